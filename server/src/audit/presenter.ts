@@ -1,0 +1,20 @@
+import type { AuditEvent } from './chain.ts';
+
+export function presentAuditEvent(e: AuditEvent) {
+  return {
+    seq: e.seq,
+    at: e.at,
+    actor: e.actor,
+    actorId: e.actorId,
+    departmentId: e.departmentId,
+    action: e.action,
+    targetType: e.targetType,
+    targetId: e.targetId,
+    purpose: e.purpose,
+    detail: e.detail,
+    rows: e.rows,
+    requestId: e.requestId,
+    prevHash: e.prevHash.toString('hex'),
+    hash: e.hash.toString('hex'),
+  };
+}

@@ -1,0 +1,42 @@
+import { route } from '../http/route.ts';
+import { rowToEvent } from './chain.ts';
+import { presentAuditEvent } from './presenter.ts';
+import { AuditListQuery } from './schema.ts';
+
+export const auditRoutes = [
+  route({
+    method: 'get',
+    path: '/api/v1/audit',
+    summary: 'Search the audit trail by actor, department, target, action and time (keyset paging on seq)',
+    tags: ['audit'],
+    access: { authority: 'any', admin: 'any' },
+    query: AuditListQuery,
+    handler: async ({ query, services }) => {
+      const q = services.knex('odx.audit_events').orderBy('seq', query.order).limit(query.limit + 1);
+      if (query.actor) q.where('actor', query.actor);
+      if (query.actorId) q.where('actor_id', query.actorId);
+      if (query.departmentId) q.where('department_id', query.departmentId);
+      if (query.targetType) q.where('target_type', query.targetType);
+      if (query.targetId) q.where('target_id', query.targetId);
+      if (query.action) q.where('action', query.action);
+      if (query.from) q.where('at', '>=', query.from);
+      if (query.to) q.where('at', '<', query.to);
+      if (query.cursor !== undefined) q.where('seq', query.order === 'desc' ? '<' : '>', query.cursor);
+      const rows = await q;
+      const page = rows.slice(0, query.limit).map((r: Record<string, any>) => presentAuditEvent(rowToEvent(r)));
+      const next = rows.length > query.limit ? page[page.length - 1].seq : null;
+      return { body: { items: page, next } };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/api/v1/audit/head',
+    summary: 'The signed head of the audit chain: keep a copy to prove later that the log was not rewritten',
+    tags: ['audit'],
+    access: 'authenticated',
+    handler: async ({ services }) => {
+      const head = await services.knex('odx.audit_head').first('seq', 'hash');
+      return { body: services.signer.sign(head) };
+    },
+  }),
+];

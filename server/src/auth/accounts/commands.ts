@@ -1,0 +1,55 @@
+import type { CommandContext } from '../../audit/command.ts';
+import { forbidden, notFound } from '../../http/errors.ts';
+import type { Principal, Role } from '../roles.ts';
+import { presentPrincipal } from './presenter.ts';
+import type { PrincipalCreate, PrincipalUpdate } from './schema.ts';
+
+/** Roles an officer may hand out inside their department; the rest only an admin grants. */
+const OFFICER_GRANTABLE: Role[] = ['officer', 'registrar', 'consumer'];
+
+/** Stops role escalation: a caller who is not an admin can grant only department roles. */
+export function assertMayGrant(caller: Principal | null, roles: Role[]): void {
+  if (!caller || caller.roles.includes('admin')) return;
+  const denied = roles.filter((r) => !OFFICER_GRANTABLE.includes(r));
+  if (denied.length) throw forbidden(`only an admin may grant the roles ${denied.join(', ')}`, { roles: denied });
+}
+
+export async function principalCreator(ctx: CommandContext, input: PrincipalCreate) {
+  const [row] = await ctx.trx('odx.principals')
+    .insert({
+      login: input.login,
+      display_name: input.displayName,
+      department_id: input.departmentId,
+      roles: input.roles,
+      kind: input.kind,
+      email: input.email,
+      phone: input.phone,
+    })
+    .returning('*');
+  ctx.audit({
+    action: 'principal.create',
+    departmentId: row.department_id,
+    targetType: 'principal',
+    targetId: row.id,
+    detail: { login: row.login, roles: row.roles, kind: row.kind },
+  });
+  return presentPrincipal(row);
+}
+
+export async function principalUpdater(ctx: CommandContext, id: number, input: PrincipalUpdate) {
+  const before = await ctx.trx('odx.principals').where({ id }).forUpdate().first();
+  if (!before) throw notFound(`principal ${id}`);
+  const change: Record<string, unknown> = {};
+  if (input.displayName !== undefined) change.display_name = input.displayName;
+  if (input.roles !== undefined) change.roles = input.roles;
+  if (input.disabled !== undefined) change.disabled_at = input.disabled ? ctx.trx.fn.now() : null;
+  const [row] = await ctx.trx('odx.principals').where({ id }).update(change).returning('*');
+  ctx.audit({
+    action: 'principal.update',
+    departmentId: row.department_id,
+    targetType: 'principal',
+    targetId: id,
+    detail: { login: row.login, before: { roles: before.roles, disabled: before.disabled_at !== null }, change: input },
+  });
+  return presentPrincipal(row);
+}

@@ -1,0 +1,127 @@
+import type { Knex } from 'knex';
+import { runCommand } from '../../audit/command.ts';
+import { badRequest, forbidden, notFound } from '../../http/errors.ts';
+import { route, type Owner } from '../../http/route.ts';
+import { idParams } from '../../lib/zod-fields.ts';
+import { tokenCreator, tokenQuery, tokenRevoker, toRecord } from '../tokens.ts';
+import { assertMayGrant, principalCreator, principalUpdater } from './commands.ts';
+import { presentPrincipal, presentToken } from './presenter.ts';
+import { PrincipalCreate, PrincipalUpdate, TokenCreate, TokenListQuery } from './schema.ts';
+
+async function principalOwner(knex: Knex, id: number): Promise<Owner | undefined> {
+  const row = await knex('odx.principals').where({ id }).first('id', 'department_id');
+  return row ? { departmentId: row.department_id, principalId: row.id } : undefined;
+}
+
+export const accountRoutes = [
+  route({
+    method: 'get',
+    path: '/api/v1/me',
+    summary: 'The calling principal, its roles and department',
+    tags: ['accounts'],
+    access: 'authenticated',
+    handler: async ({ principal }) => ({ body: principal }),
+  }),
+  route({
+    method: 'get',
+    path: '/api/v1/principals',
+    summary: 'List accounts (officers see their own department)',
+    tags: ['accounts'],
+    access: { admin: 'any', authority: 'any', officer: 'own' },
+    scopedList: true,
+    handler: async ({ services, scoping }) => {
+      const q = services.knex('odx.principals').orderBy('id');
+      if (scoping.departments) q.whereIn('department_id', scoping.departments);
+      return { body: { items: (await q).map(presentPrincipal) } };
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/api/v1/principals',
+    summary: 'Create an account in a department',
+    tags: ['accounts'],
+    access: { admin: 'any', officer: 'own' },
+    body: PrincipalCreate,
+    owner: async ({ body }) => ({ departmentId: body.departmentId }),
+    responds: { status: 201, description: 'the new account' },
+    handler: async ({ body, principal, services, actor, requestId }) => {
+      assertMayGrant(principal, body.roles);
+      return { status: 201, body: await runCommand(services.knex, { actor, requestId }, (ctx) => principalCreator(ctx, body)) };
+    },
+  }),
+  route({
+    method: 'patch',
+    path: '/api/v1/principals/:id',
+    summary: 'Change an account: name, roles, disabled',
+    tags: ['accounts'],
+    access: { admin: 'any', officer: 'own' },
+    params: idParams,
+    body: PrincipalUpdate,
+    owner: async ({ params }, knex) => principalOwner(knex, params.id),
+    handler: async ({ params, body, principal, services, actor, requestId }) => {
+      if (body.roles) assertMayGrant(principal, body.roles);
+      return { body: await runCommand(services.knex, { actor, requestId }, (ctx) => principalUpdater(ctx, params.id, body)) };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/api/v1/tokens',
+    summary: 'List API tokens (your own; officers see their department, admins all)',
+    tags: ['accounts'],
+    access: { admin: 'any', officer: 'own', authority: 'self', registrar: 'self', consumer: 'self', developer: 'self' },
+    query: TokenListQuery,
+    scopedList: true,
+    handler: async ({ query, services, scoping }) => {
+      const q = tokenQuery(services.knex).orderBy('t.id');
+      if (scoping.departments) q.whereIn('p.department_id', scoping.departments);
+      if (scoping.principalId) q.where('t.principal_id', scoping.principalId);
+      if (query.principalId) q.where('t.principal_id', query.principalId);
+      return { body: { items: (await q).map((r: Record<string, any>) => presentToken(toRecord(r))) } };
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/api/v1/tokens',
+    summary: 'Create an API token; the secret is in this response only',
+    tags: ['accounts'],
+    access: { admin: 'any', officer: 'own', authority: 'self', registrar: 'self', consumer: 'self', developer: 'self' },
+    body: TokenCreate,
+    owner: async ({ body }, knex, caller) => principalOwner(knex, body.principalId ?? caller.id),
+    responds: { status: 201, description: 'the token with its secret, shown once' },
+    handler: async ({ body, principal, services, actor, requestId }) => {
+      const isAdmin = principal!.roles.includes('admin');
+      const days = body.expiresInDays === undefined ? services.config.tokenDefaultDays : body.expiresInDays;
+      if (days === null && !isAdmin) throw forbidden('only an admin may create a token that never expires');
+      if (days !== null && days > services.config.tokenDefaultDays && !isAdmin) {
+        throw badRequest(`a token may live at most ${services.config.tokenDefaultDays} days`, [{ in: 'body', path: '/expiresInDays', message: 'too long' }]);
+      }
+      const expiresAt = days === null ? null : new Date(Date.now() + days * 86_400_000);
+      const principalId = body.principalId ?? principal!.id;
+      const created = await runCommand(services.knex, { actor, requestId }, (ctx) => tokenCreator(ctx, { principalId, name: body.name, scopes: body.scopes, expiresAt }));
+      return { status: 201, body: { ...presentToken(created), secret: created.secret } };
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/api/v1/tokens/:id/revoke',
+    summary: 'Revoke an API token at once',
+    tags: ['accounts'],
+    access: { admin: 'any', officer: 'own', authority: 'self', registrar: 'self', consumer: 'self', developer: 'self' },
+    params: idParams,
+    owner: async ({ params }, knex) => {
+      const row = await tokenQuery(knex).where('t.id', params.id).first();
+      return row ? { departmentId: row.department_id, principalId: row.principal_id } : undefined;
+    },
+    handler: async ({ params, services, actor, requestId }) => {
+      const exists = await services.knex('odx.tokens').where({ id: params.id }).first('id', 'revoked_at');
+      if (!exists) throw notFound(`token ${params.id}`);
+      if (exists.revoked_at) return { body: { id: params.id, revokedAt: exists.revoked_at } };
+      const revoked = await runCommand(services.knex, { actor, requestId }, async (ctx) => {
+        const r = await tokenRevoker(ctx, params.id);
+        if (!r) throw notFound(`token ${params.id}`);
+        return r;
+      });
+      return { body: presentToken(revoked) };
+    },
+  }),
+];

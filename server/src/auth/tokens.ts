@@ -1,0 +1,124 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { Principal, Role, Scope } from './roles.ts';
+import type { CommandContext } from '../audit/command.ts';
+import { notFound } from '../http/errors.ts';
+
+const PREFIX = 'odx_';
+
+/** A new secret: `odx_` and 32 base62 characters (190 bits). Only its SHA-256 is stored. */
+export function newTokenSecret(): string {
+  const alphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+  const bytes = randomBytes(64);
+  let out = '';
+  // rejection sampling keeps every character equally likely
+  for (const b of bytes) {
+    if (b < 248) out += alphabet[b % 62];
+    if (out.length === 32) break;
+  }
+  if (out.length < 32) return newTokenSecret();
+  return PREFIX + out;
+}
+
+export function hashToken(secret: string): Buffer {
+  return createHash('sha256').update(secret, 'utf8').digest();
+}
+
+export interface TokenRecord {
+  id: number;
+  principalId: number;
+  login: string;
+  name: string;
+  prefix: string;
+  scopes: Scope[];
+  createdAt: Date;
+  expiresAt: Date | null;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+export interface CreatedToken extends TokenRecord {
+  /** Shown once, never stored. */
+  secret: string;
+}
+
+export async function tokenCreator(
+  ctx: CommandContext,
+  input: { principalId: number; name: string; scopes: Scope[]; expiresAt: Date | null },
+): Promise<CreatedToken> {
+  const principal = await ctx.trx('odx.principals').where({ id: input.principalId }).first('login', 'department_id');
+  if (!principal) throw notFound(`principal ${input.principalId}`);
+  const secret = newTokenSecret();
+  const [row] = await ctx.trx('odx.tokens')
+    .insert({
+      principal_id: input.principalId,
+      name: input.name,
+      prefix: secret.slice(0, 12),
+      hash: hashToken(secret),
+      scopes: input.scopes,
+      expires_at: input.expiresAt,
+    })
+    .returning('*');
+  ctx.audit({
+    action: 'token.create',
+    departmentId: principal.department_id,
+    targetType: 'token',
+    targetId: row.id,
+    detail: { principal: principal.login, name: input.name, scopes: input.scopes, expiresAt: input.expiresAt?.toISOString() ?? null },
+  });
+  return { ...toRecord({ ...row, login: principal.login }), secret };
+}
+
+export async function tokenRevoker(ctx: CommandContext, tokenId: number): Promise<TokenRecord | undefined> {
+  const [row] = await ctx.trx('odx.tokens').where({ id: tokenId }).whereNull('revoked_at').update({ revoked_at: ctx.trx.fn.now() }).returning('*');
+  if (!row) return undefined;
+  const principal = await ctx.trx('odx.principals').where({ id: row.principal_id }).first('login', 'department_id');
+  ctx.audit({ action: 'token.revoke', departmentId: principal.department_id, targetType: 'token', targetId: tokenId, detail: { principal: principal.login } });
+  return toRecord({ ...row, login: principal.login });
+}
+
+export function tokenQuery(knex: Knex) {
+  return knex('odx.tokens as t').join('odx.principals as p', 'p.id', 't.principal_id').select('t.*', 'p.login', 'p.department_id');
+}
+
+export function toRecord(r: Record<string, any>): TokenRecord {
+  return {
+    id: r.id,
+    principalId: r.principal_id,
+    login: r.login,
+    name: r.name,
+    prefix: r.prefix,
+    scopes: r.scopes,
+    createdAt: r.created_at,
+    expiresAt: r.expires_at,
+    lastUsedAt: r.last_used_at,
+    revokedAt: r.revoked_at,
+  };
+}
+
+/** The principal behind a bearer secret, or null when the token is unknown, revoked, expired or its account disabled. */
+export async function authenticateToken(knex: Knex, secret: string): Promise<Principal | null> {
+  if (!secret.startsWith(PREFIX) || secret.length !== PREFIX.length + 32) return null;
+  const row = await knex('odx.tokens as t')
+    .join('odx.principals as p', 'p.id', 't.principal_id')
+    .where('t.hash', hashToken(secret))
+    .whereNull('t.revoked_at')
+    .whereNull('p.disabled_at')
+    .where((q) => q.whereNull('t.expires_at').orWhere('t.expires_at', '>', knex.fn.now()))
+    .first('t.id as token_id', 't.scopes', 't.last_used_at', 'p.id', 'p.login', 'p.display_name', 'p.department_id', 'p.roles', 'p.kind');
+  if (!row) return null;
+  // last use is bookkeeping, not a state change: kept to a minute's precision and not audited
+  if (!row.last_used_at || Date.now() - row.last_used_at.getTime() > 60_000) {
+    knex('odx.tokens').where({ id: row.token_id }).update({ last_used_at: knex.fn.now() }).catch(() => undefined);
+  }
+  return {
+    id: row.id,
+    login: row.login,
+    displayName: row.display_name,
+    departmentId: row.department_id,
+    roles: row.roles as Role[],
+    kind: row.kind,
+    tokenId: row.token_id,
+    scopes: row.scopes as Scope[],
+  };
+}

@@ -1,0 +1,50 @@
+import type { Knex } from 'knex';
+import type { CommandContext } from '../../audit/command.ts';
+import { notFound, unprocessable } from '../../http/errors.ts';
+import { presentDepartment, type DepartmentView } from './presenter.ts';
+import type { DepartmentCreate, DepartmentUpdate } from './schema.ts';
+
+function columns(input: Partial<DepartmentCreate>) {
+  return {
+    name: input.name,
+    short_name: input.shortName,
+    uscc: input.uscc,
+    region_code: input.regionCode,
+    kind: input.kind,
+    parent_id: input.parentId,
+  };
+}
+
+async function assertParentKeepsTree(trx: Knex.Transaction, id: number | null, parentId: number | null | undefined) {
+  if (parentId === undefined || parentId === null) return;
+  const parent = await trx('odx.departments').where({ id: parentId }).first('id');
+  if (!parent) throw unprocessable(`parent department ${parentId} does not exist`, [{ path: '/parentId', message: 'unknown department' }]);
+  if (id === null) return;
+  const cycle = await trx.raw(
+    `with recursive up as (select id, parent_id from odx.departments where id = ? union all
+       select d.id, d.parent_id from odx.departments d join up on d.id = up.parent_id) select 1 from up where id = ? limit 1`,
+    [parentId, id],
+  );
+  if (cycle.rows.length) throw unprocessable('a department cannot sit under itself', [{ path: '/parentId', message: 'would make a cycle' }]);
+}
+
+export async function departmentCreator(ctx: CommandContext, input: DepartmentCreate): Promise<DepartmentView> {
+  await assertParentKeepsTree(ctx.trx, null, input.parentId);
+  const [row] = await ctx.trx('odx.departments').insert(columns(input)).returning('*');
+  ctx.audit({ action: 'department.create', departmentId: row.id, targetType: 'department', targetId: row.id, detail: { after: input } });
+  return presentDepartment(row);
+}
+
+export async function departmentUpdater(ctx: CommandContext, id: number, input: DepartmentUpdate): Promise<DepartmentView> {
+  const before = await ctx.trx('odx.departments').where({ id }).forUpdate().first();
+  if (!before) throw notFound(`department ${id}`);
+  await assertParentKeepsTree(ctx.trx, id, input.parentId);
+  const [row] = await ctx.trx('odx.departments').where({ id }).update({ ...columns(input), updated_at: ctx.trx.fn.now() }).returning('*');
+  ctx.audit({ action: 'department.update', departmentId: id, targetType: 'department', targetId: id, detail: { before: presentDepartment(before), change: input } });
+  return presentDepartment(row);
+}
+
+export async function findDepartmentByUscc(knex: Knex, code: string): Promise<DepartmentView | undefined> {
+  const row = await knex('odx.departments').where({ uscc: code }).first();
+  return row ? presentDepartment(row) : undefined;
+}

@@ -1,0 +1,244 @@
+import os from 'node:os';
+import { Command, InvalidArgumentError } from 'commander';
+import { SingleBar, Presets } from 'cli-progress';
+import type { z } from 'zod';
+import { runCommand } from './audit/command.ts';
+import type { Actor } from './audit/chain.ts';
+import { verifyChain } from './audit/verify.ts';
+import { principalCreator } from './auth/accounts/commands.ts';
+import { PrincipalCreate } from './auth/accounts/schema.ts';
+import { tokenCreator, tokenQuery, tokenRevoker, toRecord } from './auth/tokens.ts';
+import { ROLES, SCOPES, type Scope } from './auth/roles.ts';
+import { departmentCreator, findDepartmentByUscc } from './census/departments/commands.ts';
+import { DepartmentCreate } from './census/departments/schema.ts';
+import { loadConfig, type Config } from './config.ts';
+import { DatabaseUnreachableError, openDatabase, type Database } from './db/connect.ts';
+import { migrateLatest, schemaState, SchemaTooNewError } from './db/migrate.ts';
+import { startServer } from './server.ts';
+import { version } from './version.ts';
+
+/** A failure the operator can act on: printed as one line, exit code 2. */
+class UsageError extends Error {}
+
+const cliActor = (): Actor => ({ kind: 'cli', label: `cli:${os.userInfo().username}` });
+
+function config(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+/** Opens the database for a one-off command; the schema must be current (run `odx migrate` first). */
+async function withDatabase<T>(work: (db: Database) => Promise<T>, opts: { migrate?: boolean } = {}): Promise<T> {
+  const db = await openDatabase(config());
+  try {
+    if (opts.migrate) {
+      await migrateLatest(db.knex);
+    } else {
+      const state = await schemaState(db.knex);
+      if (state.unknown.length) throw new SchemaTooNewError(`the database schema is newer than this ODX (unknown migrations: ${state.unknown.join(', ')})`);
+      if (state.pending.length) throw new UsageError(`the database schema is not current (pending: ${state.pending.join(', ')}); run \`odx migrate\``);
+    }
+    return await work(db);
+  } finally {
+    await db.close();
+  }
+}
+
+function parseWith<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  throw new UsageError(r.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('\n'));
+}
+
+const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
+const positiveInt = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive whole number');
+  return n;
+};
+
+function table(rows: Record<string, unknown>[]): void {
+  if (rows.length === 0) {
+    console.log('(none)');
+    return;
+  }
+  console.table(rows);
+}
+
+const program = new Command('odx')
+  .description('ODX — Open Data eXchange: government data census, catalogue, sharing and open data')
+  .version(version)
+  .showHelpAfterError();
+
+program
+  .command('serve')
+  .description('run the HTTP API (on the embedded PostgreSQL in $ODX_HOME unless DATABASE_URL is set)')
+  .option('--demo', 'load the demo city on first start and write an admin token to $ODX_HOME/admin-token')
+  .option('-p, --port <port>', 'port to listen on (ODX_PORT)', positiveInt)
+  .option('--host <host>', 'address to listen on (ODX_HOST)')
+  .action(async (opts: { demo?: boolean; port?: number; host?: string }) => {
+    const cfg = loadConfig(process.env, { ...(opts.port ? { port: opts.port } : {}), ...(opts.host ? { host: opts.host } : {}) });
+    await startServer(cfg, { demo: opts.demo, handleSignals: true });
+  });
+
+program
+  .command('migrate')
+  .description('apply pending database migrations')
+  .action(() =>
+    withDatabase(async (db) => {
+      const state = await schemaState(db.knex);
+      console.log(state.pending.length ? `applied: ${state.pending.join(', ')}` : 'the schema is current');
+    }, { migrate: true }),
+  );
+
+const department = program.command('department').description('the department tree');
+department
+  .command('add')
+  .description('add a department')
+  .requiredOption('--name <name>', 'full name, e.g. 滨海市交通运输局')
+  .requiredOption('--uscc <code>', '统一社会信用代码 (18 characters, check character included)')
+  .requiredOption('--region <code>', 'GB/T 2260 行政区划代码')
+  .option('--kind <kind>', 'city | district | bureau | other', 'bureau')
+  .option('--short-name <name>', 'short name')
+  .option('--parent <uscc>', 'the parent department, by its 统一社会信用代码')
+  .action((o) =>
+    withDatabase(async (db) => {
+      let parentId: number | null = null;
+      if (o.parent) {
+        const parent = await findDepartmentByUscc(db.knex, o.parent);
+        if (!parent) throw new UsageError(`no department has the code ${o.parent}`);
+        parentId = parent.id;
+      }
+      const input = parseWith(DepartmentCreate, { name: o.name, shortName: o.shortName, uscc: o.uscc, regionCode: o.region, kind: o.kind, parentId });
+      const created = await runCommand(db.knex, { actor: cliActor() }, (ctx) => departmentCreator(ctx, input));
+      console.log(`department ${created.id} added: ${created.name} (${created.uscc})`);
+    }),
+  );
+department
+  .command('list')
+  .description('list departments')
+  .action(() =>
+    withDatabase(async (db) => {
+      const rows = await db.knex('odx.departments').orderBy('id').select('id', 'parent_id', 'name', 'uscc', 'region_code', 'kind');
+      table(rows);
+    }),
+  );
+
+const user = program.command('user').description('accounts');
+user
+  .command('add')
+  .description('add an account to a department')
+  .requiredOption('--login <login>', 'login name')
+  .requiredOption('--name <name>', 'display name')
+  .option('--department <uscc>', "the department's 统一社会信用代码 (not for developer accounts)")
+  .requiredOption('--roles <roles>', `comma-separated: ${ROLES.join(', ')}`, list)
+  .option('--system', 'a system credential (consumer systems) rather than a person')
+  .action((o) =>
+    withDatabase(async (db) => {
+      let departmentId: number | null = null;
+      if (o.department) {
+        const d = await findDepartmentByUscc(db.knex, o.department);
+        if (!d) throw new UsageError(`no department has the code ${o.department}`);
+        departmentId = d.id;
+      }
+      const input = parseWith(PrincipalCreate, { login: o.login, displayName: o.name, departmentId, roles: o.roles, kind: o.system ? 'system' : 'user' });
+      const created = await runCommand(db.knex, { actor: cliActor() }, (ctx) => principalCreator(ctx, input));
+      console.log(`account ${created.id} added: ${created.login} [${created.roles.join(', ')}]`);
+    }),
+  );
+
+const token = program.command('token').description('API tokens');
+token
+  .command('create')
+  .description('create a token for an account; the secret is printed once')
+  .requiredOption('--login <login>', 'the account')
+  .option('--name <name>', 'what the token is for', 'created with odx token create')
+  .option('--scopes <scopes>', `comma-separated: ${SCOPES.join(', ')}`, list, ['read', 'write'])
+  .option('--days <days>', 'days until it expires', positiveInt)
+  .option('--no-expiry', 'a token that never expires')
+  .action((o) =>
+    withDatabase(async (db) => {
+      const bad = (o.scopes as string[]).filter((s) => !(SCOPES as readonly string[]).includes(s));
+      if (bad.length) throw new UsageError(`unknown scope(s): ${bad.join(', ')}`);
+      const p = await db.knex('odx.principals').where({ login: o.login }).first('id');
+      if (!p) throw new UsageError(`no account has the login ${o.login}`);
+      const days: number | null = o.expiry === false ? null : (o.days ?? loadConfig().tokenDefaultDays);
+      const created = await runCommand(db.knex, { actor: cliActor() }, (ctx) =>
+        tokenCreator(ctx, { principalId: p.id, name: o.name, scopes: o.scopes as Scope[], expiresAt: days === null ? null : new Date(Date.now() + days * 86_400_000) }),
+      );
+      console.error(`token ${created.id} for ${o.login}, scopes ${created.scopes.join(',')}, expires ${created.expiresAt?.toISOString() ?? 'never'} — store it now, it is not shown again:`);
+      console.log(created.secret);
+    }),
+  );
+token
+  .command('list')
+  .description('list tokens (never their secrets)')
+  .option('--login <login>', 'only this account')
+  .action((o) =>
+    withDatabase(async (db) => {
+      const q = tokenQuery(db.knex).orderBy('t.id');
+      if (o.login) q.where('p.login', o.login);
+      table((await q).map((r: Record<string, any>) => {
+        const t = toRecord(r);
+        return { id: t.id, login: t.login, name: t.name, prefix: t.prefix, scopes: t.scopes.join(','), expires: t.expiresAt?.toISOString() ?? 'never', lastUsed: t.lastUsedAt?.toISOString() ?? '', revoked: t.revokedAt?.toISOString() ?? '' };
+      }));
+    }),
+  );
+token
+  .command('revoke')
+  .description('revoke a token at once')
+  .argument('<id>', 'token id', positiveInt)
+  .action((id: number) =>
+    withDatabase(async (db) => {
+      const t = await db.knex('odx.tokens').where({ id }).first('revoked_at');
+      if (!t) throw new UsageError(`no token ${id}`);
+      if (t.revoked_at) {
+        console.log(`token ${id} was already revoked`);
+        return;
+      }
+      await runCommand(db.knex, { actor: cliActor() }, (ctx) => tokenRevoker(ctx, id));
+      console.log(`token ${id} revoked`);
+    }),
+  );
+
+const audit = program.command('audit').description('the tamper-evident audit log');
+audit
+  .command('verify')
+  .description('walk the hash chain; exits 1 naming the first bad seq')
+  .option('--quiet', 'no progress bar')
+  .action((o) =>
+    withDatabase(async (db) => {
+      const bar = o.quiet || !process.stderr.isTTY ? undefined : new SingleBar({ format: 'verifying {bar} {value}/{total} events', stream: process.stderr }, Presets.shades_classic);
+      let started = false;
+      const result = await verifyChain(db.knex, (p) => {
+        if (!bar) return;
+        if (!started) bar.start(p.total, 0);
+        started = true;
+        bar.update(p.checked);
+      });
+      bar?.stop();
+      if (result.ok) {
+        console.log(`audit chain intact: ${result.checked} events, head seq ${result.headSeq}`);
+      } else {
+        console.error(`audit chain BROKEN at seq ${result.firstBadSeq}: ${result.problem} (${result.checked} events verified before it)`);
+        process.exitCode = 1;
+      }
+    }),
+  );
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  if (err instanceof UsageError || err instanceof DatabaseUnreachableError || err instanceof SchemaTooNewError) {
+    console.error(`odx: ${err.message}`);
+    process.exit(2);
+  }
+  const pgErr = err as { code?: string; detail?: string; message?: string };
+  if (pgErr.code === '23505') {
+    console.error(`odx: already exists: ${pgErr.detail ?? pgErr.message}`);
+    process.exit(2);
+  }
+  console.error(err);
+  process.exit(1);
+});

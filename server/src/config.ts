@@ -1,0 +1,45 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The one typed configuration object. Every setting comes from the environment
+ * (ODX_* and DATABASE_URL) with a default; docs/configuration.md lists them.
+ */
+const schema = z.object({
+  home: z.string().default('.odx'),
+  host: z.string().default('0.0.0.0'),
+  port: z.coerce.number().int().min(0).max(65535).default(8080),
+  databaseUrl: z.string().url().optional(),
+  embeddedPgPort: z.coerce.number().int().min(1024).max(65535).default(54329),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  bodyLimit: z.string().default('1mb'),
+  publicUrl: z.string().optional(),
+  shutdownTimeoutMs: z.coerce.number().int().positive().default(10_000),
+  tokenDefaultDays: z.coerce.number().int().positive().default(365),
+});
+
+export type Config = z.infer<typeof schema> & { homeDir: string; publicBaseUrl: string };
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<z.input<typeof schema>> = {}): Config {
+  const parsed = schema.safeParse({
+    home: env.ODX_HOME,
+    host: env.ODX_HOST,
+    port: env.ODX_PORT ?? env.PORT,
+    databaseUrl: env.DATABASE_URL || undefined,
+    embeddedPgPort: env.ODX_PG_PORT,
+    logLevel: env.ODX_LOG_LEVEL,
+    bodyLimit: env.ODX_BODY_LIMIT,
+    publicUrl: env.ODX_PUBLIC_URL,
+    shutdownTimeoutMs: env.ODX_SHUTDOWN_TIMEOUT_MS,
+    tokenDefaultDays: env.ODX_TOKEN_DEFAULT_DAYS,
+    ...overrides,
+  });
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`invalid configuration: ${problems}`);
+  }
+  const c = parsed.data;
+  const homeDir = path.resolve(c.home);
+  const publicBaseUrl = (c.publicUrl ?? `http://localhost:${c.port}`).replace(/\/$/, '');
+  return { ...c, homeDir, publicBaseUrl };
+}

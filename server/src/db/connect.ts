@@ -1,0 +1,67 @@
+import path from 'node:path';
+import knexFactory, { type Knex } from 'knex';
+import pg from 'pg';
+import type { Config } from '../config.ts';
+import { EmbeddedPostgres } from './embedded.ts';
+
+// bigint counts and sequence numbers fit in a JS number; dates stay 'YYYY-MM-DD' strings
+// (a JS Date would shift them by the time zone); numeric stays a string so money keeps its digits.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
+
+export interface Database {
+  knex: Knex;
+  url: string;
+  embedded?: EmbeddedPostgres;
+  close(mode?: 'smart' | 'fast'): Promise<void>;
+}
+
+export class DatabaseUnreachableError extends Error {}
+
+/** Opens the configured PostgreSQL: DATABASE_URL when set, else the embedded cluster in $ODX_HOME/pgdata. */
+export async function openDatabase(config: Config, onLog?: (line: string) => void): Promise<Database> {
+  let embedded: EmbeddedPostgres | undefined;
+  let url = config.databaseUrl;
+  if (!url) {
+    embedded = new EmbeddedPostgres({ dataDir: path.join(config.homeDir, 'pgdata'), port: config.embeddedPgPort, onLog });
+    url = await embedded.start();
+  }
+  const knex = createKnex(url);
+  try {
+    await knex.raw('select 1');
+  } catch (err) {
+    await knex.destroy();
+    await embedded?.stop();
+    throw new DatabaseUnreachableError(`cannot reach PostgreSQL at ${redact(url)}: ${(err as Error).message}`);
+  }
+  return {
+    knex,
+    url,
+    embedded,
+    async close(mode = 'fast') {
+      await knex.destroy();
+      await embedded?.stop(mode);
+    },
+  };
+}
+
+export function createKnex(url: string, pool = { min: 0, max: 10 }): Knex {
+  return knexFactory({
+    client: 'pg',
+    connection: { connectionString: url, application_name: 'odx' },
+    pool,
+    acquireConnectionTimeout: 10_000,
+    // knex would print pool errors to the console as well as throwing them; the caller reports them once
+    log: { warn() {}, error() {}, deprecate() {}, debug() {} },
+  });
+}
+
+export function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparseable DATABASE_URL)';
+  }
+}

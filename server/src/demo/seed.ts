@@ -1,0 +1,82 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Knex } from 'knex';
+import { runCommand, type CommandContext } from '../audit/command.ts';
+import type { Actor } from '../audit/chain.ts';
+import { principalCreator } from '../auth/accounts/commands.ts';
+import type { Role } from '../auth/roles.ts';
+import { tokenCreator } from '../auth/tokens.ts';
+import { departmentCreator } from '../census/departments/commands.ts';
+import type { Config } from '../config.ts';
+import { withUsccCheck } from '../lib/identifiers.ts';
+
+const DEMO: Actor = { kind: 'system', label: 'system:demo' };
+
+/** A fictional city, 滨海市, with real-format codes: GB/T 2260 region codes and USCCs with valid check characters. */
+const DEPARTMENTS: { key: string; name: string; short: string; org: string; region: string; kind: 'city' | 'district' | 'bureau'; parent?: string }[] = [
+  { key: 'city', name: '滨海市人民政府', short: '市政府', org: '003600018', region: '350200', kind: 'city' },
+  { key: 'sjj', name: '滨海市政务服务数据管理局', short: '市数据局', org: 'MB0A31527', region: '350200', kind: 'bureau', parent: 'city' },
+  { key: 'scjg', name: '滨海市市场监督管理局', short: '市市场监管局', org: 'MB0H27342', region: '350200', kind: 'bureau', parent: 'city' },
+  { key: 'jtys', name: '滨海市交通运输局', short: '市交通运输局', org: '003602108', region: '350200', kind: 'bureau', parent: 'city' },
+  { key: 'wjw', name: '滨海市卫生健康委员会', short: '市卫健委', org: 'MB0H18955', region: '350200', kind: 'bureau', parent: 'city' },
+  { key: 'rsj', name: '滨海市人力资源和社会保障局', short: '市人社局', org: '003603711', region: '350200', kind: 'bureau', parent: 'city' },
+  { key: 'wlj', name: '滨海市文化和旅游局', short: '市文旅局', org: 'MB0H39408', region: '350200', kind: 'bureau', parent: 'city' },
+  { key: 'jrj', name: '滨海市地方金融管理局', short: '市金融局', org: 'MB0P52016', region: '350200', kind: 'bureau', parent: 'city' },
+  { key: 'gaj', name: '滨海市公安局', short: '市公安局', org: '003601029', region: '350200', kind: 'bureau', parent: 'city' },
+  { key: 'smq', name: '滨海市思明区人民政府', short: '思明区政府', org: '003650012', region: '350203', kind: 'district', parent: 'city' },
+  { key: 'smmz', name: '滨海市思明区民政局', short: '思明区民政局', org: '003650215', region: '350203', kind: 'bureau', parent: 'smq' },
+];
+
+const ACCOUNTS: { login: string; name: string; dept: string; roles: Role[] }[] = [
+  { login: 'admin', name: '平台运维管理员', dept: 'sjj', roles: ['admin'] },
+  { login: 'sjj.authority', name: '陈静（市数据局）', dept: 'sjj', roles: ['authority'] },
+  ...['scjg', 'jtys', 'wjw', 'rsj', 'wlj', 'jrj', 'gaj', 'smmz'].flatMap((dept) => [
+    { login: `${dept}.officer`, name: `${dept} 首席数据官`, dept, roles: ['officer'] as Role[] },
+    { login: `${dept}.registrar`, name: `${dept} 填报员`, dept, roles: ['registrar'] as Role[] },
+  ]),
+];
+
+export interface DemoResult {
+  adminTokenFile: string;
+  seeded: boolean;
+}
+
+/** Loads the demo city once; later starts reuse it. Everything goes through the audited commands. */
+export async function seedDemo(knex: Knex, config: Config): Promise<DemoResult> {
+  const seeded = !(await knex('odx.departments').first('id'));
+  if (seeded) {
+    await runCommand(knex, { actor: DEMO }, async (ctx) => {
+      const ids = new Map<string, number>();
+      for (const d of DEPARTMENTS) {
+        const created = await departmentCreator(ctx, {
+          name: d.name,
+          shortName: d.short,
+          uscc: withUsccCheck(`11${d.region}${d.org}`),
+          regionCode: d.region,
+          kind: d.kind,
+          parentId: d.parent ? ids.get(d.parent)! : null,
+        });
+        ids.set(d.key, created.id);
+      }
+      for (const a of ACCOUNTS) {
+        await principalCreator(ctx, { login: a.login, displayName: a.name, departmentId: ids.get(a.dept)!, roles: a.roles, kind: 'user' });
+      }
+      return ids;
+    });
+  }
+  return { adminTokenFile: await ensureAdminToken(knex, config), seeded };
+}
+
+/** Writes a fresh admin token to $ODX_HOME/admin-token (0600) unless one is already there. */
+export async function ensureAdminToken(knex: Knex, config: Config): Promise<string> {
+  const file = path.join(config.homeDir, 'admin-token');
+  const present = await fs.readFile(file, 'utf8').then((s) => s.trim(), () => '');
+  if (present) return file;
+  const admin = await knex('odx.principals').whereRaw(`'admin' = any(roles)`).whereNull('disabled_at').orderBy('id').first('id');
+  if (!admin) throw new Error('no admin account exists; create one with `odx user add --roles admin`');
+  const token = await runCommand(knex, { actor: DEMO }, (ctx: CommandContext) =>
+    tokenCreator(ctx, { principalId: admin.id, name: 'admin token written by odx serve --demo', scopes: ['read', 'write'], expiresAt: null }),
+  );
+  await fs.writeFile(file, token.secret + '\n', { mode: 0o600 });
+  return file;
+}

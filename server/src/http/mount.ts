@@ -1,0 +1,90 @@
+import express, { type Request, type Response, type Router } from 'express';
+import { z } from 'zod';
+import type { Actor } from '../audit/chain.ts';
+import { authenticateToken } from '../auth/tokens.ts';
+import type { Principal } from '../auth/roles.ts';
+import { assertOwnerReach, reachOf, scopingFor } from '../policies/access.ts';
+import { badRequest, forbidden, notFound, unauthorized } from './errors.ts';
+import type { RouteSpec, Services } from './route.ts';
+
+export function actorOf(principal: Principal | null): Actor {
+  return principal
+    ? { kind: 'principal', id: principal.id, label: `principal:${principal.login}`, departmentId: principal.departmentId }
+    : { kind: 'anonymous', label: 'anonymous' };
+}
+
+function bearer(req: Request): string | null {
+  const h = req.get('authorization');
+  if (!h) return null;
+  const m = /^Bearer\s+(\S+)$/i.exec(h);
+  if (!m) throw unauthorized('the Authorization header must be "Bearer <token>"');
+  return m[1];
+}
+
+function parse<T extends z.ZodType>(schema: T | undefined, value: unknown, where: 'path' | 'query' | 'body'): z.infer<T> {
+  if (!schema) return value as z.infer<T>;
+  const r = schema.safeParse(value ?? (where === 'body' ? undefined : {}));
+  if (r.success) return r.data;
+  throw badRequest(
+    `invalid ${where === 'path' ? 'path parameters' : where}`,
+    r.error.issues.map((i) => ({ in: where, path: '/' + i.path.map(String).join('/'), message: i.message })),
+  );
+}
+
+/**
+ * Every route passes the same gate, in this order: authenticate (401), role and token
+ * scope (403), parse path/query/body (400), resolve the target's owner (404), check
+ * own/self reach (403), then the handler. No handler does its own authorisation.
+ */
+export function mountRoutes(router: Router, routes: RouteSpec[], services: Services): void {
+  for (const spec of routes) {
+    const narrow = typeof spec.access === 'object' && Object.values(spec.access).some((r) => r !== 'any');
+    if (narrow && !spec.owner && !spec.scopedList) {
+      throw new Error(`route ${spec.method.toUpperCase()} ${spec.path} gives own/self reach but neither resolves an owner nor filters a list`);
+    }
+    const needScope = spec.scope ?? (spec.method === 'get' ? 'read' : 'write');
+    router[spec.method](spec.path, async (req: Request, res: Response) => {
+      const secret = bearer(req);
+      const principal = secret ? await authenticateToken(services.knex, secret) : null;
+      if (secret && !principal) throw unauthorized('the token is unknown, expired or revoked');
+      const reach = reachOf(spec.access, principal);
+      if (reach === null) {
+        if (!principal) throw unauthorized();
+        throw forbidden(`your roles (${principal.roles.join(', ')}) may not call ${spec.method.toUpperCase()} ${spec.path}`);
+      }
+      if (principal && spec.access !== 'public' && !principal.scopes.includes(needScope)) {
+        throw forbidden(`this token lacks the '${needScope}' scope`);
+      }
+      const input = {
+        params: parse(spec.params, req.params, 'path'),
+        query: parse(spec.query, req.query, 'query'),
+        body: parse(spec.body, req.body, 'body'),
+      };
+      if (reach !== 'any' && principal && spec.owner) {
+        const owner = await spec.owner(input, services.knex, principal);
+        if (!owner) throw notFound('the target');
+        assertOwnerReach(reach, principal, owner);
+      }
+      const requestId = String(req.id);
+      const result = await spec.handler({
+        ...input,
+        principal,
+        actor: actorOf(principal),
+        requestId,
+        scoping: scopingFor(reach, principal),
+        services,
+        req,
+        res,
+      });
+      if (res.headersSent) return;
+      if (!result) {
+        res.status(204).end();
+        return;
+      }
+      if (result.body === undefined) res.status(result.status ?? 204).end();
+      else res.status(result.status ?? 200).json(result.body);
+    });
+  }
+}
+
+export const jsonBody = (limit: string) => express.json({ limit, type: ['application/json', 'application/*+json'] });

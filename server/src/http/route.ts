@@ -1,0 +1,82 @@
+import type { Request, Response } from 'express';
+import type { Knex } from 'knex';
+import type { z } from 'zod';
+import type { Logger } from 'pino';
+import type { Actor } from '../audit/chain.ts';
+import type { Principal, Role, Scope } from '../auth/roles.ts';
+import type { Config } from '../config.ts';
+import type { HeadSigner } from '../audit/signing.ts';
+
+/**
+ * How far a role reaches on a route: `any` department, only its `own` department
+ * (the department that owns the target, resolved by the route), or only `self`
+ * (targets that belong to the calling principal).
+ */
+export type Reach = 'any' | 'own' | 'self';
+export type Access = 'public' | 'authenticated' | Partial<Record<Role, Reach>>;
+
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+/** Whom a target belongs to; resolved before authorisation so scoping lives in one place. */
+export interface Owner {
+  departmentId: number | null;
+  principalId?: number | null;
+}
+
+export interface Services {
+  knex: Knex;
+  config: Config;
+  log: Logger;
+  signer: HeadSigner;
+}
+
+/** The result of authorisation for list routes: null means every department. */
+export interface Scoping {
+  departments: number[] | null;
+  principalId: number | null;
+}
+
+export interface HandlerContext<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+  principal: Principal | null;
+  actor: Actor;
+  requestId: string;
+  scoping: Scoping;
+  services: Services;
+  req: Request;
+  res: Response;
+}
+
+export interface RouteResult {
+  status?: number;
+  body?: unknown;
+}
+
+export interface RouteSpec<PS extends z.ZodType = z.ZodType, QS extends z.ZodType = z.ZodType, BS extends z.ZodType = z.ZodType> {
+  method: Method;
+  path: string;
+  summary: string;
+  tags: string[];
+  access: Access;
+  /** The token scope needed; defaults to `read` for GET and `write` otherwise. */
+  scope?: Scope;
+  params?: PS;
+  query?: QS;
+  body?: BS;
+  /** Required when a role reaches `own` or `self` on a route that names a target. */
+  owner?: (input: { params: z.infer<PS>; query: z.infer<QS>; body: z.infer<BS> }, knex: Knex, caller: Principal) => Promise<Owner | undefined>;
+  /** Set on list routes whose handler filters rows by `ctx.scoping` instead of resolving one owner. */
+  scopedList?: true;
+  /** Status and meaning of the success response, for the API reference. */
+  responds?: { status: number; description: string };
+  handler: (ctx: HandlerContext<z.infer<PS>, z.infer<QS>, z.infer<BS>>) => Promise<RouteResult | void>;
+}
+
+/** Typed identity helper: the compiler infers params/query/body types from the schemas. */
+export function route<PS extends z.ZodType = z.ZodUnknown, QS extends z.ZodType = z.ZodUnknown, BS extends z.ZodType = z.ZodUnknown>(
+  spec: RouteSpec<PS, QS, BS>,
+): RouteSpec {
+  return spec as unknown as RouteSpec;
+}

@@ -1,0 +1,69 @@
+import fs from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { Logger } from 'pino';
+import { createApp } from './app.ts';
+import { HeadSigner } from './audit/signing.ts';
+import type { Config } from './config.ts';
+import { openDatabase, redact, type Database } from './db/connect.ts';
+import { migrateLatest } from './db/migrate.ts';
+import { seedDemo } from './demo/seed.ts';
+import { createLogger } from './http/observability.ts';
+
+export interface Running {
+  server: Server;
+  db: Database;
+  url: string;
+  log: Logger;
+  stop(): Promise<void>;
+}
+
+/** Opens the database, migrates, optionally seeds the demo, and listens; SIGINT/SIGTERM shut down gracefully. */
+export async function startServer(config: Config, opts: { demo?: boolean; handleSignals?: boolean } = {}): Promise<Running> {
+  const log = createLogger(config.logLevel);
+  await fs.mkdir(config.homeDir, { recursive: true, mode: 0o755 });
+  const db = await openDatabase(config, (line) => log.debug({ postgres: line.trim() }, 'embedded postgres'));
+  log.info({ database: redact(db.url), embedded: Boolean(db.embedded) }, 'database open');
+  const applied = await migrateLatest(db.knex);
+  if (applied.length) log.info({ applied }, 'migrations applied');
+  const signer = await HeadSigner.load(config.homeDir);
+  const demo = opts.demo ? await seedDemo(db.knex, config) : undefined;
+  const { app } = createApp({ knex: db.knex, config, log, signer });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.port, config.host, () => resolve(s));
+    s.once('error', reject);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://localhost:${port}`;
+  log.info({ url }, 'ODX is listening');
+  if (demo) {
+    process.stdout.write(`\nODX is running at ${url}\n  API reference: ${url}/docs/api\n  admin token:   ${demo.adminTokenFile} (mode 0600)\n  data:          ${config.homeDir}\n\n`);
+  }
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      log.info('shutting down: no new connections, finishing requests in flight');
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
+      await closed;
+      clearTimeout(timer);
+      await db.close('smart');
+      log.info('stopped');
+    })());
+  if (opts.handleSignals) {
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(sig, () => {
+        stop().then(
+          () => process.exit(0),
+          (err) => {
+            log.error({ err }, 'shutdown failed');
+            process.exit(1);
+          },
+        );
+      });
+    }
+  }
+  return { server, db, url, log, stop };
+}

@@ -1,0 +1,92 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Express } from 'express';
+import type { Knex } from 'knex';
+import { createApp } from '../../server/src/app.ts';
+import { runCommand } from '../../server/src/audit/command.ts';
+import { HeadSigner } from '../../server/src/audit/signing.ts';
+import { principalCreator } from '../../server/src/auth/accounts/commands.ts';
+import { ROLES, type Role } from '../../server/src/auth/roles.ts';
+import { tokenCreator } from '../../server/src/auth/tokens.ts';
+import { departmentCreator } from '../../server/src/census/departments/commands.ts';
+import { loadConfig } from '../../server/src/config.ts';
+import type { RouteSpec } from '../../server/src/http/route.ts';
+import { createLogger } from '../../server/src/http/observability.ts';
+import { withUsccCheck } from '../../server/src/lib/identifiers.ts';
+import { freshDatabase, type TestDatabase } from './db.ts';
+
+export const TEST_ACTOR = { kind: 'system' as const, label: 'system:test' };
+
+export interface Dept {
+  id: number;
+  uscc: string;
+}
+
+export interface TestApp {
+  app: Express;
+  routes: RouteSpec[];
+  db: TestDatabase;
+  knex: Knex;
+  home: string;
+  /** Two sibling bureaus: a principal of A acting on B is acting on another department. */
+  deptA: Dept;
+  deptB: Dept;
+  /** One account per role in department A (developers stand outside departments). */
+  principals: Record<Role, { id: number; token: string }>;
+  /** Same roles in department B. */
+  principalsB: Record<Role, { id: number; token: string }>;
+  auth(role: Role, dept?: 'A' | 'B'): { Authorization: string };
+  close(): Promise<void>;
+}
+
+let seq = 0;
+
+export async function makeDepartment(knex: Knex, name: string, kind: 'city' | 'district' | 'bureau' = 'bureau'): Promise<Dept> {
+  seq++;
+  const uscc = withUsccCheck(`11350200${String(700000000 + seq * 7919 + Math.floor(Math.random() * 1000)).slice(0, 9)}`);
+  const d = await runCommand(knex, { actor: TEST_ACTOR }, (ctx) => departmentCreator(ctx, { name, uscc, regionCode: '350200', kind, parentId: null }));
+  return { id: d.id, uscc: d.uscc };
+}
+
+export async function makePrincipal(knex: Knex, login: string, departmentId: number | null, roles: Role[]) {
+  return runCommand(knex, { actor: TEST_ACTOR }, async (ctx) => {
+    const p = await principalCreator(ctx, { login, displayName: login, departmentId, roles, kind: 'user' });
+    const t = await tokenCreator(ctx, { principalId: p.id, name: 'test', scopes: ['read', 'write'], expiresAt: null });
+    return { id: p.id as number, token: t.secret };
+  });
+}
+
+export async function testApp(): Promise<TestApp> {
+  const db = await freshDatabase();
+  const home = await fs.mkdtemp(path.join(os.tmpdir(), 'odx-home-'));
+  const config = loadConfig({ ODX_HOME: home, ODX_LOG_LEVEL: 'silent' } as NodeJS.ProcessEnv);
+  const log = createLogger('silent');
+  const signer = await HeadSigner.load(home);
+  const { app, routes } = createApp({ knex: db.knex, config, log, signer });
+  const deptA = await makeDepartment(db.knex, '测试甲局');
+  const deptB = await makeDepartment(db.knex, '测试乙局');
+  const principals = {} as TestApp['principals'];
+  const principalsB = {} as TestApp['principalsB'];
+  for (const role of ROLES) {
+    const inDept = role === 'developer' ? null : undefined;
+    principals[role] = await makePrincipal(db.knex, `a.${role}`, inDept === null ? null : deptA.id, [role]);
+    principalsB[role] = await makePrincipal(db.knex, `b.${role}`, inDept === null ? null : deptB.id, [role]);
+  }
+  return {
+    app,
+    routes,
+    db,
+    knex: db.knex,
+    home,
+    deptA,
+    deptB,
+    principals,
+    principalsB,
+    auth: (role, dept = 'A') => ({ Authorization: `Bearer ${(dept === 'A' ? principals : principalsB)[role].token}` }),
+    async close() {
+      await db.drop();
+      await fs.rm(home, { recursive: true, force: true });
+    },
+  };
+}

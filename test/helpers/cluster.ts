@@ -1,0 +1,92 @@
+import fs from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { EmbeddedPostgres } from '../../server/src/db/embedded.ts';
+import { createKnex } from '../../server/src/db/connect.ts';
+import { migrateLatest } from '../../server/src/db/migrate.ts';
+
+/**
+ * The suite's PostgreSQL: DATABASE_URL when set (CI's second run), else a throw-away
+ * embedded cluster. One migrated template database is made per run; each test file
+ * clones it (CREATE DATABASE ... TEMPLATE), which takes milliseconds.
+ */
+interface Cluster {
+  adminUrl: string;
+  template: string;
+  stop(): Promise<void>;
+}
+
+let cluster: Cluster | undefined;
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+export function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+export async function startCluster(): Promise<Cluster> {
+  let adminUrl: string;
+  let stopEmbedded: (() => Promise<void>) | undefined;
+  if (process.env.DATABASE_URL) {
+    adminUrl = process.env.DATABASE_URL;
+  } else {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'odx-test-'));
+    await fs.chmod(dir, 0o755); // the postgres user must reach the data directory when we run as root
+    const embedded = new EmbeddedPostgres({
+      dataDir: path.join(dir, 'pgdata'),
+      port: await freePort(),
+      settings: { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off', max_connections: '200' },
+    });
+    adminUrl = await embedded.start('postgres');
+    stopEmbedded = async () => {
+      await embedded.stop('fast');
+      await fs.rm(dir, { recursive: true, force: true });
+    };
+  }
+  const template = `odx_tpl_${process.pid}`;
+  await adminQuery(adminUrl, `drop database if exists ${template}`);
+  await adminQuery(adminUrl, `create database ${template}`);
+  const knex = createKnex(withDatabase(adminUrl, template));
+  try {
+    await migrateLatest(knex);
+  } finally {
+    await knex.destroy();
+  }
+  cluster = {
+    adminUrl,
+    template,
+    async stop() {
+      await adminQuery(adminUrl, `drop database if exists ${template}`);
+      await stopEmbedded?.();
+    },
+  };
+  return cluster;
+}
+
+export async function adminQuery(adminUrl: string, sql: string, params: unknown[] = []) {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    return await client.query(sql, params);
+  } finally {
+    await client.end();
+  }
+}
+
+export function currentCluster(): Cluster {
+  if (!cluster) throw new Error('the test cluster is not started (test/setup.ts starts it)');
+  return cluster;
+}

@@ -1,0 +1,142 @@
+import { expect } from 'chai';
+import request from 'supertest';
+import { ROLES, type Role } from '../../server/src/auth/roles.ts';
+import type { RouteSpec } from '../../server/src/http/route.ts';
+import { runCommand } from '../../server/src/audit/command.ts';
+import { tokenCreator } from '../../server/src/auth/tokens.ts';
+import { withUsccCheck } from '../../server/src/lib/identifiers.ts';
+import { TEST_ACTOR, makePrincipal, testApp, type TestApp } from '../helpers/app.ts';
+
+/** The principal that owns the target of a call: in department A, or outside every department for developers. */
+interface TargetOwner {
+  id: number;
+  departmentId: number | null;
+}
+
+interface Call {
+  path: string;
+  body?: unknown;
+  query?: Record<string, string>;
+}
+
+let unique = 0;
+const next = () => ++unique;
+
+/**
+ * One fixture per non-public route: a valid call whose target belongs to `owner`.
+ * A route added to the route table without a fixture here fails the first test.
+ */
+const fixtures: Record<string, (t: TestApp, owner: TargetOwner) => Promise<Call>> = {
+  'GET /api/v1/me': async () => ({ path: '/api/v1/me' }),
+  'GET /api/v1/principals': async () => ({ path: '/api/v1/principals' }),
+  'POST /api/v1/departments': async () => ({
+    path: '/api/v1/departments',
+    body: { name: `矩阵测试局${next()}`, uscc: withUsccCheck(`113502008${String(10000000 + next()).slice(-8)}`), regionCode: '350200', kind: 'bureau' },
+  }),
+  'PATCH /api/v1/departments/:id': async (t) => ({ path: `/api/v1/departments/${t.deptA.id}`, body: { shortName: `甲${next()}` } }),
+  'POST /api/v1/principals': async (t) => ({
+    path: '/api/v1/principals',
+    body: { login: `m.new${next()}`, displayName: '新填报员', departmentId: t.deptA.id, roles: ['registrar'] },
+  }),
+  'PATCH /api/v1/principals/:id': async (t) => {
+    const p = await makePrincipal(t.knex, `m.target${next()}`, t.deptA.id, ['registrar']);
+    return { path: `/api/v1/principals/${p.id}`, body: { displayName: '改名' } };
+  },
+  'GET /api/v1/tokens': async () => ({ path: '/api/v1/tokens' }),
+  'POST /api/v1/tokens': async (_t, owner) => ({ path: '/api/v1/tokens', body: { name: 'matrix', principalId: owner.id, expiresInDays: 30 } }),
+  'POST /api/v1/tokens/:id/revoke': async (t, owner) => {
+    const tok = await runCommand(t.knex, { actor: TEST_ACTOR }, (ctx) => tokenCreator(ctx, { principalId: owner.id, name: 'to revoke', scopes: ['read'], expiresAt: null }));
+    return { path: `/api/v1/tokens/${tok.id}/revoke` };
+  },
+  'GET /api/v1/audit': async () => ({ path: '/api/v1/audit' }),
+  'GET /api/v1/audit/head': async () => ({ path: '/api/v1/audit/head' }),
+};
+
+const key = (r: RouteSpec) => `${r.method.toUpperCase()} ${r.path}`;
+
+function send(t: TestApp, r: RouteSpec, call: Call, headers: Record<string, string>) {
+  const req = request(t.app)[r.method](call.path).set(headers);
+  if (call.query) req.query(call.query);
+  return call.body === undefined ? req : req.send(call.body as object);
+}
+
+/** What the route table promises for a role acting on its own or another department's target. */
+function expected(r: RouteSpec, role: Role, side: 'own' | 'other'): 'ok' | 403 {
+  if (r.access === 'authenticated') return 'ok';
+  if (r.access === 'public') return 'ok';
+  const reach = r.access[role];
+  if (!reach) return 403;
+  if (reach === 'any' || r.scopedList) return 'ok';
+  return side === 'own' ? 'ok' : 403;
+}
+
+describe('authorisation matrix: every route x role x own/other department', function () {
+  this.timeout(120_000);
+  let t: TestApp;
+  before(async () => (t = await testApp()));
+  after(() => t.close());
+
+  it('has a fixture for every non-public route in the route table', () => {
+    const missing = t.routes.filter((r) => r.access !== 'public' && !fixtures[key(r)]).map(key);
+    expect(missing, 'routes without a matrix fixture').to.deep.equal([]);
+  });
+
+  it('answers 401 to every non-public route without a token, and with a bad one', async () => {
+    for (const r of t.routes.filter((x) => x.access !== 'public')) {
+      const call = await fixtures[key(r)](t, { id: t.principals.registrar.id, departmentId: t.deptA.id });
+      const none = await send(t, r, call, {});
+      expect(none.status, `${key(r)} without token`).to.equal(401);
+      expect(none.body.error.code).to.equal('unauthorized');
+      const bad = await send(t, r, call, { Authorization: 'Bearer odx_notarealtokennotarealtoken1234' });
+      expect(bad.status, `${key(r)} with unknown token`).to.equal(401);
+    }
+  });
+
+  it('gives each role exactly what the route declares, on its own and on another department', async () => {
+    const results: string[] = [];
+    for (const r of t.routes.filter((x) => x.access !== 'public')) {
+      for (const role of ROLES) {
+        for (const side of ['own', 'other'] as const) {
+          const owner = { id: t.principals[role].id, departmentId: role === 'developer' ? null : t.deptA.id };
+          const call = await fixtures[key(r)](t, owner);
+          const caller = side === 'own' ? t.auth(role, 'A') : t.auth(role, 'B');
+          const res = await send(t, r, call, caller);
+          const want = expected(r, role, side);
+          const got = res.status >= 200 && res.status < 300 ? 'ok' : res.status;
+          if (got !== want) results.push(`${key(r)} as ${role} on ${side}: expected ${want}, got ${res.status} ${JSON.stringify(res.body?.error ?? '')}`);
+          if (got === 403) expect(res.body.error.code).to.equal('forbidden');
+        }
+      }
+    }
+    expect(results, results.join('\n')).to.deep.equal([]);
+  });
+
+  it('refuses write routes to a read-only token with 403', async () => {
+    const tok = await runCommand(t.knex, { actor: TEST_ACTOR }, (ctx) => tokenCreator(ctx, { principalId: t.principals.admin.id, name: 'ro', scopes: ['read'], expiresAt: null }));
+    for (const r of t.routes.filter((x) => x.access !== 'public' && x.method !== 'get')) {
+      const call = await fixtures[key(r)](t, { id: t.principals.admin.id, departmentId: t.deptA.id });
+      const res = await send(t, r, call, { Authorization: `Bearer ${tok.secret}` });
+      expect(res.status, key(r)).to.equal(403);
+      expect(res.body.error.message).to.contain("'write' scope");
+    }
+  });
+
+  it('scopes lists: an officer sees only their department, a registrar only their own tokens', async () => {
+    const officerList = await request(t.app).get('/api/v1/principals').set(t.auth('officer')).expect(200);
+    expect(officerList.body.items.length).to.be.greaterThan(0);
+    expect(officerList.body.items.every((p: { departmentId: number }) => p.departmentId === t.deptA.id)).to.equal(true);
+    const tokens = await request(t.app).get('/api/v1/tokens').set(t.auth('registrar')).expect(200);
+    expect(tokens.body.items.every((x: { principalId: number }) => x.principalId === t.principals.registrar.id)).to.equal(true);
+    const asked = await request(t.app).get(`/api/v1/tokens?principalId=${t.principals.admin.id}`).set(t.auth('registrar')).expect(200);
+    expect(asked.body.items).to.deep.equal([]);
+  });
+
+  it('stops an officer from granting roles beyond the department ones', async () => {
+    const res = await request(t.app)
+      .post('/api/v1/principals')
+      .set(t.auth('officer'))
+      .send({ login: `m.esc${next()}`, displayName: 'x', departmentId: t.deptA.id, roles: ['admin'] })
+      .expect(403);
+    expect(res.body.error.details).to.deep.equal({ roles: ['admin'] });
+  });
+});

@@ -1,0 +1,77 @@
+import { expect } from 'chai';
+import request from 'supertest';
+import { testApp, type TestApp } from '../helpers/app.ts';
+
+describe('service basics', () => {
+  let t: TestApp;
+  before(async () => (t = await testApp()));
+  after(() => t.close());
+
+  it('answers liveness and readiness', async () => {
+    await request(t.app).get('/healthz').expect(200, { status: 'ok' });
+    const ready = await request(t.app).get('/readyz').expect(200);
+    expect(ready.body).to.include({ status: 'ready', database: 'ok' });
+  });
+
+  it('gives every response a request id, taking a sane one from the caller', async () => {
+    const res = await request(t.app).get('/healthz').set('X-Request-Id', 'trace-123');
+    expect(res.headers['x-request-id']).to.equal('trace-123');
+    const other = await request(t.app).get('/healthz').set('X-Request-Id', 'bad id with spaces');
+    expect(other.headers['x-request-id']).to.match(/^[0-9a-f-]{36}$/);
+  });
+
+  it('answers unknown paths with the uniform error shape', async () => {
+    const res = await request(t.app).get('/nope').expect(404);
+    expect(res.body.error).to.include({ code: 'not_found' });
+    expect(res.body.error.requestId).to.equal(res.headers['x-request-id']);
+  });
+
+  it('rejects malformed JSON with 400 and oversized bodies with 413, changing nothing', async () => {
+    const before = await t.knex('odx.departments').count<{ count: number }[]>('* as count');
+    const bad = await request(t.app).post('/api/v1/departments').set(t.auth('admin')).set('content-type', 'application/json').send('{"name":');
+    expect(bad.status).to.equal(400);
+    expect(bad.body.error.message).to.match(/not valid JSON/);
+    const big = await request(t.app).post('/api/v1/departments').set(t.auth('admin')).send({ name: 'x'.repeat(2_000_000) });
+    expect(big.status).to.equal(413);
+    expect(big.body.error.code).to.equal('payload_too_large');
+    const after = await t.knex('odx.departments').count<{ count: number }[]>('* as count');
+    expect(after).to.deep.equal(before);
+  });
+
+  it('names every invalid field with its JSON path', async () => {
+    const res = await request(t.app)
+      .post('/api/v1/departments')
+      .set(t.auth('admin'))
+      .send({ name: '滨海市测试局', uscc: '91350100M000100Y44', regionCode: '990000', kind: 'bureau' })
+      .expect(400);
+    const paths = res.body.error.details.map((d: { path: string }) => d.path);
+    expect(paths).to.have.members(['/uscc', '/regionCode']);
+    expect(res.body.error.details[0].message).to.match(/统一社会信用代码|行政区划代码/);
+  });
+
+  it('sets protective headers', async () => {
+    const res = await request(t.app).get('/healthz');
+    expect(res.headers['x-content-type-options']).to.equal('nosniff');
+    expect(res.headers['content-security-policy']).to.be.a('string');
+    expect(res.headers).not.to.have.property('x-powered-by');
+  });
+
+  it('exposes Prometheus metrics including request durations by route', async () => {
+    await request(t.app).get('/healthz');
+    const res = await request(t.app).get('/metrics').expect(200);
+    expect(res.text).to.match(/odx_http_request_duration_seconds_count\{method="GET",route="\/healthz",status="200"\} \d+/);
+    expect(res.text).to.contain('odx_process_cpu_user_seconds_total');
+  });
+
+  it('publishes an OpenAPI 3.1 document covering every route, with who may call it', async () => {
+    const res = await request(t.app).get('/openapi.json').expect(200);
+    expect(res.body.openapi).to.equal('3.1.0');
+    for (const r of t.routes) {
+      const op = res.body.paths[r.path.replace(/:(\w+)/g, '{$1}')]?.[r.method];
+      expect(op, `${r.method} ${r.path}`).to.be.an('object');
+      expect(op.description).to.match(/^Who may call: /);
+    }
+    const page = await request(t.app).get('/docs/api').expect(200);
+    expect(page.text).to.contain('/api/v1/departments').and.contain('Who may call');
+  });
+});
