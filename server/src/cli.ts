@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { runCommand } from './audit/command.ts';
 import type { Actor } from './audit/chain.ts';
 import { verifyChain } from './audit/verify.ts';
+import { chainPending } from './audit/chain.ts';
 import { principalCreator } from './auth/accounts/commands.ts';
 import { PrincipalCreate } from './auth/accounts/schema.ts';
 import { tokenCreator, tokenQuery, tokenRevoker, toRecord } from './auth/tokens.ts';
@@ -41,7 +42,9 @@ async function withDatabase<T>(work: (db: Database) => Promise<T>, opts: { migra
       if (state.unknown.length) throw new SchemaTooNewError(`the database schema is newer than this ODX (unknown migrations: ${state.unknown.join(', ')})`);
       if (state.pending.length) throw new UsageError(`the database schema is not current (pending: ${state.pending.join(', ')}); run \`odx migrate\``);
     }
-    return await work(db);
+    const result = await work(db);
+    await chainPending(db.knex);
+    return result;
   } finally {
     await db.close();
   }
@@ -212,6 +215,8 @@ audit
   .action((o) =>
     withDatabase(async (db) => {
       const bar = o.quiet || !process.stderr.isTTY ? undefined : new SingleBar({ format: 'verifying {bar} {value}/{total} events', stream: process.stderr }, Presets.shades_classic);
+      const chained = await chainPending(db.knex);
+      if (chained) console.error(`chained ${chained} pending events first`);
       let started = false;
       const result = await verifyChain(db.knex, (p) => {
         if (!bar) return;

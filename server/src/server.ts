@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { createApp } from './app.ts';
+import { AuditChainer, registerChainer } from './audit/chainer.ts';
 import { HeadSigner } from './audit/signing.ts';
 import type { Config } from './config.ts';
 import { openDatabase, redact, type Database } from './db/connect.ts';
@@ -26,6 +27,8 @@ export async function startServer(config: Config, opts: { demo?: boolean; handle
   const applied = await migrateLatest(db.knex);
   if (applied.length) log.info({ applied }, 'migrations applied');
   const signer = await HeadSigner.load(config.homeDir);
+  const chainer = new AuditChainer(db.knex, log).start();
+  registerChainer(db.knex, chainer);
   const demo = opts.demo ? await seedDemo(db.knex, config) : undefined;
   const { app } = createApp({ knex: db.knex, config, log, signer });
   const server = await new Promise<Server>((resolve, reject) => {
@@ -49,6 +52,7 @@ export async function startServer(config: Config, opts: { demo?: boolean; handle
       const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
       await closed;
       clearTimeout(timer);
+      await chainer.stop();
       await db.close('smart');
       log.info('stopped');
     })());

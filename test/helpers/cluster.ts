@@ -37,7 +37,8 @@ export function withDatabase(url: string, database: string): string {
   return u.toString();
 }
 
-export async function startCluster(): Promise<Cluster> {
+/** `durable: false` (tests) turns fsync off; benchmarks keep PostgreSQL's default durability. */
+export async function startCluster(opts: { durable?: boolean } = {}): Promise<Cluster> {
   let adminUrl: string;
   let stopEmbedded: (() => Promise<void>) | undefined;
   if (process.env.DATABASE_URL) {
@@ -48,7 +49,9 @@ export async function startCluster(): Promise<Cluster> {
     const embedded = new EmbeddedPostgres({
       dataDir: path.join(dir, 'pgdata'),
       port: await freePort(),
-      settings: { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off', max_connections: '200' },
+      settings: opts.durable
+        ? { max_connections: '200' }
+        : { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off', max_connections: '200' },
     });
     adminUrl = await embedded.start('postgres');
     stopEmbedded = async () => {

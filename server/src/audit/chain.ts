@@ -61,40 +61,35 @@ export function chainHash(prevHash: Buffer, content: string): Buffer {
   return createHash('sha256').update(prevHash).update(content, 'utf8').digest();
 }
 
-/**
- * Appends events to the chain inside the caller's transaction. The head row is locked
- * until that transaction ends, which makes concurrent writers form one linear chain;
- * callers append last so the lock is held only for the commit.
- */
-export async function appendAudit(trx: Knex.Transaction, actor: Actor, inputs: AuditInput[], requestId?: string): Promise<AuditEvent[]> {
-  if (inputs.length === 0) return [];
-  const head = (await trx.raw('select seq, hash from odx.audit_head for update')).rows[0] as { seq: number; hash: Buffer };
-  let prevHash = head.hash;
+export type PendingEvent = Omit<AuditEvent, 'seq' | 'prevHash' | 'hash'>;
+
+/** Builds the stored form of events recorded now by an actor. */
+export function pendingEvents(actor: Actor, inputs: AuditInput[], requestId?: string): PendingEvent[] {
   const at = new Date();
-  const events = inputs.map((input, i) => {
-    const body = {
-      seq: head.seq + i + 1,
-      at,
-      actor: actor.label,
-      actorId: actor.id ?? null,
-      departmentId: input.departmentId ?? null,
-      action: input.action,
-      targetType: input.targetType ?? null,
-      targetId: input.targetId === undefined ? null : String(input.targetId),
-      purpose: input.purpose ?? null,
-      // a JSON round trip gives exactly what jsonb will hand back when the chain is verified
-      detail: JSON.parse(JSON.stringify(input.detail ?? {})) as Record<string, unknown>,
-      rows: input.rows ?? null,
-      requestId: requestId ?? null,
-    };
-    const hash = chainHash(prevHash, hashedContent(body));
-    const event: AuditEvent = { ...body, prevHash, hash };
-    prevHash = hash;
-    return event;
-  });
-  await trx('odx.audit_events').insert(
+  return inputs.map((input) => ({
+    at,
+    actor: actor.label,
+    actorId: actor.id ?? null,
+    departmentId: input.departmentId ?? null,
+    action: input.action,
+    targetType: input.targetType ?? null,
+    targetId: input.targetId === undefined ? null : String(input.targetId),
+    purpose: input.purpose ?? null,
+    // a JSON round trip gives exactly what jsonb hands back when the chain is verified
+    detail: JSON.parse(JSON.stringify(input.detail ?? {})) as Record<string, unknown>,
+    rows: input.rows ?? null,
+    requestId: requestId ?? null,
+  }));
+}
+
+/**
+ * Writes events to odx.audit_pending with the caller's connection or transaction: a change
+ * and its events commit together. No lock is taken, so concurrent writers do not queue.
+ */
+export async function recordAudit(db: Knex | Knex.Transaction, events: PendingEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  await db('odx.audit_pending').insert(
     events.map((e) => ({
-      seq: e.seq,
       at: e.at,
       actor: e.actor,
       actor_id: e.actorId,
@@ -106,13 +101,63 @@ export async function appendAudit(trx: Knex.Transaction, actor: Actor, inputs: A
       detail: JSON.stringify(e.detail),
       rows: e.rows,
       request_id: e.requestId,
-      prev_hash: e.prevHash,
-      hash: e.hash,
     })),
   );
-  const last = events[events.length - 1];
-  await trx('odx.audit_head').update({ seq: last.seq, hash: last.hash });
-  return events;
+}
+
+// each chained event binds 13 parameters; PostgreSQL allows 65,535 per statement
+const CHAIN_BATCH = 4000;
+
+/**
+ * Moves committed pending events into the hash chain, oldest first, in batches. The head
+ * row lock makes chainers take turns, so the chain stays linear however many processes
+ * run one. With `wait: false` it returns at once when another chainer holds the head.
+ * Returns how many events it chained.
+ */
+export async function chainPending(knex: Knex, opts: { wait?: boolean } = {}): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const moved = await knex.transaction(async (trx) => {
+      const head = (await trx.raw(`select seq, hash from odx.audit_head for update${opts.wait === false ? ' skip locked' : ''}`)).rows[0] as
+        | { seq: number; hash: Buffer }
+        | undefined;
+      if (!head) return 0;
+      await trx.raw(`set local odx.chaining = 'on'`);
+      const rows = (
+        await trx.raw('delete from odx.audit_pending where id in (select id from odx.audit_pending order by id limit ?) returning *', [CHAIN_BATCH])
+      ).rows as Record<string, any>[];
+      if (rows.length === 0) return 0;
+      rows.sort((a, b) => a.id - b.id);
+      let prevHash = head.hash;
+      const chained = rows.map((r, i) => {
+        const body = { ...rowToEvent(r), seq: head.seq + i + 1 };
+        const hash = chainHash(prevHash, hashedContent(body));
+        const row = {
+          seq: body.seq,
+          at: body.at,
+          actor: body.actor,
+          actor_id: body.actorId,
+          department_id: body.departmentId,
+          action: body.action,
+          target_type: body.targetType,
+          target_id: body.targetId,
+          purpose: body.purpose,
+          detail: JSON.stringify(body.detail),
+          rows: body.rows,
+          request_id: body.requestId,
+          prev_hash: prevHash,
+          hash,
+        };
+        prevHash = hash;
+        return row;
+      });
+      await trx('odx.audit_events').insert(chained);
+      await trx('odx.audit_head').update({ seq: head.seq + rows.length, hash: prevHash });
+      return rows.length;
+    });
+    total += moved;
+    if (moved < CHAIN_BATCH) return total;
+  }
 }
 
 export function rowToEvent(r: Record<string, any>): AuditEvent {

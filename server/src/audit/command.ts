@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import { appendAudit, type Actor, type AuditEvent, type AuditInput } from './chain.ts';
+import { pendingEvents, recordAudit, type Actor, type AuditEvent, type AuditInput } from './chain.ts';
+import { notifyChainer } from './chainer.ts';
 
 /** What a command may use: its transaction, who acts, and the recorder of its audit events. */
 export interface CommandContext {
@@ -17,18 +18,26 @@ export interface CommandOrigin {
 export class UnauditedChangeError extends Error {}
 
 /**
- * The one write path: runs `work` in a transaction, then appends the audit events it
- * recorded to the chain in that same transaction, so a change and its event commit
- * together or not at all. A command that records no event is a bug and rolls back.
+ * The one write path: runs `work` in a transaction and records the audit events it
+ * collected in that same transaction, so a change and its events commit together or not
+ * at all. A command that records no event is a bug and rolls back.
  */
 export async function runCommand<T>(knex: Knex, origin: CommandOrigin, work: (ctx: CommandContext) => Promise<T>): Promise<T> {
-  return knex.transaction(async (trx) => {
+  const result = await knex.transaction(async (trx) => {
     const events: AuditInput[] = [];
-    const result = await work({ trx, actor: origin.actor, requestId: origin.requestId, audit: (e) => void events.push(e) });
+    const value = await work({ trx, actor: origin.actor, requestId: origin.requestId, audit: (e) => void events.push(e) });
     if (events.length === 0) throw new UnauditedChangeError('a command changed state without recording an audit event');
-    await appendAudit(trx, origin.actor, events, origin.requestId);
-    return result;
+    await recordAudit(trx, pendingEvents(origin.actor, events, origin.requestId));
+    return value;
   });
+  notifyChainer(knex);
+  return result;
+}
+
+/** Records events that change nothing else (reads, downloads) in their own short transaction. */
+export async function recordEvents(knex: Knex, origin: CommandOrigin, events: AuditInput[]): Promise<void> {
+  await recordAudit(knex, pendingEvents(origin.actor, events, origin.requestId));
+  notifyChainer(knex);
 }
 
 export type { Actor, AuditEvent, AuditInput };

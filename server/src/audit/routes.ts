@@ -1,5 +1,5 @@
 import { route } from '../http/route.ts';
-import { rowToEvent } from './chain.ts';
+import { chainPending, rowToEvent } from './chain.ts';
 import { presentAuditEvent } from './presenter.ts';
 import { AuditListQuery } from './schema.ts';
 
@@ -12,6 +12,7 @@ export const auditRoutes = [
     access: { authority: 'any', admin: 'any' },
     query: AuditListQuery,
     handler: async ({ query, services }) => {
+      await chainPending(services.knex);
       const q = services.knex('odx.audit_events').orderBy('seq', query.order).limit(query.limit + 1);
       if (query.actor) q.where('actor', query.actor);
       if (query.actorId) q.where('actor_id', query.actorId);
@@ -35,6 +36,7 @@ export const auditRoutes = [
     tags: ['audit'],
     access: 'authenticated',
     handler: async ({ services }) => {
+      await chainPending(services.knex);
       const head = await services.knex('odx.audit_head').first('seq', 'hash');
       return { body: services.signer.sign(head) };
     },

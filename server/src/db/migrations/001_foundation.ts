@@ -100,6 +100,37 @@ export async function up(knex: Knex): Promise<void> {
       for each row execute function odx.audit_head_forward();
     create trigger audit_head_no_truncate before truncate on odx.audit_head
       for each statement execute function odx.audit_head_forward();
+
+    -- Events are written first to odx.audit_pending inside the transaction of the change they
+    -- record (no lock, so concurrent commits share WAL flushes); one chainer at a time moves
+    -- them into the hash chain in batches (docs/architecture.md, "Audit log").
+    create table odx.audit_pending (
+      id bigint generated always as identity primary key,
+      at timestamptz not null,
+      actor text not null,
+      actor_id bigint,
+      department_id bigint,
+      action text not null,
+      target_type text,
+      target_id text,
+      purpose text,
+      detail jsonb not null,
+      rows bigint,
+      request_id text
+    );
+
+    -- pending events are append-only too; only the chainer, which marks its transaction, removes them
+    create function odx.audit_pending_guard() returns trigger language plpgsql as $$
+    begin
+      if tg_op = 'DELETE' and current_setting('odx.chaining', true) = 'on' then
+        return old;
+      end if;
+      raise exception 'odx.audit_pending is append-only: % refused', tg_op using errcode = '42501';
+    end $$;
+    create trigger audit_pending_guard before update or delete on odx.audit_pending
+      for each row execute function odx.audit_pending_guard();
+    create trigger audit_pending_no_truncate before truncate on odx.audit_pending
+      for each statement execute function odx.refuse_audit_rewrite();
   `);
 }
 

@@ -7,4 +7,6 @@ export interface Migration {
   down(knex: Knex): Promise<void>;
 }
 
-export const migrations: Migration[] = [{ name: '001_foundation', ...m001 }];
+export const migrations: Migration[] = [
+  { name: '001_foundation', ...m001 },
+];
