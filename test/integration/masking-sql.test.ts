@@ -1,14 +1,23 @@
 /**
  * maskSql (PostgreSQL, used by the COPY fast paths) must give exactly what maskValue gives in JS.
- * Uses DATABASE_URL, or postgres://postgres@127.0.0.1:5432/test when it is not set.
+ * Database: the suite's cluster when test/setup.ts started one (embedded PostgreSQL, or DATABASE_URL);
+ * run on its own (mocha --no-config), DATABASE_URL, or postgres://postgres@127.0.0.1:5432/test when it
+ * is not set. Only TEMP tables are used.
  */
 import { expect } from 'chai';
 import pg from 'pg';
 import type { ItemLike } from '../../server/src/open/datapackage.ts';
 import type { MaskRule } from '../../server/src/open/masking.ts';
 import { DEFAULT_MASK_RULES, buildMasker, maskSql, maskValue, maskedSelectList } from '../../server/src/open/masking.ts';
+import { currentCluster } from '../helpers/cluster.ts';
 
-const DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+function databaseUrl(): string {
+  try {
+    return currentCluster().adminUrl;
+  } catch {
+    return process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+  }
+}
 const SALT = "sa'lt\\with-quote-and-backslash 盐";
 
 const INPUTS: Array<string | null> = [
@@ -58,7 +67,7 @@ describe('masking: SQL expressions equal the JS masks (PostgreSQL)', function ()
   let client: pg.Client;
 
   before(async () => {
-    client = new pg.Client({ connectionString: DATABASE_URL });
+    client = new pg.Client({ connectionString: databaseUrl() });
     await client.connect();
     await client.query('CREATE TEMP TABLE mask_input (i int PRIMARY KEY, v text, n bigint)');
     for (let i = 0; i < INPUTS.length; i++) {
