@@ -112,7 +112,7 @@ export interface DcatCatalog {
   datasets: DcatDataset[];
 }
 
-export interface DcatOptions extends SchemaOptions {}
+export type DcatOptions = SchemaOptions;
 
 // ---------------------------------------------------------------------------------------------
 // Vocabularies and mapping tables
