@@ -1,8 +1,21 @@
 import { accountRoutes } from './auth/accounts/routes.ts';
 import { auditRoutes } from './audit/routes.ts';
+import { classificationRoutes } from './census/classifications/routes.ts';
+import { demandRoutes } from './census/demands/routes.ts';
 import { departmentRoutes } from './census/departments/routes.ts';
+import { documentRoutes } from './census/documents/routes.ts';
+import { resourceRoutes } from './census/resources/routes.ts';
 import type { RouteSpec } from './http/route.ts';
 import { systemRoutes } from './system/routes.ts';
 
 /** The route table: every API route of ODX, each stating who may call it. Tests walk it. */
-export const apiRoutes: RouteSpec[] = [...systemRoutes, ...departmentRoutes, ...accountRoutes, ...auditRoutes];
+export const apiRoutes: RouteSpec[] = [
+  ...systemRoutes,
+  ...departmentRoutes,
+  ...accountRoutes,
+  ...auditRoutes,
+  ...classificationRoutes,
+  ...documentRoutes('system', 'systems'),
+  ...resourceRoutes,
+  ...demandRoutes,
+];

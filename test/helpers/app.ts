@@ -60,8 +60,8 @@ export async function makePrincipal(knex: Knex, login: string, departmentId: num
 export async function testApp(): Promise<TestApp> {
   const db = await freshDatabase();
   const home = await fs.mkdtemp(path.join(os.tmpdir(), 'odx-home-'));
-  const config = loadConfig({ ODX_HOME: home, ODX_LOG_LEVEL: 'silent' } as NodeJS.ProcessEnv);
-  const log = createLogger('silent');
+  const config = loadConfig({ ODX_HOME: home, ODX_LOG_LEVEL: process.env.TEST_LOG ?? 'silent' } as NodeJS.ProcessEnv);
+  const log = createLogger(process.env.TEST_LOG ?? 'silent');
   const signer = await HeadSigner.load(home);
   const { app, routes } = createApp({ knex: db.knex, config, log, signer });
   const deptA = await makeDepartment(db.knex, '测试甲局');

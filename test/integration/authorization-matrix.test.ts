@@ -6,6 +6,10 @@ import { runCommand } from '../../server/src/audit/command.ts';
 import { tokenCreator } from '../../server/src/auth/tokens.ts';
 import { withUsccCheck } from '../../server/src/lib/identifiers.ts';
 import { TEST_ACTOR, makePrincipal, testApp, type TestApp } from '../helpers/app.ts';
+import { demandDoc, resourceDoc, systemDoc } from '../helpers/census.ts';
+import { documentCreator } from '../../server/src/census/documents/commands.ts';
+import { resourceStepper, type Step } from '../../server/src/census/resources/lifecycle.ts';
+import type { CensusKind } from '../../server/src/census/documents/kinds.ts';
 
 /** The principal that owns the target of a call: in department A, or outside every department for developers. */
 interface TargetOwner {
@@ -52,6 +56,53 @@ const fixtures: Record<string, (t: TestApp, owner: TargetOwner) => Promise<Call>
   'GET /api/v1/audit/head': async () => ({ path: '/api/v1/audit/head' }),
 };
 
+const DOCS = { system: systemDoc, resource: resourceDoc, demand: demandDoc };
+
+/** A census document of department A, walked through the given lifecycle steps. */
+async function docOfA(t: TestApp, kind: CensusKind, steps: Step[] = []): Promise<number> {
+  return runCommand(t.knex, { actor: TEST_ACTOR }, async (ctx) => {
+    const row = await documentCreator(ctx, kind, DOCS[kind](t.deptA.uscc));
+    for (const step of steps) await resourceStepper(ctx, row.id, step);
+    return row.id;
+  });
+}
+
+const resourceStep = (step: Step, before: Step[]) => async (t: TestApp): Promise<Call> => ({
+  path: `/api/v1/resources/${await docOfA(t, 'resource', before)}/${step}`,
+  body: step === 'return' ? { note: '信息项不完整' } : {},
+});
+
+Object.assign(fixtures, {
+  'POST /api/v1/classifications': async () => ({ path: '/api/v1/classifications', body: { code: `10299${next()}`, name: '测试目', parentCode: '102' } }),
+  'GET /api/v1/systems': async () => ({ path: '/api/v1/systems' }),
+  'GET /api/v1/systems/:id': async (t: TestApp) => ({ path: `/api/v1/systems/${await docOfA(t, 'system')}` }),
+  'GET /api/v1/systems/:id/history': async (t: TestApp) => ({ path: `/api/v1/systems/${await docOfA(t, 'system')}/history` }),
+  'POST /api/v1/systems': async (t: TestApp) => ({ path: '/api/v1/systems', body: systemDoc(t.deptA.uscc) }),
+  'PUT /api/v1/systems/:id': async (t: TestApp) => ({ path: `/api/v1/systems/${await docOfA(t, 'system')}`, body: systemDoc(t.deptA.uscc, { name: '改名系统' }) }),
+  'GET /api/v1/resources': async () => ({ path: '/api/v1/resources', query: { q: '执照' } }),
+  'GET /api/v1/resources/:id': async (t: TestApp) => ({ path: `/api/v1/resources/${await docOfA(t, 'resource', ['submit', 'approve', 'publish'])}` }),
+  'GET /api/v1/resources/:id/history': async (t: TestApp) => ({ path: `/api/v1/resources/${await docOfA(t, 'resource')}/history` }),
+  'POST /api/v1/resources': async (t: TestApp) => ({ path: '/api/v1/resources', body: resourceDoc(t.deptA.uscc) }),
+  'PUT /api/v1/resources/:id': async (t: TestApp) => ({ path: `/api/v1/resources/${await docOfA(t, 'resource')}`, body: resourceDoc(t.deptA.uscc, { name: '改名资源' }) }),
+  'POST /api/v1/resources/:id/submit': resourceStep('submit', []),
+  'POST /api/v1/resources/:id/withdraw': resourceStep('withdraw', ['submit']),
+  'POST /api/v1/resources/:id/approve': resourceStep('approve', ['submit']),
+  'POST /api/v1/resources/:id/return': resourceStep('return', ['submit']),
+  'POST /api/v1/resources/:id/publish': resourceStep('publish', ['submit', 'approve']),
+  'POST /api/v1/resources/:id/retire': resourceStep('retire', ['submit', 'approve', 'publish']),
+  'GET /api/v1/demands': async () => ({ path: '/api/v1/demands' }),
+  'GET /api/v1/demands/:id': async (t: TestApp) => ({ path: `/api/v1/demands/${await docOfA(t, 'demand')}` }),
+  'GET /api/v1/demands/:id/history': async (t: TestApp) => ({ path: `/api/v1/demands/${await docOfA(t, 'demand')}/history` }),
+  'POST /api/v1/demands': async (t: TestApp) => ({ path: '/api/v1/demands', body: demandDoc(t.deptA.uscc) }),
+  'PUT /api/v1/demands/:id': async (t: TestApp) => ({ path: `/api/v1/demands/${await docOfA(t, 'demand')}`, body: demandDoc(t.deptA.uscc, { name: '改名需求' }) }),
+  'GET /api/v1/demands/:id/matches': async (t: TestApp) => ({ path: `/api/v1/demands/${await docOfA(t, 'demand')}/matches` }),
+  'POST /api/v1/demands/:id/links': async (t: TestApp) => ({
+    path: `/api/v1/demands/${await docOfA(t, 'demand')}/links`,
+    body: { resourceId: await docOfA(t, 'resource', ['submit', 'approve', 'publish']) },
+  }),
+  'POST /api/v1/demands/:id/unfulfillable': async (t: TestApp) => ({ path: `/api/v1/demands/${await docOfA(t, 'demand')}/unfulfillable`, body: { reason: '无对应数据' } }),
+} satisfies typeof fixtures);
+
 const key = (r: RouteSpec) => `${r.method.toUpperCase()} ${r.path}`;
 
 function send(t: TestApp, r: RouteSpec, call: Call, headers: Record<string, string>) {
@@ -66,7 +117,7 @@ function expected(r: RouteSpec, role: Role, side: 'own' | 'other'): 'ok' | 403 {
   if (r.access === 'public') return 'ok';
   const reach = r.access[role];
   if (!reach) return 403;
-  if (reach === 'any' || r.scopedList) return 'ok';
+  if (reach === 'any' || r.scoped) return 'ok';
   return side === 'own' ? 'ok' : 403;
 }
 
@@ -111,13 +162,15 @@ describe('authorisation matrix: every route x role x own/other department', func
     expect(results, results.join('\n')).to.deep.equal([]);
   });
 
-  it('refuses write routes to a read-only token with 403', async () => {
-    const tok = await runCommand(t.knex, { actor: TEST_ACTOR }, (ctx) => tokenCreator(ctx, { principalId: t.principals.admin.id, name: 'ro', scopes: ['read'], expiresAt: null }));
+  it('refuses write routes to a read-only token with 403, even for a role that may call them', async () => {
     for (const r of t.routes.filter((x) => x.access !== 'public' && x.method !== 'get')) {
-      const call = await fixtures[key(r)](t, { id: t.principals.admin.id, departmentId: t.deptA.id });
+      const role = r.access === 'authenticated' ? 'registrar' : (Object.keys(r.access) as Role[])[0];
+      const principal = t.principals[role];
+      const tok = await runCommand(t.knex, { actor: TEST_ACTOR }, (ctx) => tokenCreator(ctx, { principalId: principal.id, name: 'ro', scopes: ['read'], expiresAt: null }));
+      const call = await fixtures[key(r)](t, { id: principal.id, departmentId: t.deptA.id });
       const res = await send(t, r, call, { Authorization: `Bearer ${tok.secret}` });
       expect(res.status, key(r)).to.equal(403);
-      expect(res.body.error.message).to.contain("'write' scope");
+      expect(res.body.error.message, key(r)).to.contain("'write' scope");
     }
   });
 

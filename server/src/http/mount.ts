@@ -39,7 +39,7 @@ function parse<T extends z.ZodType>(schema: T | undefined, value: unknown, where
 export function mountRoutes(router: Router, routes: RouteSpec[], services: Services): void {
   for (const spec of routes) {
     const narrow = typeof spec.access === 'object' && Object.values(spec.access).some((r) => r !== 'any');
-    if (narrow && !spec.owner && !spec.scopedList) {
+    if (narrow && !spec.owner && !spec.scoped) {
       throw new Error(`route ${spec.method.toUpperCase()} ${spec.path} gives own/self reach but neither resolves an owner nor filters a list`);
     }
     const needScope = spec.scope ?? (spec.method === 'get' ? 'read' : 'write');

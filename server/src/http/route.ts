@@ -67,8 +67,8 @@ export interface RouteSpec<PS extends z.ZodType = z.ZodType, QS extends z.ZodTyp
   body?: BS;
   /** Required when a role reaches `own` or `self` on a route that names a target. */
   owner?: (input: { params: z.infer<PS>; query: z.infer<QS>; body: z.infer<BS> }, knex: Knex, caller: Principal) => Promise<Owner | undefined>;
-  /** Set on list routes whose handler filters rows by `ctx.scoping` instead of resolving one owner. */
-  scopedList?: true;
+  /** Set on routes whose handler narrows what it shows with `ctx.scoping` (lists, reads of shared entries) instead of resolving one owner. */
+  scoped?: true;
   /** Status and meaning of the success response, for the API reference. */
   responds?: { status: number; description: string };
   handler: (ctx: HandlerContext<z.infer<PS>, z.infer<QS>, z.infer<BS>>) => Promise<RouteResult | void>;

@@ -39,3 +39,8 @@ export function describeAccess(access: Access): string {
     .map(([role, reach]) => `${role} (${reach === 'any' ? 'any department' : reach === 'own' ? 'own department' : 'own account'})`)
     .join(', ');
 }
+
+/** Whether a department's non-public records (drafts, history) are within the caller's scoping. */
+export function inScope(scoping: Scoping, departmentId: number): boolean {
+  return scoping.departments === null || scoping.departments.includes(departmentId);
+}

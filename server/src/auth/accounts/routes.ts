@@ -28,7 +28,7 @@ export const accountRoutes = [
     summary: 'List accounts (officers see their own department)',
     tags: ['accounts'],
     access: { admin: 'any', authority: 'any', officer: 'own' },
-    scopedList: true,
+    scoped: true,
     handler: async ({ services, scoping }) => {
       const q = services.knex('odx.principals').orderBy('id');
       if (scoping.departments) q.whereIn('department_id', scoping.departments);
@@ -70,7 +70,7 @@ export const accountRoutes = [
     tags: ['accounts'],
     access: { admin: 'any', officer: 'own', authority: 'self', registrar: 'self', consumer: 'self', developer: 'self' },
     query: TokenListQuery,
-    scopedList: true,
+    scoped: true,
     handler: async ({ query, services, scoping }) => {
       const q = tokenQuery(services.knex).orderBy('t.id');
       if (scoping.departments) q.whereIn('p.department_id', scoping.departments);

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import * as m001 from './001_foundation.ts';
+import * as m002 from './002_census.ts';
 
 export interface Migration {
   name: string;
@@ -9,4 +10,5 @@ export interface Migration {
 
 export const migrations: Migration[] = [
   { name: '001_foundation', ...m001 },
+  { name: '002_census', ...m002 },
 ];

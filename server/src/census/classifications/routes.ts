@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { runCommand } from '../../audit/command.ts';
+import { unprocessable } from '../../http/errors.ts';
+import { route } from '../../http/route.ts';
+
+const ClassificationCreate = z.object({
+  code: z.string().regex(/^[1-3][0-9]{1,29}$/, '2 to 30 digits starting with 1 (基础), 2 (主题) or 3 (部门)'),
+  name: z.string().min(1).max(100),
+  parentCode: z.string().regex(/^[1-3][0-9]{0,28}$/),
+});
+
+export const classificationRoutes = [
+  route({
+    method: 'get',
+    path: '/api/v1/classifications',
+    summary: 'The classification tree (信息资源分类: 类/项/目/细目)',
+    tags: ['resources'],
+    access: 'public',
+    handler: async ({ services }) => {
+      const rows = await services.knex('odx.classifications').orderBy('code').select('code', 'parent_code as parentCode', 'name');
+      return { body: { items: rows } };
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/api/v1/classifications',
+    summary: 'Extend the classification tree (the authority)',
+    tags: ['resources'],
+    access: { authority: 'any' },
+    body: ClassificationCreate,
+    responds: { status: 201, description: 'the new class' },
+    handler: async ({ body, services, actor, requestId }) => {
+      if (!body.code.startsWith(body.parentCode) || body.code === body.parentCode) {
+        throw unprocessable('a class code extends its parent’s code', [{ path: '/code', message: `must start with ${body.parentCode} and be longer` }]);
+      }
+      const created = await runCommand(services.knex, { actor, requestId }, async (ctx) => {
+        const parent = await ctx.trx('odx.classifications').where({ code: body.parentCode }).first('code');
+        if (!parent) throw unprocessable(`no class has the code ${body.parentCode}`, [{ path: '/parentCode', message: 'unknown class' }]);
+        const [row] = await ctx.trx('odx.classifications').insert({ code: body.code, name: body.name, parent_code: body.parentCode }).returning(['code', 'name', 'parent_code']);
+        ctx.audit({ action: 'classification.create', targetType: 'classification', targetId: body.code, detail: { name: body.name, parent: body.parentCode } });
+        return row;
+      });
+      return { status: 201, body: { code: created.code, name: created.name, parentCode: created.parent_code } };
+    },
+  }),
+];

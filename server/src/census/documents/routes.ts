@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import { runCommand } from '../../audit/command.ts';
+import { notFound } from '../../http/errors.ts';
+import { route, type RouteSpec } from '../../http/route.ts';
+import { idParams } from '../../lib/zod-fields.ts';
+import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
+import { DocumentBody, UpdateQuery } from '../resources/schema.ts';
+import { documentCreator, documentUpdater, type DocumentRow } from './commands.ts';
+import { historyOf } from './history.ts';
+import { KINDS, type CensusKind } from './kinds.ts';
+import { bodyOwner, documentOwner } from './owner.ts';
+
+const ListQuery = z.object({
+  department: z.coerce.number().int().positive().optional(),
+  status: z.string().max(30).optional(),
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+export function presentDocument(r: DocumentRow) {
+  return { id: r.id, departmentId: r.department_id, name: r.name, status: r.status, version: r.version, doc: r.doc, createdAt: r.created_at, updatedAt: r.updated_at };
+}
+
+const READ = { admin: 'any', authority: 'any', officer: 'own', registrar: 'own' } as const;
+const WRITE = { officer: 'own', registrar: 'own' } as const;
+
+/** List, show, create, replace and history of one census list, department-scoped and audited. */
+export function documentRoutes(kind: Exclude<CensusKind, 'resource'>, plural: string): RouteSpec[] {
+  const base = `/api/v1/${plural}`;
+  const tags = [plural];
+  const { table, list } = KINDS[kind];
+  return [
+    route({
+      method: 'get',
+      path: base,
+      summary: `List the ${list} entries you may see (keyset paging, newest first)`,
+      tags,
+      access: READ,
+      query: ListQuery,
+      scoped: true,
+      handler: async ({ query, services, scoping }) => {
+        const q = services.knex(table).orderBy('id', 'desc').limit(query.limit + 1);
+        if (scoping.departments) q.whereIn('department_id', scoping.departments);
+        if (query.department) q.where('department_id', query.department);
+        if (query.status) q.where('status', query.status);
+        if (query.cursor) q.where('id', '<', decodeCursor(query.cursor, ['number'])[0] as number);
+        const rows = await q;
+        const items = rows.slice(0, query.limit);
+        return { body: { items: items.map(presentDocument), next: rows.length > query.limit ? encodeCursor([items[items.length - 1].id]) : null } };
+      },
+    }),
+    route({
+      method: 'get',
+      path: `${base}/:id`,
+      summary: `Show a ${list} entry`,
+      tags,
+      access: READ,
+      params: idParams,
+      owner: documentOwner(kind),
+      handler: async ({ params, services }) => {
+        const row = await services.knex(table).where({ id: params.id }).first();
+        if (!row) throw notFound(`${kind} ${params.id}`);
+        return { body: presentDocument(row) };
+      },
+    }),
+    route({
+      method: 'get',
+      path: `${base}/:id/history`,
+      summary: `Every version of a ${list} entry, with who and when`,
+      tags,
+      access: READ,
+      params: idParams,
+      owner: documentOwner(kind),
+      handler: async ({ params, services }) => {
+        if (!(await services.knex(table).where({ id: params.id }).first('id'))) throw notFound(`${kind} ${params.id}`);
+        return { body: { items: await historyOf(services.knex, kind, params.id) } };
+      },
+    }),
+    route({
+      method: 'post',
+      path: base,
+      summary: `Register a ${list} entry for your department`,
+      tags,
+      access: WRITE,
+      body: DocumentBody,
+      owner: bodyOwner(kind),
+      responds: { status: 201, description: 'the new entry' },
+      handler: async ({ body, services, actor, requestId }) => ({
+        status: 201,
+        body: presentDocument(await runCommand(services.knex, { actor, requestId }, (ctx) => documentCreator(ctx, kind, body))),
+      }),
+    }),
+    route({
+      method: 'put',
+      path: `${base}/:id`,
+      summary: `Replace a ${list} entry with a new version`,
+      tags,
+      access: WRITE,
+      params: idParams,
+      query: UpdateQuery,
+      body: DocumentBody,
+      owner: documentOwner(kind),
+      handler: async ({ params, query, body, services, actor, requestId }) => ({
+        body: presentDocument(await runCommand(services.knex, { actor, requestId }, (ctx) => documentUpdater(ctx, kind, params.id, body, query.version))),
+      }),
+    }),
+  ];
+}

@@ -1,0 +1,25 @@
+import type { Knex } from 'knex';
+import { HttpError } from '../../http/errors.ts';
+import { validateDocument, type DocType, type Violation } from '../../schemas/validator.ts';
+import { KINDS, type CensusKind } from './kinds.ts';
+
+/** A document that breaks its schema or a registry rule: 400 with every violation's JSON path, in Chinese and English. */
+export function invalidDocument(violations: Pick<Violation, 'path' | 'message' | 'messageZh'>[], status = 400): HttpError {
+  return new HttpError(status, status === 400 ? 'invalid_document' : 'unprocessable', `the document has ${violations.length} problem(s)`, violations);
+}
+
+export function assertValid<K extends CensusKind>(kind: K, doc: unknown): DocType<K> {
+  const r = validateDocument(kind, doc);
+  if (!r.ok) throw invalidDocument(r.violations);
+  return r.value;
+}
+
+/** The department a document names as its owner; 422 naming the field when no department has that code. */
+export async function ownerDepartment(db: Knex | Knex.Transaction, kind: CensusKind, doc: Record<string, unknown>): Promise<number> {
+  const field = KINDS[kind].ownerField;
+  const row = await db('odx.departments').where({ uscc: doc[field] }).first('id');
+  if (!row) {
+    throw invalidDocument([{ path: `/${field}`, message: `no department has the code ${String(doc[field])}`, messageZh: `没有统一社会信用代码为 ${String(doc[field])} 的部门` }], 422);
+  }
+  return row.id;
+}

@@ -1,0 +1,55 @@
+import type { CommandContext } from '../../audit/command.ts';
+import { conflict, unprocessable } from '../../http/errors.ts';
+import { derivedColumns } from '../documents/derive.ts';
+import { lockDocument, type DocumentRow } from '../documents/commands.ts';
+import { recordStep } from '../documents/history.ts';
+
+/**
+ * The catalogue lifecycle: draft -> submitted (registrar) -> approved (the department's
+ * officer) -> published (authority) -> retired. Each step names the statuses it starts from.
+ */
+export const STEPS = {
+  submit: { from: ['draft'], to: 'submitted' },
+  withdraw: { from: ['submitted'], to: 'draft' },
+  approve: { from: ['submitted'], to: 'approved' },
+  return: { from: ['submitted', 'approved'], to: 'draft' },
+  publish: { from: ['approved'], to: 'published' },
+  retire: { from: ['published'], to: 'retired' },
+} as const;
+export type Step = keyof typeof STEPS;
+
+/** The next 顺序码 of a classification; the row lock orders concurrent publishers and a code is never handed out twice. */
+async function nextCode(ctx: CommandContext, category: string): Promise<string> {
+  const r = await ctx.trx.raw(
+    `insert into odx.resource_code_sequences as s (category, last_seq) values (?, 1)
+     on conflict (category) do update set last_seq = s.last_seq + 1 returning last_seq`,
+    [category],
+  );
+  return `${category}/${String(r.rows[0].last_seq).padStart(6, '0')}`;
+}
+
+export async function resourceStepper(ctx: CommandContext, id: number, step: Step, note?: string): Promise<DocumentRow> {
+  const current = await lockDocument(ctx, 'resource', id);
+  const { from, to } = STEPS[step];
+  if (!(from as readonly string[]).includes(current.status)) {
+    throw conflict(`cannot ${step} a resource in status '${current.status}'`, { status: current.status, allowedFrom: from });
+  }
+  if (step === 'return' && !note) throw unprocessable('returning a resource needs a reason', [{ path: '/note', message: 'required' }]);
+  let change: Record<string, unknown> = { status: to, updated_at: ctx.trx.fn.now() };
+  if (step === 'publish') {
+    const code = current.code ?? (await nextCode(ctx, current.doc.category));
+    change = {
+      ...change,
+      code,
+      published_doc: JSON.stringify(current.doc),
+      published_version: current.version,
+      published_at: ctx.trx.fn.now(),
+      retired_at: null,
+      ...(await derivedColumns(ctx.trx, 'resource', current.doc, current.department_id)),
+    };
+  }
+  if (step === 'retire') change.retired_at = ctx.trx.fn.now();
+  const [row] = await ctx.trx('odx.resources').where({ id }).update(change).returning('*');
+  await recordStep(ctx, 'resource', id, current.department_id, { version: current.version, action: step, status: to, note });
+  return row;
+}

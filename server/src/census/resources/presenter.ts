@@ -1,0 +1,42 @@
+import type { DocumentRow } from '../documents/commands.ts';
+
+/**
+ * A resource as a caller sees it: its department (and the authority) see the working
+ * draft; everyone else sees only what was published.
+ */
+export function presentResource(r: DocumentRow, seesDraft: boolean) {
+  return {
+    id: r.id,
+    code: r.code,
+    departmentId: r.department_id,
+    name: r.name,
+    status: seesDraft ? r.status : r.retired_at ? 'retired' : 'published',
+    linked: r.linked,
+    dataUpdatedAt: r.data_updated_at,
+    published: r.published_doc ? { version: r.published_version, at: r.published_at, doc: r.published_doc } : null,
+    ...(seesDraft ? { version: r.version, doc: r.doc } : {}),
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+/** The short form used in lists and search results. */
+export function presentResourceSummary(r: Record<string, any>) {
+  const doc = r.published_doc ?? r.doc;
+  return {
+    id: r.id,
+    code: r.code,
+    name: r.name,
+    departmentId: r.department_id,
+    status: r.status,
+    summary: doc.summary,
+    domain: r.domain,
+    shareType: r.share_type,
+    openType: r.open_type,
+    format: r.format_type,
+    updateCycle: r.update_cycle,
+    publishedAt: r.published_at,
+    linked: r.linked,
+    ...(r.rank !== undefined ? { score: r.rank } : {}),
+  };
+}

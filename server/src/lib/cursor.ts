@@ -1,0 +1,16 @@
+import { badRequest } from '../http/errors.ts';
+
+/** Opaque keyset cursors: the sort key of the last row of a page, base64url-encoded JSON. */
+export function encodeCursor(key: unknown[]): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+export function decodeCursor(cursor: string, shape: ('number' | 'string')[]): unknown[] {
+  try {
+    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(key) && key.length === shape.length && key.every((v, i) => typeof v === shape[i])) return key;
+  } catch {
+    // falls through to the error below
+  }
+  throw badRequest('the cursor is not one this endpoint handed out', [{ in: 'query', path: '/cursor', message: 'invalid cursor' }]);
+}
