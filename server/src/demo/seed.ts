@@ -9,6 +9,7 @@ import { tokenCreator } from '../auth/tokens.ts';
 import { departmentCreator } from '../census/departments/commands.ts';
 import type { Config } from '../config.ts';
 import { withUsccCheck } from '../lib/identifiers.ts';
+import { seedCensus } from './census.ts';
 
 const DEMO: Actor = { kind: 'system', label: 'system:demo' };
 
@@ -45,7 +46,7 @@ export interface DemoResult {
 export async function seedDemo(knex: Knex, config: Config): Promise<DemoResult> {
   const seeded = !(await knex('odx.departments').first('id'));
   if (seeded) {
-    await runCommand(knex, { actor: DEMO }, async (ctx) => {
+    const ids = await runCommand(knex, { actor: DEMO }, async (ctx) => {
       const ids = new Map<string, number>();
       for (const d of DEPARTMENTS) {
         const created = await departmentCreator(ctx, {
@@ -63,6 +64,7 @@ export async function seedDemo(knex: Knex, config: Config): Promise<DemoResult> 
       }
       return ids;
     });
+    await seedCensus(knex, ids);
   }
   return { adminTokenFile: await ensureAdminToken(knex, config), seeded };
 }

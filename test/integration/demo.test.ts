@@ -1,0 +1,140 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { expect } from 'chai';
+import request from 'supertest';
+import { createApp } from '../../server/src/app.ts';
+import { chainPending } from '../../server/src/audit/chain.ts';
+import { HeadSigner } from '../../server/src/audit/signing.ts';
+import { verifyChain } from '../../server/src/audit/verify.ts';
+import { loadConfig, type Config } from '../../server/src/config.ts';
+import { seedDemo } from '../../server/src/demo/seed.ts';
+import { createLogger } from '../../server/src/http/observability.ts';
+import { validateDocument } from '../../server/src/schemas/validator.ts';
+import { freshDatabase, type TestDatabase } from '../helpers/db.ts';
+
+const PRIORITY_DOMAINS = ['market', 'transport', 'health', 'social_security', 'culture_tourism', 'finance'];
+const CENSUS_DEPARTMENTS = ['市市场监管局', '市交通运输局', '市卫健委', '市人社局', '市文旅局', '市金融局', '市公安局', '思明区民政局'];
+const TABLES = ['odx.departments', 'odx.principals', 'odx.classifications', 'odx.systems', 'odx.resources', 'odx.demands', 'odx.demand_links', 'odx.census_history', 'odx.audit_pending', 'odx.audit_events'];
+
+describe('demo city 滨海市 and its census', function () {
+  this.timeout(120_000);
+  let db: TestDatabase;
+  let home: string;
+  let config: Config;
+  let auth: { Authorization: string };
+  let app: ReturnType<typeof createApp>['app'];
+
+  const counts = async () => Object.fromEntries(await Promise.all(TABLES.map(async (t) => [t, Number((await db.knex(t).count<{ n: string }[]>('* as n'))[0].n)])));
+
+  before(async () => {
+    db = await freshDatabase();
+    home = await fs.mkdtemp(path.join(os.tmpdir(), 'odx-demo-'));
+    config = loadConfig({ ODX_HOME: home, ODX_LOG_LEVEL: 'silent' } as NodeJS.ProcessEnv);
+    const first = await seedDemo(db.knex, config);
+    expect(first.seeded).to.equal(true);
+    auth = { Authorization: `Bearer ${(await fs.readFile(first.adminTokenFile, 'utf8')).trim()}` };
+    ({ app } = createApp({ knex: db.knex, config, log: createLogger('silent'), signer: await HeadSigner.load(home) }));
+  });
+  after(async () => {
+    await db.drop();
+    await fs.rm(home, { recursive: true, force: true });
+  });
+
+  it('publishes a catalogue with entries in every priority domain, from every census department', async () => {
+    const res = await request(app).get('/api/v1/resources').query({ status: 'published', limit: 100 }).set(auth).expect(200);
+    const domains = new Map<string, number>(res.body.facets.domain.map((f: { value: string; count: number }) => [f.value, f.count]));
+    for (const d of PRIORITY_DOMAINS) expect(domains.get(d) ?? 0, d).to.be.at.least(2);
+    expect(domains.get('credit'), '信用服务').to.be.at.least(1);
+    expect(domains.get('public_safety'), '公安').to.be.at.least(1);
+    expect(res.body.items.every((r: { code: string }) => /^\d+\/\d{6}$/.test(r.code))).to.equal(true);
+
+    const share = new Set(res.body.facets.shareType.map((f: { value: string }) => f.value));
+    const open = new Set(res.body.facets.openType.map((f: { value: string }) => f.value));
+    expect([...share].sort()).to.deep.equal(['conditional', 'none', 'unconditional']);
+    expect([...open].sort()).to.deep.equal(['closed', 'conditional', 'open']);
+
+    const perDept = await db.knex('odx.resources as r').join('odx.departments as d', 'd.id', 'r.department_id').whereNotNull('r.published_doc')
+      .groupBy('d.short_name').select('d.short_name').count('* as n');
+    const published = new Map(perDept.map((r: any) => [r.short_name, Number(r.n)]));
+    for (const dept of CENSUS_DEPARTMENTS) expect(published.get(dept) ?? 0, dept).to.be.within(3, 6);
+  });
+
+  it('finds demo entries by Chinese search', async () => {
+    const names = async (q: string) => (await request(app).get('/api/v1/resources').query({ q }).set(auth).expect(200)).body.items.map((r: { name: string }) => r.name);
+    expect(await names('营业执照')).to.include('企业营业执照信息');
+    expect((await names('景区'))[0]).to.match(/景区/);
+    expect(await names('低保')).to.include('最低生活保障对象信息');
+  });
+
+  it('has systems, drafts, submitted entries, a revision and department classes, each entered by the right account', async () => {
+    const statuses = await db.knex('odx.resources').groupBy('status').select('status').count('* as n');
+    const by = new Map(statuses.map((s: any) => [s.status, Number(s.n)]));
+    expect(by.get('draft') ?? 0).to.be.at.least(3); // two drafts and one revision of a published entry
+    expect(by.get('submitted') ?? 0).to.be.at.least(1);
+    expect(by.get('approved') ?? 0).to.be.at.least(1);
+    const revised = await db.knex('odx.resources').where({ name: '企业营业执照信息' }).first();
+    expect(revised).to.include({ status: 'draft', version: 2, published_version: 1 });
+
+    const systems = await db.knex('odx.systems').groupBy('department_id').select('department_id').count('* as n');
+    expect(systems.length).to.equal(CENSUS_DEPARTMENTS.length);
+    expect(systems.every((s: any) => Number(s.n) >= 2)).to.equal(true);
+
+    const classes = await db.knex('odx.classifications').where('code', 'like', '3%').whereNot('code', '3').pluck('code');
+    expect(classes.length).to.be.at.least(8);
+    const used = await db.knex('odx.resources').where('category', 'like', '3%').count<{ n: string }[]>('* as n');
+    expect(Number(used[0].n)).to.be.at.least(4);
+
+    const licence = await db.knex('odx.resources').where({ name: '企业营业执照信息' }).first('id');
+    const history = await db.knex('odx.census_history').where({ kind: 'resource', doc_id: licence.id }).orderBy('id').select('action', 'actor');
+    expect(history.map((h: { action: string; actor: string }) => `${h.action} ${h.actor}`)).to.deep.equal([
+      'create principal:scjg.registrar',
+      'submit principal:scjg.registrar',
+      'approve principal:scjg.officer',
+      'publish principal:sjj.authority',
+      'revise principal:scjg.registrar',
+    ]);
+  });
+
+  it('stores only documents that pass the JSON Schemas', async () => {
+    for (const [kind, table] of [['system', 'odx.systems'], ['resource', 'odx.resources'], ['demand', 'odx.demands']] as const) {
+      for (const row of await db.knex(table).select('name', 'doc')) {
+        const r = validateDocument(kind, row.doc);
+        expect(r.ok, `${kind} ${row.name}: ${r.ok ? '' : JSON.stringify(r.violations)}`).to.equal(true);
+      }
+    }
+  });
+
+  it('has demands, some linked to resources and one marked unfulfillable with its reason', async () => {
+    const demands = await db.knex('odx.demands').select('id', 'status', 'reason');
+    expect(demands.length).to.be.within(6, 10);
+    const status = demands.map((d: { status: string }) => d.status);
+    expect(status.filter((s: string) => s === 'matched').length).to.be.at.least(4);
+    expect(status).to.include('open');
+    const closed = demands.filter((d: { status: string }) => d.status === 'unfulfillable');
+    expect(closed).to.have.length(1);
+    expect(closed[0].reason).to.match(/[\u4e00-\u9fff]/);
+    const links = await db.knex('odx.demand_links').count<{ n: string }[]>('* as n');
+    expect(Number(links[0].n)).to.be.at.least(6);
+
+    // the open demand for 网约车 drivers finds the published entry that answers it
+    const open = await db.knex('odx.demands').where({ name: '新就业形态劳动者职业伤害保障参保扩面' }).first('id');
+    const matches = await request(app).get(`/api/v1/demands/${open.id}/matches`).set(auth).expect(200);
+    expect(matches.body.items[0].name).to.equal('网约车驾驶员证信息');
+  });
+
+  it('records every step in an audit chain that verifies', async () => {
+    await chainPending(db.knex);
+    const result = await verifyChain(db.knex);
+    expect(result.ok, result.problem).to.equal(true);
+    const actions = await db.knex('odx.audit_events').distinct('action').pluck('action');
+    expect(actions).to.include.members(['classification.create', 'system.create', 'resource.publish', 'demand.link', 'demand.unfulfillable']);
+  });
+
+  it('loads nothing twice when seeded again', async () => {
+    const before = await counts();
+    const second = await seedDemo(db.knex, config);
+    expect(second.seeded).to.equal(false);
+    expect(await counts()).to.deep.equal(before);
+  });
+});
