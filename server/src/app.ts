@@ -1,9 +1,10 @@
 import express, { type Express } from 'express';
 import helmet from 'helmet';
-import { jsonBody, mountRoutes } from './http/mount.ts';
+import { mountRoutes } from './http/mount.ts';
 import { notFound } from './http/errors.ts';
 import { createMetrics, errorHandler, requestLogging } from './http/observability.ts';
 import { route, type RouteSpec, type Services } from './http/route.ts';
+import { LoadRunner } from './loads/runner.ts';
 import { apiRoutes } from './routes.ts';
 import { buildOpenApi, renderReference } from './system/openapi.ts';
 import { version } from './version.ts';
@@ -11,10 +12,14 @@ import { version } from './version.ts';
 export interface App {
   app: Express;
   routes: RouteSpec[];
+  services: Services;
 }
 
+export type CoreServices = Omit<Services, 'loads'>;
+
 /** Builds the express app without listening, so tests mount it directly. */
-export function createApp(services: Services): App {
+export function createApp(core: CoreServices): App {
+  const services: Services = { ...core, loads: new LoadRunner(core.knex, core.log, core.config.versionRetention) };
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'extended');
@@ -57,7 +62,6 @@ export function createApp(services: Services): App {
   app.use(requestLogging(services.log));
   app.use(metrics.middleware);
   app.use(helmet());
-  app.use(jsonBody(services.config.bodyLimit));
   const router = express.Router();
   mountRoutes(router, routes, services);
   app.use(router);
@@ -65,5 +69,5 @@ export function createApp(services: Services): App {
     throw notFound('this path');
   });
   app.use(errorHandler(services.log));
-  return { app, routes };
+  return { app, routes, services };
 }

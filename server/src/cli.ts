@@ -16,6 +16,9 @@ import { loadConfig, type Config } from './config.ts';
 import { DatabaseUnreachableError, openDatabase, type Database } from './db/connect.ts';
 import { migrateLatest, schemaState, SchemaTooNewError } from './db/migrate.ts';
 import { startServer } from './server.ts';
+import { resourceByRef } from './census/resources/ref.ts';
+import { executeLoad, failInterruptedLoads, loadCreator } from './loads/service.ts';
+import fs from 'node:fs/promises';
 import { version } from './version.ts';
 
 /** A failure the operator can act on: printed as one line, exit code 2. */
@@ -204,6 +207,63 @@ token
       }
       await runCommand(db.knex, { actor: cliActor() }, (ctx) => tokenRevoker(ctx, id));
       console.log(`token ${id} revoked`);
+    }),
+  );
+
+program
+  .command('load')
+  .description('load a data extract into a resource: builds a new version and switches to it atomically')
+  .argument('<resource>', 'resource code (e.g. 3070220400031/000038) or id')
+  .argument('<file>', 'CSV/TSV (UTF-8 or GB18030), NDJSON, JSON array, Arrow IPC, or .xlsx')
+  .option('--format <format>', 'csv | tsv | ndjson | json | arrow | xlsx (default: sniffed)')
+  .option('--encoding <encoding>', 'auto | utf8 | gb18030', 'auto')
+  .option('--sheet <name>', 'xlsx: the worksheet to load')
+  .option('--mode <mode>', 'replace | append | upsert', 'replace')
+  .option('--key <columns...>', 'key columns for upsert (default: the items marked key)')
+  .option('--max-errors <n>', 'rows that may be rejected before the load fails', (v) => Number(v), 0)
+  .option('--mapping <file>', 'JSON file: file header -> item name')
+  .action((resourceRef: string, file: string, o) =>
+    withDatabase(async (db) => {
+      const resource = await resourceByRef(db.knex, resourceRef);
+      if (!resource) throw new UsageError(`no resource has the code or id ${resourceRef}`);
+      const stat = await fs.stat(file).catch(() => null);
+      if (!stat?.isFile()) throw new UsageError(`cannot read ${file}`);
+      if (!['replace', 'append', 'upsert'].includes(o.mode)) throw new UsageError(`unknown mode ${o.mode}`);
+      if (!Number.isInteger(o.maxErrors) || o.maxErrors < 0) throw new UsageError('--max-errors takes a whole number');
+      let mapping: Record<string, string> | undefined;
+      if (o.mapping) {
+        try {
+          mapping = JSON.parse(await fs.readFile(o.mapping, 'utf8'));
+        } catch (err) {
+          throw new UsageError(`--mapping ${o.mapping}: ${(err as Error).message}`);
+        }
+      }
+      await failInterruptedLoads(db.knex);
+      const origin = { actor: cliActor() };
+      const loadId = await loadCreator(db.knex, origin, resource.id, {
+        format: o.format, encoding: o.encoding, sheet: o.sheet, mode: o.mode, key: o.key, maxErrors: o.maxErrors, mapping,
+        fileName: file.split('/').pop(), totalBytes: stat.size,
+      });
+      const bar = process.stderr.isTTY
+        ? new SingleBar({ format: 'loading {bar} {percentage}% | {rows} rows | {rate} rows/s | ETA {eta_formatted}', stream: process.stderr, etaBuffer: 50 }, Presets.shades_classic)
+        : undefined;
+      const t0 = Date.now();
+      bar?.start(stat.size, 0, { rows: 0, rate: 0 });
+      const outcome = await executeLoad(db.knex, origin, loadId, file, {
+        retention: loadConfig().versionRetention,
+        onProgress: (p) => bar?.update(p.bytes, { rows: p.rows, rate: Math.round(p.rows / Math.max((Date.now() - t0) / 1000, 0.001)) }),
+      });
+      bar?.stop();
+      if (outcome.ok && outcome.result) {
+        const r = outcome.result;
+        console.log(`load ${loadId}: version ${outcome.version} of ${resource.code ?? resource.id} is current — ${r.rows} rows loaded, ${r.rejected} rejected, ${r.totalRows} rows in all (${Math.round(r.rows / Math.max(r.durationMs / 1000, 0.001))} rows/s)`);
+        for (const rej of r.rejects.slice(0, 20)) console.log(`  rejected record ${rej.record} (line ${rej.line ?? '-'}), ${rej.header ?? rej.column ?? 'record'}: ${rej.message}`);
+      } else {
+        console.error(`load ${loadId} failed, nothing changed: ${outcome.error?.message}`);
+        const rejects = await db.knex('odx.load_rejects').where({ load_id: loadId }).orderBy('n').limit(20);
+        for (const rej of rejects) console.error(`  record ${rej.record} (line ${rej.line ?? '-'}), ${rej.header ?? rej.column_name ?? 'record'}: ${rej.message}`);
+        process.exitCode = 1;
+      }
     }),
   );
 

@@ -16,6 +16,8 @@ const schema = z.object({
   publicUrl: z.string().optional(),
   shutdownTimeoutMs: z.coerce.number().int().positive().default(10_000),
   tokenDefaultDays: z.coerce.number().int().positive().default(365),
+  uploadLimitBytes: z.coerce.number().int().positive().default(8 * 2 ** 30),
+  versionRetention: z.coerce.number().int().min(1).default(3),
 });
 
 export type Config = z.infer<typeof schema> & { homeDir: string; publicBaseUrl: string };
@@ -32,6 +34,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     publicUrl: env.ODX_PUBLIC_URL,
     shutdownTimeoutMs: env.ODX_SHUTDOWN_TIMEOUT_MS,
     tokenDefaultDays: env.ODX_TOKEN_DEFAULT_DAYS,
+    uploadLimitBytes: env.ODX_UPLOAD_LIMIT_BYTES,
+    versionRetention: env.ODX_VERSION_RETENTION,
     ...overrides,
   });
   if (!parsed.success) {

@@ -6,6 +6,7 @@ import { departmentRoutes } from './census/departments/routes.ts';
 import { documentRoutes } from './census/documents/routes.ts';
 import { resourceRoutes } from './census/resources/routes.ts';
 import type { RouteSpec } from './http/route.ts';
+import { loadRoutes } from './loads/routes.ts';
 import { systemRoutes } from './system/routes.ts';
 
 /** The route table: every API route of ODX, each stating who may call it. Tests walk it. */
@@ -18,4 +19,5 @@ export const apiRoutes: RouteSpec[] = [
   ...documentRoutes('system', 'systems'),
   ...resourceRoutes,
   ...demandRoutes,
+  ...loadRoutes,
 ];

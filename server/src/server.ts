@@ -9,6 +9,7 @@ import { openDatabase, redact, type Database } from './db/connect.ts';
 import { migrateLatest } from './db/migrate.ts';
 import { seedDemo } from './demo/seed.ts';
 import { createLogger } from './http/observability.ts';
+import { failInterruptedLoads } from './loads/service.ts';
 
 export interface Running {
   server: Server;
@@ -30,7 +31,12 @@ export async function startServer(config: Config, opts: { demo?: boolean; handle
   const chainer = new AuditChainer(db.knex, log).start();
   registerChainer(db.knex, chainer);
   const demo = opts.demo ? await seedDemo(db.knex, config) : undefined;
-  const { app } = createApp({ knex: db.knex, config, log, signer });
+  const interrupted = await failInterruptedLoads(db.knex);
+  if (interrupted.length) log.warn({ loads: interrupted }, 'loads interrupted by a previous stop were marked failed');
+  const { app, services } = createApp({ knex: db.knex, config, log, signer });
+  // loads run by other processes of a scaled-out installation are watched by their heartbeat
+  const sweeper = setInterval(() => void failInterruptedLoads(db.knex).catch((err) => log.error({ err }, 'load sweep failed')), 30_000);
+  sweeper.unref();
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, config.host, () => resolve(s));
     s.once('error', reject);
@@ -52,6 +58,8 @@ export async function startServer(config: Config, opts: { demo?: boolean; handle
       const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
       await closed;
       clearTimeout(timer);
+      clearInterval(sweeper);
+      await services.loads.stop();
       await chainer.stop();
       await db.close('smart');
       log.info('stopped');

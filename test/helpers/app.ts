@@ -11,7 +11,7 @@ import { ROLES, type Role } from '../../server/src/auth/roles.ts';
 import { tokenCreator } from '../../server/src/auth/tokens.ts';
 import { departmentCreator } from '../../server/src/census/departments/commands.ts';
 import { loadConfig } from '../../server/src/config.ts';
-import type { RouteSpec } from '../../server/src/http/route.ts';
+import type { RouteSpec, Services } from '../../server/src/http/route.ts';
 import { createLogger } from '../../server/src/http/observability.ts';
 import { withUsccCheck } from '../../server/src/lib/identifiers.ts';
 import { freshDatabase, type TestDatabase } from './db.ts';
@@ -26,6 +26,7 @@ export interface Dept {
 export interface TestApp {
   app: Express;
   routes: RouteSpec[];
+  services: Services;
   db: TestDatabase;
   knex: Knex;
   home: string;
@@ -63,7 +64,7 @@ export async function testApp(): Promise<TestApp> {
   const config = loadConfig({ ODX_HOME: home, ODX_LOG_LEVEL: process.env.TEST_LOG ?? 'silent' } as NodeJS.ProcessEnv);
   const log = createLogger(process.env.TEST_LOG ?? 'silent');
   const signer = await HeadSigner.load(home);
-  const { app, routes } = createApp({ knex: db.knex, config, log, signer });
+  const { app, routes, services } = createApp({ knex: db.knex, config, log, signer });
   const deptA = await makeDepartment(db.knex, '测试甲局');
   const deptB = await makeDepartment(db.knex, '测试乙局');
   const principals = {} as TestApp['principals'];
@@ -76,6 +77,7 @@ export async function testApp(): Promise<TestApp> {
   return {
     app,
     routes,
+    services,
     db,
     knex: db.knex,
     home,
@@ -85,6 +87,7 @@ export async function testApp(): Promise<TestApp> {
     principalsB,
     auth: (role, dept = 'A') => ({ Authorization: `Bearer ${(dept === 'A' ? principals : principalsB)[role].token}` }),
     async close() {
+      await services.loads.stop();
       await db.drop();
       await fs.rm(home, { recursive: true, force: true });
     },

@@ -1,4 +1,7 @@
+import { Readable } from 'node:stream';
 import type { Knex } from 'knex';
+import { executeLoad, loadCreator } from '../../server/src/loads/service.ts';
+import { withUsccCheck } from '../../server/src/lib/identifiers.ts';
 import { runCommand } from '../../server/src/audit/command.ts';
 import { documentCreator } from '../../server/src/census/documents/commands.ts';
 import { resourceStepper } from '../../server/src/census/resources/lifecycle.ts';
@@ -62,4 +65,22 @@ export async function publishedResource(knex: Knex, provider: string, over: Reco
     for (const step of ['submit', 'approve', 'publish'] as const) await resourceStepper(ctx, created.id, step);
     return (await ctx.trx('odx.resources').where({ id: created.id }).first()) as Record<string, any>;
   });
+}
+
+/** CSV rows for resourceDoc's items, with the Chinese labels as headers. */
+export function licenceCsv(from: number, count: number): string {
+  let s = '统一社会信用代码,企业名称,法定代表人,注册资本（万元）,成立日期\n';
+  for (let i = from; i < from + count; i++) {
+    s += `${withUsccCheck(`91350200MA${String(1000000 + i).padStart(7, '0')}`)},滨海市示例贸易有限公司${i},张${i},${(i * 10.5).toFixed(2)},2021-03-${String((i % 28) + 1).padStart(2, '0')}\n`;
+  }
+  return s;
+}
+
+/** Loads CSV text into a resource as a new version, as a department would. */
+export async function loadCsv(knex: Knex, resourceId: number, csv: string, mode: 'replace' | 'append' | 'upsert' = 'replace') {
+  const origin = { actor: TEST_ACTOR };
+  const id = await loadCreator(knex, origin, resourceId, { mode, maxErrors: 0, encoding: 'auto', fileName: 'test.csv' });
+  const outcome = await executeLoad(knex, origin, id, Readable.from([Buffer.from(csv)]), { retention: 3 });
+  if (!outcome.ok) throw new Error(`test load failed: ${JSON.stringify(outcome.error)}`);
+  return { loadId: id, version: outcome.version! };
 }

@@ -6,7 +6,7 @@ import { runCommand } from '../../server/src/audit/command.ts';
 import { tokenCreator } from '../../server/src/auth/tokens.ts';
 import { withUsccCheck } from '../../server/src/lib/identifiers.ts';
 import { TEST_ACTOR, makePrincipal, testApp, type TestApp } from '../helpers/app.ts';
-import { demandDoc, resourceDoc, systemDoc } from '../helpers/census.ts';
+import { demandDoc, licenceCsv, loadCsv, resourceDoc, systemDoc } from '../helpers/census.ts';
 import { documentCreator } from '../../server/src/census/documents/commands.ts';
 import { resourceStepper, type Step } from '../../server/src/census/resources/lifecycle.ts';
 import type { CensusKind } from '../../server/src/census/documents/kinds.ts';
@@ -20,6 +20,7 @@ interface TargetOwner {
 interface Call {
   path: string;
   body?: unknown;
+  contentType?: string;
   query?: Record<string, string>;
 }
 
@@ -101,12 +102,37 @@ Object.assign(fixtures, {
     body: { resourceId: await docOfA(t, 'resource', ['submit', 'approve', 'publish']) },
   }),
   'POST /api/v1/demands/:id/unfulfillable': async (t: TestApp) => ({ path: `/api/v1/demands/${await docOfA(t, 'demand')}/unfulfillable`, body: { reason: '无对应数据' } }),
+  'POST /api/v1/resources/:ref/loads': async (t: TestApp) => ({
+    path: `/api/v1/resources/${await docOfA(t, 'resource', ['submit', 'approve', 'publish'])}/loads`,
+    body: licenceCsv(1, 3),
+    contentType: 'text/csv',
+  }),
+  'GET /api/v1/resources/:ref/loads': async (t: TestApp) => ({ path: `/api/v1/resources/${(await loadedOfA(t)).resourceId}/loads` }),
+  'GET /api/v1/resources/:ref/loads/:id': async (t: TestApp) => {
+    const l = await loadedOfA(t);
+    return { path: `/api/v1/resources/${l.resourceId}/loads/${l.loadId}` };
+  },
+  'GET /api/v1/resources/:ref/loads/:id/rejects.csv': async (t: TestApp) => {
+    const l = await loadedOfA(t);
+    return { path: `/api/v1/resources/${l.resourceId}/loads/${l.loadId}/rejects.csv` };
+  },
+  'GET /api/v1/resources/:ref/versions': async (t: TestApp) => ({ path: `/api/v1/resources/${(await loadedOfA(t)).resourceId}/versions` }),
+  'POST /api/v1/resources/:ref/versions/:version/restore': async (t: TestApp) => ({ path: `/api/v1/resources/${(await loadedOfA(t)).resourceId}/versions/1/restore` }),
 } satisfies typeof fixtures);
+
+/** A published resource of department A with two loaded versions. */
+async function loadedOfA(t: TestApp) {
+  const resourceId = await docOfA(t, 'resource', ['submit', 'approve', 'publish']);
+  await loadCsv(t.knex, resourceId, licenceCsv(1, 2));
+  const { loadId } = await loadCsv(t.knex, resourceId, licenceCsv(3, 2));
+  return { resourceId, loadId };
+}
 
 const key = (r: RouteSpec) => `${r.method.toUpperCase()} ${r.path}`;
 
 function send(t: TestApp, r: RouteSpec, call: Call, headers: Record<string, string>) {
   const req = request(t.app)[r.method](call.path).set(headers);
+  if (call.contentType) req.set('Content-Type', call.contentType);
   if (call.query) req.query(call.query);
   return call.body === undefined ? req : req.send(call.body as object);
 }

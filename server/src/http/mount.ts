@@ -37,13 +37,15 @@ function parse<T extends z.ZodType>(schema: T | undefined, value: unknown, where
  * own/self reach (403), then the handler. No handler does its own authorisation.
  */
 export function mountRoutes(router: Router, routes: RouteSpec[], services: Services): void {
+  const json = jsonBody(services.config.bodyLimit);
   for (const spec of routes) {
     const narrow = typeof spec.access === 'object' && Object.values(spec.access).some((r) => r !== 'any');
     if (narrow && !spec.owner && !spec.scoped) {
       throw new Error(`route ${spec.method.toUpperCase()} ${spec.path} gives own/self reach but neither resolves an owner nor filters a list`);
     }
     const needScope = spec.scope ?? (spec.method === 'get' ? 'read' : 'write');
-    router[spec.method](spec.path, async (req: Request, res: Response) => {
+    const parsers = spec.rawBody ? [] : [json];
+    router[spec.method](spec.path, ...parsers, async (req: Request, res: Response) => {
       const secret = bearer(req);
       const principal = secret ? await authenticateToken(services.knex, secret) : null;
       if (secret && !principal) throw unauthorized('the token is unknown, expired or revoked');

@@ -6,6 +6,7 @@ import type { Actor } from '../audit/chain.ts';
 import type { Principal, Role, Scope } from '../auth/roles.ts';
 import type { Config } from '../config.ts';
 import type { HeadSigner } from '../audit/signing.ts';
+import type { LoadRunner } from '../loads/runner.ts';
 
 /**
  * How far a role reaches on a route: `any` department, only its `own` department
@@ -28,6 +29,7 @@ export interface Services {
   config: Config;
   log: Logger;
   signer: HeadSigner;
+  loads: LoadRunner;
 }
 
 /** The result of authorisation for list routes: null means every department. */
@@ -67,6 +69,8 @@ export interface RouteSpec<PS extends z.ZodType = z.ZodType, QS extends z.ZodTyp
   body?: BS;
   /** Required when a role reaches `own` or `self` on a route that names a target. */
   owner?: (input: { params: z.infer<PS>; query: z.infer<QS>; body: z.infer<BS> }, knex: Knex, caller: Principal) => Promise<Owner | undefined>;
+  /** The handler reads the request body itself as a stream (uploads): no JSON parsing. */
+  rawBody?: true;
   /** Set on routes whose handler narrows what it shows with `ctx.scoping` (lists, reads of shared entries) instead of resolving one owner. */
   scoped?: true;
   /** Status and meaning of the success response, for the API reference. */

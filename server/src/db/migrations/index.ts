@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import * as m001 from './001_foundation.ts';
 import * as m002 from './002_census.ts';
+import * as m003 from './003_loads.ts';
 
 export interface Migration {
   name: string;
@@ -11,4 +12,5 @@ export interface Migration {
 export const migrations: Migration[] = [
   { name: '001_foundation', ...m001 },
   { name: '002_census', ...m002 },
+  { name: '003_loads', ...m003 },
 ];

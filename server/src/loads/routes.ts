@@ -1,0 +1,156 @@
+import { createWriteStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Transform } from 'node:stream';
+import { runCommand } from '../audit/command.ts';
+import { resourceByRef, resourceRefOwner } from '../census/resources/ref.ts';
+import { HttpError, notFound } from '../http/errors.ts';
+import { route } from '../http/route.ts';
+import { csvLine, UTF8_BOM } from '../lib/csv.ts';
+import { presentLoad } from './presenter.ts';
+import { LoadParams, LoadQuery, ResourceRefParams, VersionParams } from './schema.ts';
+import { failLoad, loadCreator } from './service.ts';
+import { presentVersion, versionRestorer } from './versions.ts';
+
+const LOADERS = { registrar: 'own', officer: 'own' } as const;
+const WATCHERS = { admin: 'any', authority: 'any', registrar: 'own', officer: 'own' } as const;
+
+async function resourceOr404(knex: Parameters<typeof resourceByRef>[0], ref: string) {
+  const r = await resourceByRef(knex, ref);
+  if (!r) throw notFound(`resource ${ref}`);
+  return r;
+}
+
+/** Counts bytes and stops the upload past the limit (413) instead of filling the disk. */
+function limitBytes(limit: number) {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      seen += chunk.length;
+      if (seen > limit) cb(new HttpError(413, 'payload_too_large', `the upload is larger than ${limit} bytes`));
+      else cb(null, chunk);
+    },
+  });
+}
+
+export const loadRoutes = [
+  route({
+    method: 'post',
+    path: '/api/v1/resources/:ref/loads',
+    summary: 'Upload a data extract (CSV/TSV/NDJSON/JSON/Arrow/xlsx) as the body; answers 202 with the load to follow',
+    tags: ['loads'],
+    access: LOADERS,
+    params: ResourceRefParams,
+    query: LoadQuery,
+    owner: resourceRefOwner,
+    rawBody: true,
+    responds: { status: 202, description: 'the queued load; poll its URL for progress and result' },
+    handler: async ({ params, query, services, actor, requestId, req, res }) => {
+      const resource = await resourceOr404(services.knex, params.ref);
+      const declared = Number(req.get('content-length')) || undefined;
+      const origin = { actor, requestId };
+      const loadId = await loadCreator(services.knex, origin, resource.id, {
+        format: query.format,
+        encoding: query.encoding,
+        sheet: query.sheet,
+        mode: query.mode,
+        key: query.key,
+        maxErrors: query.maxErrors,
+        mapping: query.mapping,
+        fileName: query.fileName,
+        totalBytes: declared,
+      });
+      const dir = path.join(services.config.homeDir, 'uploads');
+      await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+      const file = path.join(dir, `load-${loadId}`);
+      try {
+        await pipeline(req, limitBytes(services.config.uploadLimitBytes), createWriteStream(file, { mode: 0o600 }));
+      } catch (err) {
+        await fs.rm(file, { force: true });
+        await failLoad(services.knex, origin, loadId, { code: 'upload', message: `the upload did not complete: ${(err as Error).message}` });
+        throw err;
+      }
+      const size = (await fs.stat(file)).size;
+      await services.knex('odx.loads').where({ id: loadId }).update({ total_bytes: size });
+      services.loads.start(loadId, file, origin);
+      res.location(`/api/v1/resources/${resource.id}/loads/${loadId}`);
+      return { status: 202, body: presentLoad(await services.knex('odx.loads').where({ id: loadId }).first()) };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/api/v1/resources/:ref/loads',
+    summary: 'The loads of a resource, newest first',
+    tags: ['loads'],
+    access: WATCHERS,
+    params: ResourceRefParams,
+    owner: resourceRefOwner,
+    handler: async ({ params, services }) => {
+      const resource = await resourceOr404(services.knex, params.ref);
+      const rows = await services.knex('odx.loads').where({ resource_id: resource.id }).orderBy('id', 'desc').limit(100);
+      return { body: { items: rows.map(presentLoad) } };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/api/v1/resources/:ref/loads/:id',
+    summary: 'A load: state, progress (rows, bytes, rows/s), result or error',
+    tags: ['loads'],
+    access: WATCHERS,
+    params: LoadParams,
+    owner: resourceRefOwner,
+    handler: async ({ params, services }) => {
+      const resource = await resourceOr404(services.knex, params.ref);
+      const row = await services.knex('odx.loads').where({ id: params.id, resource_id: resource.id }).first();
+      if (!row) throw notFound(`load ${params.id}`);
+      return { body: presentLoad(row) };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/api/v1/resources/:ref/loads/:id/rejects.csv',
+    summary: 'The rejected values of a load as CSV: record, line, column, header, value, rule, message',
+    tags: ['loads'],
+    access: WATCHERS,
+    params: LoadParams,
+    owner: resourceRefOwner,
+    handler: async ({ params, services, res }) => {
+      const resource = await resourceOr404(services.knex, params.ref);
+      if (!(await services.knex('odx.loads').where({ id: params.id, resource_id: resource.id }).first('id'))) throw notFound(`load ${params.id}`);
+      res.type('text/csv; charset=utf-8').attachment(`load-${params.id}-rejects.csv`);
+      res.write(UTF8_BOM + csvLine(['record', 'line', 'column', 'header', 'value', 'rule', 'message']));
+      const rows = await services.knex('odx.load_rejects').where({ load_id: params.id }).orderBy('n');
+      for (const r of rows) res.write(csvLine([r.record, r.line, r.column_name, r.header, r.value, r.rule, r.message]));
+      res.end();
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/api/v1/resources/:ref/versions',
+    summary: 'The loaded versions of a resource (kept per the retention setting) and which is current',
+    tags: ['loads'],
+    access: WATCHERS,
+    params: ResourceRefParams,
+    owner: resourceRefOwner,
+    handler: async ({ params, services }) => {
+      const resource = await resourceOr404(services.knex, params.ref);
+      const rows = await services.knex('odx.resource_versions').where({ resource_id: resource.id }).orderBy('version', 'desc');
+      return { body: { current: resource.current_version, items: rows.map(presentVersion) } };
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/api/v1/resources/:ref/versions/:version/restore',
+    summary: 'Make an earlier loaded version current again',
+    tags: ['loads'],
+    access: { officer: 'own', registrar: 'own' },
+    params: VersionParams,
+    owner: resourceRefOwner,
+    responds: { status: 200, description: 'the version now current' },
+    handler: async ({ params, services, actor, requestId }) => {
+      const resource = await resourceOr404(services.knex, params.ref);
+      return { body: await runCommand(services.knex, { actor, requestId }, (ctx) => versionRestorer(ctx, resource.id, params.version)) };
+    },
+  }),
+];
