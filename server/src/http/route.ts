@@ -21,6 +21,11 @@ export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 /** Whom a target belongs to; resolved before authorisation so scoping lives in one place. */
 export interface Owner {
   departmentId: number | null;
+  /**
+   * Further departments the target belongs to as well: a share request or a grant is both its
+   * consumer's and its provider's. `own` reach is met by any of them.
+   */
+  alsoDepartmentIds?: number[];
   principalId?: number | null;
 }
 

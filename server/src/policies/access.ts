@@ -24,10 +24,15 @@ export function scopingFor(reach: Reach, principal: Principal | null): Scoping {
   return { departments: null, principalId: principal.id };
 }
 
+/** Whether a department is the target's owner or one of its further owners. */
+export function ownedBy(owner: Owner, departmentId: number): boolean {
+  return owner.departmentId === departmentId || (owner.alsoDepartmentIds ?? []).includes(departmentId);
+}
+
 /** Department scoping for one target: the single place where own/self reach is decided. */
 export function assertOwnerReach(reach: Reach, principal: Principal, owner: Owner): void {
   if (reach === 'any') return;
-  if (reach === 'own' && owner.departmentId !== null && owner.departmentId === principal.departmentId) return;
+  if (reach === 'own' && principal.departmentId !== null && ownedBy(owner, principal.departmentId)) return;
   if (reach === 'self' && owner.principalId === principal.id) return;
   throw forbidden(reach === 'own' ? 'this belongs to another department' : 'this belongs to another account');
 }
