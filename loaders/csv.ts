@@ -1,0 +1,472 @@
+/**
+ * The CSV/TSV fast path. A byte-level scanner finds records and fields in UTF-8 buffers (quotes,
+ * embedded newlines, CRLF/LF/CR) without building strings; only values that have a rule to check are
+ * decoded. Records whose values are already in PostgreSQL's input form are copied to COPY byte for byte;
+ * the others are rewritten field by field (dates, booleans, thousands separators, ...); rejected records
+ * are left out.
+ */
+import { isUtf8 } from 'node:buffer';
+import { Fail } from './coerce.ts';
+import { compileAcceptor, type ByteAcceptor } from './fast.ts';
+import { Sink, type FileColumn, type SinkOptions } from './sink.ts';
+import { LoadError } from './types.ts';
+
+const QUOTE = 34;
+const LF = 10;
+const CR = 13;
+
+export const F_QUOTED = 1;
+export const F_ESCAPED = 2;
+export const F_HIGH = 4;
+export const F_BAREQUOTE = 8;
+export const F_NUL = 16;
+export const F_GARBAGE = 32;
+
+/** Picks the delimiter among , \t ; | that splits the first records most consistently. */
+export function sniffDelimiter(sample: string, preferTab = false): string {
+  const candidates = preferTab ? ['\t', ',', ';', '|'] : [',', '\t', ';', '|'];
+  let best = candidates[0];
+  let bestScore = -1;
+  for (const d of candidates) {
+    const counts = fieldCounts(sample, d, 50);
+    if (counts.length === 0) continue;
+    const first = counts[0];
+    if (first <= 1) continue;
+    const consistent = counts.filter((c) => c === first).length / counts.length;
+    const score = consistent * 1000 + Math.min(first, 999);
+    if (score > bestScore) {
+      bestScore = score;
+      best = d;
+    }
+  }
+  return best;
+}
+
+/** Field counts of the first complete records of a text sample (the last, possibly cut, record is dropped). */
+function fieldCounts(text: string, d: string, max: number): number[] {
+  const out: number[] = [];
+  let inQ = false;
+  let n = 1;
+  let empty = true;
+  for (let i = 0; i < text.length && out.length < max; i++) {
+    const c = text[i];
+    if (inQ) {
+      if (c === '"') {
+        if (text[i + 1] === '"') i++;
+        else inQ = false;
+      }
+      continue;
+    }
+    if (c === '"') {
+      inQ = true;
+      empty = false;
+    } else if (c === d) {
+      n++;
+      empty = false;
+    } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      if (!empty) out.push(n);
+      n = 1;
+      empty = true;
+    } else empty = false;
+  }
+  return out;
+}
+
+export class CsvSyntaxError extends Error {}
+
+export interface CsvRecordHandler {
+  record(b: Buffer, start: number, end: number, termEnd: number, nf: number, line: number): void;
+}
+
+/** Splits UTF-8 buffers into records. Call scan() per buffer; it returns how many bytes it consumed. */
+export class CsvScanner {
+  /** Byte classes: 0 = ordinary; 1 = ends an unquoted field (delimiter, CR, LF); 2 = noteworthy (quote, NUL, >= 0x80). */
+  private readonly cls = new Uint8Array(256);
+  fs = new Int32Array(64);
+  fe = new Int32Array(64);
+  fl = new Uint8Array(64);
+  /** Physical line where the next record starts (1-based). */
+  line = 1;
+  handler!: CsvRecordHandler;
+  /** Set by a handler to stop scanning after the current record. */
+  stop = false;
+
+  constructor(readonly delimiter: number) {
+    const cls = this.cls;
+    cls[delimiter] = 1;
+    cls[LF] = 1;
+    cls[CR] = 1;
+    cls[QUOTE] = 2;
+    cls[0] = 2;
+    for (let i = 128; i < 256; i++) cls[i] = 2;
+  }
+
+  private grow(): void {
+    const n = this.fs.length * 2;
+    const fs = new Int32Array(n);
+    fs.set(this.fs);
+    const fe = new Int32Array(n);
+    fe.set(this.fe);
+    const fl = new Uint8Array(n);
+    fl.set(this.fl);
+    this.fs = fs;
+    this.fe = fe;
+    this.fl = fl;
+  }
+
+  scan(b: Buffer, final: boolean): number {
+    const n = b.length;
+    const D = this.delimiter;
+    const cls = this.cls;
+    let fs = this.fs;
+    let fe = this.fe;
+    let fl = this.fl;
+    let i = 0;
+    while (i < n) {
+      const rs = i;
+      let nf = 0;
+      let nl = 0;
+      let end: number;
+      let term: number;
+      for (;;) {
+        if (nf === fs.length) {
+          this.grow();
+          fs = this.fs;
+          fe = this.fe;
+          fl = this.fl;
+        }
+        let flags = 0;
+        if (i < n && b[i] === QUOTE) {
+          flags = F_QUOTED;
+          const s0 = i + 1;
+          let j = s0;
+          for (;;) {
+            const q = b.indexOf(QUOTE, j);
+            if (q < 0) {
+              if (!final) return rs;
+              throw new CsvSyntaxError(`unterminated quoted field starting at line ${this.line}, field ${nf + 1}`);
+            }
+            for (let k = j; k < q; k++) {
+              const x = b[k];
+              if (x >= 128) flags |= F_HIGH;
+              else if (x === LF) nl++;
+              else if (x === 0) flags |= F_NUL;
+            }
+            if (q + 1 >= n) {
+              if (!final) return rs;
+              fs[nf] = s0;
+              fe[nf] = q;
+              i = q + 1;
+              break;
+            }
+            if (b[q + 1] === QUOTE) {
+              flags |= F_ESCAPED;
+              j = q + 2;
+              continue;
+            }
+            fs[nf] = s0;
+            fe[nf] = q;
+            i = q + 1;
+            break;
+          }
+          if (i < n) {
+            let c = b[i];
+            if (c !== D && c !== LF && c !== CR) {
+              flags |= F_GARBAGE;
+              while (i < n) {
+                c = b[i];
+                if (c === D || c === LF || c === CR) break;
+                i++;
+              }
+              fe[nf] = i;
+            }
+          }
+        } else {
+          fs[nf] = i;
+          for (; i < n; i++) {
+            const k = cls[b[i]];
+            if (k === 0) continue;
+            if (k === 1) break;
+            const c = b[i];
+            if (c >= 128) flags |= F_HIGH;
+            else if (c === QUOTE) flags |= F_BAREQUOTE;
+            else flags |= F_NUL;
+          }
+          fe[nf] = i;
+        }
+        fl[nf] = flags;
+        nf++;
+        if (i >= n) {
+          if (!final) return rs;
+          end = n;
+          term = n;
+          break;
+        }
+        const c = b[i];
+        if (c === D) {
+          i++;
+          continue;
+        }
+        end = i;
+        if (c === CR) {
+          if (i + 1 < n) term = b[i + 1] === LF ? i + 2 : i + 1;
+          else {
+            if (!final) return rs;
+            term = i + 1;
+          }
+        } else term = i + 1;
+        break;
+      }
+      this.handler.record(b, rs, end, term, nf, this.line);
+      this.line += 1 + nl;
+      i = term;
+      if (this.stop) {
+        this.stop = false;
+        return i;
+      }
+    }
+    return n;
+  }
+}
+
+interface FastSlices {
+  latin1Slice(s: number, e: number): string;
+  utf8Slice(s: number, e: number): string;
+}
+
+/** Decodes a field's text. */
+export function fieldText(b: Buffer, s: number, e: number, flags: number): string {
+  const f = b as unknown as FastSlices;
+  let v = flags & F_HIGH ? f.utf8Slice(s, e) : f.latin1Slice(s, e);
+  if (flags & F_ESCAPED) v = v.replace(/""/g, '"');
+  return v;
+}
+
+/** Reads the header record. */
+export class HeaderCapture implements CsvRecordHandler {
+  header: string[] | null = null;
+  line = 0;
+  constructor(private readonly scanner: CsvScanner) {}
+  record(b: Buffer, start: number, end: number, _termEnd: number, nf: number, line: number): void {
+    if (this.header) return;
+    const sc = this.scanner;
+    if (nf === 1 && sc.fe[0] === sc.fs[0] && !(sc.fl[0] & F_QUOTED)) return; // blank line before the header
+    if (!isUtf8(b.subarray(start, end))) throw new LoadError('encoding', `the header (line ${line}) is not valid text in the detected encoding`, { line });
+    const h: string[] = [];
+    for (let k = 0; k < nf; k++) {
+      let f = sc.fl[k];
+      let s = sc.fs[k];
+      let e = sc.fe[k];
+      if (f & F_GARBAGE) {
+        s -= 1;
+        f &= ~F_ESCAPED;
+      }
+      h.push(fieldText(b, s, e, f | F_HIGH));
+    }
+    this.header = h;
+    this.line = line;
+    sc.stop = true;
+  }
+}
+
+const M_SKIP = 0;
+const M_MAPPED = 1;
+const M_REQUIRED = 2;
+const M_CHECK = 4;
+const SLOW_OK = 0;
+const SLOW_BAD = 1;
+const SLOW_REWRITE = 2;
+
+export interface CsvSinkOptions extends SinkOptions {
+  /** Values were transcoded to UTF-8 (GB18030/UTF-16 input): every value is decoded and checked for U+FFFD. */
+  transcoded: boolean;
+}
+
+/** Validates CSV records in place and writes them to COPY, passing canonical records through. */
+export class CsvSink extends Sink implements CsvRecordHandler {
+  private readonly scanner: CsvScanner;
+  private readonly nCols: number;
+  /** A column is skipped: every record must be rewritten. */
+  private readonly rewriteAll: boolean;
+  private readonly transcoded: boolean;
+  /** Start of the current run of pass-through bytes in the current buffer. */
+  private runStart = 0;
+  private buf: Buffer | null = null;
+  /** The line terminator of COPY data (from the first data record). */
+  private eol: Buffer | null = null;
+  private readonly rewritten: (string | null | undefined)[];
+  private readonly D: number;
+  private readonly acceptors: (ByteAcceptor | null)[];
+  private readonly mode: Uint8Array;
+  /** Field flags that force the string path. */
+  private readonly slowMask: number;
+
+  constructor(scanner: CsvScanner, o: CsvSinkOptions) {
+    super(o);
+    this.scanner = scanner;
+    this.nCols = o.columns.length;
+    this.rewriteAll = o.columns.some((c) => c.item === null);
+    this.transcoded = o.transcoded;
+    this.rewritten = new Array(this.nCols).fill(undefined);
+    this.D = scanner.delimiter;
+    if (this.transcoded) for (const c of o.columns) if (c.item) c.check = true;
+    this.acceptors = o.columns.map((c) => (c.item && c.check ? compileAcceptor(c.item) : null));
+    this.mode = Uint8Array.from(o.columns, (c) =>
+      c.item === null ? M_SKIP : (c.required ? M_REQUIRED : 0) | (c.check ? M_CHECK : 0) | M_MAPPED,
+    );
+    this.slowMask = F_ESCAPED | F_BAREQUOTE | F_NUL | F_GARBAGE | (this.transcoded ? F_HIGH : 0);
+  }
+
+  /** Starts a buffer: pass-through runs refer to it. */
+  begin(b: Buffer): void {
+    this.buf = b;
+    this.runStart = 0;
+  }
+
+  /** Flushes the pending pass-through run up to `upto` (the bytes scanned). */
+  end(upto: number): void {
+    if (this.buf && upto > this.runStart) this.out.raw(this.buf, this.runStart, upto);
+    this.buf = null;
+    this.runStart = 0;
+  }
+
+  record(b: Buffer, start: number, end: number, termEnd: number, nf: number, line: number): void {
+    const sc = this.scanner;
+    const fs = sc.fs;
+    const fe = sc.fe;
+    const fl = sc.fl;
+    // Blank lines and records of empty fields only (spreadsheet artefacts) are skipped.
+    let blank = true;
+    for (let k = 0; k < nf; k++) {
+      if (fe[k] !== fs[k] || fl[k] !== 0) {
+        blank = false;
+        break;
+      }
+    }
+    if (blank) {
+      this.cut(start, termEnd);
+      return;
+    }
+    const rec = ++this.records;
+    this.lines.add(rec, line);
+    if (nf !== this.nCols) {
+      this.addReject(rec, line, null, fieldText(b, start, Math.min(end, start + 200), F_HIGH), 'format', `${nf} fields, the header has ${this.nCols}`);
+      this.rowRejected(rec);
+      this.cut(start, termEnd);
+      return;
+    }
+    const cols = this.columns;
+    const rw = this.rewritten;
+    const acc = this.acceptors;
+    const mode = this.mode;
+    const slowMask = this.slowMask;
+    let bad = false;
+    let rewrite = this.rewriteAll;
+    for (let k = 0; k < nf; k++) {
+      const m = mode[k];
+      if (m === M_SKIP) continue;
+      const s = fs[k];
+      const e = fe[k];
+      const f = fl[k];
+      if (s === e) {
+        if (m & M_REQUIRED) {
+          this.addReject(rec, line, cols[k], null, 'required', 'a value is required');
+          bad = true;
+        }
+        continue;
+      }
+      if ((f & slowMask) === 0) {
+        if ((m & M_CHECK) === 0) continue;
+        const a = acc[k];
+        if (a !== null && a(b, s, e)) continue;
+      }
+      const r = this.slow(b, k, s, e, f, rec, line);
+      if (r === SLOW_BAD) bad = true;
+      else if (r === SLOW_REWRITE) rewrite = true;
+    }
+    if (bad) {
+      rw.fill(undefined);
+      this.rowRejected(rec);
+      this.cut(start, termEnd);
+      return;
+    }
+    this.emitted++;
+    // The line terminator of COPY data must stay the same throughout.
+    let eol = this.eol;
+    if (eol === null) eol = this.eol = termEnd > end ? Buffer.from(b.subarray(end, termEnd)) : Buffer.from('\n');
+    const termOk = termEnd === end || (termEnd - end === eol.length && (eol.length === 1 ? b[end] === eol[0] : b[end] === CR));
+    if (!rewrite && termOk && !(nf === 1 && end - start === 2 && b[start] === 92 && b[start + 1] === 46)) return;
+    // Rewrite this record.
+    this.cut(start, termEnd);
+    const out = this.out;
+    let first = true;
+    for (let k = 0; k < nf; k++) {
+      const col = cols[k];
+      if (col.item === null) continue;
+      if (!first) out.byte(this.D);
+      first = false;
+      const r = rw[k];
+      if (r === null) continue;
+      if (r !== undefined) {
+        if (col.text || fl[k] & F_BAREQUOTE) out.str(quoteCsv(r, this.D));
+        else out.str(r);
+        continue;
+      }
+      const s = fs[k];
+      const e = fe[k];
+      if (fl[k] & F_QUOTED) out.raw(b, s - 1, e + 1);
+      else if (nf === 1 && e - s === 2 && b[s] === 92 && b[s + 1] === 46) out.str('"\\."');
+      else out.raw(b, s, e);
+    }
+    out.raw(eol, 0, eol.length);
+    rw.fill(undefined);
+  }
+
+  /** The string path of a value: decode, coerce (rewrite or reject). */
+  private slow(b: Buffer, k: number, s: number, e: number, f: number, rec: number, line: number): number {
+    const col = this.columns[k];
+    if (f & (F_GARBAGE | F_NUL)) {
+      const v = fieldText(b, f & F_GARBAGE ? s - 1 : s, e, (f | F_HIGH) & ~F_ESCAPED);
+      this.addReject(rec, line, col, v, 'format', f & F_NUL ? 'contains a NUL character' : 'text after the closing quote');
+      return SLOW_BAD;
+    }
+    const v = fieldText(b, s, e, f);
+    if (f & F_HIGH && v.indexOf('\ufffd') >= 0 && (this.transcoded || !isUtf8(b.subarray(s, e)))) {
+      throw new LoadError('encoding', `invalid byte sequence at line ${line}, column ${col.header}`, { line, column: col.header });
+    }
+    const r = col.check ? col.coerce!(v) : v;
+    if (typeof r !== 'string') {
+      if (!col.text && v.trim() === '') {
+        if (col.required) {
+          this.addReject(rec, line, col, v, 'required', 'a value is required');
+          return SLOW_BAD;
+        }
+        this.rewritten[k] = null;
+        return SLOW_REWRITE;
+      }
+      this.addReject(rec, line, col, v, (r as Fail).rule, (r as Fail).message);
+      return SLOW_BAD;
+    }
+    if (r !== v || f & F_BAREQUOTE) {
+      this.rewritten[k] = r;
+      return SLOW_REWRITE;
+    }
+    return SLOW_OK;
+  }
+
+  /** Ends the pass-through run before `start` and resumes it after `termEnd`. */
+  private cut(start: number, termEnd: number): void {
+    if (start > this.runStart) this.out.raw(this.buf!, this.runStart, start);
+    this.runStart = termEnd;
+  }
+}
+
+export function quoteCsv(v: string, delimiter: number): string {
+  const d = String.fromCharCode(delimiter);
+  if (v.indexOf('"') >= 0 || v.indexOf(d) >= 0 || v.indexOf('\n') >= 0 || v.indexOf('\r') >= 0 || v === '\\.')
+    return '"' + v.replace(/"/g, '""') + '"';
+  return v;
+}
+
+export type { FileColumn };

@@ -1,0 +1,633 @@
+/**
+ * The ingestion engine against a real PostgreSQL: every format and encoding, every coercion and check,
+ * exact rejects, atomicity, keys, append and upsert.
+ */
+import { expect } from 'chai';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import iconv from 'iconv-lite';
+import * as arrow from 'apache-arrow';
+import ExcelJS from 'exceljs';
+import { ensureLoaderFunctions, loadFile, LoadError, rejectsToCsv, type LoadOptions, type LoadResult, type LoaderItem } from '../../loaders/index.ts';
+import { isIdCard, isMobile, isRegionCode, isUscc, withIdCardCheck, withUsccCheck } from '../../server/src/lib/identifiers.ts';
+import { registerItems } from '../bench/lib/register.ts';
+
+/** Connection string of the test database (swap for the suite's embedded PostgreSQL helper). */
+function databaseUrl(): string {
+  return process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+}
+
+const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'loaders');
+const U = (p: string) => withUsccCheck(p);
+const USCC = ['91440300MA5F00001', '91440300MA5F00002', '91440300MA5F00003', '91440300MA5F00004', '91440300MA5F00005', '91440300MA5F00006'].map(U);
+
+const items: LoaderItem[] = [
+  { name: 'uscc', label: '统一社会信用代码', type: 'C', length: 18, required: true, key: true, check: 'uscc' },
+  { name: 'name', label: '企业名称', type: 'C', length: 20, required: true },
+  { name: 'capital', label: '注册资本', type: 'Y', length: 18, scale: 2, minimum: 0 },
+  { name: 'founded', label: '成立日期', type: 'D' },
+  { name: 'updated_at', label: '更新时间', type: 'T' },
+  { name: 'active', label: '是否有效', type: 'L' },
+  { name: 'staff', label: '从业人数', type: 'I', minimum: 0, maximum: 100000 },
+  { name: 'score', label: '信用评分', type: 'N', length: 5, scale: 1, minimum: 0, maximum: 100 },
+  { name: 'lat', label: '纬度', type: 'B', minimum: -90, maximum: 90 },
+  { name: 'ratio', label: '比例', type: 'F' },
+  { name: 'status', label: '登记状态', type: 'C', enum: ['存续', '在业', '注销'] },
+  { name: 'phone', label: '联系电话', type: 'C', check: 'mobile' },
+  { name: 'legal_id', label: '法定代表人身份证号', type: 'C', check: 'id-card' },
+  { name: 'district', label: '行政区划', type: 'C', check: 'region-code' },
+  { name: 'postcode', label: '邮政编码', type: 'C', pattern: '^[0-9]{6}$' },
+  { name: 'note', label: '备注', type: 'M' },
+  { name: 'logo', label: '标识', type: 'G' },
+];
+const ID = withIdCardCheck('44030119900101123');
+
+describe('loaders: loadFile (integration)', function () {
+  this.timeout(60000);
+  let pool: pg.Pool;
+  const schema = `loaders_it_${process.pid}_${Date.now() % 100000}`;
+  let dir: string;
+  let seq = 0;
+  const table = () => `${schema}.t${++seq}`;
+
+  before(async () => {
+    pool = new pg.Pool({ connectionString: databaseUrl(), max: 4 });
+    await pool.query(`CREATE SCHEMA ${schema}`);
+    const c = await pool.connect();
+    try {
+      await ensureLoaderFunctions(c);
+    } finally {
+      c.release();
+    }
+    dir = mkdtempSync(join(tmpdir(), 'odx-loaders-'));
+  });
+  after(async () => {
+    await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await pool.end();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function file(name: string, content: string | Buffer): string {
+    const p = join(dir, name);
+    writeFileSync(p, content);
+    return p;
+  }
+
+  /** Runs a load in its own transaction: commit on success, rollback on error. */
+  async function load(o: Partial<LoadOptions> & { source: LoadOptions['source'] }): Promise<LoadResult & { table: string }> {
+    const t = o.targetTable ?? table();
+    const c = await pool.connect();
+    try {
+      await c.query('BEGIN');
+      const r = await loadFile(c, { items, mode: 'replace', maxErrors: 0, ...o, targetTable: t } as LoadOptions);
+      await c.query('COMMIT');
+      return { ...r, table: t };
+    } catch (e) {
+      await c.query('ROLLBACK');
+      throw e;
+    } finally {
+      c.release();
+    }
+  }
+  async function loadError(o: Partial<LoadOptions> & { source: LoadOptions['source'] }): Promise<LoadError & { table: string }> {
+    const t = o.targetTable ?? table();
+    try {
+      await load({ ...o, targetTable: t });
+    } catch (e) {
+      expect(e).to.be.instanceOf(LoadError);
+      return Object.assign(e as LoadError, { table: t });
+    }
+    throw new Error('the load did not fail');
+  }
+  async function rows(t: string, order = 'uscc'): Promise<Record<string, unknown>[]> {
+    return (await pool.query(`SELECT * FROM ${t} ORDER BY ${order}`)).rows;
+  }
+  async function exists(t: string): Promise<boolean> {
+    return (await pool.query(`SELECT to_regclass($1) IS NOT NULL AS x`, [t])).rows[0].x;
+  }
+
+  const fullHeader = items.map((i) => i.label!).join(',');
+
+  describe('CSV: types and coercions', () => {
+    it('loads every item type, coercing each accepted form, by Chinese label headers', async () => {
+      const csv =
+        fullHeader +
+        '\n' +
+        [
+          `${USCC[0]},深圳市华信科技有限公司,"1,234.50",2024/1/5,2024-01-05 08:30:00,是,12,99.5,22.543096,0.25,存续,13800138000,${ID},440305,518000,"多行
+备注",\\x0aff`,
+          `${USCC[1]},"有""引号""的公司",0.01,2024年1月5日,2024-01-05T00:30:00Z,否,0,0,-90,1e-3,在业,,,,,,AQID`,
+          `${USCC[2]},最小的公司,,45296,45296.5,1,100000,100.0,90,-1.5E2,注销,,,440305001001,,,`,
+          `${USCC[3]},  有空格  ,100,20240105,2024/1/5 8:30,N,,,,,,,,,,,`,
+        ].join('\n') +
+        '\n';
+      const r = await load({ source: file('types.csv', csv) });
+      expect(r.rows).to.equal(4);
+      expect(r.rejected).to.equal(0);
+      expect(r.format).to.equal('csv');
+      expect(r.delimiter).to.equal(',');
+      const got = await pool.query(
+        `SELECT uscc, name, capital::text, founded::text, to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') AS upd,
+                active, staff, score::text, lat, ratio, status, phone, legal_id, district, postcode, note, encode(logo, 'hex') AS logo
+           FROM ${r.table} ORDER BY uscc`,
+      );
+      expect(got.rows[0]).to.deep.equal({
+        uscc: USCC[0], name: '深圳市华信科技有限公司', capital: '1234.50', founded: '2024-01-05', upd: '2024-01-05 00:30:00',
+        active: true, staff: '12', score: '99.5', lat: 22.543096, ratio: 0.25, status: '存续', phone: '13800138000', legal_id: ID,
+        district: '440305', postcode: '518000', note: '多行\n备注', logo: '0aff',
+      });
+      expect(got.rows[1]).to.include({ name: '有"引号"的公司', capital: '0.01', founded: '2024-01-05', upd: '2024-01-05 00:30:00', active: false });
+      expect(got.rows[1]).to.include({ phone: null, legal_id: null, logo: '010203', lat: -90, ratio: 0.001 });
+      expect(got.rows[2]).to.include({ capital: null, founded: '2024-01-05', upd: '2024-01-05 04:00:00', active: true, staff: '100000' });
+      expect(got.rows[2]).to.include({ score: '100.0', ratio: -150, district: '440305001001', logo: null });
+      expect(got.rows[3]).to.include({ name: '  有空格  ', founded: '2024-01-05', upd: '2024-01-05 00:30:00', active: false, staff: null });
+      const types = await pool.query(
+        `SELECT column_name, data_type, is_nullable, collation_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position`,
+        [schema, r.table.split('.')[1]],
+      );
+      expect(types.rows.map((x) => x.data_type)).to.deep.equal([
+        'character varying', 'character varying', 'numeric', 'date', 'timestamp with time zone', 'boolean', 'bigint', 'numeric',
+        'double precision', 'double precision', 'text', 'text', 'text', 'text', 'text', 'text', 'bytea',
+      ]);
+      expect(types.rows[0]).to.include({ is_nullable: 'NO', collation_name: 'C' });
+      const pk = await pool.query(`SELECT pg_get_constraintdef(oid) AS d FROM pg_constraint WHERE conrelid = $1::regclass AND contype = 'p'`, [r.table]);
+      expect(pk.rows[0].d).to.equal('PRIMARY KEY (uscc)');
+    });
+
+    it('reports every broken rule with record, line, column, header, value and rule', async () => {
+      const lines = [
+        fullHeader,
+        `${USCC[0]},好公司,1,2024-01-01,,,,,,,存续,,,,,,`, // record 1 ok
+        `91440300MA5F000019,坏代码公司,1,2024-01-01,,,,,,,存续,,,,,,`, // 2: uscc
+        `${USCC[2]},"跨行的
+公司名",-1,2024-02-30,,也许,1.5,100.5,91,abc,吊销,12800138000,440301199001011235,990101,51800,,xyz!`, // 3 (lines 4-5): many
+        `${USCC[3]},,1,,,,,,,,,,,,,,`, // 4 (line 6): name required
+        `${USCC[4]},一个名字非常非常非常非常非常非常长的公司有限公司,1.234,,,,,,,,,,,,,,`, // 5 (line 7): length, scale
+        `${USCC[5]},少一列`, // 6 (line 8): field count
+        '', // blank line 9: skipped
+        `${U('91440300MA5F00007')},最后,2,2024-1-2,2024-01-05 25:00,,,,,,,,,,,,`, // 7 (line 10): T
+      ];
+      const r = await load({ source: file('rejects.csv', lines.join('\r\n') + '\r\n'), maxErrors: 10 });
+      expect(r.rows).to.equal(1);
+      expect(r.rejected).to.equal(6);
+      const brief = r.rejects.map((x) => [x.record, x.line, x.column, x.header, x.value, x.rule]);
+      expect(brief).to.deep.equal([
+        [2, 3, 'uscc', '统一社会信用代码', '91440300MA5F000019', 'uscc'],
+        [3, 4, 'capital', '注册资本', '-1', 'minimum'],
+        [3, 4, 'founded', '成立日期', '2024-02-30', 'type'],
+        [3, 4, 'active', '是否有效', '也许', 'type'],
+        [3, 4, 'staff', '从业人数', '1.5', 'type'],
+        [3, 4, 'score', '信用评分', '100.5', 'maximum'],
+        [3, 4, 'lat', '纬度', '91', 'maximum'],
+        [3, 4, 'ratio', '比例', 'abc', 'type'],
+        [3, 4, 'status', '登记状态', '吊销', 'enum'],
+        [3, 4, 'phone', '联系电话', '12800138000', 'mobile'],
+        [3, 4, 'legal_id', '法定代表人身份证号', '440301199001011235', 'id-card'],
+        [3, 4, 'district', '行政区划', '990101', 'region-code'],
+        [3, 4, 'postcode', '邮政编码', '51800', 'pattern'],
+        [3, 4, 'logo', '标识', 'xyz!', 'type'],
+        [4, 6, 'name', '企业名称', null, 'required'],
+        [5, 7, 'name', '企业名称', '一个名字非常非常非常非常非常非常长的公司有限公司', 'length'],
+        [5, 7, 'capital', '注册资本', '1.234', 'scale'],
+        [6, 8, null, null, `${USCC[5]},少一列`, 'format'],
+        [7, 10, 'updated_at', '更新时间', '2024-01-05 25:00', 'type'],
+      ]);
+      expect(r.rejects[0].message).to.match(/^统一社会信用代码 \(uscc\): .*统一社会信用代码/);
+      expect(r.profile.columns.name.invalid).to.equal(2);
+      expect(r.profile.columns.uscc.invalid).to.equal(1);
+      expect((await rows(r.table)).map((x) => x.uscc)).to.deep.equal([USCC[0]]);
+      const csv = rejectsToCsv(r.rejects);
+      expect(csv.split('\r\n')[1]).to.equal(`2,3,uscc,统一社会信用代码,91440300MA5F000019,uscc,"${r.rejects[0].message.replace(/"/g, '""')}"`);
+    });
+
+    it('over max-errors: fails, reports the first rejects, and nothing changes', async () => {
+      const csv = `统一社会信用代码,企业名称\n${USCC[0]},a\nbad1,b\nbad2,c\n${USCC[3]},d\n`;
+      const e = await loadError({ source: file('max.csv', csv), maxErrors: 1 });
+      expect(e.code).to.equal('max-errors');
+      expect(e.rejected).to.equal(2);
+      expect(e.rejects!.map((x) => [x.record, x.value])).to.deep.equal([[2, 'bad1'], [3, 'bad2']]);
+      expect(await exists(e.table)).to.equal(false);
+      const ok = await load({ source: file('max.csv', csv), maxErrors: 2 });
+      expect(ok.rows).to.equal(2);
+    });
+
+    it('names missing and unknown columns before any row is read, and creates nothing', async () => {
+      const e1 = await loadError({ source: file('missing.csv', `企业名称,注册资本\n甲,1\n`) });
+      expect(e1.code).to.equal('missing-columns');
+      expect(e1.missingColumns).to.deep.equal(['uscc (统一社会信用代码)']);
+      expect(e1.message).to.contain('统一社会信用代码');
+      const e2 = await loadError({ source: file('unknown.csv', `统一社会信用代码,企业名称,法人代表,经营范围\n${USCC[0]},甲,张三,x\n`) });
+      expect(e2.code).to.equal('unknown-columns');
+      expect(e2.unknownColumns).to.deep.equal(['法人代表', '经营范围']);
+      const c = await pool.connect();
+      try {
+        await c.query('BEGIN');
+        const t = table();
+        let caught: unknown;
+        try {
+          await loadFile(c, { items, source: file('unknown2.csv', `统一社会信用代码,企业名称,法人代表\n`), targetTable: t, mode: 'replace', maxErrors: 0 });
+        } catch (x) {
+          caught = x;
+        }
+        expect((caught as LoadError).code).to.equal('unknown-columns');
+        // the transaction is still usable: nothing was created, no statement failed
+        const r = await c.query(`SELECT to_regclass($1) AS t`, [t]);
+        expect(r.rows[0].t).to.equal(null);
+        await c.query('ROLLBACK');
+      } finally {
+        c.release();
+      }
+    });
+
+    it('maps headers through a mapping file (and skips columns mapped to "")', async () => {
+      const csv = `信用代码,单位名称,内部编号,ＵＳＣＣ备注\n${USCC[0]},甲公司,A-1,\n`;
+      const r = await load({
+        source: file('mapped.csv', csv),
+        mapping: { 信用代码: 'uscc', 单位名称: 'name', 内部编号: '', ＵＳＣＣ备注: 'note' },
+      });
+      expect(r.rows).to.equal(1);
+      expect(r.ignoredColumns).to.deep.equal(['内部编号']);
+      expect(r.columns.slice(0, 3)).to.deep.equal([
+        { header: '信用代码', item: 'uscc' },
+        { header: '单位名称', item: 'name' },
+        { header: 'ＵＳＣＣ备注', item: 'note' },
+      ]);
+      expect(await rows(r.table)).to.have.length(1);
+    });
+
+    it('matches headers by field name too, case and spacing aside', async () => {
+      const r = await load({ source: file('names.csv', ` USCC ,Name\n${USCC[0]},甲\n`) });
+      expect(r.columns.slice(0, 2)).to.deep.equal([
+        { header: 'USCC', item: 'uscc' },
+        { header: 'Name', item: 'name' },
+      ]);
+    });
+  });
+
+  describe('CSV: dialects and encodings', () => {
+    const regItems = registerItems as unknown as LoaderItem[];
+    async function checkRegister(r: LoadResult & { table: string }) {
+      expect(r.rows).to.equal(4);
+      expect(r.rejects.map((x) => [x.record, x.line, x.column, x.value, x.rule])).to.deep.equal([[5, 6, 'founded', '2021-02-30', 'type']]);
+      const got = await rows(r.table);
+      expect(got.map((x) => x.name)).to.deep.equal(['深圳市华信科技有限公司', '深圳市鑫源贸易有限公司', '深圳市安康医疗器械, 有限公司', '深圳市腾飞物流有限公司']);
+      expect(got.map((x) => x.capital)).to.deep.equal(['1000.00', '500.00', '2350.50', '120.00']);
+      expect(got.map((x) => (x.founded as Date).toISOString().slice(0, 10))).to.satisfy((d: string[]) => d.length === 4);
+      const f = await pool.query(`SELECT founded::text FROM ${r.table} ORDER BY uscc`);
+      expect(f.rows.map((x) => x.founded)).to.deep.equal(['2019-03-05', '2020-07-15', '2015-11-30', '2020-01-01']);
+      expect(Object.keys(got[0])).to.not.include('\ufeff统一社会信用代码');
+    }
+    it('GBK export from Chinese Windows Excel (detected as GB18030)', async () => {
+      const r = await load({ items: regItems, source: join(FIXTURES, 'register-gbk.csv'), maxErrors: 1 });
+      expect(r.encoding).to.equal('gb18030');
+      await checkRegister(r);
+    });
+    it('UTF-8 with BOM (the BOM never reaches a header)', async () => {
+      const r = await load({ items: regItems, source: join(FIXTURES, 'register-utf8-bom.csv'), maxErrors: 1 });
+      expect(r.encoding).to.equal('utf8');
+      expect(r.columns[0]).to.deep.equal({ header: '统一社会信用代码', item: 'uscc' });
+      await checkRegister(r);
+    });
+    it('Excel "Unicode text" (UTF-16LE, tab-separated)', async () => {
+      const r = await load({ items: regItems, source: join(FIXTURES, 'register-unicode.txt'), maxErrors: 1 });
+      expect(r.encoding).to.equal('utf16le');
+      expect(r.delimiter).to.equal('\t');
+      await checkRegister(r);
+    });
+    it('GB18030 characters outside GBK, and an explicit encoding', async () => {
+      const text = `统一社会信用代码,企业名称\n${USCC[0]},𠀀记商行\n${USCC[1]},䶮记\n`;
+      const p = file('gb18030.csv', iconv.encode(text, 'gb18030'));
+      const r = await load({ source: p });
+      expect(r.encoding).to.equal('gb18030');
+      expect((await rows(r.table)).map((x) => x.name)).to.deep.equal(['𠀀记商行', '䶮记']);
+      const r2 = await load({ source: p, encoding: 'gb18030' });
+      expect(r2.rows).to.equal(2);
+    });
+    for (const [name, d] of [['semicolon', ';'], ['tab', '\t'], ['pipe', '|']] as const) {
+      it(`sniffs the ${name} delimiter; quoted fields, embedded newlines and CRLF`, async () => {
+        const csv = [`统一社会信用代码${d}企业名称${d}备注`, `${USCC[0]}${d}"甲${d}公司"${d}"第一行\r\n第二行"`, `${USCC[1]}${d}乙${d}`].join('\r\n') + '\r\n';
+        const r = await load({ source: file(`d-${name}.csv`, csv) });
+        expect(r.delimiter).to.equal(d);
+        const got = await rows(r.table);
+        expect(got.map((x) => [x.name, x.note])).to.deep.equal([[`甲${d}公司`, '第一行\r\n第二行'], ['乙', null]]);
+      });
+    }
+    it('tsv format option, LF-only and CR-only line ends, no final newline', async () => {
+      const r1 = await load({ source: file('x.tsv', `统一社会信用代码\t企业名称\n${USCC[0]}\ta,b\n${USCC[1]}\tc`) });
+      expect(r1.delimiter).to.equal('\t');
+      expect(r1.rows).to.equal(2);
+      const r2 = await load({ source: file('cr.csv', `统一社会信用代码,企业名称\r${USCC[0]},a\r${USCC[1]},b\r`) });
+      expect(r2.rows).to.equal(2);
+    });
+    it('mixed line ends and blank lines are normalised for COPY; lines still count them', async () => {
+      const csv = `统一社会信用代码,企业名称,成立日期\r\n${USCC[0]},a,2024-01-01\n\n${USCC[1]},b,2024/1/2\r\n,,\r\n${USCC[2]},"c\n\nc",x\r\n${USCC[3]},d,2024-01-04`;
+      const r = await load({ source: file('mixed.csv', csv), maxErrors: 1 });
+      expect(r.rows).to.equal(3);
+      expect(r.rejects.map((x) => [x.record, x.line, x.value])).to.deep.equal([[3, 6, 'x']]);
+      const got = await pool.query(`SELECT uscc, name, founded::text FROM ${r.table} ORDER BY uscc`);
+      expect(got.rows.map((x) => [x.name, x.founded])).to.deep.equal([['a', '2024-01-01'], ['b', '2024-01-02'], ['d', '2024-01-04']]);
+    });
+    it('bare quotes inside unquoted fields are kept as text', async () => {
+      const r = await load({ source: file('bare.csv', `统一社会信用代码,企业名称\n${USCC[0]},5" 软盘厂\n`) });
+      expect((await rows(r.table))[0].name).to.equal('5" 软盘厂');
+    });
+    it('a parse error (unterminated quote) fails the load with its line', async () => {
+      const e = await loadError({ source: file('unterminated.csv', `统一社会信用代码,企业名称\n${USCC[0]},a\n${USCC[1]},"b\n\n`) });
+      expect(e.code).to.equal('parse');
+      expect(e.message).to.contain('line 3');
+      expect(await exists(e.table)).to.equal(false);
+    });
+    it('bad UTF-8 bytes fail the load with the line (checked and unchecked columns)', async () => {
+      const bad = Buffer.concat([
+        Buffer.from(`统一社会信用代码,企业名称,备注\n${USCC[0]},a,ok\n${USCC[1]},b,`),
+        Buffer.from([0xe4, 0xb8]),
+        Buffer.from('\n'),
+      ]);
+      const e = await loadError({ source: file('bad-utf8.csv', bad), encoding: 'utf8' });
+      expect(e.code).to.equal('encoding');
+      expect(e.message).to.match(/line 3/);
+      const bad2 = Buffer.concat([Buffer.from(`统一社会信用代码,企业名称\n${USCC[0]},a\n${USCC[1]},`), Buffer.from([0xff, 0x41]), Buffer.from('\n')]);
+      const e2 = await loadError({ source: file('bad-utf8-2.csv', bad2), encoding: 'utf8' });
+      expect(e2.code).to.equal('encoding');
+      expect(e2.line).to.equal(3);
+    });
+    it('reads from a stream, sniffing the format from the content', async () => {
+      const r = await load({ source: Readable.from([Buffer.from(`统一社会信用代码,企业名称\n${USCC[0]},`), Buffer.from('甲\n')]) });
+      expect(r.rows).to.equal(1);
+      expect(r.format).to.equal('csv');
+    });
+  });
+
+  describe('keys, append and upsert', () => {
+    const small: LoaderItem[] = [
+      { name: 'uscc', label: '统一社会信用代码', type: 'C', length: 18, required: true, key: true, check: 'uscc' },
+      { name: 'name', label: '企业名称', type: 'C', required: true },
+      { name: 'capital', label: '注册资本', type: 'Y', length: 18, scale: 2 },
+    ];
+    it('duplicate keys within a file reject every occurrence after the first, with exact lines', async () => {
+      const csv = `统一社会信用代码,企业名称,注册资本\n${USCC[0]},a,1\n${USCC[1]},"b\nb",2\n${USCC[0]},c,3\n${USCC[2]},d,4\n${USCC[1]},e,5\n${USCC[0]},f,6\n`;
+      const r = await load({ items: small, source: file('dups.csv', csv), maxErrors: 3 });
+      expect(r.rows).to.equal(3);
+      expect(r.rejected).to.equal(3);
+      expect(r.rejects.map((x) => [x.record, x.line, x.column, x.value, x.rule])).to.deep.equal([
+        [3, 5, 'uscc', USCC[0], 'duplicate-key'],
+        [5, 7, 'uscc', USCC[1], 'duplicate-key'],
+        [6, 8, 'uscc', USCC[0], 'duplicate-key'],
+      ]);
+      expect(r.rejects[0].message).to.contain('record 1 (line 2)');
+      expect((await rows(r.table)).map((x) => x.name)).to.deep.equal(['a', 'b\nb', 'd']);
+      const e = await loadError({ items: small, source: file('dups.csv', csv), maxErrors: 2 });
+      expect(e.code).to.equal('max-errors');
+    });
+    it('duplicate key detection stays exact on a multi-page table with rejected rows in between', async () => {
+      let csv = '统一社会信用代码,企业名称,注册资本\n';
+      const n = 20000;
+      for (let i = 0; i < n; i++) {
+        const code = U('91440300MA' + String(i).padStart(7, '0'));
+        csv += `${code},${'名'.repeat(1 + (i % 37))},${i % 1000 === 0 ? 'x' : i}\n`;
+        if (i === 15000) csv += `${U('91440300MA' + String(7).padStart(7, '0'))},dup,1\n`;
+      }
+      const r = await load({ items: small, source: file('big-dups.csv', csv), maxErrors: 100 });
+      const dup = r.rejects.find((x) => x.rule === 'duplicate-key')!;
+      expect(dup.record).to.equal(15002);
+      expect(dup.line).to.equal(15003);
+      expect(r.rejected).to.equal(21);
+    });
+    it('upsert: file rows replace base rows with the same key, others are kept, new keys added', async () => {
+      const v1 = await load({ items: small, source: file('v1.csv', `统一社会信用代码,企业名称,注册资本\n${USCC[0]},a,1\n${USCC[1]},b,2\n${USCC[2]},c,3\n`) });
+      const v2 = await load({
+        items: small,
+        mode: 'upsert',
+        baseTable: v1.table,
+        source: file('v2.csv', `统一社会信用代码,企业名称,注册资本\n${USCC[1]},B,20\n${USCC[3]},D,40\n${USCC[3]},D2,41\n`),
+        maxErrors: 1,
+      });
+      expect(v2.rows).to.equal(2);
+      expect(v2.rejects.map((x) => [x.record, x.rule])).to.deep.equal([[3, 'duplicate-key']]);
+      expect(v2.baseRows).to.equal(2);
+      expect(v2.replacedRows).to.equal(1);
+      expect(v2.totalRows).to.equal(4);
+      expect((await rows(v2.table)).map((x) => [x.uscc, x.name, x.capital])).to.deep.equal([
+        [USCC[0], 'a', '1.00'],
+        [USCC[1], 'B', '20.00'],
+        [USCC[2], 'c', '3.00'],
+        [USCC[3], 'D', '40.00'],
+      ]);
+      expect((await rows(v1.table)).map((x) => x.name)).to.deep.equal(['a', 'b', 'c']);
+    });
+    it('append: adds rows to the base version; keys already there are rejects', async () => {
+      const v1 = await load({ items: small, source: file('a1.csv', `统一社会信用代码,企业名称\n${USCC[0]},a\n${USCC[1]},b\n`) });
+      const v2 = await load({
+        items: small,
+        mode: 'append',
+        baseTable: v1.table,
+        source: file('a2.csv', `统一社会信用代码,企业名称\n${USCC[2]},c\n${USCC[1]},b again\n`),
+        maxErrors: 1,
+      });
+      expect(v2.rows).to.equal(1);
+      expect(v2.baseRows).to.equal(2);
+      expect(v2.rejects.map((x) => [x.record, x.line, x.rule])).to.deep.equal([[2, 3, 'duplicate-key']]);
+      expect(v2.rejects[0].message).to.contain('already in the current version');
+      expect((await rows(v2.table)).map((x) => x.name)).to.deep.equal(['a', 'b', 'c']);
+      const noKey = small.map((i) => ({ ...i, key: false }));
+      const v3 = await load({ items: noKey, mode: 'append', baseTable: v2.table, source: file('a3.csv', `统一社会信用代码,企业名称\n${USCC[0]},a twice\n`) });
+      expect(v3.totalRows).to.equal(4);
+    });
+    it('upsert needs a key, and the key must be in the file', async () => {
+      const noKey = small.map((i) => ({ ...i, key: false }));
+      const e = await loadError({ items: noKey, mode: 'upsert', source: file('k.csv', `统一社会信用代码,企业名称\n${USCC[0]},a\n`) });
+      expect(e.code).to.equal('options');
+      const e2 = await loadError({ items: noKey, mode: 'upsert', key: ['capital'], source: file('k2.csv', `统一社会信用代码,企业名称\n${USCC[0]},a\n`) });
+      expect(e2.code).to.equal('missing-columns');
+      expect(e2.missingColumns).to.deep.equal(['capital (注册资本)']);
+    });
+  });
+
+  describe('JSON and NDJSON', () => {
+    it('NDJSON: exact numbers, nested values as JSON text, lines', async () => {
+      const nd = [
+        JSON.stringify({ uscc: USCC[0], name: '甲', note: { a: [1, 2] }, active: true, staff: 7 }),
+        '',
+        `{"uscc":"${USCC[1]}","name":"乙","capital":1234567890123456.78,"founded":"2024/1/5","updated_at":null}`,
+        `{"uscc":"${USCC[2]}","name":"丙","capital":"oops"}`,
+      ].join('\n');
+      const r = await load({ source: file('x.ndjson', nd), maxErrors: 1 });
+      expect(r.format).to.equal('ndjson');
+      expect(r.rows).to.equal(2);
+      expect(r.rejects.map((x) => [x.record, x.line, x.column, x.value, x.rule])).to.deep.equal([[3, 4, 'capital', 'oops', 'type']]);
+      const got = await pool.query(`SELECT uscc, name, capital::text, founded::text, note, active, staff FROM ${r.table} ORDER BY uscc`);
+      expect(got.rows[0]).to.deep.include({ name: '甲', note: '{"a":[1,2]}', active: true, staff: '7' });
+      expect(got.rows[1]).to.deep.include({ name: '乙', capital: '1234567890123456.78', founded: '2024-01-05' });
+    });
+    it('NDJSON: a key first seen late that maps to no item fails the load, naming it', async () => {
+      const nd = `{"uscc":"${USCC[0]}","name":"a"}\n{"uscc":"${USCC[1]}","name":"b","法人":"x"}\n`;
+      const e = await loadError({ source: file('late.ndjson', nd) });
+      expect(e.code).to.equal('unknown-columns');
+      expect(e.unknownColumns).to.deep.equal(['法人']);
+      expect(await exists(e.table)).to.equal(false);
+    });
+    it('JSON array of objects, streamed in small chunks', async () => {
+      const recs = Array.from({ length: 3000 }, (_, i) => ({ uscc: U('91440300MA' + String(i).padStart(7, '0')), name: `公司${i}`, capital: i / 4 }));
+      const text = '[\n' + recs.map((x) => '  ' + JSON.stringify(x)).join(',\n') + '\n]\n';
+      const buf = Buffer.from(text);
+      const chunks: Buffer[] = [];
+      for (let i = 0; i < buf.length; i += 777) chunks.push(buf.subarray(i, i + 777));
+      const r = await load({ source: Readable.from(chunks), fileName: 'recs.json' });
+      expect(r.format).to.equal('json');
+      expect(r.rows).to.equal(3000);
+      const s = await pool.query(`SELECT sum(capital)::text AS s FROM ${r.table}`);
+      expect(Number(s.rows[0].s)).to.equal(recs.reduce((a, x) => a + x.capital, 0));
+    });
+    it('JSON array of arrays with a header row; record lines; syntax errors with line', async () => {
+      const text = `[["统一社会信用代码","企业名称"],\n["${USCC[0]}","甲"],\n["${USCC[1]}"],\n["${USCC[2]}","丙"]]`;
+      const r = await load({ source: file('rows.json', text), maxErrors: 1 });
+      expect(r.rows).to.equal(2);
+      expect(r.rejects.map((x) => [x.record, x.line, x.rule])).to.deep.equal([[2, 3, 'format']]);
+      const e = await loadError({ source: file('broken.json', `[{"uscc":"${USCC[0]}","name":"a"},\n{"uscc": ,}]`) });
+      expect(e.code).to.equal('parse');
+      expect(e.line).to.equal(2);
+    });
+  });
+
+  describe('Arrow', () => {
+    function arrowTable() {
+      const n = 4;
+      const dec = arrow.makeBuilder({ type: new arrow.Decimal(2, 18, 128), nullValues: [null] });
+      for (const v of [123456n, -5n, null, 10n ** 17n]) dec.append(v === null ? null : (bigintWords(v) as never));
+      return new arrow.Table({
+        uscc: arrow.vectorFromArray([USCC[0], USCC[1], USCC[2], 'bad'], new arrow.Utf8()),
+        name: arrow.vectorFromArray(['甲', '乙', '丙', '丁'], new arrow.Dictionary(new arrow.Utf8(), new arrow.Int32())),
+        capital: dec.finish().toVector(),
+        founded: arrow.vectorFromArray([new Date(Date.UTC(2024, 0, 5)), null, new Date(Date.UTC(1999, 11, 31)), null], new arrow.DateDay()),
+        updated_at: arrow.vectorFromArray([new Date(Date.UTC(2024, 0, 5, 0, 30)), null, null, null], new arrow.TimestampMillisecond('UTC')),
+        active: arrow.vectorFromArray([true, false, null, true], new arrow.Bool()),
+        staff: arrow.vectorFromArray([7n, 9007199254740993n, null, 1n], new arrow.Int64()),
+        lat: arrow.vectorFromArray([22.5, null, -1, 0], new arrow.Float64()),
+        logo: arrow.vectorFromArray([new Uint8Array([1, 2]), null, null, null], new arrow.Binary()),
+      } as never);
+      void n;
+    }
+    function bigintWords(v: bigint): Uint32Array {
+      const w = new Uint32Array(4);
+      let x = BigInt.asUintN(128, v);
+      for (let i = 0; i < 4; i++) {
+        w[i] = Number(x & 0xffffffffn);
+        x >>= 32n;
+      }
+      return w;
+    }
+    const arrowItems: LoaderItem[] = items.map((i) => (i.name === 'staff' || i.name === 'capital' ? { ...i, minimum: undefined, maximum: undefined } : i));
+    for (const fmt of ['file', 'stream'] as const) {
+      it(`reads the IPC ${fmt} format exactly (decimals, int64, dates, zoned timestamps, binary, dictionaries)`, async () => {
+        const p = file(`t.${fmt === 'file' ? 'arrow' : 'arrows'}`, Buffer.from(arrow.tableToIPC(arrowTable(), fmt)));
+        const r = await load({ items: arrowItems, source: p, maxErrors: 1 });
+        expect(r.format).to.equal('arrow');
+        expect(r.rows).to.equal(3);
+        expect(r.rejects.map((x) => [x.record, x.line, x.column, x.rule])).to.deep.equal([[4, null, 'uscc', 'uscc']]);
+        const got = await pool.query(
+          `SELECT uscc, name, capital::text, founded::text, to_char(updated_at AT TIME ZONE 'UTC', 'HH24:MI') AS upd, active, staff::text, lat, encode(logo, 'hex') AS logo FROM ${r.table} ORDER BY uscc`,
+        );
+        expect(got.rows).to.deep.equal([
+          { uscc: USCC[0], name: '甲', capital: '1234.56', founded: '2024-01-05', upd: '00:30', active: true, staff: '7', lat: 22.5, logo: '0102' },
+          { uscc: USCC[1], name: '乙', capital: '-0.05', founded: null, upd: null, active: false, staff: '9007199254740993', lat: null, logo: null },
+          { uscc: USCC[2], name: '丙', capital: null, founded: '1999-12-31', upd: null, active: null, staff: null, lat: -1, logo: null },
+        ]);
+      });
+    }
+  });
+
+  describe('xlsx', () => {
+    async function workbook(p: string) {
+      const wb = new ExcelJS.Workbook();
+      wb.addWorksheet('说明').addRow(['本表为测试数据']);
+      const ws = wb.addWorksheet('企业名录');
+      ws.addRow(['深圳市企业名录（2024年）']);
+      ws.addRow([]);
+      ws.addRow(['统一社会信用代码', '企业名称', '注册资本', '成立日期', '更新时间', '是否有效', '备注']);
+      ws.addRow([USCC[0], { richText: [{ text: '深圳' }, { text: '甲公司' }] }, 1234.5, new Date(Date.UTC(2024, 0, 5)), new Date(Date.UTC(2024, 0, 5, 8, 30)), '是', 'x']);
+      ws.addRow([USCC[1], '乙公司', { formula: '1+1', result: 2 }, 45296, '2024/1/5 8:30', true, null]);
+      ws.addRow([USCC[2], '丙公司', 'n/a', null, null, null, null]);
+      ws.getColumn(4).numFmt = 'yyyy-mm-dd';
+      ws.getColumn(5).numFmt = 'yyyy-mm-dd hh:mm';
+      await wb.xlsx.writeFile(p);
+    }
+    it('streams a sheet, skipping title rows above the header; lines are sheet rows', async () => {
+      const p = join(dir, 'book.xlsx');
+      await workbook(p);
+      const r = await load({ source: p, sheet: '企业名录', maxErrors: 1 });
+      expect(r.format).to.equal('xlsx');
+      expect(r.rows).to.equal(2);
+      expect(r.rejects.map((x) => [x.record, x.line, x.column, x.value, x.rule])).to.deep.equal([[3, 6, 'capital', 'n/a', 'type']]);
+      const got = await pool.query(
+        `SELECT uscc, name, capital::text, founded::text, to_char(updated_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI') AS upd, active FROM ${r.table} ORDER BY uscc`,
+      );
+      expect(got.rows).to.deep.equal([
+        { uscc: USCC[0], name: '深圳甲公司', capital: '1234.50', founded: '2024-01-05', upd: '2024-01-05 08:30', active: true },
+        { uscc: USCC[1], name: '乙公司', capital: '2.00', founded: '2024-01-05', upd: '2024-01-05 08:30', active: true },
+      ]);
+      const e = await loadError({ source: p, sheet: '不存在' });
+      expect(e.message).to.contain('说明, 企业名录');
+    });
+  });
+
+  describe('profile, progress, abort, SQL identifier checks', () => {
+    it('profiles each column: nulls, invalid, min, max, distinct estimate', async () => {
+      const csv = `统一社会信用代码,企业名称,注册资本,成立日期,是否有效\n${USCC[0]},甲,10,2024-01-05,是\n${USCC[1]},乙,,2020-01-01,否\n${USCC[2]},甲,2.5,,是\n${USCC[3]},丁,x,,\n`;
+      const r = await load({ source: file('p.csv', csv), maxErrors: 1 });
+      expect(r.profile.rows).to.equal(3);
+      expect(r.profile.columns.capital).to.deep.equal({ nulls: 1, invalid: 1, min: '2.50', max: '10.00', distinctEstimate: 2 });
+      expect(r.profile.columns.name).to.include({ nulls: 0, min: '乙', max: '甲', distinctEstimate: 2 });
+      expect(r.profile.columns.founded).to.include({ nulls: 1, min: '2020-01-01', max: '2024-01-05' });
+      expect(r.profile.columns.active).to.include({ min: 'false', max: 'true' });
+      expect(r.profile.columns.note).to.deep.equal({ nulls: 3, invalid: 0, min: null, max: null, distinctEstimate: 0 });
+    });
+    it('reports progress and stops on abort, changing nothing', async () => {
+      let csv = '统一社会信用代码,企业名称\n';
+      for (let i = 0; i < 60000; i++) csv += `${U('91440300MA' + String(i).padStart(7, '0'))},公司${i}\n`;
+      const p = file('progress.csv', csv);
+      const seen: number[] = [];
+      const r = await load({ source: p, onProgress: (x) => seen.push(x.bytes) });
+      expect(seen.length).to.be.greaterThan(0);
+      expect(seen[seen.length - 1]).to.equal(Buffer.byteLength(csv));
+      expect(r.rows).to.equal(60000);
+      const ac = new AbortController();
+      const e = await loadError({ source: p, signal: ac.signal, onProgress: () => ac.abort() });
+      expect(e.code).to.equal('aborted');
+      expect(await exists(e.table)).to.equal(false);
+    });
+    it('odx.is_uscc / is_id_card / is_region_code / is_mobile agree with the JS checks', async () => {
+      const inputs: string[] = ['', 'X', '440305', '44030', '990101', '440305001001', '13800138000', '12800138000', '1380013800'];
+      for (let i = 0; i < 300; i++) {
+        const u = U('9144030' + String(i).padStart(3, '0') + 'MA5F00' + (i % 10));
+        inputs.push(u, u.slice(0, 17) + (u[17] === '0' ? '1' : '0'), u.toLowerCase());
+        const id = withIdCardCheck('4403011990' + String(1 + (i % 12)).padStart(2, '0') + String(1 + (i % 31)).padStart(2, '0') + String(i).padStart(3, '0'));
+        inputs.push(id, id.slice(0, 17) + (id[17] === 'X' ? '0' : 'X'));
+        inputs.push(withIdCardCheck('44030118990101' + String(i).padStart(3, '0')), withIdCardCheck('9903011990010' + String(i).padStart(4, '0')));
+        inputs.push(String(i * 7919).padStart(6, '0'), '1' + String(3 + (i % 7)) + String(i * 104729).padStart(9, '0'));
+      }
+      const r = await pool.query(
+        `SELECT v, odx.is_uscc(v) AS u, odx.is_id_card(v) AS i, odx.is_region_code(v) AS r, odx.is_mobile(v) AS m FROM unnest($1::text[]) AS v`,
+        [inputs],
+      );
+      let valid = 0;
+      for (const row of r.rows) {
+        expect([row.v, row.u, row.i, row.r, row.m]).to.deep.equal([row.v, isUscc(row.v), isIdCard(row.v), isRegionCode(row.v), isMobile(row.v)]);
+        if (row.u || row.i) valid++;
+      }
+      expect(valid).to.be.greaterThan(300);
+      expect((await pool.query(`SELECT odx.is_uscc(NULL) AS x`)).rows[0].x).to.equal(null);
+    });
+    it('keeps the rejects file readable as CSV', async () => {
+      const r = await load({ source: file('rj.csv', `统一社会信用代码,企业名称\nbad,"a,b"\n${USCC[0]},ok\n`), maxErrors: 1 });
+      const csv = rejectsToCsv(r.rejects, { bom: false });
+      expect(csv).to.equal(
+        `record,line,column,header,value,rule,message\r\n1,2,uscc,统一社会信用代码,bad,uscc,"${r.rejects[0].message.replace(/"/g, '""')}"\r\n`,
+      );
+      void readFileSync;
+    });
+  });
+});
