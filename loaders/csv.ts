@@ -300,7 +300,7 @@ export class CsvSink extends Sink implements CsvRecordHandler {
   private readonly acceptors: (ByteAcceptor | null)[];
   private readonly mode: Uint8Array;
   /** Field flags that force the string path. */
-  private readonly slowMask: number;
+  private slowMask: number;
 
   constructor(scanner: CsvScanner, o: CsvSinkOptions) {
     super(o);
@@ -310,12 +310,26 @@ export class CsvSink extends Sink implements CsvRecordHandler {
     this.transcoded = o.transcoded;
     this.rewritten = new Array(this.nCols).fill(undefined);
     this.D = scanner.delimiter;
-    if (this.transcoded) for (const c of o.columns) if (c.item) c.check = true;
     this.acceptors = o.columns.map((c) => (c.item && c.check ? compileAcceptor(c.item) : null));
     this.mode = Uint8Array.from(o.columns, (c) =>
       c.item === null ? M_SKIP : (c.required ? M_REQUIRED : 0) | (c.check ? M_CHECK : 0) | M_MAPPED,
     );
-    this.slowMask = F_ESCAPED | F_BAREQUOTE | F_NUL | F_GARBAGE | (this.transcoded ? F_HIGH : 0);
+    this.slowMask = F_ESCAPED | F_BAREQUOTE | F_NUL | F_GARBAGE;
+  }
+
+  /**
+   * The decoder replaced undecodable input with U+FFFD somewhere ahead: from now on every value with
+   * non-ASCII text is decoded and checked, so the bad spot is reported with its line and column.
+   */
+  lookCloser(): void {
+    if (!this.transcoded) return;
+    this.slowMask |= F_HIGH;
+    for (let k = 0; k < this.columns.length; k++) {
+      if (this.columns[k].item) {
+        this.columns[k].check = true;
+        this.mode[k] |= M_CHECK;
+      }
+    }
   }
 
   /** Starts a buffer: pass-through runs refer to it. */

@@ -44,7 +44,9 @@ class CsvReader implements FormatReader {
   private rest: Buffer = Buffer.alloc(0);
   private eof = false;
   private scanner!: CsvScanner;
-  private sink!: CsvSink;
+  private sink: CsvSink | null = null;
+  /** The decoder met undecodable input. */
+  private suspect = false;
 
   constructor(
     private readonly src: ByteSource,
@@ -55,7 +57,10 @@ class CsvReader implements FormatReader {
   async open(): Promise<string[]> {
     const enc: TextEncoding = await detectEncoding(this.src, this.opts.encoding);
     this.encoding = enc;
-    this.chunks = utf8Chunks(this.src, enc);
+    this.chunks = utf8Chunks(this.src, enc, () => {
+      this.suspect = true;
+      this.sink?.lookCloser();
+    });
     let head: Buffer = Buffer.alloc(0);
     while (head.length < 1 << 16 && !this.eof) {
       const r = await this.chunks.next();
@@ -88,12 +93,13 @@ class CsvReader implements FormatReader {
 
   makeSink(o: SinkOptions): Sink {
     this.sink = new CsvSink(this.scanner, { ...o, transcoded: this.encoding !== 'utf8' });
+    if (this.suspect) this.sink.lookCloser();
     return this.sink;
   }
 
   async run(tick: () => Promise<void>): Promise<void> {
     const sc = this.scanner;
-    const sink = this.sink;
+    const sink = this.sink!;
     sc.handler = sink;
     let buf = this.rest;
     for (;;) {
@@ -238,14 +244,12 @@ export async function loadFile(client: ClientBase, opts: LoadOptions): Promise<L
       if (signal?.aborted) throw new LoadError('aborted', 'the load was aborted');
       opts.onProgress?.({ rows: sk.records, bytes: src.bytes, totalBytes: src.totalBytes });
     };
-    const dbg = process.env.ODX_LOAD_DEBUG ? (m: string) => console.error(`[load] ${m} ${Math.round(performance.now() - t0)}ms`) : () => {};
     await reader.run(tick);
-    dbg('parsed');
     await tick();
     cp.end();
     await copyDone;
     copy = null;
-    dbg('copied');
+    const tCopied = performance.now();
     if (cp.rowCount !== sk.emitted) throw new LoadError('parse', `COPY stored ${cp.rowCount} rows, ${sk.emitted} were sent`);
 
     // Keys: a primary key; duplicate keys within the file (and, for append, keys already in the base
@@ -268,7 +272,7 @@ export async function loadFile(client: ClientBase, opts: LoadOptions): Promise<L
         if (!pkOk) throw new LoadError('database', 'could not create the primary key after removing duplicate keys');
       }
     }
-    dbg('keyed');
+    const tKeyed = performance.now();
     const fileRows = sk.emitted - sk.rejectedAfterCopy;
     if (base) {
       const names = baseCols.map((it) => qi(it.name)).join(', ');
@@ -289,9 +293,9 @@ export async function loadFile(client: ClientBase, opts: LoadOptions): Promise<L
 
     const invalid: Record<string, number> = {};
     for (const c of sk.columns) if (c.item) invalid[c.item.name] = (invalid[c.item.name] ?? 0) + c.invalid;
-    dbg('merged');
+    const tMerged = performance.now();
     const profile = await profileTable(client, target, items, invalid);
-    dbg('profiled');
+    const tDone = performance.now();
     const order = new Map(items.map((it, i) => [it.name, i]));
     const rejects = sk.rejects.sort((a, b) => a.record - b.record || (order.get(a.column ?? '') ?? -1) - (order.get(b.column ?? '') ?? -1));
     const present = new Set(plan.columns.filter((c) => c.item).map((c) => c.item!.name));
@@ -314,7 +318,13 @@ export async function loadFile(client: ClientBase, opts: LoadOptions): Promise<L
       ignoredColumns: plan.ignored,
       key,
       bytes: src.bytes,
-      durationMs: Math.round(performance.now() - t0),
+      durationMs: Math.round(tDone - t0),
+      phases: {
+        copyMs: Math.round(tCopied - t0),
+        keyMs: Math.round(tKeyed - tCopied),
+        mergeMs: Math.round(tMerged - tKeyed),
+        profileMs: Math.round(tDone - tMerged),
+      },
     };
   } catch (e) {
     if (copy && copyDone) {

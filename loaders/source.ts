@@ -124,8 +124,11 @@ export async function detectEncoding(src: ByteSource, requested: LoadEncoding | 
   return isUtf8(head.subarray(0, end)) ? 'utf8' : 'gb18030';
 }
 
-/** UTF-8 buffers of the text, the BOM removed. */
-export async function* utf8Chunks(src: ByteSource, enc: TextEncoding): AsyncGenerator<Buffer> {
+/**
+ * UTF-8 buffers of the text, the BOM removed. Decoders replace invalid input with U+FFFD; `onSuspect` is
+ * called before a decoded buffer containing one is yielded, so the reader can look closer.
+ */
+export async function* utf8Chunks(src: ByteSource, enc: TextEncoding, onSuspect?: () => void): AsyncGenerator<Buffer> {
   if (enc === 'utf8') {
     let first = true;
     for await (const b of src.chunks()) {
@@ -143,9 +146,11 @@ export async function* utf8Chunks(src: ByteSource, enc: TextEncoding): AsyncGene
   const dec = iconv.getDecoder(enc === 'gb18030' ? 'gb18030' : enc === 'utf16le' ? 'utf-16le' : 'utf-16be', { stripBOM: true });
   for await (const b of src.chunks()) {
     const s = dec.write(b);
+    if (s.indexOf('\ufffd') >= 0) onSuspect?.();
     if (s.length) yield Buffer.from(s, 'utf8');
   }
   const tail = dec.end();
+  if (tail && tail.indexOf('\ufffd') >= 0) onSuspect?.();
   if (tail && tail.length) yield Buffer.from(tail, 'utf8');
 }
 

@@ -154,6 +154,8 @@ export interface LoadResult {
   key: string[];
   bytes: number;
   durationMs: number;
+  /** Where the time went (ms): reading, checking and COPY (overlapped); key; merge with the base; profile. */
+  phases: { copyMs: number; keyMs: number; mergeMs: number; profileMs: number };
 }
 
 export type LoadErrorCode =

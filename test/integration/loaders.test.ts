@@ -355,6 +355,17 @@ describe('loaders: loadFile (integration)', function () {
       expect(e2.code).to.equal('encoding');
       expect(e2.line).to.equal(3);
     });
+    it('undecodable GB18030 bytes fail the load with the line and column', async () => {
+      const bad = Buffer.concat([
+        iconv.encode(`统一社会信用代码,企业名称,备注\n${USCC[0]},甲,说明\n${USCC[1]},乙,`, 'gb18030'),
+        Buffer.from([0x81, 0x20]),
+        iconv.encode('\n', 'gb18030'),
+      ]);
+      const e = await loadError({ source: file('bad-gb.csv', bad), encoding: 'gb18030' });
+      expect(e.code).to.equal('encoding');
+      expect(e.line).to.equal(3);
+      expect(e.column).to.equal('备注');
+    });
     it('reads from a stream, sniffing the format from the content', async () => {
       const r = await load({ source: Readable.from([Buffer.from(`统一社会信用代码,企业名称\n${USCC[0]},`), Buffer.from('甲\n')]) });
       expect(r.rows).to.equal(1);

@@ -1,0 +1,206 @@
+/**
+ * `npm run bench:load` — the loader against the physical limit of this machine.
+ *
+ * Generates a 1,000,000-row enterprise register CSV (valid 统一社会信用代码, Chinese names, money, dates,
+ * district codes, status, phones, coordinates) in the temp directory, then in one run times
+ *   (a) raw `COPY ... FROM STDIN (FORMAT csv)` of the file into a plain table of the same column types,
+ *   (b) the full ODX load (loadFile) with every check on: required, lengths, enum, pattern, checked
+ *       identifiers, numeric ranges, the key (primary key, duplicate detection), the quality profile;
+ * alternating (a) and (b) BENCH_REPEAT times (default 3) and comparing medians. It also loads the same
+ * data encoded as GB18030 and (BENCH_XLSX_ROWS rows, default 100,000) as .xlsx, and with BENCH_GB=1 a
+ * ~1 GB CSV to check that memory stays flat.
+ *
+ * Connection: DATABASE_URL, else postgres://postgres@127.0.0.1:5432/test. Not part of the test suite.
+ */
+import { createReadStream, createWriteStream, existsSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import pg from 'pg';
+import copyStreams from 'pg-copy-streams';
+import iconv from 'iconv-lite';
+import ExcelJS from 'exceljs';
+import { loadFile, type LoadResult, type LoaderItem } from '../../loaders/index.ts';
+import { registerHeader, registerItems, registerPlainColumns, registerRows, writeRegisterCsv } from './lib/register.ts';
+
+const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
+const REPEAT = Math.max(1, Number(process.env.BENCH_REPEAT ?? 3));
+const XLSX_ROWS = Number(process.env.BENCH_XLSX_ROWS ?? 100_000);
+const URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const items = registerItems as unknown as LoaderItem[];
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const mb = (b: number) => `${Math.round(b / 1048576)} MB`;
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+/** Creates `path` by `make(tmp)` unless it exists (files are deterministic, so they are reused). */
+async function cached(path: string, make: (tmp: string) => Promise<void>): Promise<string> {
+  if (existsSync(path)) return path;
+  const tmp = path + '.part';
+  await make(tmp);
+  renameSync(tmp, path);
+  return path;
+}
+
+async function gb18030Copy(src: string, dst: string): Promise<void> {
+  const enc = iconv.getEncoder('gb18030');
+  const out = createWriteStream(dst);
+  const dec = new TextDecoder('utf-8');
+  for await (const chunk of createReadStream(src, { highWaterMark: 1 << 20 })) {
+    const b = enc.write(dec.decode(chunk as Buffer, { stream: true }));
+    if (!out.write(b)) await once(out, 'drain');
+  }
+  const tail = enc.end();
+  if (tail) out.write(tail);
+  out.end();
+  await once(out, 'finish');
+}
+
+async function writeXlsx(path: string, rows: number): Promise<void> {
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: path, useSharedStrings: true, useStyles: true });
+  const ws = wb.addWorksheet('企业名录');
+  ws.addRow(registerHeader).commit();
+  for (const r of registerRows(rows)) {
+    ws.addRow([
+      r.uscc,
+      r.name,
+      r.capital === '' ? null : Number(r.capital),
+      new Date(r.founded + 'T00:00:00Z'),
+      r.district,
+      r.status,
+      r.phone || null,
+      Number(r.lat),
+      Number(r.lon),
+    ]).commit();
+  }
+  ws.getColumn(4).numFmt = 'yyyy-mm-dd';
+  ws.commit();
+  await wb.commit();
+}
+
+/** Peak RSS while `fn` runs, sampled every 20 ms. */
+async function withPeakRss<T>(fn: () => Promise<T>): Promise<{ value: T; peak: number }> {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 20);
+  try {
+    const value = await fn();
+    peak = Math.max(peak, process.memoryUsage().rss);
+    return { value, peak };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+async function main(): Promise<void> {
+  const dir = tmpdir();
+  const csv = await cached(join(dir, `odx-bench-register-${ROWS}.csv`), (p) => writeRegisterCsv(p, ROWS));
+  const size = statSync(csv).size;
+  const client = new pg.Client({ connectionString: URL });
+  await client.connect();
+  const schema = `odx_bench_${process.pid}`;
+  await client.query(`CREATE SCHEMA ${schema}`);
+  const version = (await client.query('SHOW server_version')).rows[0].server_version;
+  console.log(`ODX load benchmark — ${fmt(ROWS)} rows, ${mb(size)} CSV (${csv}); PostgreSQL ${version}; ${REPEAT} rounds\n`);
+
+  const checkpoint = () => client.query('CHECKPOINT').catch(() => undefined);
+  let n = 0;
+  async function rawCopy(): Promise<number> {
+    const t = `${schema}.raw_${++n}`;
+    await client.query(`CREATE TABLE ${t} (${registerPlainColumns})`);
+    await checkpoint();
+    const t0 = performance.now();
+    await pipeline(
+      createReadStream(csv, { highWaterMark: 1 << 20 }),
+      client.query(copyStreams.from(`COPY ${t} FROM STDIN (FORMAT csv, HEADER true)`)),
+    );
+    const ms = performance.now() - t0;
+    await client.query(`DROP TABLE ${t}`);
+    return ms;
+  }
+  async function engine(source: string, opts: { format?: 'xlsx' } = {}): Promise<{ ms: number; result: LoadResult; peak: number }> {
+    const t = `${schema}.eng_${++n}`;
+    await checkpoint();
+    const t0 = performance.now();
+    const { value: result, peak } = await withPeakRss(async () => {
+      await client.query('BEGIN');
+      try {
+        const r = await loadFile(client, { items, source, targetTable: t, mode: 'replace', maxErrors: 0, ...opts });
+        await client.query('COMMIT');
+        return r;
+      } catch (e) {
+        await client.query('ROLLBACK');
+        throw e;
+      }
+    });
+    const ms = performance.now() - t0;
+    await client.query(`DROP TABLE ${t}`);
+    return { ms, result, peak };
+  }
+
+  const raws: number[] = [];
+  const engs: number[] = [];
+  let peak = 0;
+  let last: LoadResult | null = null;
+  for (let i = 0; i < REPEAT; i++) {
+    const a = await rawCopy();
+    const b = await engine(csv);
+    raws.push(a);
+    engs.push(b.ms);
+    peak = Math.max(peak, b.peak);
+    last = b.result;
+    if (b.result.rows !== ROWS) throw new Error(`engine loaded ${b.result.rows} rows, expected ${ROWS}`);
+    console.log(
+      `  round ${i + 1}: raw COPY ${fmt(a)} ms (${fmt((ROWS / a) * 1000)} rows/s) | ODX load ${fmt(b.ms)} ms (${fmt((ROWS / b.ms) * 1000)} rows/s)` +
+        ` [parse+COPY ${fmt(b.result.phases.copyMs)}, key ${fmt(b.result.phases.keyMs)}, profile ${fmt(b.result.phases.profileMs)} ms] ratio ${(a / b.ms).toFixed(2)}`,
+    );
+  }
+  const a = median(raws);
+  const b = median(engs);
+  console.log('');
+  console.log(`(a) raw COPY (FORMAT csv), plain table:   ${fmt((ROWS / a) * 1000).padStart(9)} rows/s  (median ${fmt(a)} ms)`);
+  console.log(`(b) ODX load, every check on:             ${fmt((ROWS / b) * 1000).padStart(9)} rows/s  (median ${fmt(b)} ms)`);
+  console.log(`ratio b/a: ${(a / b).toFixed(2)}   (target >= 0.50)`);
+  console.log(`peak RSS during the ODX load: ${mb(peak)}`);
+  console.log(
+    `profile: ${Object.entries(last!.profile.columns)
+      .map(([k, v]) => `${k} nulls=${v.nulls} distinct~${v.distinctEstimate}`)
+      .join(', ')}`,
+  );
+
+  // GB18030: the same data as exported by a Chinese Windows tool.
+  const gb = await cached(join(dir, `odx-bench-register-${ROWS}.gb18030.csv`), (p) => gb18030Copy(csv, p));
+  const g = await engine(gb);
+  if (g.result.encoding !== 'gb18030' || g.result.rows !== ROWS) throw new Error('GB18030 load went wrong');
+  console.log(`\nGB18030 CSV (${mb(statSync(gb).size)}), detected and loaded: ${fmt((ROWS / g.ms) * 1000)} rows/s (${fmt(g.ms)} ms), peak RSS ${mb(g.peak)}`);
+
+  // xlsx, streamed.
+  if (XLSX_ROWS > 0) {
+    const xl = await cached(join(dir, `odx-bench-register-${XLSX_ROWS}.xlsx`), (p) => writeXlsx(p, XLSX_ROWS));
+    const x = await engine(xl, { format: 'xlsx' });
+    if (x.result.rows !== XLSX_ROWS) throw new Error(`xlsx load: ${x.result.rows} rows, ${x.result.rejected} rejected`);
+    console.log(`.xlsx (${fmt(XLSX_ROWS)} rows, ${mb(statSync(xl).size)}), streamed: ${fmt((XLSX_ROWS / x.ms) * 1000)} rows/s (${fmt(x.ms)} ms), peak RSS ${mb(x.peak)}`);
+  }
+
+  // Memory on a ~1 GB file.
+  if (process.env.BENCH_GB) {
+    const bigRows = 8_000_000;
+    const big = await cached(join(dir, `odx-bench-register-${bigRows}.csv`), (p) => writeRegisterCsv(p, bigRows));
+    const r = await engine(big);
+    console.log(`\n1 GB check: ${mb(statSync(big).size)} CSV, ${fmt(r.result.rows)} rows in ${fmt(r.ms)} ms (${fmt((bigRows / r.ms) * 1000)} rows/s), peak RSS ${mb(r.peak)}`);
+  }
+
+  await client.query(`DROP SCHEMA ${schema} CASCADE`);
+  await client.end();
+  if (process.env.BENCH_CLEAN) for (const f of [csv, gb]) unlinkSync(f);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
