@@ -60,6 +60,7 @@ export async function startServer(config: Config, opts: { demo?: boolean; handle
       clearTimeout(timer);
       clearInterval(sweeper);
       await services.loads.stop();
+      await services.streams.end();
       await chainer.stop();
       await db.close('smart');
       log.info('stopped');

@@ -7,6 +7,7 @@ import type { Principal, Role, Scope } from '../auth/roles.ts';
 import type { Config } from '../config.ts';
 import type { HeadSigner } from '../audit/signing.ts';
 import type { LoadRunner } from '../loads/runner.ts';
+import type pg from 'pg';
 
 /**
  * How far a role reaches on a route: `any` department, only its `own` department
@@ -35,6 +36,8 @@ export interface Services {
   log: Logger;
   signer: HeadSigner;
   loads: LoadRunner;
+  /** Connections for streamed reads (downloads), apart from knex's pool so a cut-off stream can be destroyed. */
+  streams: pg.Pool;
 }
 
 /** The result of authorisation for list routes: null means every department. */

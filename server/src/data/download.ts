@@ -1,0 +1,246 @@
+import { Transform, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Response } from 'express';
+import ExcelJS from 'exceljs';
+import pg from 'pg';
+import Cursor from 'pg-cursor';
+import copyStreams from 'pg-copy-streams';
+import {
+  Binary, Bool, DateDay, Field, Float64, Int64, makeData, RecordBatch, RecordBatchStreamWriter, Schema, Struct, TimestampMillisecond, Utf8, vectorFromArray,
+  type DataType,
+} from 'apache-arrow';
+import { quoteIdent } from '../open/masking.ts';
+import { selectSql, whereSql, type RowQuery } from './query.ts';
+import type { DataView, ViewColumn } from './view.ts';
+
+export const DOWNLOAD_FORMATS = ['csv', 'ndjson', 'json', 'arrow', 'xlsx'] as const;
+export type DownloadFormat = (typeof DOWNLOAD_FORMATS)[number];
+
+export const CONTENT_TYPES: Record<DownloadFormat, string> = {
+  csv: 'text/csv; charset=utf-8',
+  ndjson: 'application/x-ndjson; charset=utf-8',
+  json: 'application/json; charset=utf-8',
+  arrow: 'application/vnd.apache.arrow.stream',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+};
+
+const XLSX_MAX_ROWS = 1_048_575;
+const BATCH = 8192;
+
+/** COPY cannot take parameters: the WHERE values are inlined as escaped literals (they were type-checked when parsed). */
+function inlineWhere(view: DataView, q: RowQuery): string {
+  const where = whereSql(view, q);
+  let i = 0;
+  const lit = (v: unknown): string => (Array.isArray(v) ? `array[${v.map(lit).join(',')}]` : pg.Client.prototype.escapeLiteral(String(v)));
+  return where.sql.replace(/\?/g, () => lit(where.bindings[i++]));
+}
+
+/** The statement a download runs: fields masked in SQL; ordered only when the caller asked for an order. */
+function downloadSelect(view: DataView, q: RowQuery, limit: number | null): string {
+  let sql = `select ${q.fields.map((f) => `${view.byName.get(f)!.select} as ${quoteIdent(f)}`).join(', ')} from ${view.table} where ${inlineWhere(view, q)}`;
+  if (q.sort.length) sql += ` order by ${q.sort.map((s) => `${quoteIdent(s.column)} ${s.desc ? 'desc' : 'asc'} nulls last`).join(', ')}`;
+  if (limit !== null) sql += ` limit ${limit}`;
+  return sql;
+}
+
+/** COPY text format doubles every backslash; JSON text has no other characters COPY escapes. */
+function unescapeCopyText(): Transform {
+  let carry = '';
+  return new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      let s = carry + chunk.toString('utf8');
+      carry = '';
+      const trailing = s.length - s.replace(/\\+$/, '').length;
+      if (trailing % 2 === 1) {
+        carry = '\\';
+        s = s.slice(0, -1);
+      }
+      cb(null, s.replace(/\\\\/g, '\\'));
+    },
+    flush(cb) {
+      cb(null, carry);
+    },
+  });
+}
+
+/** NDJSON lines into one JSON array, without parsing them. */
+function ndjsonToArray(): Transform {
+  let started = false;
+  let held = false;
+  return new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      let s = chunk.toString('utf8');
+      let out = started ? '' : '[';
+      started = true;
+      if (held && s.length) {
+        out += ',\n';
+        held = false;
+      }
+      if (s.endsWith('\n')) {
+        s = s.slice(0, -1);
+        held = true;
+      }
+      cb(null, out + s.replace(/\n/g, ',\n'));
+    },
+    flush(cb) {
+      cb(null, (started ? '' : '[') + '\n]\n');
+    },
+  });
+}
+
+function countLines(counter: { rows: number }): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) counter.rows++;
+      cb(null, chunk);
+    },
+  });
+}
+
+function arrowType(c: ViewColumn): DataType {
+  if (c.masked) return new Utf8();
+  switch (c.item.type) {
+    case 'I':
+      return new Int64();
+    case 'B':
+    case 'F':
+      return new Float64();
+    case 'D':
+      return new DateDay();
+    case 'T':
+      return new TimestampMillisecond('UTC');
+    case 'L':
+      return new Bool();
+    case 'G':
+      return new Binary();
+    default:
+      // N/Y stay text: exact decimals, and every Arrow reader can read them
+      return new Utf8();
+  }
+}
+
+function arrowValue(type: DataType, v: unknown): unknown {
+  if (v === null || v === undefined) return null;
+  if (type instanceof Int64) return BigInt(v as number);
+  if (type instanceof Float64) return Number(v);
+  if (type instanceof DateDay) return new Date(`${v as string}T00:00:00Z`);
+  if (type instanceof TimestampMillisecond) return (v as Date).getTime();
+  if (type instanceof Binary) return Buffer.from(v as string, 'base64');
+  return String(v);
+}
+
+export interface DownloadResult {
+  rows: number;
+  aborted: boolean;
+}
+
+/**
+ * Streams a download from the database with constant memory. CSV and (N)DJSON come from
+ * PostgreSQL's COPY; Arrow and xlsx are built from cursor batches. A client that goes away
+ * stops the query: its connection is destroyed, which ends the statement on the server.
+ */
+export async function streamDownload(pool: pg.Pool, view: DataView, q: RowQuery, format: DownloadFormat, res: Response, opts: { bom?: boolean; limit?: number | null } = {}): Promise<DownloadResult> {
+  const client = await pool.connect();
+  let aborted = false;
+  const onClose = () => {
+    if (!res.writableFinished) aborted = true;
+  };
+  res.on('close', onClose);
+  const counter = { rows: 0 };
+  try {
+    const limit = format === 'xlsx' ? Math.min(opts.limit ?? XLSX_MAX_ROWS, XLSX_MAX_ROWS) : (opts.limit ?? null);
+    if (format === 'csv' || format === 'ndjson' || format === 'json') {
+      const select = downloadSelect(view, q, limit);
+      const copySql =
+        format === 'csv'
+          ? `copy (${select}) to stdout with (format csv, header true)`
+          : `copy (select to_json(d)::text from (${select}) d) to stdout`;
+      const source = client.query(copyStreams.to(copySql));
+      if (format === 'csv' && opts.bom) res.write('\uFEFF');
+      const stages: (NodeJS.ReadableStream | NodeJS.WritableStream | Transform)[] = [source];
+      if (format !== 'csv') stages.push(unescapeCopyText());
+      stages.push(countLines(counter));
+      if (format === 'json') stages.push(ndjsonToArray());
+      await pipeline([...stages, res] as unknown as [NodeJS.ReadableStream, Writable]);
+      if (format === 'csv') counter.rows = Math.max(counter.rows - 1, 0); // the header line
+    } else {
+      const { sql, bindings } = selectSql(view, q, { paged: false });
+      const pgSql = limit === null ? sql : `${sql} limit ${limit}`;
+      let n = 0;
+      const text = pgSql.replace(/\?/g, () => `$${++n}`);
+      const cursor = client.query(new Cursor(text, bindings as unknown[]));
+      try {
+        if (format === 'arrow') await writeArrow(cursor, view, q, res, counter, () => aborted);
+        else await writeXlsx(cursor, view, q, res, counter, () => aborted);
+      } finally {
+        await cursor.close().catch(() => undefined);
+      }
+    }
+  } catch (err) {
+    if (!aborted) throw err;
+  } finally {
+    res.off('close', onClose);
+    // a connection cut off mid-stream is destroyed, not reused: that also stops its query
+    client.release(aborted ? new Error('client went away') : undefined);
+  }
+  return { rows: counter.rows, aborted };
+}
+
+/** Waits while the client's socket is full; a client that has gone away releases the wait. */
+async function drained(res: Response): Promise<void> {
+  if (!res.writableNeedDrain || res.destroyed) return;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.once('drain', done);
+    res.once('close', done);
+  });
+}
+
+async function writeArrow(cursor: Cursor, view: DataView, q: RowQuery, res: Response, counter: { rows: number }, gone: () => boolean) {
+  const cols = q.fields.map((f) => view.byName.get(f)!);
+  const fields = cols.map((c) => new Field(c.name, arrowType(c), true));
+  const schema = new Schema(fields);
+  const writer = new RecordBatchStreamWriter();
+  const out = writer.toNodeStream();
+  out.pipe(res);
+  const done = new Promise((resolve, reject) => {
+    out.on('end', resolve);
+    out.on('error', reject);
+    res.on('close', resolve);
+  });
+  for (;;) {
+    const rows = (await cursor.read(BATCH)) as Record<string, unknown>[];
+    if (rows.length === 0 || gone()) break;
+    const children = fields.map((f) => {
+      const data = vectorFromArray(rows.map((r) => arrowValue(f.type, r[f.name])) as never[], f.type).data;
+      return data[0];
+    });
+    writer.write(new RecordBatch(schema, makeData({ type: new Struct(fields), length: rows.length, nullCount: 0, children })));
+    counter.rows += rows.length;
+    await drained(res);
+  }
+  if (gone()) return; // nothing more to say to a client that left
+  if (counter.rows === 0) writer.reset(undefined, schema);
+  writer.finish();
+  await done;
+}
+
+async function writeXlsx(cursor: Cursor, view: DataView, q: RowQuery, res: Response, counter: { rows: number }, gone: () => boolean) {
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: res, useStyles: false, useSharedStrings: false });
+  const sheet = workbook.addWorksheet('data');
+  sheet.addRow(q.fields).commit();
+  for (;;) {
+    const rows = (await cursor.read(BATCH)) as Record<string, unknown>[];
+    if (rows.length === 0 || gone()) break;
+    for (const r of rows) sheet.addRow(q.fields.map((f) => r[f] ?? null)).commit();
+    counter.rows += rows.length;
+    await drained(res);
+  }
+  if (gone()) return;
+  sheet.commit();
+  await workbook.commit();
+}

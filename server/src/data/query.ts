@@ -1,0 +1,304 @@
+import type { Knex } from 'knex';
+import { pgType } from '../../../loaders/index.ts';
+import { HttpError, badRequest } from '../http/errors.ts';
+import { decodeCursor, encodeCursor } from '../lib/cursor.ts';
+import { quoteIdent } from '../open/masking.ts';
+import type { DataView, ViewColumn } from './view.ts';
+
+export const OPS = ['eq', 'ne', 'lt', 'lte', 'gt', 'gte', 'in', 'contains', 'isnull'] as const;
+export type Op = (typeof OPS)[number];
+
+export interface Filter {
+  column: string;
+  op: Op;
+  value: string | string[] | boolean;
+}
+
+export interface Sort {
+  column: string;
+  desc: boolean;
+}
+
+export interface RowQuery {
+  fields: string[];
+  filters: Filter[];
+  sort: Sort[];
+  limit: number;
+  cursor?: string;
+  count: 'exact' | 'estimate' | 'none';
+}
+
+interface Problem {
+  in: 'query';
+  path: string;
+  message: string;
+}
+
+const SQL_OP: Record<Exclude<Op, 'in' | 'contains' | 'isnull'>, string> = { eq: '=', ne: '<>', lt: '<', lte: '<=', gt: '>', gte: '>=' };
+
+/** Checks a filter value against the column's type; returns a message when it does not fit. */
+function badValue(c: ViewColumn, v: string): string | null {
+  switch (c.item.type) {
+    case 'I':
+      return /^-?\d{1,18}$/.test(v) ? null : `${c.name} holds whole numbers; "${v}" is not one`;
+    case 'N':
+    case 'Y':
+      return /^-?\d+(\.\d+)?$/.test(v) ? null : `${c.name} holds decimal numbers; "${v}" is not one`;
+    case 'B':
+    case 'F':
+      return v.trim() !== '' && Number.isFinite(Number(v)) ? null : `${c.name} holds numbers; "${v}" is not one`;
+    case 'D': {
+      const ok = /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v);
+      return ok ? null : `${c.name} holds dates (YYYY-MM-DD); "${v}" is not one`;
+    }
+    case 'T':
+      return /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/.test(v) && !Number.isNaN(Date.parse(v))
+        ? null
+        : `${c.name} holds date-times (ISO 8601); "${v}" is not one`;
+    case 'L':
+      return ['true', 'false'].includes(v) ? null : `${c.name} holds true or false; "${v}" is neither`;
+    default:
+      return null;
+  }
+}
+
+/**
+ * Parses `fields`, `filter[col]`, `filter[col][op]`, `sort`, `limit`, `cursor` and `count` from a
+ * query string (qs-parsed). Every problem is collected and answered together: 400 naming
+ * each unknown column, bad operator and ill-typed value; 403 naming columns the reader may
+ * not see. Column names come only from the resource's items.
+ */
+export function parseRowQuery(raw: Record<string, unknown>, view: DataView, opts: { maxLimit?: number; defaultLimit?: number } = {}): RowQuery {
+  const problems: Problem[] = [];
+  const hidden: string[] = [];
+  const column = (name: string, path: string, use: 'read' | 'filter' | 'sort'): ViewColumn | null => {
+    const c = view.byName.get(name);
+    if (c) {
+      if (use !== 'read' && c.masked) {
+        problems.push({ in: 'query', path, message: `${name} is masked; it cannot be used to ${use}` });
+        return null;
+      }
+      return c;
+    }
+    if (view.hidden.has(name)) hidden.push(name);
+    else problems.push({ in: 'query', path, message: `unknown column ${name}; columns are: ${[...view.byName.keys()].join(', ')}` });
+    return null;
+  };
+
+  const fieldsRaw = raw.fields;
+  let fields = view.columns.map((c) => c.name);
+  if (fieldsRaw !== undefined) {
+    if (typeof fieldsRaw !== 'string' || !fieldsRaw.trim()) problems.push({ in: 'query', path: '/fields', message: 'fields is a comma-separated list of columns' });
+    else fields = fieldsRaw.split(',').map((f) => f.trim()).filter((f) => column(f, '/fields', 'read'));
+  }
+
+  const filters: Filter[] = [];
+  const filterRaw = raw.filter ?? {};
+  if (typeof filterRaw !== 'object' || Array.isArray(filterRaw)) {
+    problems.push({ in: 'query', path: '/filter', message: 'use filter[column]=value or filter[column][op]=value' });
+  } else {
+    for (const [name, spec] of Object.entries(filterRaw as Record<string, unknown>)) {
+      const c = column(name, `/filter/${name}`, 'filter');
+      const entries: [string, unknown][] = typeof spec === 'object' && spec !== null && !Array.isArray(spec) ? Object.entries(spec) : [['eq', spec]];
+      for (const [op, value] of entries) {
+        const path = `/filter/${name}/${op}`;
+        if (!(OPS as readonly string[]).includes(op)) {
+          problems.push({ in: 'query', path, message: `unknown operator ${op}; operators are: ${OPS.join(', ')}` });
+          continue;
+        }
+        if (typeof value !== 'string') {
+          problems.push({ in: 'query', path, message: 'give one value per operator' });
+          continue;
+        }
+        if (!c) continue;
+        if (op === 'isnull') {
+          if (!['true', 'false'].includes(value)) problems.push({ in: 'query', path, message: 'isnull takes true or false' });
+          else filters.push({ column: name, op, value: value === 'true' });
+          continue;
+        }
+        if (op === 'contains' && !['C', 'M'].includes(c.item.type)) {
+          problems.push({ in: 'query', path, message: `contains works on text columns; ${name} is not one` });
+          continue;
+        }
+        if (['lt', 'lte', 'gt', 'gte'].includes(op) && ['L', 'G'].includes(c.item.type)) {
+          problems.push({ in: 'query', path, message: `${op} does not apply to ${name}` });
+          continue;
+        }
+        const values = op === 'in' ? value.split(',') : [value];
+        if (op === 'in' && values.length > 1000) problems.push({ in: 'query', path, message: 'in takes at most 1,000 values' });
+        const bad = op === 'contains' ? null : values.map((v) => badValue(c, v)).find((m) => m);
+        if (bad) problems.push({ in: 'query', path, message: bad });
+        else filters.push({ column: name, op: op as Op, value: op === 'in' ? values : value });
+      }
+    }
+  }
+
+  const sort: Sort[] = [];
+  if (raw.sort !== undefined) {
+    if (typeof raw.sort !== 'string') problems.push({ in: 'query', path: '/sort', message: 'sort is a comma-separated list like a,-b' });
+    else
+      for (const s of raw.sort.split(',').map((x) => x.trim()).filter(Boolean)) {
+        const desc = s.startsWith('-');
+        const name = desc ? s.slice(1) : s;
+        if (column(name, '/sort', 'sort')) sort.push({ column: name, desc });
+      }
+  }
+
+  const maxLimit = opts.maxLimit ?? 10_000;
+  let limit = opts.defaultLimit ?? 100;
+  if (raw.limit !== undefined) {
+    const n = Number(raw.limit);
+    if (typeof raw.limit !== 'string' || !Number.isInteger(n) || n < 1 || n > maxLimit) problems.push({ in: 'query', path: '/limit', message: `limit is a whole number from 1 to ${maxLimit}` });
+    else limit = n;
+  }
+  const count = raw.count ?? 'none';
+  if (!['exact', 'estimate', 'none'].includes(count as string)) problems.push({ in: 'query', path: '/count', message: 'count is exact, estimate or none' });
+  if (raw.cursor !== undefined && typeof raw.cursor !== 'string') problems.push({ in: 'query', path: '/cursor', message: 'invalid cursor' });
+
+  if (hidden.length) throw new HttpError(403, 'forbidden', `not available to you: ${[...new Set(hidden)].join(', ')}`, { columns: [...new Set(hidden)] });
+  if (problems.length) throw badRequest('invalid row query', problems);
+  return { fields, filters, sort, limit, cursor: raw.cursor as string | undefined, count: count as RowQuery['count'] };
+}
+
+const typed = (c: ViewColumn) => pgType(c.item as never);
+
+/** The WHERE conditions of a query plus the view's own row conditions, parameterised. */
+export function whereSql(view: DataView, q: Pick<RowQuery, 'filters'>): { sql: string; bindings: unknown[] } {
+  const parts: string[] = [];
+  const bindings: unknown[] = [];
+  for (const r of view.rows) {
+    const col = quoteIdent(r.column);
+    if (r.op === 'in') {
+      parts.push(`${col}::text = any(?::text[])`);
+      bindings.push(r.value);
+    } else {
+      parts.push(`${col}::text = ?`);
+      bindings.push(r.value);
+    }
+  }
+  for (const f of q.filters) {
+    const c = view.byName.get(f.column)!;
+    const col = quoteIdent(f.column);
+    const t = typed(c);
+    switch (f.op) {
+      case 'isnull':
+        parts.push(`${col} is ${f.value ? '' : 'not '}null`);
+        break;
+      case 'in':
+        parts.push(`${col} = any(?::${t}[])`);
+        bindings.push(f.value);
+        break;
+      case 'contains':
+        parts.push(`strpos(${col}, ?) > 0`);
+        bindings.push(f.value);
+        break;
+      default:
+        parts.push(`${col} ${SQL_OP[f.op]} ?::${t}`);
+        bindings.push(f.value);
+    }
+  }
+  return { sql: parts.length ? parts.join(' and ') : 'true', bindings };
+}
+
+interface OrderKey {
+  expr: string;
+  cast: string;
+  desc: boolean;
+  nullable: boolean;
+}
+
+/**
+ * The total order of a query: the requested sort, then the primary key or the physical row
+ * position (a version table is written once and never updated, so ctid is stable).
+ */
+function orderKeys(view: DataView, q: RowQuery): OrderKey[] {
+  const keys: OrderKey[] = q.sort.map((s) => {
+    const c = view.byName.get(s.column)!;
+    return { expr: quoteIdent(s.column), cast: typed(c), desc: s.desc, nullable: !(c.item.required || c.item.key) };
+  });
+  const sorted = new Set(q.sort.map((s) => s.column));
+  const pkVisible = view.key.length > 0 && view.key.every((k) => view.byName.get(k) && !view.byName.get(k)!.masked);
+  if (pkVisible && q.sort.length === 0) {
+    for (const k of view.key) keys.push({ expr: quoteIdent(k), cast: typed(view.byName.get(k)!), desc: false, nullable: false });
+  } else if (!(pkVisible && view.key.every((k) => sorted.has(k)))) {
+    keys.push({ expr: 'ctid', cast: 'tid', desc: false, nullable: false });
+  }
+  return keys;
+}
+
+/** Rows strictly after the cursor row in the order of `keys` (nulls last in both directions). */
+function afterSql(keys: OrderKey[], values: unknown[]): { sql: string; bindings: unknown[] } {
+  const ors: string[] = [];
+  const bindings: unknown[] = [];
+  keys.forEach((k, i) => {
+    const v = values[i];
+    if (v === null) return; // nothing sorts after a null but other nulls, which tie on this key
+    const eqs = keys.slice(0, i).map((p, j) => (values[j] === null ? `${p.expr} is null` : `${p.expr} = ?::${p.cast}`));
+    const eqBindings = values.slice(0, i).filter((x) => x !== null);
+    const after = `(${k.expr} ${k.desc ? '<' : '>'} ?::${k.cast}${k.nullable ? ` or ${k.expr} is null` : ''})`;
+    ors.push([...eqs, after].join(' and '));
+    bindings.push(...eqBindings, v);
+  });
+  // ties on every key cannot happen: the last key is unique
+  return { sql: ors.length ? `(${ors.map((o) => `(${o})`).join(' or ')})` : 'false', bindings };
+}
+
+export interface RowsPage {
+  /** Each row as JSON text made by PostgreSQL: exact numbers, no parse and re-serialise in between. */
+  items: string[];
+  next: string | null;
+  count?: number;
+  countKind?: 'exact' | 'estimate';
+}
+
+/** A JSON object of the fields in order (json_build_object takes 50 pairs; wider rows merge as jsonb). */
+function jsonObjectSql(view: DataView, fields: string[]): string {
+  const pairs = fields.map((f) => `'${f}', ${view.byName.get(f)!.select}`);
+  if (pairs.length <= 50) return `json_build_object(${pairs.join(', ')})::text`;
+  const chunks: string[] = [];
+  for (let i = 0; i < pairs.length; i += 50) chunks.push(`jsonb_build_object(${pairs.slice(i, i + 50).join(', ')})`);
+  return `(${chunks.join(' || ')})::text`;
+}
+
+/** The SELECT of a row query: requested fields (masked in SQL) plus the hidden sort-key columns. */
+export function selectSql(view: DataView, q: RowQuery, opts: { paged: boolean }): { sql: string; bindings: unknown[]; keys: OrderKey[] } {
+  const keys = orderKeys(view, q);
+  const where = whereSql(view, q);
+  const bindings = [...where.bindings];
+  let sql = opts.paged
+    ? `select ${jsonObjectSql(view, q.fields)} as _j, ${keys.map((k, i) => `${k.expr}::text as "_k${i}"`).join(', ')}`
+    : `select ${q.fields.map((f) => `${view.byName.get(f)!.select} as ${quoteIdent(f)}`).join(', ')}`;
+  sql += ` from ${view.table} where ${where.sql}`;
+  if (opts.paged && q.cursor) {
+    const values = decodeCursor(q.cursor, keys.map(() => 'string')).map((v) => (v === '\u0000' ? null : v));
+    const after = afterSql(keys, values);
+    sql += ` and ${after.sql}`;
+    bindings.push(...after.bindings);
+  }
+  sql += ` order by ${keys.map((k) => `${k.expr} ${k.desc ? 'desc' : 'asc'} nulls last`).join(', ')}`;
+  return { sql, bindings, keys };
+}
+
+export async function queryRows(knex: Knex, view: DataView, q: RowQuery): Promise<RowsPage> {
+  const { sql, bindings, keys } = selectSql(view, q, { paged: true });
+  const result = await knex.raw(`${sql} limit ${q.limit + 1}`, bindings as any[]);
+  const rows = result.rows as Record<string, unknown>[];
+  const page = rows.slice(0, q.limit);
+  let next: string | null = null;
+  if (rows.length > q.limit) {
+    const last = page[page.length - 1];
+    next = encodeCursor(keys.map((_, i) => (last[`_k${i}`] === null ? '\u0000' : last[`_k${i}`])));
+  }
+  const out: RowsPage = { items: page.map((r) => r._j as string), next };
+  if (q.count !== 'none') {
+    const where = whereSql(view, q);
+    if (q.count === 'exact') {
+      out.count = Number((await knex.raw(`select count(*) as n from ${view.table} where ${where.sql}`, where.bindings as any[])).rows[0].n);
+    } else {
+      const plan = await knex.raw(`explain (format json) select 1 from ${view.table} where ${where.sql}`, where.bindings as any[]);
+      out.count = Math.round(plan.rows[0]['QUERY PLAN'][0].Plan['Plan Rows']);
+    }
+    out.countKind = q.count;
+  }
+  return out;
+}

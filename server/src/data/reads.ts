@@ -1,0 +1,31 @@
+import type { Knex } from 'knex';
+import { recordEvents, type CommandOrigin } from '../audit/command.ts';
+import type { RowQuery } from './query.ts';
+import type { DataView } from './view.ts';
+
+/** Every read of data is on the audit trail: who, which resource and version, which filter, how many rows, why. */
+export async function auditRead(
+  knex: Knex,
+  origin: CommandOrigin,
+  read: { action: string; resource: { id: number; department_id: number; code: string | null }; view: DataView; query: RowQuery; rows: number; format?: string; purpose?: string; extra?: Record<string, unknown> },
+): Promise<void> {
+  await recordEvents(knex, origin, [
+    {
+      action: read.action,
+      departmentId: read.resource.department_id,
+      targetType: 'resource',
+      targetId: read.resource.id,
+      purpose: read.purpose,
+      rows: read.rows,
+      detail: {
+        code: read.resource.code,
+        version: read.view.version,
+        fields: read.query.fields,
+        filters: read.query.filters,
+        sort: read.query.sort,
+        ...(read.format ? { format: read.format } : {}),
+        ...(read.extra ?? {}),
+      },
+    },
+  ]);
+}
