@@ -1,9 +1,7 @@
-import os from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import type { z } from 'zod';
 import { runCommand } from './audit/command.ts';
-import type { Actor } from './audit/chain.ts';
 import { verifyChain } from './audit/verify.ts';
 import { chainPending } from './audit/chain.ts';
 import { principalCreator } from './auth/accounts/commands.ts';
@@ -12,46 +10,16 @@ import { tokenCreator, tokenQuery, tokenRevoker, toRecord } from './auth/tokens.
 import { ROLES, SCOPES, type Scope } from './auth/roles.ts';
 import { departmentCreator, findDepartmentByUscc } from './census/departments/commands.ts';
 import { DepartmentCreate } from './census/departments/schema.ts';
-import { loadConfig, type Config } from './config.ts';
-import { DatabaseUnreachableError, openDatabase, type Database } from './db/connect.ts';
-import { migrateLatest, schemaState, SchemaTooNewError } from './db/migrate.ts';
+import { cliActor, UsageError, withDatabase } from './cli-support.ts';
+import { registerCensusCommands } from './census/imports/cli.ts';
+import { loadConfig } from './config.ts';
+import { DatabaseUnreachableError } from './db/connect.ts';
+import { schemaState, SchemaTooNewError } from './db/migrate.ts';
 import { startServer } from './server.ts';
 import { resourceByRef } from './census/resources/ref.ts';
 import { executeLoad, failInterruptedLoads, loadCreator } from './loads/service.ts';
 import fs from 'node:fs/promises';
 import { version } from './version.ts';
-
-/** A failure the operator can act on: printed as one line, exit code 2. */
-class UsageError extends Error {}
-
-const cliActor = (): Actor => ({ kind: 'cli', label: `cli:${os.userInfo().username}` });
-
-function config(): Config {
-  try {
-    return loadConfig();
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-}
-
-/** Opens the database for a one-off command; the schema must be current (run `odx migrate` first). */
-async function withDatabase<T>(work: (db: Database) => Promise<T>, opts: { migrate?: boolean } = {}): Promise<T> {
-  const db = await openDatabase(config());
-  try {
-    if (opts.migrate) {
-      await migrateLatest(db.knex);
-    } else {
-      const state = await schemaState(db.knex);
-      if (state.unknown.length) throw new SchemaTooNewError(`the database schema is newer than this ODX (unknown migrations: ${state.unknown.join(', ')})`);
-      if (state.pending.length) throw new UsageError(`the database schema is not current (pending: ${state.pending.join(', ')}); run \`odx migrate\``);
-    }
-    const result = await work(db);
-    await chainPending(db.knex);
-    return result;
-  } finally {
-    await db.close();
-  }
-}
 
 function parseWith<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
   const r = schema.safeParse(value);
@@ -293,6 +261,8 @@ audit
       }
     }),
   );
+
+registerCensusCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof UsageError || err instanceof DatabaseUnreachableError || err instanceof SchemaTooNewError) {

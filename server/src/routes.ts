@@ -4,6 +4,8 @@ import { classificationRoutes } from './census/classifications/routes.ts';
 import { demandRoutes } from './census/demands/routes.ts';
 import { departmentRoutes } from './census/departments/routes.ts';
 import { documentRoutes } from './census/documents/routes.ts';
+import { censusImportRoutes } from './census/imports/routes.ts';
+import { ledgerRoutes } from './census/ledger/routes.ts';
 import { resourceRoutes } from './census/resources/routes.ts';
 import type { RouteSpec } from './http/route.ts';
 import { loadRoutes } from './loads/routes.ts';
@@ -19,5 +21,7 @@ export const apiRoutes: RouteSpec[] = [
   ...documentRoutes('system', 'systems'),
   ...resourceRoutes,
   ...demandRoutes,
+  ...censusImportRoutes,
+  ...ledgerRoutes,
   ...loadRoutes,
 ];

@@ -118,6 +118,13 @@ Object.assign(fixtures, {
   },
   'GET /api/v1/resources/:ref/versions': async (t: TestApp) => ({ path: `/api/v1/resources/${(await loadedOfA(t)).resourceId}/versions` }),
   'POST /api/v1/resources/:ref/versions/:version/restore': async (t: TestApp) => ({ path: `/api/v1/resources/${(await loadedOfA(t)).resourceId}/versions/1/restore` }),
+  'POST /api/v1/census/imports': async (t: TestApp) => ({
+    path: '/api/v1/census/imports',
+    query: { kind: 'systems', department: t.deptA.uscc },
+    body: `系统名称,系统联系人-姓名,系统联系人-手机号码,系统描述,建设状态,使用范围,承载网络\r\n矩阵导入系统${next()},张三,13800138000,批量导入测试,在建,覆盖到市,政务外网\r\n`,
+    contentType: 'text/csv',
+  }),
+  'GET /api/v1/census/ledger': async () => ({ path: '/api/v1/census/ledger' }),
 } satisfies typeof fixtures);
 
 /** A published resource of department A with two loaded versions. */

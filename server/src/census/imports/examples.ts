@@ -1,0 +1,67 @@
+import type { ListName } from './columns.ts';
+
+/** The department code the example rows use (the schema's example 统一社会信用代码). */
+export const EXAMPLE_USCC = '11440300007542817G';
+
+/** One realistic entry per list, shown in the template's example row (which the importer skips). */
+export const EXAMPLES: Record<ListName, Record<string, unknown>> = {
+  systems: {
+    name: '企业登记注册系统',
+    owner: EXAMPLE_USCC,
+    contact: { name: '王敏', mobile: '13800138000', phone: '0755-88888888' },
+    operator: { name: '某某数字科技有限公司', contact: { name: '李强', mobile: '13900139000' } },
+    description: '企业设立、变更、注销登记业务办理系统。',
+    buildStatus: 'built',
+    systemType: '业务办理',
+    scope: 'city',
+    deployment: 'gov_cloud',
+    network: 'gov_extranet',
+    protectionLevel: 3,
+    classified: false,
+    launchedAt: '2018-06-01',
+    constructionCost: 320,
+    annualOpsCost: 45.5,
+    storageGb: 800,
+    users: 1200,
+    connectedSystems: ['统一身份认证平台', '电子证照库'],
+    zombie: false,
+  },
+  resources: {
+    name: '企业营业执照信息',
+    summary: '本市登记注册的企业营业执照基本信息，包括统一社会信用代码、企业名称、法定代表人和成立日期。',
+    category: '102',
+    provider: EXAMPLE_USCC,
+    format: { type: 'database', subtype: 'postgresql' },
+    items: [
+      { name: 'credit_code', label: '统一社会信用代码', type: 'C', length: 18, required: true, key: true, check: 'uscc' },
+      { name: 'company_name', label: '企业名称', type: 'C', length: 200, required: true },
+      { name: 'legal_person', label: '法定代表人', type: 'C', length: 50, sensitivity: 'personal', mask: 'name' },
+      { name: 'capital', label: '注册资本（万元）', type: 'N', length: 18, scale: 2 },
+      { name: 'founded_on', label: '成立日期', type: 'D' },
+    ],
+    shareType: 'unconditional',
+    shareMethod: 'platform',
+    openType: 'open',
+    updateCycle: 'daily',
+    domain: 'market',
+    sourceSystem: '企业登记注册系统',
+    tags: ['营业执照', '市场主体'],
+    volume: { storageGb: 12, records: 1250000, sharedRecords: 1250000, openRecords: 1200000 },
+    scenario: '企业开办、政务服务办理时核验营业执照信息。',
+    eLicence: true,
+    matters: ['企业设立登记'],
+  },
+  demands: {
+    name: '企业开办核验营业执照',
+    requester: EXAMPLE_USCC,
+    contact: { name: '陈静', phone: '0755-66666666' },
+    resourceName: '企业营业执照信息',
+    items: ['统一社会信用代码', '企业名称', '法定代表人'],
+    providerName: '市市场监督管理局',
+    purpose: '企业开办一网通办时核验营业执照信息，免于提交纸质材料。',
+    business: '企业开办一网通办',
+    matters: ['企业设立登记'],
+    accessMode: 'verify',
+    legalBasis: '《优化营商环境条例》',
+  },
+};

@@ -1,0 +1,43 @@
+/**
+ * What the `odx` commands share: the operator as actor, the one-line usage error (exit 2) and
+ * opening the database for a one-off command. Command groups in their own modules import these
+ * instead of reaching into cli.ts (which parses argv when loaded).
+ */
+import os from 'node:os';
+import type { Actor } from './audit/chain.ts';
+import { chainPending } from './audit/chain.ts';
+import { loadConfig, type Config } from './config.ts';
+import { openDatabase, type Database } from './db/connect.ts';
+import { migrateLatest, schemaState, SchemaTooNewError } from './db/migrate.ts';
+
+/** A failure the operator can act on: printed as one line, exit code 2. */
+export class UsageError extends Error {}
+
+export const cliActor = (): Actor => ({ kind: 'cli', label: `cli:${os.userInfo().username}` });
+
+export function config(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+/** Opens the database for a one-off command; the schema must be current (run `odx migrate` first). */
+export async function withDatabase<T>(work: (db: Database) => Promise<T>, opts: { migrate?: boolean } = {}): Promise<T> {
+  const db = await openDatabase(config());
+  try {
+    if (opts.migrate) {
+      await migrateLatest(db.knex);
+    } else {
+      const state = await schemaState(db.knex);
+      if (state.unknown.length) throw new SchemaTooNewError(`the database schema is newer than this ODX (unknown migrations: ${state.unknown.join(', ')})`);
+      if (state.pending.length) throw new UsageError(`the database schema is not current (pending: ${state.pending.join(', ')}); run \`odx migrate\``);
+    }
+    const result = await work(db);
+    await chainPending(db.knex);
+    return result;
+  } finally {
+    await db.close();
+  }
+}
