@@ -9,6 +9,7 @@ import { ledgerRoutes } from './census/ledger/routes.ts';
 import { resourceRoutes } from './census/resources/routes.ts';
 import type { RouteSpec } from './http/route.ts';
 import { loadRoutes } from './loads/routes.ts';
+import { sharingRoutes } from './sharing/routes.ts';
 import { systemRoutes } from './system/routes.ts';
 
 /** The route table: every API route of ODX, each stating who may call it. Tests walk it. */
@@ -24,4 +25,5 @@ export const apiRoutes: RouteSpec[] = [
   ...censusImportRoutes,
   ...ledgerRoutes,
   ...loadRoutes,
+  ...sharingRoutes,
 ];

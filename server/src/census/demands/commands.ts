@@ -30,3 +30,47 @@ export async function demandCloser(ctx: CommandContext, demandId: number, reason
   await recordStep(ctx, 'demand', demandId, demand.department_id, { version: demand.version, action: 'unfulfillable', status: 'unfulfillable', note: reason });
   return row;
 }
+
+/** What happened to a share request answering a demand. */
+export type DemandShareEvent = 'request' | 'grant' | 'refuse' | 'dispute' | 'deny' | 'reject' | 'withdraw';
+
+/**
+ * Closes the loop between a demand and the share request made from it: a request moves the
+ * demand to `requested` (linking it to the requested resource), a grant to `fulfilled`.
+ * Refusals and disputes are noted on the demand's history; when a request ends without a grant
+ * (`deny`, `reject`, `withdraw`) and no other request answers the demand, it goes back to `matched`.
+ */
+export async function demandShareStep(
+  ctx: CommandContext,
+  demandId: number,
+  event: DemandShareEvent,
+  opts: { at: Date; note: string; resourceId?: number; stillAnswered?: boolean },
+) {
+  const demand = await lockDocument(ctx, 'demand', demandId);
+  let status: string = demand.status;
+  const change: Record<string, unknown> = {};
+  if (event === 'request') {
+    if (['fulfilled', 'unfulfillable'].includes(status)) throw conflict(`demand ${demandId} is ${status}; a share request can no longer answer it`);
+    if (opts.resourceId !== undefined) {
+      await ctx.trx('odx.demand_links').insert({ demand_id: demandId, resource_id: opts.resourceId, linked_by: ctx.actor.id ?? null }).onConflict(['demand_id', 'resource_id']).ignore();
+    }
+    if (status !== 'requested') {
+      status = 'requested';
+      change.requested_at = opts.at;
+      if (!demand.matched_at) change.matched_at = opts.at;
+    }
+  } else if (event === 'grant') {
+    if (['open', 'matched', 'requested'].includes(status)) {
+      status = 'fulfilled';
+      change.fulfilled_at = opts.at;
+    }
+  } else if (['deny', 'reject', 'withdraw'].includes(event) && status === 'requested' && !opts.stillAnswered) {
+    status = 'matched';
+  }
+  const [row] = await ctx.trx('odx.demands')
+    .where({ id: demandId })
+    .update({ status, ...change, updated_at: ctx.trx.fn.now() })
+    .returning('*');
+  await recordStep(ctx, 'demand', demandId, demand.department_id, { version: demand.version, action: `share_${event}`, status, note: opts.note });
+  return row;
+}

@@ -1,0 +1,54 @@
+/**
+ * Consumer credentials: a principal of kind `system` with the `consumer` role, bound to one of
+ * its department's systems (系统清单), and its read-only token. It carries its department's
+ * grants; every read it makes is audited with the system it is bound to.
+ */
+import type { Knex } from 'knex';
+import type { CommandContext } from '../audit/command.ts';
+import { principalCreator } from '../auth/accounts/commands.ts';
+import { tokenCreator } from '../auth/tokens.ts';
+import { presentToken } from '../auth/accounts/presenter.ts';
+import { conflict, notFound } from '../http/errors.ts';
+
+export async function credentialCreator(ctx: CommandContext, input: { systemId: number; login: string; displayName?: string; expiresAt: Date | null }) {
+  const sys = await ctx.trx('odx.systems').where({ id: input.systemId }).first('id', 'department_id', 'name', 'status');
+  if (!sys) throw notFound(`system ${input.systemId}`);
+  if (sys.status !== 'active') throw conflict(`system ${sys.id} (${sys.name}) is ${sys.status}; credentials are bound to active systems`);
+  if (await ctx.trx('odx.principals').where({ login: input.login }).first('id')) throw conflict(`the login ${input.login} is taken`);
+  const principal = await principalCreator(ctx, {
+    login: input.login,
+    displayName: input.displayName ?? `${sys.name}（接口凭证）`,
+    departmentId: sys.department_id,
+    roles: ['consumer'],
+    kind: 'system',
+  });
+  await ctx.trx('odx.principals').where({ id: principal.id }).update({ system_id: sys.id });
+  const token = await tokenCreator(ctx, { principalId: principal.id, name: `consumer credential of system ${sys.id}`, scopes: ['read'], expiresAt: input.expiresAt });
+  ctx.audit({
+    action: 'consumer_credential.create',
+    departmentId: sys.department_id,
+    targetType: 'principal',
+    targetId: principal.id,
+    detail: { login: input.login, system: sys.id, systemName: sys.name, token: token.id, expiresAt: input.expiresAt?.toISOString() ?? null },
+  });
+  return { ...presentCredential({ ...principal, system_id: sys.id, system_name: sys.name } as Record<string, any>), token: { ...presentToken(token), secret: token.secret } };
+}
+
+export function credentialQuery(knex: Knex) {
+  return knex('odx.principals as p')
+    .join('odx.systems as s', 's.id', 'p.system_id')
+    .select('p.*', 's.name as system_name');
+}
+
+export function presentCredential(r: Record<string, any>) {
+  return {
+    id: r.id,
+    login: r.login,
+    displayName: r.display_name ?? r.displayName,
+    departmentId: r.department_id ?? r.departmentId,
+    system: { id: r.system_id, name: r.system_name },
+    roles: r.roles,
+    createdAt: r.created_at ?? r.createdAt,
+    disabledAt: r.disabled_at ?? r.disabledAt ?? null,
+  };
+}

@@ -1,0 +1,51 @@
+import type { Knex } from 'knex';
+import { now } from './clock.ts';
+import { WAITS_FOR, type State } from './states.ts';
+
+/** A share request as its consumer, its provider and the authority see it; `overdue` is the deadline of the current waiting state passed. */
+export function presentRequest(r: Record<string, any>, at: Date = now()) {
+  const due: Date | null = r.due_at ? new Date(r.due_at) : null;
+  return {
+    id: r.id,
+    state: r.state as State,
+    waitingFor: WAITS_FOR[r.state as State] ?? null,
+    shareType: r.share_type,
+    accessMode: r.access_mode,
+    resource: { id: r.resource_id, code: r.resource_code, name: r.resource_name ?? null },
+    consumerDepartmentId: r.consumer_department_id,
+    providerDepartmentId: r.provider_department_id,
+    demandId: r.demand_id,
+    consumerSystemId: r.consumer_system_id,
+    requestedBy: r.requested_by,
+    request: r.doc,
+    dataOnPlatform: r.data_on_platform,
+    submittedAt: r.submitted_at,
+    stageStartedAt: r.stage_started_at,
+    limitDays: r.limit_days,
+    dueAt: due,
+    overdue: due !== null && at.getTime() >= due.getTime(),
+    reason: r.reason,
+    dispute: r.disputed_at ? { reason: r.dispute_reason, legalBasis: r.dispute_basis, at: r.disputed_at } : null,
+    grantId: r.grant_id,
+    checkedAt: r.checked_at,
+    decidedAt: r.decided_at,
+    closedAt: r.closed_at,
+  };
+}
+
+export async function stepsOf(knex: Knex, requestId: number) {
+  const rows = await knex('odx.share_request_steps').where({ request_id: requestId }).orderBy('id');
+  return rows.map((s: Record<string, any>) => ({
+    step: s.step,
+    from: s.from_state,
+    to: s.to_state,
+    at: s.at,
+    by: s.actor,
+    byId: s.actor_id,
+    automatic: s.automatic,
+    note: s.note,
+    dueAt: s.due_at,
+    late: s.late,
+    detail: s.detail,
+  }));
+}

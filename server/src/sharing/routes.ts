@@ -1,0 +1,365 @@
+import type { Knex } from 'knex';
+import { z } from 'zod';
+import { recordEvents, runCommand, type CommandContext } from '../audit/command.ts';
+import type { Principal } from '../auth/roles.ts';
+import { resourceByRef } from '../census/resources/ref.ts';
+import { forbidden, notFound } from '../http/errors.ts';
+import { route, type Owner } from '../http/route.ts';
+import { decodeCursor, encodeCursor } from '../lib/cursor.ts';
+import { idParams } from '../lib/zod-fields.ts';
+import { now } from './clock.ts';
+import { credentialCreator, credentialQuery, presentCredential } from './credentials.ts';
+import { assertGrantedItems, enforceRate, purposeOf, requireGrant, type LiveGrant } from './enforce.ts';
+import { grantStepper, presentGrant, type GrantStep } from './grants.ts';
+import { presentRequest, stepsOf } from './presenter.ts';
+import { verifyMatch } from './verify.ts';
+import {
+  complianceRejecter,
+  compliancePasser,
+  disputeDecider,
+  requestApprover,
+  requestCreator,
+  requestDisputer,
+  requestRefuser,
+  requestWithdrawer,
+  sharingPolicy,
+  type SharingPolicy,
+} from './requests.ts';
+import {
+  ApproveBody,
+  CheckBody,
+  CreateQuery,
+  CredentialBody,
+  DecideBody,
+  DisputeBody,
+  GrantListQuery,
+  InboxQuery,
+  ReasonBody,
+  RequestBody,
+  VerifyBody,
+  WithdrawBody,
+} from './schema.ts';
+
+const TAGS = ['sharing'];
+/** Who sees share requests and grants: the authority and admins all; a department's officer and registrar those it consumes or provides. */
+const READ = { admin: 'any', authority: 'any', officer: 'own', registrar: 'own' } as const;
+const CONSUMER_STAFF = { officer: 'own', registrar: 'own' } as const;
+
+type Side = 'consumer' | 'provider' | 'both';
+
+/**
+ * The department a share request (or grant) belongs to for a step: its consumer, its provider
+ * or both (reads). Calling from the wrong side is refused with what the step needs.
+ */
+function partyOwner(table: 'odx.share_requests' | 'odx.grants', side: Side, step?: string) {
+  const what = table === 'odx.grants' ? 'grant' : 'share request';
+  return async ({ params }: { params: { id: number } }, knex: Knex, caller: Principal): Promise<Owner> => {
+    const r = await knex(table).where({ id: params.id }).first('consumer_department_id', 'provider_department_id');
+    if (!r) throw notFound(`${what} ${params.id}`);
+    if (side === 'both') return { departmentId: r.consumer_department_id, alsoDepartmentIds: [r.provider_department_id] };
+    const [own, other] = side === 'consumer' ? [r.consumer_department_id, r.provider_department_id] : [r.provider_department_id, r.consumer_department_id];
+    if (caller.departmentId === other) {
+      throw forbidden(`only the ${side} department may ${step} ${what} ${params.id}; your department is its ${side === 'consumer' ? 'provider' : 'consumer'}`);
+    }
+    return { departmentId: own };
+  };
+}
+
+/** A request with its resource's name, steps and grant. */
+async function requestView(knex: Knex, id: number) {
+  const row = await knex('odx.share_requests as s').join('odx.resources as r', 'r.id', 's.resource_id').where('s.id', id).first('s.*', 'r.name as resource_name');
+  if (!row) throw notFound(`share request ${id}`);
+  const grant = row.grant_id ? await grantRow(knex, row.grant_id) : null;
+  return { ...presentRequest(row), steps: await stepsOf(knex, id), grant: grant ? presentGrant(grant) : null };
+}
+
+function grantQuery(knex: Knex) {
+  return knex('odx.grants as g').join('odx.resources as r', 'r.id', 'g.resource_id').select('g.*', 'r.code as resource_code', 'r.name as resource_name');
+}
+
+async function grantRow(knex: Knex, id: number) {
+  return grantQuery(knex).where('g.id', id).first();
+}
+
+function requestStep<B extends z.ZodType>(
+  step: string,
+  summary: string,
+  access: Record<string, 'any' | 'own'>,
+  body: B,
+  side: Side | null,
+  run: (ctx: CommandContext, id: number, body: z.infer<B>, policy: SharingPolicy) => Promise<unknown>,
+) {
+  return route({
+    method: 'post',
+    path: `/api/v1/share-requests/:id/${step}`,
+    summary,
+    tags: TAGS,
+    access,
+    params: idParams,
+    body,
+    ...(side ? { owner: partyOwner('odx.share_requests', side, step) } : {}),
+    responds: { status: 200, description: 'the request after the step, with its steps and grant' },
+    handler: async ({ params, body: input, services, actor, requestId }) => {
+      const policy = sharingPolicy(services.config);
+      await runCommand(services.knex, { actor, requestId }, (ctx) => run(ctx, params.id, input, policy));
+      return { body: await requestView(services.knex, params.id) };
+    },
+  });
+}
+
+function grantStep(step: GrantStep, summary: string, body: z.ZodType<{ reason?: string }>) {
+  return route({
+    method: 'post',
+    path: `/api/v1/grants/:id/${step}`,
+    summary,
+    tags: TAGS,
+    access: { officer: 'own', authority: 'any' },
+    params: idParams,
+    body,
+    owner: partyOwner('odx.grants', 'provider', step),
+    responds: { status: 200, description: 'the grant after the step' },
+    handler: async ({ params, body: input, principal, services, actor, requestId }) => {
+      await runCommand(services.knex, { actor, requestId }, (ctx) => grantStepper(ctx, params.id, step, input.reason, { departmentId: principal!.departmentId }));
+      return { body: presentGrant(await grantRow(services.knex, params.id)) };
+    },
+  });
+}
+
+/** Grants found by the owner check of a verification, handed to its handler (keyed by the parsed path parameters). */
+const resolvedGrants = new WeakMap<object, LiveGrant>();
+
+export const sharingRoutes = [
+  route({
+    method: 'post',
+    path: '/api/v1/share-requests',
+    summary: 'Request another department’s data (共享申请): schema-validated; unconditional data is granted at once',
+    tags: TAGS,
+    access: CONSUMER_STAFF,
+    query: CreateQuery,
+    body: RequestBody,
+    // the consumer is the caller's department; a demand or system the request names must be the caller's too
+    owner: async ({ body }, knex, caller) => {
+      for (const [table, id] of [
+        ['odx.demands', body.demandId],
+        ['odx.systems', body.consumerSystem],
+      ] as const) {
+        if (typeof id !== 'number' || !Number.isInteger(id)) continue;
+        const row = await knex(table).where({ id }).first('department_id');
+        if (row && row.department_id !== caller.departmentId) return { departmentId: row.department_id };
+      }
+      return { departmentId: caller.departmentId };
+    },
+    responds: { status: 201, description: 'the request (state granted when granted at once), with its steps and grant' },
+    handler: async ({ query, body, principal, services, actor, requestId }) => {
+      const policy = sharingPolicy(services.config);
+      const row = await runCommand(services.knex, { actor, requestId }, (ctx) =>
+        requestCreator(ctx, policy, { consumerDepartmentId: principal!.departmentId!, requestedBy: principal!.id, doc: body, dispute: query.dispute }),
+      );
+      return { status: 201, body: await requestView(services.knex, row.id) };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/api/v1/share-requests',
+    summary: 'Inbox of share requests: role=consumer|provider|authority, state=a,b, overdue=true (deadlines in working days)',
+    tags: TAGS,
+    access: READ,
+    query: InboxQuery,
+    scoped: true,
+    handler: async ({ query, scoping, services }) => {
+      const at = now();
+      const deps = scoping.departments;
+      const q = services.knex('odx.share_requests as s')
+        .join('odx.resources as r', 'r.id', 's.resource_id')
+        .select('s.*', 'r.name as resource_name')
+        .orderBy('s.id', 'desc')
+        .limit(query.limit + 1);
+      if (query.role === 'authority') {
+        if (deps !== null) throw forbidden('the authority inbox is the data authority’s; ask for role=consumer or role=provider');
+        if (!query.state) q.whereIn('s.state', ['submitted', 'disputed']);
+      } else if (query.role) {
+        if (deps) q.whereIn(query.role === 'consumer' ? 's.consumer_department_id' : 's.provider_department_id', deps);
+      } else if (deps) {
+        q.where((w) => w.whereIn('s.consumer_department_id', deps).orWhereIn('s.provider_department_id', deps));
+      }
+      if (query.state) q.whereIn('s.state', query.state);
+      if (query.overdue === true) q.where('s.due_at', '<=', at);
+      if (query.overdue === false) q.where((w) => w.whereNull('s.due_at').orWhere('s.due_at', '>', at));
+      if (query.resource) q.where('s.resource_id', query.resource);
+      if (query.demand) q.where('s.demand_id', query.demand);
+      if (query.cursor) q.where('s.id', '<', decodeCursor(query.cursor, ['number'])[0] as number);
+      const rows = await q;
+      const items = rows.slice(0, query.limit);
+      return {
+        body: {
+          items: items.map((r: Record<string, any>) => presentRequest(r, at)),
+          next: rows.length > query.limit ? encodeCursor([items[items.length - 1].id]) : null,
+        },
+      };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/api/v1/share-requests/:id',
+    summary: 'Show a share request with every step (who, when, late or not) and its grant',
+    tags: TAGS,
+    access: READ,
+    params: idParams,
+    owner: partyOwner('odx.share_requests', 'both'),
+    handler: async ({ params, services }) => ({ body: await requestView(services.knex, params.id) }),
+  }),
+  requestStep('check', 'Compliance check by the data authority: pass (moves on by share type) or reject with a reason', { authority: 'any' }, CheckBody, null, (ctx, id, b, policy) =>
+    b.decision === 'pass' ? compliancePasser(ctx, policy, id, { note: b.reason }) : complianceRejecter(ctx, id, b.reason!),
+  ),
+  requestStep(
+    'approve',
+    'The provider’s officer approves, possibly for fewer items, a shorter period, a lower rate, a row filter, named masked items raw',
+    { officer: 'own' },
+    ApproveBody,
+    'provider',
+    (ctx, id, b, policy) => requestApprover(ctx, policy, id, b),
+  ),
+  requestStep('refuse', 'The provider’s officer refuses, with the reason', { officer: 'own' }, ReasonBody, 'provider', (ctx, id, b) => requestRefuser(ctx, id, b.reason)),
+  requestStep('dispute', 'The consumer disputes a refusal before the data authority', CONSUMER_STAFF, DisputeBody, 'consumer', (ctx, id, b, policy) => requestDisputer(ctx, policy, id, b)),
+  requestStep('decide', 'The data authority decides a dispute: grant (with terms) or deny, with the reason', { authority: 'any' }, DecideBody, null, (ctx, id, b, policy) =>
+    disputeDecider(ctx, policy, id, b),
+  ),
+  requestStep('withdraw', 'The consumer withdraws a request not yet decided', CONSUMER_STAFF, WithdrawBody, 'consumer', (ctx, id, b) => requestWithdrawer(ctx, id, b.note)),
+
+  route({
+    method: 'get',
+    path: '/api/v1/grants',
+    summary: 'Grants your department holds or gave: role=consumer|provider, status=active,suspended,revoked,superseded,expired',
+    tags: TAGS,
+    access: { ...READ, consumer: 'own' },
+    query: GrantListQuery,
+    scoped: true,
+    handler: async ({ query, scoping, services }) => {
+      const at = now();
+      const deps = scoping.departments;
+      const q = grantQuery(services.knex).orderBy('g.id', 'desc').limit(query.limit + 1);
+      if (query.role && deps) q.whereIn(query.role === 'consumer' ? 'g.consumer_department_id' : 'g.provider_department_id', deps);
+      else if (deps) q.where((w) => w.whereIn('g.consumer_department_id', deps).orWhereIn('g.provider_department_id', deps));
+      if (query.status) {
+        const statuses = query.status;
+        q.where((w) => {
+          for (const s of statuses) {
+            if (s === 'expired') w.orWhere((x) => x.whereIn('g.status', ['active', 'suspended']).where('g.ends_at', '<=', at));
+            else if (s === 'active' || s === 'suspended') w.orWhere((x) => x.where('g.status', s).where((y) => y.whereNull('g.ends_at').orWhere('g.ends_at', '>', at)));
+            else w.orWhere('g.status', s);
+          }
+        });
+      }
+      if (query.resource) q.where('g.resource_id', query.resource);
+      if (query.mode) q.where('g.mode', query.mode);
+      if (query.cursor) q.where('g.id', '<', decodeCursor(query.cursor, ['number'])[0] as number);
+      const rows = await q;
+      const items = rows.slice(0, query.limit);
+      return { body: { items: items.map((g: any) => presentGrant(g, at)), next: rows.length > query.limit ? encodeCursor([items[items.length - 1].id]) : null } };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/api/v1/grants/:id',
+    summary: 'Show a grant: items, row filter, raw items, modes, period, call rate, status',
+    tags: TAGS,
+    access: { ...READ, consumer: 'own' },
+    params: idParams,
+    owner: partyOwner('odx.grants', 'both'),
+    handler: async ({ params, services }) => ({ body: presentGrant(await grantRow(services.knex, params.id)) }),
+  }),
+  grantStep('suspend', 'Suspend a grant at once (the provider’s officer or the authority), with the reason', ReasonBody),
+  grantStep('resume', 'Resume a suspended grant', z.object({ reason: z.string().trim().min(2).max(2000).optional() }).strict().default({})),
+  grantStep('revoke', 'Revoke a grant at once and for good, with the reason', ReasonBody),
+
+  route({
+    method: 'post',
+    path: '/api/v1/consumer-credentials',
+    summary: 'Create a consumer credential bound to one of your department’s systems (系统清单), with its read-only token (shown once)',
+    tags: TAGS,
+    access: { officer: 'own' },
+    body: CredentialBody,
+    owner: async ({ body }, knex) => {
+      const sys = await knex('odx.systems').where({ id: body.systemId }).first('department_id');
+      if (!sys) throw notFound(`system ${body.systemId}`);
+      return { departmentId: sys.department_id };
+    },
+    responds: { status: 201, description: 'the credential and its token with the secret, shown once' },
+    handler: async ({ body, principal, services, actor, requestId }) => {
+      const isAdmin = principal!.roles.includes('admin');
+      const days = body.expiresInDays ?? services.config.tokenDefaultDays;
+      if (days > services.config.tokenDefaultDays && !isAdmin) {
+        throw forbidden(`a credential's token may live at most ${services.config.tokenDefaultDays} days`);
+      }
+      const expiresAt = new Date(Date.now() + days * 86_400_000);
+      const created = await runCommand(services.knex, { actor, requestId }, (ctx) =>
+        credentialCreator(ctx, { systemId: body.systemId, login: body.login, displayName: body.displayName, expiresAt }),
+      );
+      return { status: 201, body: created };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/api/v1/consumer-credentials',
+    summary: 'Consumer credentials and the systems they are bound to',
+    tags: TAGS,
+    access: { admin: 'any', authority: 'any', officer: 'own' },
+    scoped: true,
+    handler: async ({ scoping, services }) => {
+      const q = credentialQuery(services.knex).orderBy('p.id');
+      if (scoping.departments) q.whereIn('p.department_id', scoping.departments);
+      return { body: { items: (await q).map(presentCredential) } };
+    },
+  }),
+
+  route({
+    method: 'post',
+    path: '/api/v1/shared/:code/verify',
+    summary: 'Verification (核验): does a record with these values exist? Answers { matched } and nothing else; needs a live verify grant',
+    tags: TAGS,
+    access: { consumer: 'own' },
+    scope: 'read',
+    params: z.object({ code: z.string().min(1).max(100) }),
+    body: VerifyBody,
+    owner: async ({ params }, knex, caller) => {
+      const resource = await resourceByRef(knex, params.code);
+      if (!resource || !resource.published_doc) throw notFound(`resource ${params.code}`);
+      resolvedGrants.set(params, await requireGrant(knex, { departmentId: caller.departmentId, resourceId: resource.id, mode: 'verify' }));
+      return { departmentId: caller.departmentId };
+    },
+    responds: { status: 200, description: '{ matched: true | false }' },
+    handler: async ({ params, body, principal, services, actor, requestId, req, res }) => {
+      const knex = services.knex;
+      let grant = resolvedGrants.get(params);
+      if (!grant) {
+        const resource = await resourceByRef(knex, params.code);
+        if (!resource) throw notFound(`resource ${params.code}`);
+        grant = await requireGrant(knex, { departmentId: principal!.departmentId, resourceId: resource.id, mode: 'verify' });
+      }
+      const purpose = purposeOf(req, body.purpose);
+      assertGrantedItems(grant, Object.keys(body.match));
+      enforceRate(grant, res);
+      const result = await verifyMatch(knex, grant, body.match);
+      const bound = await knex('odx.principals').where({ id: principal!.id }).first('system_id');
+      await recordEvents(knex, { actor, requestId }, [
+        {
+          action: 'shared.verify',
+          departmentId: grant.consumerDepartmentId,
+          targetType: 'grant',
+          targetId: grant.id,
+          purpose,
+          rows: 0,
+          detail: {
+            resource: grant.resourceCode,
+            provider: grant.providerDepartmentId,
+            items: result.items,
+            matched: result.matched,
+            version: result.version,
+            ...(bound?.system_id ? { system: bound.system_id } : {}),
+          },
+        },
+      ]);
+      return { body: { matched: result.matched } };
+    },
+  }),
+];

@@ -1,0 +1,46 @@
+/**
+ * Verification (核验): "does a record with these values exist?" — yes or no, no data. The match
+ * is parameterised equality on granted items only, inside the grant's row filter, against the
+ * resource's current data version.
+ */
+import type { Knex } from 'knex';
+import { HttpError, badRequest, conflict } from '../http/errors.ts';
+import { currentVersion } from '../loads/versions.ts';
+import { quoteIdent } from '../open/masking.ts';
+import { assertGrantedItems, type LiveGrant } from './enforce.ts';
+import { badValue, rowFilterSql, type ItemInfo } from './rows.ts';
+
+export interface Verification {
+  matched: boolean;
+  version: number;
+  items: string[];
+}
+
+const PG_BAD_VALUE = new Set(['22P02', '22007', '22008', '22003', '22018']);
+
+export async function verifyMatch(knex: Knex, grant: LiveGrant, match: Record<string, string | number | boolean>): Promise<Verification> {
+  const names = Object.keys(match);
+  assertGrantedItems(grant, names);
+  const version = await currentVersion(knex, grant.resourceId);
+  if (!version) throw conflict(`no data is loaded for resource ${grant.resourceCode} yet; nothing can be verified`);
+  const items = new Map((version.items as ItemInfo[]).map((i) => [i.name, i]));
+  const missing = [...names, ...grant.rowFilter.map((c) => c.column)].filter((n) => !items.has(n));
+  if (missing.length) {
+    throw conflict(`the current data version (${version.version}) of resource ${grant.resourceCode} has no items ${[...new Set(missing)].join(', ')}`);
+  }
+  const values = names.map((n) => String(match[n]));
+  const problems = names
+    .map((n, i) => ({ in: 'body', path: `/match/${n}`, message: badValue(items.get(n)!, values[i]) }))
+    .filter((p): p is { in: string; path: string; message: string } => p.message !== null);
+  if (problems.length) throw badRequest(`values that do not fit their items: ${problems.map((p) => p.message).join('; ')}`, problems);
+  const rows = rowFilterSql(grant.rowFilter);
+  const sql = `select exists (select 1 from ${version.table} where ${names.map((n) => `${quoteIdent(n)} = ?`).join(' and ')} and ${rows.sql}) as matched`;
+  try {
+    const r = await knex.raw(sql, [...values, ...rows.bindings]);
+    return { matched: r.rows[0].matched === true, version: version.version, items: names };
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code && PG_BAD_VALUE.has(code)) throw new HttpError(400, 'bad_request', `a value does not fit its item: ${(e as Error).message}`);
+    throw e;
+  }
+}
