@@ -1,6 +1,8 @@
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import { mountRoutes } from './http/mount.ts';
+import { rateLimits } from './http/rate-limit.ts';
+import { ckanKeyHeaders } from './open/ckan/routes.ts';
 import { notFound } from './http/errors.ts';
 import { createMetrics, errorHandler, requestLogging } from './http/observability.ts';
 import { route, type RouteSpec, type Services } from './http/route.ts';
@@ -62,6 +64,8 @@ export function createApp(core: CoreServices): App {
   app.use(requestLogging(services.log));
   app.use(metrics.middleware);
   app.use(helmet());
+  app.use(ckanKeyHeaders);
+  app.use(rateLimits(services));
   const router = express.Router();
   mountRoutes(router, routes, services);
   app.use(router);

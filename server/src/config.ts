@@ -18,6 +18,18 @@ const schema = z.object({
   tokenDefaultDays: z.coerce.number().int().positive().default(365),
   uploadLimitBytes: z.coerce.number().int().positive().default(8 * 2 ** 30),
   versionRetention: z.coerce.number().int().min(1).default(3),
+  /** Open data API requests per rate-limit window: anonymous callers (per IP address), key holders (per account); 0 turns the limit off. */
+  rateLimitAnonymous: z.coerce.number().int().min(0).default(60),
+  rateLimitKey: z.coerce.number().int().min(0).default(1200),
+  rateLimitWindowSeconds: z.coerce.number().int().min(1).max(86_400).default(60),
+  /** Developer sign-ups per IP address per hour. */
+  rateLimitSignup: z.coerce.number().int().min(0).default(10),
+  /** Licence of the open catalogue: SPDX id, URL and title. */
+  openLicenceId: z.string().regex(/^[-A-Za-z0-9.+]+$/).default('CC-BY-4.0'),
+  openLicenceUrl: z.string().url().default('https://creativecommons.org/licenses/by/4.0/'),
+  openLicenceTitle: z.string().min(1).default('知识共享署名 4.0 国际许可协议（CC BY 4.0）'),
+  /** 统一社会信用代码 of the department publishing the open catalogue; default: the department of the first authority account. */
+  catalogPublisher: z.string().optional(),
   /** Sharing time limits in working days (docs/sharing.md): compliance check, provider answer (more when no data is loaded yet), dispute decision. */
   shareComplianceDays: z.coerce.number().int().min(0).max(60).default(2),
   shareProviderDays: z.coerce.number().int().min(0).max(60).default(5),
@@ -45,6 +57,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     tokenDefaultDays: env.ODX_TOKEN_DEFAULT_DAYS,
     uploadLimitBytes: env.ODX_UPLOAD_LIMIT_BYTES,
     versionRetention: env.ODX_VERSION_RETENTION,
+    rateLimitAnonymous: env.ODX_RATE_LIMIT_ANONYMOUS,
+    rateLimitKey: env.ODX_RATE_LIMIT_KEY,
+    rateLimitWindowSeconds: env.ODX_RATE_LIMIT_WINDOW,
+    rateLimitSignup: env.ODX_RATE_LIMIT_SIGNUP,
+    openLicenceId: env.ODX_OPEN_LICENCE,
+    openLicenceUrl: env.ODX_OPEN_LICENCE_URL,
+    openLicenceTitle: env.ODX_OPEN_LICENCE_TITLE,
+    catalogPublisher: env.ODX_CATALOG_PUBLISHER,
     shareComplianceDays: env.ODX_SHARE_COMPLIANCE_DAYS,
     shareProviderDays: env.ODX_SHARE_PROVIDER_DAYS,
     shareProviderDaysNoData: env.ODX_SHARE_PROVIDER_DAYS_NO_DATA,

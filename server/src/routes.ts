@@ -9,6 +9,9 @@ import { ledgerRoutes } from './census/ledger/routes.ts';
 import { resourceRoutes } from './census/resources/routes.ts';
 import type { RouteSpec } from './http/route.ts';
 import { loadRoutes } from './loads/routes.ts';
+import { catalogRoutes } from './open/catalog/routes.ts';
+import { ckanRoutes } from './open/ckan/routes.ts';
+import { developerKeyRoutes } from './open/keys/routes.ts';
 import { sharingRoutes } from './sharing/routes.ts';
 import { systemRoutes } from './system/routes.ts';
 
@@ -25,5 +28,8 @@ export const apiRoutes: RouteSpec[] = [
   ...censusImportRoutes,
   ...ledgerRoutes,
   ...loadRoutes,
+  ...catalogRoutes,
+  ...ckanRoutes,
+  ...developerKeyRoutes,
   ...sharingRoutes,
 ];

@@ -3,6 +3,8 @@ import { conflict, unprocessable } from '../../http/errors.ts';
 import { derivedColumns } from '../documents/derive.ts';
 import { lockDocument, type DocumentRow } from '../documents/commands.ts';
 import { recordStep } from '../documents/history.ts';
+import { unmaskedPersonalItems } from '../../open/masking.ts';
+import type { ItemLike } from '../../open/datapackage.ts';
 
 /**
  * The catalogue lifecycle: draft -> submitted (registrar) -> approved (the department's
@@ -28,6 +30,24 @@ async function nextCode(ctx: CommandContext, category: string): Promise<string> 
   return `${category}/${String(r.rows[0].last_seq).padStart(6, '0')}`;
 }
 
+/** Personal data never leaves unmasked: an entry open to everyone may not have a personal item without a mask. */
+function assertNoUnmaskedPersonalData(doc: Record<string, any>): void {
+  if (doc.openType !== 'open') return;
+  const items = doc.items as (ItemLike & { openType?: string })[];
+  // an item that is itself not open never reaches an open output
+  const bad = unmaskedPersonalItems(items.filter((i) => i.openType === undefined || i.openType === 'open'));
+  if (!bad.length) return;
+  throw unprocessable(
+    `an open (无条件开放) resource cannot be published with personal items that have no mask rule: ${bad.map((i) => `${i.label} (${i.name})`).join(', ')}`,
+    bad.map((i) => ({
+      path: `/items/${items.indexOf(i)}/mask`,
+      item: i.name,
+      message: `item ${i.name} is ${i.sensitivity}: name a mask rule or make the resource not open`,
+      messageZh: `信息项“${i.label}”含个人信息，须设置脱敏规则，否则不得无条件开放`,
+    })),
+  );
+}
+
 export async function resourceStepper(ctx: CommandContext, id: number, step: Step, note?: string): Promise<DocumentRow> {
   const current = await lockDocument(ctx, 'resource', id);
   const { from, to } = STEPS[step];
@@ -37,6 +57,7 @@ export async function resourceStepper(ctx: CommandContext, id: number, step: Ste
   if (step === 'return' && !note) throw unprocessable('returning a resource needs a reason', [{ path: '/note', message: 'required' }]);
   let change: Record<string, unknown> = { status: to, updated_at: ctx.trx.fn.now() };
   if (step === 'publish') {
+    assertNoUnmaskedPersonalData(current.doc);
     const code = current.code ?? (await nextCode(ctx, current.doc.category));
     change = {
       ...change,

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import * as m001 from './001_foundation.ts';
 import * as m002 from './002_census.ts';
 import * as m003 from './003_loads.ts';
+import * as m004 from './004_open.ts';
 import * as m005 from './005_sharing.ts';
 
 export interface Migration {
@@ -14,5 +15,6 @@ export const migrations: Migration[] = [
   { name: '001_foundation', ...m001 },
   { name: '002_census', ...m002 },
   { name: '003_loads', ...m003 },
+  { name: '004_open', ...m004 },
   { name: '005_sharing', ...m005 },
 ];

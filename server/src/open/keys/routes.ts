@@ -1,0 +1,82 @@
+import { runCommand } from '../../audit/command.ts';
+import { presentToken } from '../../auth/accounts/presenter.ts';
+import { tokenQuery, tokenRevoker, toRecord } from '../../auth/tokens.ts';
+import { notFound } from '../../http/errors.ts';
+import { route } from '../../http/route.ts';
+import { idParams } from '../../lib/zod-fields.ts';
+import { developerKeyCreator, developerSignup } from './commands.ts';
+import { DeveloperSignup, KeyCreate } from './schema.ts';
+
+const TAGS = ['developers'];
+
+export const developerKeyRoutes = [
+  route({
+    method: 'post',
+    path: '/api/v1/developer/accounts',
+    summary: 'Sign up as a developer (anonymous; limited per address): an account, its account token and a first read-only API key — secrets shown once',
+    tags: TAGS,
+    access: 'public',
+    body: DeveloperSignup,
+    responds: { status: 201, description: 'the account, its account token (manages keys) and an API key, both with their secrets' },
+    handler: async ({ body, services, actor, requestId }) => {
+      const days = services.config.tokenDefaultDays;
+      const { account, token, key } = await runCommand(services.knex, { actor, requestId }, (ctx) => developerSignup(ctx, body, days));
+      return {
+        status: 201,
+        body: {
+          account,
+          token: { ...presentToken(token), secret: token.secret },
+          key: { ...presentToken(key), secret: key.secret },
+        },
+      };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/api/v1/developer/keys',
+    summary: 'Your developer keys (never their secrets)',
+    tags: TAGS,
+    access: { developer: 'self' },
+    scoped: true,
+    handler: async ({ services, scoping }) => {
+      const rows = await tokenQuery(services.knex).where('t.principal_id', scoping.principalId).orderBy('t.id');
+      return { body: { items: rows.map((r: Record<string, any>) => presentToken(toRecord(r))) } };
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/api/v1/developer/keys',
+    summary: 'Create a further read-only API key for your developer account; the secret is in this response only',
+    tags: TAGS,
+    access: { developer: 'any' },
+    body: KeyCreate,
+    responds: { status: 201, description: 'the key with its secret, shown once' },
+    handler: async ({ body, principal, services, actor, requestId }) => {
+      const key = await runCommand(services.knex, { actor, requestId }, (ctx) => developerKeyCreator(ctx, principal!.id, body.name, services.config.tokenDefaultDays));
+      return { status: 201, body: { ...presentToken(key), secret: key.secret } };
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/api/v1/developer/keys/:id/revoke',
+    summary: 'Revoke one of your developer keys at once',
+    tags: TAGS,
+    access: { developer: 'self' },
+    params: idParams,
+    owner: async ({ params }, knex) => {
+      const row = await tokenQuery(knex).where('t.id', params.id).first();
+      return row ? { departmentId: row.department_id, principalId: row.principal_id } : undefined;
+    },
+    handler: async ({ params, services, actor, requestId }) => {
+      const row = await tokenQuery(services.knex).where('t.id', params.id).first();
+      if (!row) throw notFound(`key ${params.id}`);
+      if (row.revoked_at) return { body: presentToken(toRecord(row)) };
+      const revoked = await runCommand(services.knex, { actor, requestId }, async (ctx) => {
+        const r = await tokenRevoker(ctx, params.id);
+        if (!r) throw notFound(`key ${params.id}`);
+        return r;
+      });
+      return { body: presentToken(revoked) };
+    },
+  }),
+];

@@ -1,0 +1,12 @@
+import { z } from 'zod';
+
+export const DeveloperSignup = z.object({
+  email: z.string().trim().toLowerCase().max(254).email(),
+  /** How the account is shown; the e-mail's local part by default. */
+  name: z.string().trim().min(1).max(100).optional(),
+  /** What the account is for (an app, a study): recorded, not checked. */
+  purpose: z.string().max(500).optional(),
+});
+export type DeveloperSignup = z.infer<typeof DeveloperSignup>;
+
+export const KeyCreate = z.object({ name: z.string().trim().min(1).max(100) }).default({ name: 'api key' });
