@@ -210,11 +210,15 @@ export async function loadFile(client: ClientBase, opts: LoadOptions): Promise<L
     if (plan.copyItems.length === 0) throw new LoadError('options', 'no column of the file maps to an item');
 
     await client.query(createTableSql(target, items));
+    // FREEZE (rows written frozen: faster COPY, no hint-bit rewrite on first read) needs the table created
+    // in this subtransaction, which it was, and no transaction snapshot held (READ COMMITTED).
+    const iso = (await client.query(`SELECT current_setting('transaction_isolation') AS iso`)).rows[0].iso;
+    const freeze = iso === 'read committed' ? ', FREEZE' : '';
     const cols = plan.copyItems.map((it) => qi(it.name)).join(', ');
     const delim = reader.delimiter ?? ',';
     copy = client.query(
       copyStreams.from(
-        `COPY ${target} (${cols}) FROM STDIN WITH (FORMAT csv, DELIMITER ${DELIMITER_SQL[delim]}, ENCODING 'UTF8', FORCE_NULL (${cols}), FREEZE)`,
+        `COPY ${target} (${cols}) FROM STDIN WITH (FORMAT csv, DELIMITER ${DELIMITER_SQL[delim]}, ENCODING 'UTF8', FORCE_NULL (${cols})${freeze})`,
         // Let parsing run ahead of the server by a few MB, so both work all the time.
         { highWaterMark: COPY_AHEAD },
       ),
