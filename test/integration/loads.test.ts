@@ -57,6 +57,10 @@ describe('loads: versioned, atomic ingestion through the API and the CLI', funct
     const shown = await request(t.app).get(`/api/v1/resources/${resource.id}/versions`).set(t.auth('officer')).expect(200);
     expect(shown.body.current).to.equal(1);
     expect(shown.body.items[0].profile.rows).to.equal(3);
+    const entry = await request(t.app).get(`/api/v1/resources/${resource.id}`).set(t.auth('registrar', 'B')).expect(200);
+    expect(entry.body).to.include({ linked: true });
+    expect(entry.body.data).to.include({ version: 1, rows: 3 });
+    expect(entry.body.data.quality.columns.capital).to.include({ nulls: 0, min: '10.50', max: '31.50' });
   });
 
   it('rejects bad values exactly, changes nothing when over --max-errors, and serves the rejects as CSV', async () => {

@@ -13,6 +13,7 @@ export function presentResource(r: DocumentRow, seesDraft: boolean) {
     status: seesDraft ? r.status : r.retired_at ? 'retired' : 'published',
     linked: r.linked,
     dataUpdatedAt: r.data_updated_at,
+    data: r.current_version ? { version: r.current_version, rows: r.data_rows, updatedAt: r.data_updated_at, quality: r.quality } : null,
     published: r.published_doc ? { version: r.published_version, at: r.published_at, doc: r.published_doc } : null,
     ...(seesDraft ? { version: r.version, doc: r.doc } : {}),
     createdAt: r.created_at,
