@@ -5,8 +5,10 @@ import type { RouteSpec } from '../../server/src/http/route.ts';
 import { runCommand } from '../../server/src/audit/command.ts';
 import { tokenCreator } from '../../server/src/auth/tokens.ts';
 import { withUsccCheck } from '../../server/src/lib/identifiers.ts';
-import { TEST_ACTOR, makePrincipal, testApp, type TestApp } from '../helpers/app.ts';
-import { demandDoc, licenceCsv, loadCsv, resourceDoc, systemDoc } from '../helpers/census.ts';
+import { TEST_ACTOR, makeDepartment, makePrincipal, testApp, type Dept, type TestApp } from '../helpers/app.ts';
+import { demandDoc, licenceCsv, loadCsv, publishedResource, resourceDoc, systemDoc } from '../helpers/census.ts';
+import { requestBetween, shareDoc, systemOf, type Walk } from '../helpers/sharing.ts';
+import { grantStepper } from '../../server/src/sharing/grants.ts';
 import { documentCreator } from '../../server/src/census/documents/commands.ts';
 import { resourceStepper, type Step } from '../../server/src/census/resources/lifecycle.ts';
 import type { CensusKind } from '../../server/src/census/documents/kinds.ts';
@@ -133,6 +135,51 @@ Object.assign(fixtures, {
   'GET /api/v1/census/ledger': async () => ({ path: '/api/v1/census/ledger' }),
 } satisfies typeof fixtures);
 
+/** Sharing: department A as the consumer or the provider of a request, the other party a third department. */
+const thirdDepartment = new WeakMap<TestApp, Promise<Dept>>();
+async function sharedWith(t: TestApp, side: 'consumer' | 'provider', walk: Walk) {
+  if (!thirdDepartment.has(t)) thirdDepartment.set(t, makeDepartment(t.knex, '矩阵丙局'));
+  const other = await thirdDepartment.get(t)!;
+  return side === 'consumer' ? requestBetween(t.knex, t.deptA, other, walk) : requestBetween(t.knex, other, t.deptA, walk);
+}
+const requestOfA = (side: 'consumer' | 'provider', to: Walk['to'], step: string, body: object = {}) => async (t: TestApp): Promise<Call> => ({
+  path: `/api/v1/share-requests/${(await sharedWith(t, side, { to })).request.id}/${step}`,
+  body,
+});
+const grantOfA = (side: 'consumer' | 'provider', step?: string, body: object = {}, suspended = false) => async (t: TestApp): Promise<Call> => {
+  const id = (await sharedWith(t, side, { to: 'granted' })).request.grant_id as number;
+  if (suspended) await runCommand(t.knex, { actor: TEST_ACTOR }, (ctx) => grantStepper(ctx, id, 'suspend', '暂停', { departmentId: null }));
+  return step ? { path: `/api/v1/grants/${id}/${step}`, body } : { path: `/api/v1/grants/${id}` };
+};
+
+Object.assign(fixtures, {
+  'POST /api/v1/share-requests': async (t: TestApp) => {
+    if (!thirdDepartment.has(t)) thirdDepartment.set(t, makeDepartment(t.knex, '矩阵丙局'));
+    const resource = await publishedResource(t.knex, (await thirdDepartment.get(t)!).uscc);
+    return { path: '/api/v1/share-requests', body: shareDoc(resource.code, { consumerSystem: await systemOf(t.knex, t.deptA) }) };
+  },
+  'GET /api/v1/share-requests': async () => ({ path: '/api/v1/share-requests' }),
+  'GET /api/v1/share-requests/:id': async (t: TestApp) => ({ path: `/api/v1/share-requests/${(await sharedWith(t, 'consumer', { to: 'provider_review' })).request.id}` }),
+  'POST /api/v1/share-requests/:id/check': requestOfA('consumer', 'submitted', 'check', { decision: 'pass' }),
+  'POST /api/v1/share-requests/:id/approve': requestOfA('provider', 'provider_review', 'approve'),
+  'POST /api/v1/share-requests/:id/refuse': requestOfA('provider', 'provider_review', 'refuse', { reason: '不符合共享条件' }),
+  'POST /api/v1/share-requests/:id/dispute': requestOfA('consumer', 'refused', 'dispute', { reason: '依法履职需要' }),
+  'POST /api/v1/share-requests/:id/decide': requestOfA('consumer', 'disputed', 'decide', { decision: 'deny', reason: '超出职责范围' }),
+  'POST /api/v1/share-requests/:id/withdraw': requestOfA('consumer', 'provider_review', 'withdraw'),
+  'GET /api/v1/grants': async () => ({ path: '/api/v1/grants' }),
+  'GET /api/v1/grants/:id': grantOfA('consumer'),
+  'POST /api/v1/grants/:id/suspend': grantOfA('provider', 'suspend', { reason: '发现超范围使用' }),
+  'POST /api/v1/grants/:id/resume': grantOfA('provider', 'resume', {}, true),
+  'POST /api/v1/grants/:id/revoke': grantOfA('provider', 'revoke', { reason: '职能调整' }),
+  'POST /api/v1/consumer-credentials': async (t: TestApp) => ({ path: '/api/v1/consumer-credentials', body: { systemId: await systemOf(t.knex, t.deptA), login: `m.cc${next()}` } }),
+  'GET /api/v1/consumer-credentials': async () => ({ path: '/api/v1/consumer-credentials' }),
+  'POST /api/v1/shared/:code/verify': async (t: TestApp) => {
+    const { resource } = await sharedWith(t, 'consumer', { to: 'granted', mode: 'verify' });
+    await loadCsv(t.knex, resource.id, licenceCsv(1, 2));
+    return { path: `/api/v1/shared/${encodeURIComponent(resource.code)}/verify`, body: { match: { company_name: '滨海市示例贸易有限公司1' }, purpose: '矩阵测试核验' } };
+  },
+} satisfies typeof fixtures);
+
 /** A published resource of department A with two loaded versions. */
 async function loadedOfA(t: TestApp) {
   const resourceId = await docOfA(t, 'resource', ['submit', 'approve', 'publish']);
@@ -202,7 +249,8 @@ describe('authorisation matrix: every route x role x own/other department', func
   });
 
   it('refuses write routes to a read-only token with 403, even for a role that may call them', async () => {
-    for (const r of t.routes.filter((x) => x.access !== 'public' && x.method !== 'get')) {
+    // routes that write (verification is a POST that only reads: it declares scope 'read')
+    for (const r of t.routes.filter((x) => x.access !== 'public' && (x.scope ?? (x.method === 'get' ? 'read' : 'write')) === 'write')) {
       const role = r.access === 'authenticated' ? 'registrar' : (Object.keys(r.access) as Role[])[0];
       const principal = t.principals[role];
       const tok = await runCommand(t.knex, { actor: TEST_ACTOR }, (ctx) => tokenCreator(ctx, { principalId: principal.id, name: 'ro', scopes: ['read'], expiresAt: null }));

@@ -78,7 +78,9 @@ function grantQuery(knex: Knex) {
 }
 
 async function grantRow(knex: Knex, id: number) {
-  return grantQuery(knex).where('g.id', id).first();
+  const row = await grantQuery(knex).where('g.id', id).first();
+  if (!row) throw notFound(`grant ${id}`);
+  return row;
 }
 
 function requestStep<B extends z.ZodType>(
