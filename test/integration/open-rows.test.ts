@@ -164,6 +164,17 @@ describe('open data: row queries and streaming downloads', function () {
     expect(first.phone).to.match(/^138\*{4}/);
     expect(typeof first.staff === 'bigint' || first.staff === null).to.equal(true);
     expect(table.schema.fields.map((f) => f.name)).to.include('founded_on');
+    const byCode = new Map(lines.map((l: { credit_code: string }) => [l.credit_code, l]));
+    for (let k = 0; k < table.numRows; k += 17) {
+      const a = table.get(k)!.toJSON() as Record<string, any>;
+      const j = byCode.get(a.credit_code) as Record<string, any>;
+      expect(a.company_name).to.equal(j.company_name);
+      expect(Number(a.capital)).to.equal(j.capital);
+      expect(a.staff === null ? null : Number(a.staff)).to.equal(j.staff);
+      expect(new Date(a.founded_on).toISOString().slice(0, 10)).to.equal(j.founded_on);
+      expect(a.active).to.equal(j.active);
+      expect(a.legal_person).to.equal(j.legal_person);
+    }
 
     const xlsx = await download({ format: 'xlsx', ...filter }).expect(200);
     const wb = new ExcelJS.Workbook();

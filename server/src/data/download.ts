@@ -5,13 +5,11 @@ import ExcelJS from 'exceljs';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
 import copyStreams from 'pg-copy-streams';
-import {
-  Binary, Bool, DateDay, Field, Float64, Int64, makeData, RecordBatch, RecordBatchStreamWriter, Schema, Struct, TimestampMillisecond, Utf8, vectorFromArray,
-  type DataType,
-} from 'apache-arrow';
+import { RecordBatchStreamWriter } from 'apache-arrow';
+import { arrowBatch, arrowSchema } from './arrow.ts';
 import { quoteIdent } from '../open/masking.ts';
 import { selectSql, whereSql, type RowQuery } from './query.ts';
-import type { DataView, ViewColumn } from './view.ts';
+import type { DataView } from './view.ts';
 
 export const DOWNLOAD_FORMATS = ['csv', 'ndjson', 'json', 'arrow', 'xlsx'] as const;
 export type DownloadFormat = (typeof DOWNLOAD_FORMATS)[number];
@@ -97,38 +95,6 @@ function countLines(counter: { rows: number }): Transform {
   });
 }
 
-function arrowType(c: ViewColumn): DataType {
-  if (c.masked) return new Utf8();
-  switch (c.item.type) {
-    case 'I':
-      return new Int64();
-    case 'B':
-    case 'F':
-      return new Float64();
-    case 'D':
-      return new DateDay();
-    case 'T':
-      return new TimestampMillisecond('UTC');
-    case 'L':
-      return new Bool();
-    case 'G':
-      return new Binary();
-    default:
-      // N/Y stay text: exact decimals, and every Arrow reader can read them
-      return new Utf8();
-  }
-}
-
-function arrowValue(type: DataType, v: unknown): unknown {
-  if (v === null || v === undefined) return null;
-  if (type instanceof Int64) return BigInt(v as number);
-  if (type instanceof Float64) return Number(v);
-  if (type instanceof DateDay) return new Date(`${v as string}T00:00:00Z`);
-  if (type instanceof TimestampMillisecond) return (v as Date).getTime();
-  if (type instanceof Binary) return Buffer.from(v as string, 'base64');
-  return String(v);
-}
-
 export interface DownloadResult {
   rows: number;
   aborted: boolean;
@@ -168,7 +134,7 @@ export async function streamDownload(pool: pg.Pool, view: DataView, q: RowQuery,
       const pgSql = limit === null ? sql : `${sql} limit ${limit}`;
       let n = 0;
       const text = pgSql.replace(/\?/g, () => `$${++n}`);
-      const cursor = client.query(new Cursor(text, bindings as unknown[]));
+      const cursor = client.query(new Cursor(text, bindings as unknown[], { rowMode: 'array' }));
       try {
         if (format === 'arrow') await writeArrow(cursor, view, q, res, counter, () => aborted);
         else await writeXlsx(cursor, view, q, res, counter, () => aborted);
@@ -201,9 +167,7 @@ async function drained(res: Response): Promise<void> {
 }
 
 async function writeArrow(cursor: Cursor, view: DataView, q: RowQuery, res: Response, counter: { rows: number }, gone: () => boolean) {
-  const cols = q.fields.map((f) => view.byName.get(f)!);
-  const fields = cols.map((c) => new Field(c.name, arrowType(c), true));
-  const schema = new Schema(fields);
+  const schema = arrowSchema(q.fields.map((f) => view.byName.get(f)!));
   const writer = new RecordBatchStreamWriter();
   const out = writer.toNodeStream();
   out.pipe(res);
@@ -213,13 +177,9 @@ async function writeArrow(cursor: Cursor, view: DataView, q: RowQuery, res: Resp
     res.on('close', resolve);
   });
   for (;;) {
-    const rows = (await cursor.read(BATCH)) as Record<string, unknown>[];
+    const rows = (await cursor.read(BATCH)) as unknown[][];
     if (rows.length === 0 || gone()) break;
-    const children = fields.map((f) => {
-      const data = vectorFromArray(rows.map((r) => arrowValue(f.type, r[f.name])) as never[], f.type).data;
-      return data[0];
-    });
-    writer.write(new RecordBatch(schema, makeData({ type: new Struct(fields), length: rows.length, nullCount: 0, children })));
+    writer.write(arrowBatch(schema, rows));
     counter.rows += rows.length;
     await drained(res);
   }
@@ -234,9 +194,9 @@ async function writeXlsx(cursor: Cursor, view: DataView, q: RowQuery, res: Respo
   const sheet = workbook.addWorksheet('data');
   sheet.addRow(q.fields).commit();
   for (;;) {
-    const rows = (await cursor.read(BATCH)) as Record<string, unknown>[];
+    const rows = (await cursor.read(BATCH)) as unknown[][];
     if (rows.length === 0 || gone()) break;
-    for (const r of rows) sheet.addRow(q.fields.map((f) => r[f] ?? null)).commit();
+    for (const r of rows) sheet.addRow(r).commit();
     counter.rows += rows.length;
     await drained(res);
   }
