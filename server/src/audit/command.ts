@@ -34,9 +34,17 @@ export async function runCommand<T>(knex: Knex, origin: CommandOrigin, work: (ct
   return result;
 }
 
-/** Records events that change nothing else (reads, downloads) in their own short transaction. */
+/**
+ * Records events that change nothing else (reads, downloads, verifications) in their own short
+ * transaction. It commits without waiting for the WAL flush: a read must not pay a disk sync,
+ * and at most the last ~200 ms of read events could be lost if the database server crashed
+ * (docs/architecture.md). State changes never take this path.
+ */
 export async function recordEvents(knex: Knex, origin: CommandOrigin, events: AuditInput[]): Promise<void> {
-  await recordAudit(knex, pendingEvents(origin.actor, events, origin.requestId));
+  await knex.transaction(async (trx) => {
+    await trx.raw('set local synchronous_commit = off');
+    await recordAudit(trx, pendingEvents(origin.actor, events, origin.requestId));
+  });
   notifyChainer(knex);
 }
 
