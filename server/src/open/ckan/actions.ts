@@ -3,6 +3,7 @@
  * result shape; only open (published, 无条件开放) datasets are ever visible.
  */
 import type { Knex } from 'knex';
+import type { Actor } from '../../audit/chain.ts';
 import type { Services } from '../../http/route.ts';
 import { version } from '../../version.ts';
 import { catalogPublisher, openDatasetQuery, toOpenDataset, type DepartmentRef, type OpenDataset } from '../catalog/model.ts';
@@ -10,8 +11,19 @@ import { validationError, notFoundError } from './envelope.ts';
 import { ckanOrganization, ckanPackage } from './package.ts';
 import { bool, int, list, required, str, type Params } from './params.ts';
 import { packageSearch } from './search.ts';
+import { datastoreSearch } from './datastore.ts';
 
-export type Action = (p: Params, services: Services) => Promise<unknown>;
+export interface Caller {
+  actor: Actor;
+  requestId?: string;
+}
+
+/** A result already serialised as JSON text (rows spliced in unparsed, so numbers stay exact). */
+export class RawJson {
+  constructor(readonly text: string) {}
+}
+
+export type Action = (p: Params, services: Services, caller: Caller) => Promise<unknown>;
 
 const NAME_SQL = `trim(both '-' from regexp_replace(lower(r.code), '[^-a-z0-9._]+', '-', 'g'))`;
 
@@ -111,6 +123,10 @@ export const ACTIONS: Record<string, Action> = {
     org.groups = [];
     org.tags = [];
     return org;
+  },
+
+  async datastore_search(p, services, caller) {
+    return new RawJson(await datastoreSearch(p, services, caller));
   },
 
   async help_show(p) {

@@ -2,7 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { z } from 'zod';
 import { HttpError } from '../../http/errors.ts';
 import { route, type HandlerContext, type RouteSpec } from '../../http/route.ts';
-import { ACTIONS } from './actions.ts';
+import { ACTIONS, RawJson } from './actions.ts';
 import { CkanError, failure, success } from './envelope.ts';
 import type { Params } from './params.ts';
 
@@ -63,7 +63,7 @@ function jsonObject(text: string): Params {
   return parsed as Params;
 }
 
-async function call({ params, req, res, services }: HandlerContext<{ action: string }, unknown, unknown>) {
+async function call({ params, req, res, services, actor, requestId }: HandlerContext<{ action: string }, unknown, unknown>) {
   const base = services.config.publicBaseUrl;
   const action = ACTIONS[params.action];
   res.set('Cache-Control', 'no-cache');
@@ -74,7 +74,11 @@ async function call({ params, req, res, services }: HandlerContext<{ action: str
   try {
     const input = await callParams(req, services.config.bodyLimit);
     delete input.callback;
-    res.json(success(base, params.action, await action(input, services)));
+    const result = await action(input, services, { actor, requestId });
+    if (result instanceof RawJson) {
+      const { help } = success(base, params.action, null);
+      res.type('application/json').send(`{"help":${JSON.stringify(help)},"success":true,"result":${result.text}}`);
+    } else res.json(success(base, params.action, result));
   } catch (err) {
     if (err instanceof BadRequest) {
       res.status(400).json(`Bad request - ${err.message}`);
