@@ -6,6 +6,7 @@
  * are left out.
  */
 import { isUtf8 } from 'node:buffer';
+import iconv from 'iconv-lite';
 import { Fail } from './coerce.ts';
 import { compileAcceptor, type ByteAcceptor } from './fast.ts';
 import { Sink, type FileColumn, type SinkOptions } from './sink.ts';
@@ -235,7 +236,10 @@ interface FastSlices {
   utf8Slice(s: number, e: number): string;
 }
 
-/** Decodes a field's text. */
+/** The encoding of the bytes the scanner reads and COPY receives. */
+export type RawEncoding = 'utf8' | 'gb18030';
+
+/** Decodes a field's text (UTF-8). */
 export function fieldText(b: Buffer, s: number, e: number, flags: number): string {
   const f = b as unknown as FastSlices;
   let v = flags & F_HIGH ? f.utf8Slice(s, e) : f.latin1Slice(s, e);
@@ -243,16 +247,32 @@ export function fieldText(b: Buffer, s: number, e: number, flags: number): strin
   return v;
 }
 
+/** Decodes a field's text (GB18030: ASCII is ASCII, any other character has a lead byte >= 0x81). */
+export function fieldTextGb(b: Buffer, s: number, e: number, flags: number): string {
+  let v = flags & F_HIGH ? iconv.decode(b.subarray(s, e), 'gb18030') : (b as unknown as FastSlices).latin1Slice(s, e);
+  if (flags & F_ESCAPED) v = v.replace(/""/g, '"');
+  return v;
+}
+
+export function textDecoder(raw: RawEncoding): typeof fieldText {
+  return raw === 'utf8' ? fieldText : fieldTextGb;
+}
+
 /** Reads the header record. */
 export class HeaderCapture implements CsvRecordHandler {
   header: string[] | null = null;
   line = 0;
-  constructor(private readonly scanner: CsvScanner) {}
+  constructor(
+    private readonly scanner: CsvScanner,
+    private readonly raw: RawEncoding = 'utf8',
+  ) {}
   record(b: Buffer, start: number, end: number, _termEnd: number, nf: number, line: number): void {
     if (this.header) return;
     const sc = this.scanner;
     if (nf === 1 && sc.fe[0] === sc.fs[0] && !(sc.fl[0] & F_QUOTED)) return; // blank line before the header
-    if (!isUtf8(b.subarray(start, end))) throw new LoadError('encoding', `the header (line ${line}) is not valid text in the detected encoding`, { line });
+    if (this.raw === 'utf8' && !isUtf8(b.subarray(start, end)))
+      throw new LoadError('encoding', `the header (line ${line}) is not valid text in the detected encoding`, { line });
+    const text = textDecoder(this.raw);
     const h: string[] = [];
     for (let k = 0; k < nf; k++) {
       let f = sc.fl[k];
@@ -262,7 +282,10 @@ export class HeaderCapture implements CsvRecordHandler {
         s -= 1;
         f &= ~F_ESCAPED;
       }
-      h.push(fieldText(b, s, e, f | F_HIGH));
+      const v = text(b, s, e, f | F_HIGH);
+      if (this.raw !== 'utf8' && v.indexOf('\ufffd') >= 0)
+        throw new LoadError('encoding', `the header (line ${line}) is not valid ${this.raw.toUpperCase()} text`, { line });
+      h.push(v);
     }
     this.header = h;
     this.line = line;
@@ -281,6 +304,8 @@ const SLOW_REWRITE = 2;
 export interface CsvSinkOptions extends SinkOptions {
   /** Values were transcoded to UTF-8 (GB18030/UTF-16 input): every value is decoded and checked for U+FFFD. */
   transcoded: boolean;
+  /** Encoding of the bytes scanned and sent to COPY. */
+  raw: RawEncoding;
 }
 
 /** Validates CSV records in place and writes them to COPY, passing canonical records through. */
@@ -290,6 +315,8 @@ export class CsvSink extends Sink implements CsvRecordHandler {
   /** A column is skipped: every record must be rewritten. */
   private readonly rewriteAll: boolean;
   private readonly transcoded: boolean;
+  private readonly raw: RawEncoding;
+  private readonly text: typeof fieldText;
   /** Start of the current run of pass-through bytes in the current buffer. */
   private runStart = 0;
   private buf: Buffer | null = null;
@@ -308,9 +335,11 @@ export class CsvSink extends Sink implements CsvRecordHandler {
     this.nCols = o.columns.length;
     this.rewriteAll = o.columns.some((c) => c.item === null);
     this.transcoded = o.transcoded;
+    this.raw = o.raw;
+    this.text = textDecoder(o.raw);
     this.rewritten = new Array(this.nCols).fill(undefined);
     this.D = scanner.delimiter;
-    this.acceptors = o.columns.map((c) => (c.item && c.check ? compileAcceptor(c.item) : null));
+    this.acceptors = o.columns.map((c) => (c.item && c.check ? compileAcceptor(c.item, o.raw) : null));
     this.mode = Uint8Array.from(o.columns, (c) =>
       c.item === null ? M_SKIP : (c.required ? M_REQUIRED : 0) | (c.check ? M_CHECK : 0) | M_MAPPED,
     );
@@ -365,7 +394,7 @@ export class CsvSink extends Sink implements CsvRecordHandler {
     const rec = ++this.records;
     this.lines.add(rec, line);
     if (nf !== this.nCols) {
-      this.addReject(rec, line, null, fieldText(b, start, Math.min(end, start + 200), F_HIGH), 'format', `${nf} fields, the header has ${this.nCols}`);
+      this.addReject(rec, line, null, this.text(b, start, Math.min(end, start + 200), F_HIGH), 'format', `${nf} fields, the header has ${this.nCols}`);
       this.rowRejected(rec);
       this.cut(start, termEnd);
       return;
@@ -423,8 +452,14 @@ export class CsvSink extends Sink implements CsvRecordHandler {
       const r = rw[k];
       if (r === null) continue;
       if (r !== undefined) {
-        if (col.text || fl[k] & F_BAREQUOTE) out.str(quoteCsv(r, this.D));
-        else out.str(r);
+        if (col.text || fl[k] & F_BAREQUOTE) {
+          const q = quoteCsv(r, this.D);
+          if (this.raw === 'utf8') out.str(q);
+          else {
+            const enc = iconv.encode(q, this.raw);
+            out.raw(enc, 0, enc.length);
+          }
+        } else out.str(r);
         continue;
       }
       const s = fs[k];
@@ -441,12 +476,12 @@ export class CsvSink extends Sink implements CsvRecordHandler {
   private slow(b: Buffer, k: number, s: number, e: number, f: number, rec: number, line: number): number {
     const col = this.columns[k];
     if (f & (F_GARBAGE | F_NUL)) {
-      const v = fieldText(b, f & F_GARBAGE ? s - 1 : s, e, (f | F_HIGH) & ~F_ESCAPED);
+      const v = this.text(b, f & F_GARBAGE ? s - 1 : s, e, (f | F_HIGH) & ~F_ESCAPED);
       this.addReject(rec, line, col, v, 'format', f & F_NUL ? 'contains a NUL character' : 'text after the closing quote');
       return SLOW_BAD;
     }
-    const v = fieldText(b, s, e, f);
-    if (f & F_HIGH && v.indexOf('\ufffd') >= 0 && (this.transcoded || !isUtf8(b.subarray(s, e)))) {
+    const v = this.text(b, s, e, f);
+    if (f & F_HIGH && v.indexOf('\ufffd') >= 0 && (this.transcoded || this.raw !== 'utf8' || !isUtf8(b.subarray(s, e)))) {
       throw new LoadError('encoding', `invalid byte sequence at line ${line}, column ${col.header}`, { line, column: col.header });
     }
     const r = col.check ? col.coerce!(v) : v;

@@ -11,10 +11,11 @@ import type { Writable } from 'node:stream';
 import type { ClientBase } from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { pgType } from './coerce.ts';
-import { CsvScanner, CsvSink, CsvSyntaxError, HeaderCapture, sniffDelimiter } from './csv.ts';
+import iconv from 'iconv-lite';
+import { CsvScanner, CsvSink, CsvSyntaxError, HeaderCapture, sniffDelimiter, type RawEncoding } from './csv.ts';
 import { ColumnResolver, checkItems, planColumns } from './plan.ts';
 import { CopyOut, Sink, type SinkOptions } from './sink.ts';
-import { ByteSource, detectEncoding, sniffFormat, utf8Chunks, type TextEncoding } from './source.ts';
+import { ByteSource, detectEncoding, prepend, sniffFormat, toUtf8, type TextEncoding } from './source.ts';
 import { createTableSql, profileTable, qi } from './sql.ts';
 import { LoadError, type LoadFormat, type LoadOptions, type LoadResult, type LoaderItem, type Reject } from './types.ts';
 import { ArrowReader } from './arrow.ts';
@@ -25,6 +26,8 @@ import { XlsxReader } from './xlsx.ts';
 export interface FormatReader {
   encoding: string;
   delimiter?: string;
+  /** Encoding of the COPY data (default UTF8). */
+  copyEncoding?: 'UTF8' | 'GB18030';
   /** Records name their fields (JSON): COPY every item, columns may first appear after the first records. */
   readonly allItems: boolean;
   open(): Promise<string[]>;
@@ -39,6 +42,8 @@ const DELIMITER_SQL: Record<string, string> = { ',': `','`, '\t': `E'\\t'`, ';':
 class CsvReader implements FormatReader {
   encoding = 'utf8';
   delimiter = ',';
+  /** The bytes COPY receives: UTF-8, or GB18030 passed through untouched (PostgreSQL converts). */
+  copyEncoding: 'UTF8' | 'GB18030' = 'UTF8';
   readonly allItems = false;
   private chunks!: AsyncGenerator<Buffer>;
   private rest: Buffer = Buffer.alloc(0);
@@ -47,6 +52,8 @@ class CsvReader implements FormatReader {
   private sink: CsvSink | null = null;
   /** The decoder met undecodable input. */
   private suspect = false;
+  private raw: RawEncoding = 'utf8';
+  private transcoded = false;
 
   constructor(
     private readonly src: ByteSource,
@@ -57,19 +64,41 @@ class CsvReader implements FormatReader {
   async open(): Promise<string[]> {
     const enc: TextEncoding = await detectEncoding(this.src, this.opts.encoding);
     this.encoding = enc;
-    this.chunks = utf8Chunks(this.src, enc, () => {
-      this.suspect = true;
-      this.sink?.lookCloser();
-    });
+    // The raw head decides the delimiter.
+    const rawChunks = this.src.chunks();
+    let rawHead: Buffer = Buffer.alloc(0);
+    let rawEof = false;
+    while (rawHead.length < 1 << 16 && !rawEof) {
+      const r = await rawChunks.next();
+      if (r.done) rawEof = true;
+      else rawHead = rawHead.length ? Buffer.concat([rawHead, r.value]) : r.value;
+    }
+    const sample =
+      enc === 'utf8' ? rawHead.toString('utf8') : iconv.decode(rawHead, enc === 'gb18030' ? 'gb18030' : enc === 'utf16le' ? 'utf-16le' : 'utf-16be');
+    this.delimiter = this.tsv ? '\t' : sniffDelimiter(sample.replace(/^\ufeff/, ''), /\.(tsv|tab)$/i.test(this.src.name ?? ''));
+    const all = prepend(rawHead, rawChunks);
+    if (enc === 'utf8') this.chunks = toUtf8(all, 'utf8');
+    else if (enc === 'gb18030' && this.delimiter !== '|') {
+      // GB18030 never uses the bytes of " , ; tab CR LF inside a character: scan the bytes as they are and
+      // let COPY convert them. ('|' can be the second byte of a character, so that file is transcoded.)
+      this.raw = 'gb18030';
+      this.copyEncoding = 'GB18030';
+      this.chunks = all;
+    } else {
+      this.transcoded = true;
+      this.chunks = toUtf8(all, enc, () => {
+        this.suspect = true;
+        this.sink?.lookCloser();
+      });
+    }
     let head: Buffer = Buffer.alloc(0);
     while (head.length < 1 << 16 && !this.eof) {
       const r = await this.chunks.next();
       if (r.done) this.eof = true;
       else head = head.length ? Buffer.concat([head, r.value]) : r.value;
     }
-    this.delimiter = this.tsv ? '\t' : sniffDelimiter(head.toString('utf8'), /\.(tsv|tab)$/i.test(this.src.name ?? ''));
     this.scanner = new CsvScanner(this.delimiter.charCodeAt(0));
-    const hc = new HeaderCapture(this.scanner);
+    const hc = new HeaderCapture(this.scanner, this.raw);
     this.scanner.handler = hc;
     for (;;) {
       let used: number;
@@ -92,7 +121,7 @@ class CsvReader implements FormatReader {
   }
 
   makeSink(o: SinkOptions): Sink {
-    this.sink = new CsvSink(this.scanner, { ...o, transcoded: this.encoding !== 'utf8' });
+    this.sink = new CsvSink(this.scanner, { ...o, transcoded: this.transcoded, raw: this.raw });
     if (this.suspect) this.sink.lookCloser();
     return this.sink;
   }
@@ -175,7 +204,7 @@ function copyError(e: unknown, sink: Sink | null): LoadError {
     if (l !== null) line = l;
     where = ` (record ${rec}${l !== null ? ', line ' + l : ''}${m[2] ? ', column ' + m[2] : ''})`;
   }
-  const code = err.code === '22021' ? 'encoding' : err.code?.startsWith('22') || err.code?.startsWith('23') ? 'parse' : 'database';
+  const code = err.code === '22021' || err.code === '22P05' ? 'encoding' : err.code?.startsWith('22') || err.code?.startsWith('23') ? 'parse' : 'database';
   return new LoadError(code, `${err.message ?? String(e)}${where}`, { line, column: m?.[2], cause: e });
 }
 
@@ -218,7 +247,7 @@ export async function loadFile(client: ClientBase, opts: LoadOptions): Promise<L
     const delim = reader.delimiter ?? ',';
     copy = client.query(
       copyStreams.from(
-        `COPY ${target} (${cols}) FROM STDIN WITH (FORMAT csv, DELIMITER ${DELIMITER_SQL[delim]}, ENCODING 'UTF8', FORCE_NULL (${cols})${freeze})`,
+        `COPY ${target} (${cols}) FROM STDIN WITH (FORMAT csv, DELIMITER ${DELIMITER_SQL[delim]}, ENCODING '${reader.copyEncoding ?? 'UTF8'}', FORCE_NULL (${cols})${freeze})`,
         // Let parsing run ahead of the server by a few MB, so both work all the time.
         { highWaterMark: COPY_AHEAD },
       ),

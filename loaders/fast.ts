@@ -6,6 +6,7 @@
  * An acceptor therefore never has to explain a rejection, and tests prove acceptor => Coercer returns
  * the same text.
  */
+import iconv from 'iconv-lite';
 import { numericPrecision, numericScale, validYmd } from './coerce.ts';
 import type { LoaderItem } from './types.ts';
 
@@ -44,7 +45,21 @@ function regionBytes(b: Uint8Array, s: number, e: number): boolean {
   return PROVINCE[(b[s] - 48) * 10 + b[s + 1] - 48] === 1;
 }
 
-function textAcceptor(item: LoaderItem): ByteAcceptor | null {
+/** Characters in GB18030 bytes: ASCII 1 byte; lead 0x81-0xFE then 0x30-0x39 -> 4 bytes; else 2 bytes. */
+function gbChars(b: Uint8Array, s: number, e: number): number {
+  let n = 0;
+  let i = s;
+  while (i < e) {
+    const c = b[i];
+    if (c < 0x80) i++;
+    else if (i + 1 < e && b[i + 1] >= 0x30 && b[i + 1] <= 0x39) i += 4;
+    else i += 2;
+    n++;
+  }
+  return n;
+}
+
+function textAcceptor(item: LoaderItem, raw: 'utf8' | 'gb18030'): ByteAcceptor | null {
   if (item.pattern) return null; // needs the string
   if (item.check === 'id-card') return null;
   const max = item.length && item.length > 0 ? item.length : 0;
@@ -52,13 +67,15 @@ function textAcceptor(item: LoaderItem): ByteAcceptor | null {
   let enumBytes: Uint8Array[] | null = null;
   if (item.enum && item.enum.length) {
     if (item.enum.length > 32) return null;
-    enumBytes = item.enum.map((v) => Buffer.from(v, 'utf8'));
+    enumBytes = item.enum.map((v) => (raw === 'utf8' ? Buffer.from(v, 'utf8') : iconv.encode(v, raw)));
   }
   return (b, s, e) => {
     const n = e - s;
     if (max && n > max) {
       let chars = 0;
-      for (let i = s; i < e; i++) if ((b[i] & 0xc0) !== 0x80) chars++;
+      if (raw === 'utf8') {
+        for (let i = s; i < e; i++) if ((b[i] & 0xc0) !== 0x80) chars++;
+      } else chars = gbChars(b, s, e);
       if (chars > max) return false;
     }
     if (check !== null && !check(b, s, e)) return false;
@@ -158,11 +175,11 @@ function dateAcceptor(): ByteAcceptor {
 }
 
 /** The byte acceptor of an item, or null when every value goes through the Coercer. */
-export function compileAcceptor(item: LoaderItem): ByteAcceptor | null {
+export function compileAcceptor(item: LoaderItem, raw: 'utf8' | 'gb18030' = 'utf8'): ByteAcceptor | null {
   switch (item.type) {
     case 'C':
     case 'M':
-      return textAcceptor(item);
+      return textAcceptor(item, raw);
     case 'N':
     case 'Y':
     case 'I':

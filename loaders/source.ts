@@ -129,9 +129,13 @@ export async function detectEncoding(src: ByteSource, requested: LoadEncoding | 
  * called before a decoded buffer containing one is yielded, so the reader can look closer.
  */
 export async function* utf8Chunks(src: ByteSource, enc: TextEncoding, onSuspect?: () => void): AsyncGenerator<Buffer> {
+  yield* toUtf8(src.chunks(), enc, onSuspect);
+}
+
+export async function* toUtf8(chunks: AsyncIterable<Buffer>, enc: TextEncoding, onSuspect?: () => void): AsyncGenerator<Buffer> {
   if (enc === 'utf8') {
     let first = true;
-    for await (const b of src.chunks()) {
+    for await (const b of chunks) {
       if (first) {
         first = false;
         if (b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) {
@@ -144,7 +148,7 @@ export async function* utf8Chunks(src: ByteSource, enc: TextEncoding, onSuspect?
     return;
   }
   const dec = iconv.getDecoder(enc === 'gb18030' ? 'gb18030' : enc === 'utf16le' ? 'utf-16le' : 'utf-16be', { stripBOM: true });
-  for await (const b of src.chunks()) {
+  for await (const b of chunks) {
     const s = dec.write(b);
     if (s.indexOf('\ufffd') >= 0) onSuspect?.();
     if (s.length) yield Buffer.from(s, 'utf8');
@@ -152,6 +156,16 @@ export async function* utf8Chunks(src: ByteSource, enc: TextEncoding, onSuspect?
   const tail = dec.end();
   if (tail && tail.indexOf('\ufffd') >= 0) onSuspect?.();
   if (tail && tail.length) yield Buffer.from(tail, 'utf8');
+}
+
+/** `head`, then the rest of `chunks`. */
+export async function* prepend(head: Buffer, chunks: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
+  if (head.length) yield head;
+  for (;;) {
+    const r = await chunks.next();
+    if (r.done) return;
+    yield r.value;
+  }
 }
 
 const EXT: Record<string, LoadFormat> = {

@@ -319,6 +319,40 @@ describe('loaders: loadFile (integration)', function () {
       const r2 = await load({ source: p, encoding: 'gb18030' });
       expect(r2.rows).to.equal(2);
     });
+    it('GB18030 bytes pass through to COPY: lengths, enums, rewrites and quoting work on them', async () => {
+      const gbItems: LoaderItem[] = [
+        { name: 'uscc', label: '统一社会信用代码', type: 'C', length: 18, required: true, check: 'uscc' },
+        { name: 'name', label: '企业名称', type: 'C', length: 6 },
+        { name: 'status', label: '登记状态', type: 'C', enum: ['存续', '注销'] },
+        { name: 'founded', label: '成立日期', type: 'D' },
+      ];
+      const text = [
+        '统一社会信用代码;企业名称;登记状态;成立日期',
+        `${USCC[0]};𠀀𠀁记商行;存续;2024年1月5日`,
+        `${USCC[1]};五"号"店;注销;2024-01-06`,
+        `${USCC[2]};七个字的公司名;存续;2024-01-07`,
+        `${USCC[3]};丁;吊销;2024-01-08`,
+        `${USCC[4]};"戊;己";存续;`,
+      ].join('\r\n');
+      const r = await load({ items: gbItems, source: file('gb-pass.csv', iconv.encode(text, 'gb18030')), maxErrors: 2 });
+      expect([r.encoding, r.delimiter]).to.deep.equal(['gb18030', ';']);
+      expect(r.rejects.map((x) => [x.record, x.column, x.value, x.rule])).to.deep.equal([
+        [3, 'name', '七个字的公司名', 'length'],
+        [4, 'status', '吊销', 'enum'],
+      ]);
+      const got = await pool.query(`SELECT name, status, founded::text FROM ${r.table} ORDER BY uscc`);
+      expect(got.rows).to.deep.equal([
+        { name: '𠀀𠀁记商行', status: '存续', founded: '2024-01-05' },
+        { name: '五"号"店', status: '注销', founded: '2024-01-06' },
+        { name: '戊;己', status: '存续', founded: null },
+      ]);
+    });
+    it('GB18030 with "|" as delimiter (a byte that can sit inside a character) is transcoded first', async () => {
+      const text = `统一社会信用代码|企业名称\n${USCC[0]}|億利达\n${USCC[1]}|倈记\n`;
+      const r = await load({ source: file('gb-pipe.csv', iconv.encode(text, 'gb18030')) });
+      expect([r.encoding, r.delimiter]).to.deep.equal(['gb18030', '|']);
+      expect((await rows(r.table)).map((x) => x.name)).to.deep.equal(['億利达', '倈记']);
+    });
     for (const [name, d] of [['semicolon', ';'], ['tab', '\t'], ['pipe', '|']] as const) {
       it(`sniffs the ${name} delimiter; quoted fields, embedded newlines and CRLF`, async () => {
         const csv = [`统一社会信用代码${d}企业名称${d}备注`, `${USCC[0]}${d}"甲${d}公司"${d}"第一行\r\n第二行"`, `${USCC[1]}${d}乙${d}`].join('\r\n') + '\r\n';
@@ -367,16 +401,17 @@ describe('loaders: loadFile (integration)', function () {
       expect(e2.code).to.equal('encoding');
       expect(e2.line).to.equal(3);
     });
-    it('undecodable GB18030 bytes fail the load with the line and column', async () => {
-      const bad = Buffer.concat([
-        iconv.encode(`统一社会信用代码,企业名称,备注\n${USCC[0]},甲,说明\n${USCC[1]},乙,`, 'gb18030'),
-        Buffer.from([0x81, 0x20]),
-        iconv.encode('\n', 'gb18030'),
-      ]);
-      const e = await loadError({ source: file('bad-gb.csv', bad), encoding: 'gb18030' });
-      expect(e.code).to.equal('encoding');
-      expect(e.line).to.equal(3);
-      expect(e.column).to.equal('备注');
+    it('undecodable GB18030 bytes fail the load with the line', async () => {
+      const bad = (col: string) =>
+        Buffer.concat([
+          iconv.encode(`统一社会信用代码,企业名称,备注\n${USCC[0]},甲,说明\n${USCC[1]},${col === 'name' ? '' : '乙,'}`, 'gb18030'),
+          Buffer.from([0x81, 0x20]),
+          iconv.encode(col === 'name' ? ',x\n' : '\n', 'gb18030'),
+        ]);
+      const e1 = await loadError({ source: file('bad-gb1.csv', bad('name')), encoding: 'gb18030' });
+      expect([e1.code, e1.line]).to.deep.equal(['encoding', 3]);
+      const e2 = await loadError({ source: file('bad-gb2.csv', bad('note')), encoding: 'gb18030' });
+      expect([e2.code, e2.line]).to.deep.equal(['encoding', 3]);
     });
     it('reads from a stream, sniffing the format from the content', async () => {
       const r = await load({ source: Readable.from([Buffer.from(`统一社会信用代码,企业名称\n${USCC[0]},`), Buffer.from('甲\n')]) });
