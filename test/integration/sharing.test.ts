@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import { chainPending } from '../../server/src/audit/chain.ts';
+import { loadConfig } from '../../server/src/config.ts';
 import { verifyChain } from '../../server/src/audit/verify.ts';
 import { setClock, useCalendar } from '../../server/src/sharing/clock.ts';
 import { WorkCalendar } from '../../server/src/sharing/workdays.ts';
@@ -532,6 +533,13 @@ describe('sharing workflow: share requests from submission to grant, refusal, di
       at('2026-02-25T08:00:00+08:00');
       const inbox = await api().get('/api/v1/share-requests').query({ role: 'authority', overdue: 'true' }).set(t.auth('authority')).expect(200);
       expect(inbox.body.items.map((r: { id: number }) => r.id)).to.include(sent.body.id);
+    });
+
+    it('reads the limits and the automatic check from the environment', () => {
+      const c = loadConfig({ ODX_SHARE_PROVIDER_DAYS: '7', ODX_SHARE_AUTO_COMPLIANCE: 'false', ODX_SHARE_DEFAULT_RATE: '30' } as NodeJS.ProcessEnv);
+      expect(c).to.include({ shareComplianceDays: 2, shareProviderDays: 7, shareProviderDaysNoData: 10, shareDisputeDays: 5, shareAutoCompliance: false, shareDefaultRate: 30 });
+      expect(loadConfig({} as NodeJS.ProcessEnv).shareAutoCompliance).to.equal(true);
+      expect(() => loadConfig({ ODX_SHARE_AUTO_COMPLIANCE: 'maybe' } as NodeJS.ProcessEnv)).to.throw('shareAutoCompliance');
     });
 
     it('takes the configured limits', async () => {

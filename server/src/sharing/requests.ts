@@ -176,7 +176,8 @@ export async function requestCreator(ctx: CommandContext, policy: SharingPolicy,
   const consumer = input.consumerDepartmentId;
   const at = now();
 
-  const resource = await ctx.trx('odx.resources').where({ code: doc.resourceCode }).first();
+  // the resource row lock orders concurrent requests for it, so the one-waiting-request check below holds
+  const resource = await ctx.trx('odx.resources').where({ code: doc.resourceCode }).forNoKeyUpdate().first();
   if (!resource || !resource.published_doc) {
     throw problem('/resourceCode', `no published resource has the code ${doc.resourceCode}`, `没有信息资源代码为 ${doc.resourceCode} 的已发布信息资源`);
   }
@@ -244,8 +245,7 @@ export async function requestCreator(ctx: CommandContext, policy: SharingPolicy,
     throw conflict(`share request ${pending.id} for resource ${doc.resourceCode} (${doc.accessMode}) is still '${pending.state}'; withdraw it or wait for its decision`, { request: pending.id });
   }
 
-  const draft = {
-    id: 0,
+  const insert = {
     consumer_department_id: consumer,
     provider_department_id: resource.department_id,
     resource_id: resource.id,
@@ -257,7 +257,7 @@ export async function requestCreator(ctx: CommandContext, policy: SharingPolicy,
     share_type: shareType,
     access_mode: doc.accessMode,
     data_on_platform: resource.current_version !== null,
-    state: 'submitted' as State,
+    state: 'submitted',
     stage_started_at: at,
     limit_days: policy.complianceDays,
     due_at: workCalendar().addWorkdays(at, policy.complianceDays),
@@ -265,7 +265,6 @@ export async function requestCreator(ctx: CommandContext, policy: SharingPolicy,
     created_at: at,
     updated_at: at,
   };
-  const { id: _omit, ...insert } = draft;
   let row: RequestRow = (await ctx.trx('odx.share_requests').insert(insert).returning('*'))[0];
   ctx.audit({
     action: 'share_request.submit',
