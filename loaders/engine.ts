@@ -130,14 +130,23 @@ class CsvReader implements FormatReader {
     const sc = this.scanner;
     const sink = this.sink!;
     sc.handler = sink;
-    let buf = this.rest;
+    let pending: Buffer[] = this.rest.length ? [this.rest] : [];
+    let pendingLen = this.rest.length;
+    // A record larger than what was read (a huge quoted field) is rescanned only once the buffer has
+    // doubled, so the work stays linear.
+    let minScan = 0;
     for (;;) {
       let final = this.eof;
       if (!final) {
         const r = await this.chunks.next();
         if (r.done) final = this.eof = true;
-        else buf = buf.length ? Buffer.concat([buf, r.value]) : r.value;
+        else {
+          pending.push(r.value);
+          pendingLen += r.value.length;
+        }
       }
+      if (!final && pendingLen < minScan) continue;
+      const buf = pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingLen);
       sink.begin(buf);
       let used: number;
       try {
@@ -147,7 +156,10 @@ class CsvReader implements FormatReader {
         throw e;
       }
       sink.end(used);
-      buf = buf.subarray(used);
+      const left = buf.subarray(used);
+      pending = left.length ? [left] : [];
+      pendingLen = left.length;
+      minScan = used === 0 ? buf.length * 2 : 0;
       await tick();
       if (final) return;
     }

@@ -377,6 +377,14 @@ describe('loaders: loadFile (integration)', function () {
       const got = await pool.query(`SELECT uscc, name, founded::text FROM ${r.table} ORDER BY uscc`);
       expect(got.rows.map((x) => [x.name, x.founded])).to.deep.equal([['a', '2024-01-01'], ['b', '2024-01-02'], ['d', '2024-01-04']]);
     });
+    it('a quoted field of several MB (spanning many reads) loads intact', async () => {
+      const big = '长'.repeat(3_000_000) + '\n"' + 'x'.repeat(1000);
+      const csv = `统一社会信用代码,企业名称,备注\n${USCC[0]},甲,"${big.replace(/"/g, '""')}"\n${USCC[1]},乙,\n`;
+      const r = await load({ source: file('bigfield.csv', csv) });
+      expect(r.rows).to.equal(2);
+      const got = await pool.query(`SELECT length(note) AS n, md5(note) = md5($1) AS same FROM ${r.table} WHERE uscc = $2`, [big, USCC[0]]);
+      expect(got.rows[0]).to.deep.equal({ n: big.length, same: true });
+    });
     it('bare quotes inside unquoted fields are kept as text', async () => {
       const r = await load({ source: file('bare.csv', `统一社会信用代码,企业名称\n${USCC[0]},5" 软盘厂\n`) });
       expect((await rows(r.table))[0].name).to.equal('5" 软盘厂');
