@@ -203,12 +203,26 @@ export class Sink {
 
   /** Input record number of the n-th (1-based) record written to COPY. */
   recordOfEmitted(n: number): number {
-    let r = n;
-    for (const rej of this.rejectedRecords) {
-      if (rej <= r) r++;
-      else break;
+    const rej = this.rejectedRecords;
+    // f(r) = r - #(rejected records <= r) grows by one at each record written; find the first r with f(r) = n.
+    const upto = (r: number) => {
+      let lo = 0;
+      let hi = rej.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (rej[mid] <= r) lo = mid + 1;
+        else hi = mid;
+      }
+      return lo;
+    };
+    let lo = n;
+    let hi = n + rej.length;
+    while (lo < hi) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (mid - upto(mid) >= n) hi = mid;
+      else lo = mid + 1;
     }
-    return r;
+    return lo;
   }
 
   /** A record that cannot be read as a row (wrong shape); rejected as a whole. */

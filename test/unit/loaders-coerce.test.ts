@@ -18,6 +18,7 @@ import { compileAcceptor } from '../../loaders/fast.ts';
 import { sniffDelimiter } from '../../loaders/csv.ts';
 import { pgType, rejectsToCsv } from '../../loaders/index.ts';
 import { normalizeHeader } from '../../loaders/plan.ts';
+import { LineMap, Sink } from '../../loaders/sink.ts';
 import type { LoaderItem } from '../../loaders/types.ts';
 import { isMobile, isRegionCode, isUscc, withIdCardCheck, withUsccCheck } from '../../server/src/lib/identifiers.ts';
 
@@ -347,5 +348,27 @@ describe('loaders: headers, delimiters, rejects CSV', () => {
     expect(lines[0]).to.equal('\ufeffrecord,line,column,header,value,rule,message');
     expect(lines[1]).to.equal(`3,4,capital,注册资本,"'=HYPERLINK(""x"")",type,"not a number, ""really"""`);
     expect(lines[2]).to.equal('5,,,,-12,minimum,m');
+  });
+});
+
+describe('loaders: record bookkeeping', () => {
+  it('maps the n-th record sent to COPY back to the file record, skipping rejected ones', () => {
+    const s = new Sink({ columns: [], copyItems: [], maxErrors: 1e9, keepRejects: 0 });
+    const r = rng(3);
+    const rejected = new Set<number>();
+    for (let rec = 1; rec <= 5000; rec++) if (r() < 0.2) rejected.add(rec);
+    for (const rec of [...rejected].sort((a, b) => a - b)) s.rowRejected(rec);
+    let n = 0;
+    for (let rec = 1; rec <= 5000; rec++) if (!rejected.has(rec)) expect(s.recordOfEmitted(++n)).to.equal(rec);
+  });
+  it('maps records to physical lines sparsely', () => {
+    const m = new LineMap();
+    // header on line 1; record 2 spans lines 3-4; a blank line before record 4
+    m.add(1, 2);
+    m.add(2, 3);
+    m.add(3, 5);
+    m.add(4, 7);
+    m.add(5, 8);
+    expect([1, 2, 3, 4, 5, 6].map((x) => m.line(x))).to.deep.equal([2, 3, 5, 7, 8, 9]);
   });
 });
