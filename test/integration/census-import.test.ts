@@ -216,6 +216,13 @@ describe('census import (templates, bulk import of the three lists)', function (
       expect(b).to.include({ launchedAt: '2019-03-05', classified: true, protectionLevel: 2, zombie: false, network: 'gov_extranet', buildStatus: 'built' });
     });
 
+    it('reads UTF-16 tab-separated text (Excel “Unicode text”)', async () => {
+      const csv = censusCsv('demands', demandDocs(3, t.deptA.uscc, 14)).main.replace(/,/g, '\t');
+      const body = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(csv, 'utf16le')]);
+      const res = await post('demands', t.deptA.uscc).set('Content-Type', 'text/plain').send(body).expect(201);
+      expect(res.body).to.include({ encoding: 'utf-16le', created: 3 });
+    });
+
     it('reads Excel dates, numbers and a header row below a title row, and ignores a 序号 column', async () => {
       const wb = new ExcelJS.Workbook();
       const ws = wb.addWorksheet('系统清单');
