@@ -52,3 +52,19 @@ export function presentCredential(r: Record<string, any>) {
     disabledAt: r.disabled_at ?? r.disabledAt ?? null,
   };
 }
+
+const systems = new Map<number, number | null>();
+
+/**
+ * The system a principal is bound to (null for people). A binding is set when the credential is
+ * made and never changes, so it is remembered (bounded) to spare every read a query.
+ */
+export async function boundSystem(knex: Knex, principalId: number): Promise<number | null> {
+  const known = systems.get(principalId);
+  if (known !== undefined) return known;
+  const row = await knex('odx.principals').where({ id: principalId }).first('system_id');
+  const system = (row?.system_id as number | null | undefined) ?? null;
+  if (systems.size >= 10_000) systems.clear();
+  systems.set(principalId, system);
+  return system;
+}

@@ -78,6 +78,48 @@ export async function liveGrant(knex: Knex | Knex.Transaction, q: GrantQuery): P
   return row ? toLive(row) : null;
 }
 
+/** A published resource named by id or code, with the caller's live grant on it (or null) and its current data version (or null). */
+export interface GrantedResource {
+  resourceId: number;
+  resourceCode: string;
+  grant: LiveGrant | null;
+  version: { version: number; table: string; items: Record<string, any>[] } | null;
+}
+
+/**
+ * One query for a read of shared data: the published resource by id or code, the grant in force
+ * for the department in the mode (as `liveGrant`), and the resource's current version. Undefined
+ * when no published resource has that id or code.
+ */
+export async function grantedResource(
+  knex: Knex | Knex.Transaction,
+  q: { departmentId: number | null; ref: string; mode: AccessMode; at?: Date },
+): Promise<GrantedResource | undefined> {
+  const at = q.at ?? now();
+  const row = await knex('odx.resources as r')
+    .leftJoin('odx.grants as g', (j) =>
+      j
+        .on('g.resource_id', 'r.id')
+        .andOn('g.consumer_department_id', knex.raw('?', [q.departmentId ?? -1]))
+        .andOn('g.mode', knex.raw('?', [q.mode]))
+        .andOn('g.status', knex.raw("'active'"))
+        .andOn('g.starts_at', '<=', knex.raw('?', [at]))
+        .andOn((o) => o.onNull('g.ends_at').orOn('g.ends_at', '>', knex.raw('?', [at])))
+        .andOnNull('r.retired_at'),
+    )
+    .leftJoin('odx.resource_versions as v', (j) => j.on('v.resource_id', 'r.id').andOn('v.version', 'r.current_version'))
+    .where(/^\d+$/.test(q.ref) ? { 'r.id': Number(q.ref) } : { 'r.code': q.ref })
+    .whereNotNull('r.published_doc')
+    .first('g.*', 'r.id as r_id', 'r.code as resource_code', 'v.version as v_version', 'v.table_name as v_table', 'v.items as v_items');
+  if (!row) return undefined;
+  return {
+    resourceId: row.r_id,
+    resourceCode: row.resource_code,
+    grant: row.id ? toLive(row) : null,
+    version: row.v_version ? { version: row.v_version, table: row.v_table, items: row.v_items } : null,
+  };
+}
+
 /** Why `liveGrant` found nothing, in words a caller can act on (the 403 message). */
 export async function whyNoGrant(knex: Knex | Knex.Transaction, q: GrantQuery): Promise<string> {
   const at = q.at ?? now();

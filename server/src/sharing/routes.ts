@@ -2,14 +2,14 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import { recordEvents, runCommand, type CommandContext } from '../audit/command.ts';
 import type { Principal } from '../auth/roles.ts';
-import { resourceByRef } from '../census/resources/ref.ts';
 import { forbidden, notFound } from '../http/errors.ts';
 import { route, type Owner } from '../http/route.ts';
 import { decodeCursor, encodeCursor } from '../lib/cursor.ts';
 import { idParams } from '../lib/zod-fields.ts';
 import { now } from './clock.ts';
 import { credentialCreator, credentialQuery, presentCredential } from './credentials.ts';
-import { assertGrantedItems, enforceRate, purposeOf, requireGrant, type LiveGrant } from './enforce.ts';
+import { assertGrantedItems, enforceRate, grantedResource, purposeOf, whyNoGrant, type GrantedResource } from './enforce.ts';
+import { boundSystem } from './credentials.ts';
 import { grantStepper, presentGrant, type GrantStep } from './grants.ts';
 import { presentRequest, stepsOf } from './presenter.ts';
 import { verifyMatch } from './verify.ts';
@@ -128,7 +128,7 @@ function grantStep(step: GrantStep, summary: string, body: z.ZodType<{ reason?: 
 }
 
 /** Grants found by the owner check of a verification, handed to its handler (keyed by the parsed path parameters). */
-const resolvedGrants = new WeakMap<object, LiveGrant>();
+const resolvedGrants = new WeakMap<object, GrantedResource>();
 
 export const sharingRoutes = [
   route({
@@ -324,25 +324,23 @@ export const sharingRoutes = [
     params: z.object({ code: z.string().min(1).max(100) }),
     body: VerifyBody,
     owner: async ({ params }, knex, caller) => {
-      const resource = await resourceByRef(knex, params.code);
-      if (!resource || !resource.published_doc) throw notFound(`resource ${params.code}`);
-      resolvedGrants.set(params, await requireGrant(knex, { departmentId: caller.departmentId, resourceId: resource.id, mode: 'verify' }));
+      const found = await grantedResource(knex, { departmentId: caller.departmentId, ref: params.code, mode: 'verify' });
+      if (!found) throw notFound(`resource ${params.code}`);
+      if (!found.grant) throw forbidden(await whyNoGrant(knex, { departmentId: caller.departmentId, resourceId: found.resourceId, mode: 'verify' }));
+      resolvedGrants.set(params, found);
       return { departmentId: caller.departmentId };
     },
     responds: { status: 200, description: '{ matched: true | false }' },
     handler: async ({ params, body, principal, services, actor, requestId, req, res }) => {
       const knex = services.knex;
-      let grant = resolvedGrants.get(params);
-      if (!grant) {
-        const resource = await resourceByRef(knex, params.code);
-        if (!resource) throw notFound(`resource ${params.code}`);
-        grant = await requireGrant(knex, { departmentId: principal!.departmentId, resourceId: resource.id, mode: 'verify' });
-      }
+      const found = resolvedGrants.get(params) ?? (await grantedResource(knex, { departmentId: principal!.departmentId, ref: params.code, mode: 'verify' }));
+      if (!found?.grant) throw forbidden(`no live verify grant on resource ${params.code}`);
+      const grant = found.grant;
       const purpose = purposeOf(req, body.purpose);
       assertGrantedItems(grant, Object.keys(body.match));
       enforceRate(grant, res);
-      const result = await verifyMatch(knex, grant, body.match);
-      const bound = await knex('odx.principals').where({ id: principal!.id }).first('system_id');
+      const result = await verifyMatch(knex, grant, body.match, found.version);
+      const system = await boundSystem(knex, principal!.id);
       await recordEvents(knex, { actor, requestId }, [
         {
           action: 'shared.verify',
@@ -357,7 +355,7 @@ export const sharingRoutes = [
             items: result.items,
             matched: result.matched,
             version: result.version,
-            ...(bound?.system_id ? { system: bound.system_id } : {}),
+            ...(system ? { system } : {}),
           },
         },
       ]);

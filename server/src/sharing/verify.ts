@@ -18,10 +18,16 @@ export interface Verification {
 
 const PG_BAD_VALUE = new Set(['22P02', '22007', '22008', '22003', '22018']);
 
-export async function verifyMatch(knex: Knex, grant: LiveGrant, match: Record<string, string | number | boolean>): Promise<Verification> {
+/** `version`: the resource's current version when the caller already has it (grantedResource); read here otherwise. */
+export async function verifyMatch(
+  knex: Knex,
+  grant: LiveGrant,
+  match: Record<string, string | number | boolean>,
+  current?: { version: number; table: string; items: Record<string, any>[] } | null,
+): Promise<Verification> {
   const names = Object.keys(match);
   assertGrantedItems(grant, names);
-  const version = await currentVersion(knex, grant.resourceId);
+  const version = current === undefined ? await currentVersion(knex, grant.resourceId) : current;
   if (!version) throw conflict(`no data is loaded for resource ${grant.resourceCode} yet; nothing can be verified`);
   const items = new Map((version.items as ItemInfo[]).map((i) => [i.name, i]));
   const missing = [...names, ...grant.rowFilter.map((c) => c.column)].filter((n) => !items.has(n));
