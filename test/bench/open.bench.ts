@@ -123,7 +123,7 @@ export async function openBench(): Promise<void> {
       url: base,
       connections: 32,
       duration: Number(process.env.BENCH_SECONDS ?? 10),
-      requests: [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, path: `${new URL(base).pathname}/rows?filter[uscc]=${codes[i++ % codes.length]}` }) }],
+      requests: [{ setupRequest: (req) => ({ ...req, path: `${new URL(base).pathname}/rows?filter[uscc]=${codes[i++ % codes.length]}` }) }],
     });
     report('rows by key, 32 connections', {
       'p50 ms': cannon.latency.p50,

@@ -37,6 +37,14 @@ describe('audit log', () => {
     expect(await t.knex('odx.departments').where({ name: '回滚局' }).first()).to.equal(undefined);
   });
 
+  it('records a command with more events than one statement can carry (bulk imports)', async () => {
+    await chainPending(t.knex);
+    const before = (await t.knex('odx.audit_head').first()).seq;
+    await recordAndChain(t, 12_000, 'bulk.event');
+    expect((await t.knex('odx.audit_head').first()).seq).to.equal(before + 12_000);
+    expect((await verifyChain(t.knex)).ok).to.equal(true);
+  });
+
   it('refuses a command that changes state without an audit event', async () => {
     const err = await runCommand(t.knex, { actor: TEST_ACTOR }, async (ctx) => {
       await ctx.trx('odx.departments').insert({ name: '无审计局', uscc: '11350200MB0A31888X', region_code: '350200', kind: 'bureau' });

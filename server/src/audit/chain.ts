@@ -88,21 +88,21 @@ export function pendingEvents(actor: Actor, inputs: AuditInput[], requestId?: st
  */
 export async function recordAudit(db: Knex | Knex.Transaction, events: PendingEvent[]): Promise<void> {
   if (events.length === 0) return;
-  await db('odx.audit_pending').insert(
-    events.map((e) => ({
-      at: e.at,
-      actor: e.actor,
-      actor_id: e.actorId,
-      department_id: e.departmentId,
-      action: e.action,
-      target_type: e.targetType,
-      target_id: e.targetId,
-      purpose: e.purpose,
-      detail: JSON.stringify(e.detail),
-      rows: e.rows,
-      request_id: e.requestId,
-    })),
-  );
+  const rows = events.map((e) => ({
+    at: e.at,
+    actor: e.actor,
+    actor_id: e.actorId,
+    department_id: e.departmentId,
+    action: e.action,
+    target_type: e.targetType,
+    target_id: e.targetId,
+    purpose: e.purpose,
+    detail: JSON.stringify(e.detail),
+    rows: e.rows,
+    request_id: e.requestId,
+  }));
+  // 11 parameters a row; PostgreSQL takes 65,535 per statement
+  for (let i = 0; i < rows.length; i += 5000) await db('odx.audit_pending').insert(rows.slice(i, i + 5000));
 }
 
 // each chained event binds 13 parameters; PostgreSQL allows 65,535 per statement
