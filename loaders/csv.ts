@@ -9,6 +9,7 @@ import { isUtf8 } from 'node:buffer';
 import iconv from 'iconv-lite';
 import { Fail } from './coerce.ts';
 import { compileAcceptor, type ByteAcceptor } from './fast.ts';
+import { CsvProfiler } from './profile.ts';
 import { Sink, type FileColumn, type SinkOptions } from './sink.ts';
 import { LoadError } from './types.ts';
 
@@ -328,6 +329,8 @@ export class CsvSink extends Sink implements CsvRecordHandler {
   private readonly mode: Uint8Array;
   /** Field flags that force the string path. */
   private slowMask: number;
+  /** Nulls, min and max of the records sent to COPY. */
+  readonly profiler: CsvProfiler;
 
   constructor(scanner: CsvScanner, o: CsvSinkOptions) {
     super(o);
@@ -344,6 +347,32 @@ export class CsvSink extends Sink implements CsvRecordHandler {
       c.item === null ? M_SKIP : (c.required ? M_REQUIRED : 0) | (c.check ? M_CHECK : 0) | M_MAPPED,
     );
     this.slowMask = F_ESCAPED | F_BAREQUOTE | F_NUL | F_GARBAGE;
+    this.profiler = new CsvProfiler(o.columns, o.raw);
+  }
+
+  private profileRecord(b: Buffer, nf: number): void {
+    const p = this.profiler;
+    const kind = p.kind;
+    const sc = this.scanner;
+    const fs = sc.fs;
+    const fe = sc.fe;
+    const fl = sc.fl;
+    const rw = this.rewritten;
+    const mode = this.mode;
+    for (let k = 0; k < nf; k++) {
+      if (mode[k] === M_SKIP) continue;
+      const s = fs[k];
+      const e = fe[k];
+      const r = rw[k];
+      if (s === e || r === null) {
+        p.nulls[k]++;
+        continue;
+      }
+      if (kind[k] === 0) continue;
+      if (r !== undefined) p.value(k, r);
+      else if (fl[k] & F_ESCAPED) p.value(k, this.text(b, s, e, fl[k]));
+      else p.bytes(k, b, s, e);
+    }
   }
 
   /**
@@ -435,6 +464,7 @@ export class CsvSink extends Sink implements CsvRecordHandler {
       return;
     }
     this.emitted++;
+    this.profileRecord(b, nf);
     // The line terminator of COPY data must stay the same throughout.
     let eol = this.eol;
     if (eol === null) eol = this.eol = termEnd > end ? Buffer.from(b.subarray(end, termEnd)) : Buffer.from('\n');

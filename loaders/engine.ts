@@ -10,13 +10,13 @@ import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import type { ClientBase } from 'pg';
 import copyStreams from 'pg-copy-streams';
-import { pgType } from './coerce.ts';
+import { numericPrecision, numericScale, pgType } from './coerce.ts';
 import iconv from 'iconv-lite';
 import { CsvScanner, CsvSink, CsvSyntaxError, HeaderCapture, sniffDelimiter, type RawEncoding } from './csv.ts';
 import { ColumnResolver, checkItems, planColumns } from './plan.ts';
 import { CopyOut, Sink, type SinkOptions } from './sink.ts';
 import { ByteSource, detectEncoding, prepend, sniffFormat, toUtf8, type TextEncoding } from './source.ts';
-import { createTableSql, profileTable, qi } from './sql.ts';
+import { createTableSql, profileTable, qi, type KnownStats } from './sql.ts';
 import { LoadError, type LoadFormat, type LoadOptions, type LoadResult, type LoaderItem, type Reject } from './types.ts';
 import { ArrowReader } from './arrow.ts';
 import { JsonReader } from './json.ts';
@@ -339,7 +339,14 @@ export async function loadFile(client: ClientBase, opts: LoadOptions): Promise<L
     const invalid: Record<string, number> = {};
     for (const c of sk.columns) if (c.item) invalid[c.item.name] = (invalid[c.item.name] ?? 0) + c.invalid;
     const tMerged = performance.now();
-    const profile = await profileTable(client, target, items, invalid);
+    // The CSV path gathered nulls/min/max of what it sent; valid while the table holds exactly those rows.
+    let known: KnownStats | undefined;
+    if (sk instanceof CsvSink && !base && sk.rejectedAfterCopy === 0) {
+      const columns = sk.profiler.result((it) => (numericPrecision(it) !== undefined ? numericScale(it) : undefined));
+      for (const it of items) if (!plan.copyItems.includes(it)) columns.set(it.name, { nulls: sk.emitted, min: null, max: null });
+      known = { rows: sk.emitted, columns };
+    }
+    const profile = await profileTable(client, target, items, invalid, known);
     const tDone = performance.now();
     const order = new Map(items.map((it, i) => [it.name, i]));
     const rejects = sk.rejects.sort((a, b) => a.record - b.record || (order.get(a.column ?? '') ?? -1) - (order.get(b.column ?? '') ?? -1));

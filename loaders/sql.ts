@@ -138,22 +138,37 @@ function minMaxSql(it: LoaderItem, c: string): [string, string] {
   }
 }
 
-/** Row count, nulls, min/max (one aggregate pass) and distinct estimates (ANALYZE) of a table. */
+/** Stats of some columns gathered while loading (see profile.ts). */
+export interface KnownStats {
+  rows: number;
+  columns: Map<string, { nulls: number; min: string | null; max: string | null }>;
+}
+
+/**
+ * Row count, nulls, min/max (one aggregate pass over the columns not already `known`) and distinct
+ * estimates (ANALYZE) of a table.
+ */
 export async function profileTable(
   client: ClientBase,
   table: string,
   items: LoaderItem[],
   invalid: Record<string, number>,
+  known?: KnownStats,
 ): Promise<QualityProfile> {
-  const sel = ['count(*)::bigint AS n'];
-  items.forEach((it, i) => {
-    const c = qi(it.name);
-    const [mn, mx] = minMaxSql(it, c);
-    sel.push(`count(${c})::bigint AS n${i}`, `${mn} AS mn${i}`, `${mx} AS mx${i}`);
-  });
-  const agg = await client.query(`SELECT ${sel.join(', ')} FROM ${table}`);
-  const row = agg.rows[0];
-  const rows = Number(row.n);
+  const todo = known ? items.filter((it) => !known.columns.has(it.name)) : items;
+  let rows = known?.rows ?? 0;
+  const stats = new Map(known?.columns ?? []);
+  if (!known || todo.length) {
+    const sel = ['count(*)::bigint AS n'];
+    todo.forEach((it, i) => {
+      const c = qi(it.name);
+      const [mn, mx] = minMaxSql(it, c);
+      sel.push(`count(${c})::bigint AS n${i}`, `${mn} AS mn${i}`, `${mx} AS mx${i}`);
+    });
+    const row = (await client.query(`SELECT ${sel.join(', ')} FROM ${table}`)).rows[0];
+    rows = Number(row.n);
+    todo.forEach((it, i) => stats.set(it.name, { nulls: rows - Number(row[`n${i}`]), min: row[`mn${i}`] ?? null, max: row[`mx${i}`] ?? null }));
+  }
   await client.query(`ANALYZE ${table}`);
   const st = await client.query(
     `SELECT s.attname, s.n_distinct
@@ -165,16 +180,17 @@ export async function profileTable(
   const nd = new Map<string, number>();
   for (const r of st.rows) nd.set(r.attname, Number(r.n_distinct));
   const columns: Record<string, ColumnProfile> = {};
-  items.forEach((it, i) => {
-    const nonNull = Number(row[`n${i}`]);
+  for (const it of items) {
+    const s = stats.get(it.name)!;
+    const nonNull = rows - s.nulls;
     const d = nd.get(it.name);
     columns[it.name] = {
-      nulls: rows - nonNull,
+      nulls: s.nulls,
       invalid: invalid[it.name] ?? 0,
-      min: row[`mn${i}`] ?? null,
-      max: row[`mx${i}`] ?? null,
+      min: s.min,
+      max: s.max,
       distinctEstimate: d === undefined ? (nonNull === 0 ? 0 : null) : d >= 0 ? Math.round(d) : Math.round(-d * rows),
     };
-  });
+  }
   return { rows, columns };
 }

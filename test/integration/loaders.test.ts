@@ -13,6 +13,7 @@ import iconv from 'iconv-lite';
 import * as arrow from 'apache-arrow';
 import ExcelJS from 'exceljs';
 import { ensureLoaderFunctions, loadFile, LoadError, rejectsToCsv, type LoadOptions, type LoadResult, type LoaderItem } from '../../loaders/index.ts';
+import { profileTable } from '../../loaders/sql.ts';
 import { isIdCard, isMobile, isRegionCode, isUscc, withIdCardCheck, withUsccCheck } from '../../server/src/lib/identifiers.ts';
 import { registerItems } from '../bench/lib/register.ts';
 
@@ -55,6 +56,18 @@ const items: LoaderItem[] = [
   { name: 'logo', label: '标识', type: 'G' },
 ];
 const ID = withIdCardCheck('44030119900101123');
+
+/** A small seeded generator so generated data is reproducible. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
 
 describe('loaders: loadFile (integration)', function () {
   this.timeout(60000);
@@ -660,6 +673,47 @@ describe('loaders: loadFile (integration)', function () {
         const r = await loadFile(c, { items, source: file('rr.csv', `统一社会信用代码,企业名称\n${USCC[0]},甲\n`), targetTable: t, mode: 'replace', maxErrors: 0 });
         expect(r.rows).to.equal(1);
         await c.query('COMMIT');
+      } finally {
+        c.release();
+      }
+    });
+    it('the profile gathered while streaming a CSV equals the one the server computes', async () => {
+      const pItems: LoaderItem[] = [
+        { name: 'uscc', type: 'C', required: true },
+        { name: 'name', type: 'C' },
+        { name: 'money', type: 'Y', length: 18, scale: 2 },
+        { name: 'num', type: 'N' },
+        { name: 'num4', type: 'N', scale: 4 },
+        { name: 'cnt', type: 'I' },
+        { name: 'x', type: 'B' },
+        { name: 'f', type: 'F' },
+        { name: 'd', type: 'D' },
+        { name: 'ok', type: 'L' },
+        { name: 'ts', type: 'T' },
+        { name: 'absent', type: 'C' },
+      ];
+      const r0 = rng(5);
+      const lines = ['uscc,name,money,num,num4,cnt,x,f,d,ok,ts'];
+      const texts = ['甲', 'Z', 'a""b', '𠀀', 'é', '', ' lead', 'zz', '深圳', '"q,1"'];
+      const money = ['0', '-0', '007', '1.50', '-1.5', '1234567890123456.78', '1,234.5', '¥3', '-0.00', '99.99', ''];
+      const nums = ['0', '-0', '007', '1.50', '-1.5', '12345678901234567890.123', '1,234.5', '¥3', '-0.001', '99.990', '', '1e3'];
+      const floats = ['0', '1e-7', '-1e16', '22.450001', '1e15', '123456789012345.6', '0.0001', '-2.5', '', '+3', '5e-324'];
+      const dates = ['2024-01-05', '2024/1/5', '1999年12月31日', '45000', '', '0001-01-01', '9999-12-31'];
+      const bools = ['是', '否', 'true', '', 'N'];
+      for (let i = 0; i < 400; i++) {
+        const p = <T,>(a: T[]) => a[Math.floor(r0() * a.length)];
+        const t = p(texts);
+        lines.push(
+          [`u${i}`, t.startsWith('"') ? t : /[",]/.test(t) ? `"${t}"` : t, p(money).replace(/^(.*,.*)$/, '"$1"'), p(nums).replace(/^(.*,.*)$/, '"$1"'), p(['1.2', '0.0001', '-3', '']),
+            p(['1', '-7', '12.00', '']), p(floats), p(floats), p(dates), p(bools), p(['2024-01-05 08:00', ''])].join(','),
+        );
+      }
+      const r = await load({ items: pItems, source: file('prof.csv', lines.join('\n') + '\n') });
+      expect(r.rows).to.equal(400);
+      const c = await pool.connect();
+      try {
+        const sql = await profileTable(c, r.table, pItems, {});
+        expect(r.profile).to.deep.equal(sql);
       } finally {
         c.release();
       }
