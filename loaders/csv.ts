@@ -8,8 +8,8 @@
 import { isUtf8 } from 'node:buffer';
 import iconv from 'iconv-lite';
 import { Fail } from './coerce.ts';
-import { compileAcceptor, type ByteAcceptor } from './fast.ts';
-import { CsvProfiler } from './profile.ts';
+import { compileAcceptor, LAST_NUMBER, type ByteAcceptor } from './fast.ts';
+import { CsvProfiler, K_BOOL, K_DATE, K_FLOAT, K_NONE, K_NUM, K_TEXT } from './profile.ts';
 import { Sink, type FileColumn, type SinkOptions } from './sink.ts';
 import { LoadError } from './types.ts';
 
@@ -331,6 +331,8 @@ export class CsvSink extends Sink implements CsvRecordHandler {
   private slowMask: number;
   /** Nulls, min and max of the records sent to COPY. */
   readonly profiler: CsvProfiler;
+  /** Approximate value of each numeric field of the current record, as its acceptor read it (NaN: not read). */
+  private readonly xs: Float64Array;
 
   constructor(scanner: CsvScanner, o: CsvSinkOptions) {
     super(o);
@@ -348,6 +350,7 @@ export class CsvSink extends Sink implements CsvRecordHandler {
     );
     this.slowMask = F_ESCAPED | F_BAREQUOTE | F_NUL | F_GARBAGE;
     this.profiler = new CsvProfiler(o.columns, o.raw);
+    this.xs = new Float64Array(o.columns.length);
   }
 
   private profileRecord(b: Buffer, nf: number): void {
@@ -368,10 +371,13 @@ export class CsvSink extends Sink implements CsvRecordHandler {
         p.nulls[k]++;
         continue;
       }
-      if (kind[k] === 0) continue;
+      const kd = kind[k];
+      if (kd === K_NONE) continue;
       if (r !== undefined) p.value(k, r);
+      else if (kd === K_NUM || kd === K_FLOAT) p.numberBytes(k, this.xs[k], b, s, e);
       else if (fl[k] & F_ESCAPED) p.value(k, this.text(b, s, e, fl[k]));
-      else p.bytes(k, b, s, e);
+      else if (kd === K_TEXT || kd === K_DATE) p.bytes(k, b, s, e);
+      else if (kd === K_BOOL) p.boolBytes(k, b, s, e);
     }
   }
 
@@ -433,6 +439,7 @@ export class CsvSink extends Sink implements CsvRecordHandler {
     const acc = this.acceptors;
     const mode = this.mode;
     const slowMask = this.slowMask;
+    const xs = this.xs;
     let bad = false;
     let rewrite = this.rewriteAll;
     for (let k = 0; k < nf; k++) {
@@ -451,8 +458,12 @@ export class CsvSink extends Sink implements CsvRecordHandler {
       if ((f & slowMask) === 0) {
         if ((m & M_CHECK) === 0) continue;
         const a = acc[k];
-        if (a !== null && a(b, s, e)) continue;
+        if (a !== null && a(b, s, e)) {
+          xs[k] = LAST_NUMBER[0];
+          continue;
+        }
       }
+      xs[k] = NaN;
       const r = this.slow(b, k, s, e, f, rec, line);
       if (r === SLOW_BAD) bad = true;
       else if (r === SLOW_REWRITE) rewrite = true;

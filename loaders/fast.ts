@@ -12,6 +12,9 @@ import type { LoaderItem } from './types.ts';
 
 export type ByteAcceptor = (b: Uint8Array, s: number, e: number) => boolean;
 
+/** The value (approximate) of the last number a number acceptor accepted. */
+export const LAST_NUMBER = new Float64Array(1);
+
 const USCC_CHARSET = '0123456789ABCDEFGHJKLMNPQRTUWXY';
 const USCC_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 const USCC_VAL = new Int8Array(256).fill(-1);
@@ -148,10 +151,9 @@ function numberAcceptor(item: LoaderItem, exact: boolean): ByteAcceptor | null {
       if (lastNz >= 0 && lastNz - f0 + 1 > fracMax) return false;
       x += f / scale;
     }
-    if (hasRange) {
-      if (neg) x = -x;
-      if (!(x > minFast && x < maxFast)) return false;
-    }
+    if (neg) x = -x;
+    if (hasRange && !(x > minFast && x < maxFast)) return false;
+    LAST_NUMBER[0] = x;
     return true;
   };
 }

@@ -8,12 +8,12 @@ import { parseDecimal } from './coerce.ts';
 import type { FileColumn } from './sink.ts';
 import type { LoaderItem } from './types.ts';
 
-const K_NONE = 0; // left to SQL
-const K_TEXT = 1; // byte order (UTF-8 = code point order = COLLATE "C")
-const K_NUM = 2; // exact decimals
-const K_FLOAT = 3;
-const K_DATE = 4; // YYYY-MM-DD, byte order
-const K_BOOL = 5;
+export const K_NONE = 0; // left to SQL
+export const K_TEXT = 1; // byte order (UTF-8 = code point order = COLLATE "C")
+export const K_NUM = 2; // exact decimals
+export const K_FLOAT = 3;
+export const K_DATE = 4; // YYYY-MM-DD, byte order
+export const K_BOOL = 5;
 
 function cmp(a: Uint8Array, as: number, ae: number, b: Uint8Array): number {
   const n = Math.min(ae - as, b.length);
@@ -152,31 +152,27 @@ export class CsvProfiler {
     this.seenF = new Uint8Array(n);
   }
 
-  /** A value as written in the file (bytes s..e of b, already canonical). */
+  /** A text or date value as written in the file (bytes s..e of b, already canonical). */
   bytes(k: number, b: Uint8Array, s: number, e: number): void {
-    switch (this.kind[k]) {
-      case K_TEXT:
-      case K_DATE: {
-        const mn = this.minB[k];
-        if (mn === null || cmp(b, s, e, mn) < 0) this.minB[k] = Uint8Array.prototype.slice.call(b, s, e);
-        const mx = this.maxB[k];
-        if (mx === null || cmp(b, s, e, mx) > 0) this.maxB[k] = Uint8Array.prototype.slice.call(b, s, e);
-        return;
-      }
-      case K_NUM:
-      case K_FLOAT: {
-        const x = approx(b, s, e);
-        const tol = Math.abs(x) * 1e-12 + 1e-300;
-        if (x <= this.minX[k] + tol || x >= this.maxX[k] - tol) {
-          const text = Buffer.from(b.buffer, b.byteOffset + s, e - s).toString('latin1');
-          this.number(k, this.kind[k] === K_FLOAT ? Number(text) : x, text);
-        }
-        return;
-      }
-      case K_BOOL:
-        this.value(k, Buffer.from(b.buffer, b.byteOffset + s, e - s).toString('latin1'));
-        return;
+    const mn = this.minB[k];
+    if (mn === null || cmp(b, s, e, mn) < 0) this.minB[k] = Uint8Array.prototype.slice.call(b, s, e);
+    const mx = this.maxB[k];
+    if (mx === null || cmp(b, s, e, mx) > 0) this.maxB[k] = Uint8Array.prototype.slice.call(b, s, e);
+  }
+
+  /** A number as written in the file; `x` is its approximate value, NaN if not known yet. */
+  numberBytes(k: number, x: number, b: Uint8Array, s: number, e: number): void {
+    if (x !== x) x = approx(b, s, e);
+    const tol = Math.abs(x) * 1e-12 + 1e-300;
+    if (x <= this.minX[k] + tol || x >= this.maxX[k] - tol) {
+      const text = Buffer.from(b.buffer, b.byteOffset + s, e - s).toString('latin1');
+      this.number(k, this.kind[k] === K_FLOAT ? Number(text) : x, text);
     }
+  }
+
+  /** A boolean as written in the file. */
+  boolBytes(k: number, b: Uint8Array, s: number, e: number): void {
+    this.value(k, Buffer.from(b.buffer, b.byteOffset + s, e - s).toString('latin1'));
   }
 
   /** A value rewritten to its canonical text (or decoded). */
