@@ -75,7 +75,16 @@ function fieldCounts(text: string, d: string, max: number): number[] {
   return out;
 }
 
-export class CsvSyntaxError extends Error {}
+export class CsvSyntaxError extends Error {
+  constructor(
+    message: string,
+    readonly line: number,
+    /** 0-based field index. */
+    readonly field: number,
+  ) {
+    super(message);
+  }
+}
 
 export interface CsvRecordHandler {
   record(b: Buffer, start: number, end: number, termEnd: number, nf: number, line: number): void;
@@ -147,7 +156,7 @@ export class CsvScanner {
             const q = b.indexOf(QUOTE, j);
             if (q < 0) {
               if (!final) return rs;
-              throw new CsvSyntaxError(`unterminated quoted field starting at line ${this.line}, field ${nf + 1}`);
+              throw new CsvSyntaxError(`unterminated quoted field (the record starts at line ${this.line}, field ${nf + 1})`, this.line, nf);
             }
             for (let k = j; k < q; k++) {
               const x = b[k];

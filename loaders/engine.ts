@@ -105,7 +105,7 @@ class CsvReader implements FormatReader {
       try {
         used = this.scanner.scan(head, this.eof);
       } catch (e) {
-        if (e instanceof CsvSyntaxError) throw new LoadError('parse', e.message);
+        if (e instanceof CsvSyntaxError) throw new LoadError('parse', e.message, { line: e.line });
         throw e;
       }
       if (hc.header) {
@@ -152,7 +152,10 @@ class CsvReader implements FormatReader {
       try {
         used = sc.scan(buf, final);
       } catch (e) {
-        if (e instanceof CsvSyntaxError) throw new LoadError('parse', e.message);
+        if (e instanceof CsvSyntaxError) {
+          const col = sink.columns[e.field]?.header;
+          throw new LoadError('parse', col ? `${e.message.replace(/\)$/, '')}: ${col})` : e.message, { line: e.line, column: col });
+        }
         throw e;
       }
       sink.end(used);

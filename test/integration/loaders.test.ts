@@ -406,6 +406,7 @@ describe('loaders: loadFile (integration)', function () {
       const e = await loadError({ source: file('unterminated.csv', `统一社会信用代码,企业名称\n${USCC[0]},a\n${USCC[1]},"b\n\n`) });
       expect(e.code).to.equal('parse');
       expect(e.message).to.contain('line 3');
+      expect([e.line, e.column]).to.deep.equal([3, '企业名称']);
       expect(await exists(e.table)).to.equal(false);
     });
     it('bad UTF-8 bytes fail the load with the line (checked and unchecked columns)', async () => {
