@@ -298,6 +298,10 @@ export async function loadFile(client: ClientBase, opts: LoadOptions): Promise<L
     await copyDone;
     copy = null;
     const tCopied = performance.now();
+    const abortCheck = () => {
+      if (signal?.aborted) throw new LoadError('aborted', 'the load was aborted');
+    };
+    abortCheck();
     if (cp.rowCount !== sk.emitted) throw new LoadError('parse', `COPY stored ${cp.rowCount} rows, ${sk.emitted} were sent`);
 
     // Keys: a primary key; duplicate keys within the file (and, for append, keys already in the base
@@ -321,6 +325,7 @@ export async function loadFile(client: ClientBase, opts: LoadOptions): Promise<L
       }
     }
     const tKeyed = performance.now();
+    abortCheck();
     const fileRows = sk.emitted - sk.rejectedAfterCopy;
     if (base) {
       const names = baseCols.map((it) => qi(it.name)).join(', ');
@@ -342,6 +347,7 @@ export async function loadFile(client: ClientBase, opts: LoadOptions): Promise<L
     const invalid: Record<string, number> = {};
     for (const c of sk.columns) if (c.item) invalid[c.item.name] = (invalid[c.item.name] ?? 0) + c.invalid;
     const tMerged = performance.now();
+    abortCheck();
     // The CSV path gathered nulls/min/max of what it sent; valid while the table holds exactly those rows.
     let known: KnownStats | undefined;
     if (sk instanceof CsvSink && !base && sk.rejectedAfterCopy === 0) {
