@@ -9,10 +9,12 @@ import { ledgerRoutes } from './census/ledger/routes.ts';
 import { resourceRoutes } from './census/resources/routes.ts';
 import type { RouteSpec } from './http/route.ts';
 import { loadRoutes } from './loads/routes.ts';
+import { openDataRoutes } from './open/data-routes.ts';
 import { catalogRoutes } from './open/catalog/routes.ts';
 import { ckanRoutes } from './open/ckan/routes.ts';
 import { developerKeyRoutes } from './open/keys/routes.ts';
 import { sharingRoutes } from './sharing/routes.ts';
+import { sharedDataRoutes } from './sharing/data-routes.ts';
 import { systemRoutes } from './system/routes.ts';
 
 /** The route table: every API route of ODX, each stating who may call it. Tests walk it. */
@@ -28,8 +30,10 @@ export const apiRoutes: RouteSpec[] = [
   ...censusImportRoutes,
   ...ledgerRoutes,
   ...loadRoutes,
+  ...sharingRoutes,
+  ...sharedDataRoutes,
+  ...openDataRoutes,
   ...catalogRoutes,
   ...ckanRoutes,
   ...developerKeyRoutes,
-  ...sharingRoutes,
 ];

@@ -178,6 +178,16 @@ Object.assign(fixtures, {
     await loadCsv(t.knex, resource.id, licenceCsv(1, 2));
     return { path: `/api/v1/shared/${encodeURIComponent(resource.code)}/verify`, body: { match: { company_name: '滨海市示例贸易有限公司1' }, purpose: '矩阵测试核验' } };
   },
+  'GET /api/v1/shared/:code/rows': async (t: TestApp) => {
+    const { resource } = await sharedWith(t, 'consumer', { to: 'granted', mode: 'query' });
+    await loadCsv(t.knex, resource.id, licenceCsv(1, 2));
+    return { path: `/api/v1/shared/${encodeURIComponent(resource.code)}/rows`, query: { purpose: '矩阵测试查询' } };
+  },
+  'GET /api/v1/shared/:code/download': async (t: TestApp) => {
+    const { resource } = await sharedWith(t, 'consumer', { to: 'granted', mode: 'download' });
+    await loadCsv(t.knex, resource.id, licenceCsv(1, 2));
+    return { path: `/api/v1/shared/${encodeURIComponent(resource.code)}/download`, query: { purpose: '矩阵测试下载', format: 'ndjson' } };
+  },
 } satisfies typeof fixtures);
 
 /** A published resource of department A with two loaded versions. */

@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import type { Knex } from 'knex';
+import { CONTENT_TYPES, DOWNLOAD_FORMATS, streamDownload, type DownloadFormat } from '../data/download.ts';
+import { parseRowQuery, queryRows } from '../data/query.ts';
+import { auditRead } from '../data/reads.ts';
+import { dataView } from '../data/view.ts';
+import { badRequest, forbidden, notFound } from '../http/errors.ts';
+import { route, type Services } from '../http/route.ts';
+import type { Principal } from '../auth/roles.ts';
+import { boundSystem } from './credentials.ts';
+import { enforceRate, grantedResource, purposeOf, whyNoGrant } from './enforce.ts';
+import type { AccessMode } from './states.ts';
+
+const CodeParams = z.object({ code: z.string().min(1).max(100) });
+
+/** The caller's live grant on a published resource in a mode, or 404 / 403 saying why not. */
+async function grantFor(knex: Knex, caller: Principal, code: string, mode: AccessMode) {
+  const found = await grantedResource(knex, { departmentId: caller.departmentId, ref: code, mode });
+  if (!found) throw notFound(`resource ${code}`);
+  if (!found.grant) throw forbidden(await whyNoGrant(knex, { departmentId: caller.departmentId, resourceId: found.resourceId, mode }));
+  return { ...found, grant: found.grant };
+}
+
+/** The grant's view of the data: only its items, only rows inside its row filter, masked items masked unless approved raw. */
+async function grantView(services: Services, caller: Principal, code: string, mode: AccessMode) {
+  const found = await grantFor(services.knex, caller, code, mode);
+  const view = await dataView(services.knex, services.config, found.resourceId, { kind: 'grant', items: found.grant.items, raw: found.grant.raw, rows: found.grant.rowFilter });
+  if (!view) throw notFound(`data of ${code} (nothing has been loaded yet)`);
+  const resource = { id: found.resourceId, code: found.resourceCode, department_id: found.grant.providerDepartmentId };
+  return { grant: found.grant, view, resource };
+}
+
+/** The grant is checked in `owner`, so a caller without one is refused before anything else. */
+const grantOwner = (mode: AccessMode) => async ({ params }: { params: { code: string } }, knex: Knex, caller: Principal) => {
+  await grantFor(knex, caller, params.code, mode);
+  return { departmentId: caller.departmentId };
+};
+
+export const sharedDataRoutes = [
+  route({
+    method: 'get',
+    path: '/api/v1/shared/:code/rows',
+    summary: 'Query shared data under a live query grant: granted items only, inside its row filter, masked unless approved raw; purpose required',
+    tags: ['sharing'],
+    access: { consumer: 'own' },
+    params: CodeParams,
+    owner: grantOwner('query'),
+    handler: async ({ params, principal, services, req, res, actor, requestId }) => {
+      const { grant, view, resource } = await grantView(services, principal!, params.code, 'query');
+      const purpose = purposeOf(req);
+      const { purpose: _p, ...raw } = req.query as Record<string, unknown>;
+      const query = parseRowQuery(raw, view);
+      enforceRate(grant, res);
+      const page = await queryRows(services.knex, view, query);
+      const system = await boundSystem(services.knex, principal!.id);
+      await auditRead(services.knex, { actor, requestId }, { action: 'shared.rows', resource, view, query, rows: page.items.length, purpose, extra: { grant: grant.id, ...(system ? { system } : {}) } });
+      const meta = { next: page.next, ...(page.count !== undefined ? { count: page.count, countKind: page.countKind } : {}), version: view.version, grant: grant.id };
+      res.type('application/json').send(`{"items":[${page.items.join(',')}],${JSON.stringify(meta).slice(1)}`);
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/api/v1/shared/:code/download',
+    summary: 'Download shared data under a live download grant (csv, ndjson, json, arrow, xlsx), streamed; purpose required',
+    tags: ['sharing'],
+    access: { consumer: 'own' },
+    params: CodeParams,
+    owner: grantOwner('download'),
+    handler: async ({ params, principal, services, req, res, actor, requestId }) => {
+      const { grant, view, resource } = await grantView(services, principal!, params.code, 'download');
+      const purpose = purposeOf(req);
+      const { purpose: _p, format: f = 'csv', bom, ...raw } = req.query as Record<string, unknown>;
+      const format = f as DownloadFormat;
+      if (!DOWNLOAD_FORMATS.includes(format)) throw badRequest(`unknown format ${String(f)}`, [{ in: 'query', path: '/format', message: `one of ${DOWNLOAD_FORMATS.join(', ')}` }]);
+      const query = parseRowQuery(raw, view, { maxLimit: Number.MAX_SAFE_INTEGER, defaultLimit: Number.MAX_SAFE_INTEGER });
+      enforceRate(grant, res);
+      res.status(200).attachment(`${resource.code.replace('/', '-')}.${format}`).type(CONTENT_TYPES[format]);
+      const result = await streamDownload(services.streams, view, query, format, res, { bom: bom === '1' || bom === 'true', limit: raw.limit !== undefined ? query.limit : null });
+      const system = await boundSystem(services.knex, principal!.id);
+      await auditRead(services.knex, { actor, requestId }, {
+        action: 'shared.download', resource, view, query, rows: result.rows, format, purpose,
+        extra: { grant: grant.id, ...(system ? { system } : {}), ...(result.aborted ? { aborted: true } : {}) },
+      });
+    },
+  }),
+];
