@@ -92,7 +92,7 @@ export interface CsvRecordHandler {
 
 /** Splits UTF-8 buffers into records. Call scan() per buffer; it returns how many bytes it consumed. */
 export class CsvScanner {
-  /** Byte classes: 0 = ordinary; 1 = ends an unquoted field (delimiter, CR, LF); 2 = noteworthy (quote, NUL, >= 0x80). */
+  /** Byte classes: 0 = ordinary; 1 = ends an unquoted field (delimiter, CR, LF); else the flag the byte sets. */
   private readonly cls = new Uint8Array(256);
   fs = new Int32Array(64);
   fe = new Int32Array(64);
@@ -108,9 +108,9 @@ export class CsvScanner {
     cls[delimiter] = 1;
     cls[LF] = 1;
     cls[CR] = 1;
-    cls[QUOTE] = 2;
-    cls[0] = 2;
-    for (let i = 128; i < 256; i++) cls[i] = 2;
+    cls[QUOTE] = F_BAREQUOTE;
+    cls[0] = F_NUL;
+    for (let i = 128; i < 256; i++) cls[i] = F_HIGH;
   }
 
   private grow(): void {
@@ -199,10 +199,7 @@ export class CsvScanner {
             const k = cls[b[i]];
             if (k === 0) continue;
             if (k === 1) break;
-            const c = b[i];
-            if (c >= 128) flags |= F_HIGH;
-            else if (c === QUOTE) flags |= F_BAREQUOTE;
-            else flags |= F_NUL;
+            flags |= k;
           }
           fe[nf] = i;
         }
