@@ -1,8 +1,10 @@
 /**
  * Rate limits of the open data API, shared by every server process: the counters live in
  * PostgreSQL (odx.rate_counters, unlogged), one fixed window per caller, incremented with a single
- * INSERT … ON CONFLICT DO UPDATE … RETURNING round trip. Anonymous callers are counted per IP
- * address (per /64 for IPv6), key holders per account, so extra keys do not buy extra quota.
+ * INSERT … ON CONFLICT DO UPDATE … RETURNING round trip; large limits are admitted from leases
+ * (RateLimiter) so a busy caller does not cost a round trip per request. Anonymous callers are
+ * counted per IP address (per /64 for IPv6), key holders per account, so extra keys do not buy
+ * extra quota.
  *
  * Every limited response carries the IETF RateLimit fields (draft-ietf-httpapi-ratelimit-headers):
  *   RateLimit-Policy: "anonymous";q=60;w=60
@@ -18,14 +20,24 @@ import { hashToken } from '../auth/tokens.ts';
 import { HttpError } from './errors.ts';
 import type { Services } from './route.ts';
 
-export interface Hit {
-  /** Requests counted in the current window, this one included. */
+/** The counter after a claim: requests counted in the window (this claim included), and when the window ends. */
+export interface Claim {
   hits: number;
-  /** Seconds until the window ends (at least 1). */
+  /** Seconds until the window ends, by the database's clock (at least 1). */
   reset: number;
 }
 
-/** The shared counter. One statement per hit; old windows are swept at most once a minute per process. */
+interface PgConnection {
+  query(q: { name: string; text: string; values: unknown[] }): Promise<{ rows: any[] }>;
+}
+
+const CLAIM_SQL = `with t as (select extract(epoch from clock_timestamp()) as now)
+  insert into odx.rate_counters as c (bucket, ends, hits)
+  select $1, (floor(t.now / $2) + 1)::bigint * $2, $3 from t
+  on conflict (bucket, ends) do update set hits = c.hits + excluded.hits
+  returning hits, ends - extract(epoch from clock_timestamp()) as reset`;
+
+/** The shared counter: one statement per claim; old windows are swept at most once a minute per process. */
 export class RateCounter {
   private lastSweep = 0;
 
@@ -34,17 +46,21 @@ export class RateCounter {
     private readonly log?: Logger,
   ) {}
 
-  async hit(bucket: string, windowSeconds: number): Promise<Hit> {
-    const { rows } = await this.knex.raw(
-      `with t as (select extract(epoch from clock_timestamp()) as now)
-       insert into odx.rate_counters as c (bucket, ends, hits)
-       select ?, (floor(t.now / ?) + 1)::bigint * ?, 1 from t
-       on conflict (bucket, ends) do update set hits = c.hits + 1
-       returning hits, ends - extract(epoch from clock_timestamp()) as reset`,
-      [bucket, windowSeconds, windowSeconds],
-    );
+  /**
+   * Adds `n` to the caller's count in the current window (named by the second it ends). A named
+   * (prepared) statement on a connection of knex's pool: half the cost of a knex.raw round trip.
+   */
+  async claim(bucket: string, windowSeconds: number, n = 1): Promise<Claim> {
+    const client = this.knex.client as { acquireConnection(): Promise<PgConnection>; releaseConnection(c: PgConnection): Promise<void> };
+    const conn = await client.acquireConnection();
+    let row: { hits: number; reset: string };
+    try {
+      row = (await conn.query({ name: 'odx_rate_claim', text: CLAIM_SQL, values: [bucket, windowSeconds, n] })).rows[0];
+    } finally {
+      await client.releaseConnection(conn);
+    }
     this.sweep();
-    return { hits: rows[0].hits, reset: Math.max(1, Math.ceil(Number(rows[0].reset))) };
+    return { hits: row.hits, reset: Math.max(1, Math.ceil(Number(row.reset))) };
   }
 
   private sweep(): void {
@@ -54,6 +70,70 @@ export class RateCounter {
     this.knex
       .raw(`delete from odx.rate_counters where ends < extract(epoch from clock_timestamp())`)
       .catch((err: unknown) => this.log?.warn({ err }, 'sweeping old rate-limit windows failed'));
+  }
+}
+
+export interface Decision {
+  allowed: boolean;
+  /** Requests left in the window (this process's view: exact with one process, a close estimate with several). */
+  remaining: number;
+  /** Seconds until the window ends. */
+  reset: number;
+}
+
+/** How many requests a process claims at once: 1 for small limits (every request is counted in the database), up to 50 for large ones. */
+export function leaseSize(limit: number): number {
+  return Math.min(50, Math.max(1, Math.floor(limit / 20)));
+}
+
+/**
+ * Requests are admitted from leases: a process claims `leaseSize(limit)` requests of a caller's
+ * window in one statement and admits them locally, so a busy key costs one database round trip
+ * per lease, not per request. A claim only takes what the window has left, so all processes
+ * together never admit more than the limit; a lease a process does not use up is lost when the
+ * window ends, so with P processes a caller may be refused up to P × (lease − 1) requests early.
+ * Once the window is used up, refusals are answered locally until it ends (a flood costs nothing).
+ */
+export class RateLimiter {
+  private readonly leases = new Map<string, { expires: number; granted: number; used: number; left: number }>();
+  /** One claim at a time per caller and process: concurrent requests wait for it and share its lease. */
+  private readonly claiming = new Map<string, Promise<void>>();
+
+  constructor(private readonly counter: RateCounter) {}
+
+  async take(bucket: string, limit: number, windowSeconds: number): Promise<Decision> {
+    // each claim either grants requests or finds the window used up, so this ends
+    for (;;) {
+      const now = Date.now() / 1000;
+      const lease = this.leases.get(bucket);
+      if (lease && lease.expires > now) {
+        const reset = Math.max(1, Math.ceil(lease.expires - now));
+        if (lease.used < lease.granted) {
+          lease.used++;
+          return { allowed: true, remaining: lease.granted - lease.used + lease.left, reset };
+        }
+        if (lease.left === 0) return { allowed: false, remaining: 0, reset };
+      }
+      let claim = this.claiming.get(bucket);
+      if (!claim) {
+        claim = this.refill(bucket, limit, windowSeconds).finally(() => this.claiming.delete(bucket));
+        this.claiming.set(bucket, claim);
+      }
+      await claim;
+    }
+  }
+
+  private async refill(bucket: string, limit: number, windowSeconds: number): Promise<void> {
+    const n = leaseSize(limit);
+    const { hits, reset } = await this.counter.claim(bucket, windowSeconds, n);
+    const now = Date.now() / 1000;
+    if (this.leases.size > 50_000) this.prune(now);
+    this.leases.set(bucket, { expires: now + reset, granted: Math.max(0, Math.min(n, limit - (hits - n))), used: 0, left: Math.max(0, limit - hits) });
+  }
+
+  private prune(now: number): void {
+    for (const [k, v] of this.leases) if (v.expires <= now) this.leases.delete(k);
+    if (this.leases.size > 50_000) this.leases.clear();
   }
 }
 
@@ -109,8 +189,8 @@ function bearerSecret(req: Request): string | null {
   return m ? m[1] : null;
 }
 
-function tooMany(req: Request, res: Response, next: NextFunction, policy: RatePolicy, hit: Hit, baseUrl: string): void {
-  const message = `rate limit exceeded: ${policy.limit} requests per ${policy.windowSeconds} s for ${policy.name === 'key' ? 'this account' : policy.name === 'signup' ? 'sign-ups from this address' : 'anonymous callers from this address'}; retry in ${hit.reset} s${policy.name === 'anonymous' ? ' or use a developer key (POST /api/v1/developer/accounts) for a higher limit' : ''}`;
+function tooMany(req: Request, res: Response, next: NextFunction, policy: RatePolicy, retryAfter: number, baseUrl: string): void {
+  const message = `rate limit exceeded: ${policy.limit} requests per ${policy.windowSeconds} s for ${policy.name === 'key' ? 'this account' : policy.name === 'signup' ? 'sign-ups from this address' : 'anonymous callers from this address'}; retry in ${retryAfter} s${policy.name === 'anonymous' ? ' or use a developer key (POST /api/v1/developer/accounts) for a higher limit' : ''}`;
   const ckan = CKAN_PATHS.exec(req.path);
   if (ckan) {
     res.status(429).json({
@@ -120,7 +200,7 @@ function tooMany(req: Request, res: Response, next: NextFunction, policy: RatePo
     });
     return;
   }
-  next(new HttpError(429, 'rate_limited', message, { policy: policy.name, limit: policy.limit, windowSeconds: policy.windowSeconds, retryAfter: hit.reset }));
+  next(new HttpError(429, 'rate_limited', message, { policy: policy.name, limit: policy.limit, windowSeconds: policy.windowSeconds, retryAfter }));
 }
 
 /**
@@ -128,7 +208,7 @@ function tooMany(req: Request, res: Response, next: NextFunction, policy: RatePo
  * so a changed setting applies at once.
  */
 export function rateLimits(services: Pick<Services, 'knex' | 'config' | 'log'>): RequestHandler {
-  const counter = new RateCounter(services.knex, services.log);
+  const limiter = new RateLimiter(new RateCounter(services.knex, services.log));
   const owners = new KeyOwners(services.knex);
   return async (req, res, next) => {
     const signup = req.method === 'POST' && req.path === '/api/v1/developer/accounts';
@@ -149,12 +229,12 @@ export function rateLimits(services: Pick<Services, 'knex' | 'config' | 'log'>):
         bucket = principalId ? `open:p${principalId}` : `open:${clientBucket(req.ip)}`;
       }
       if (policy.limit === 0) return next();
-      const hit = await counter.hit(bucket, policy.windowSeconds);
+      const decision = await limiter.take(bucket, policy.limit, policy.windowSeconds);
       res.set('RateLimit-Policy', `"${policy.name}";q=${policy.limit};w=${policy.windowSeconds}`);
-      res.set('RateLimit', `"${policy.name}";r=${Math.max(0, policy.limit - hit.hits)};t=${hit.reset}`);
-      if (hit.hits > policy.limit) {
-        res.set('Retry-After', String(hit.reset));
-        return tooMany(req, res, next, policy, hit, config.publicBaseUrl);
+      res.set('RateLimit', `"${policy.name}";r=${decision.remaining};t=${decision.reset}`);
+      if (!decision.allowed) {
+        res.set('Retry-After', String(decision.reset));
+        return tooMany(req, res, next, policy, decision.reset, config.publicBaseUrl);
       }
     } catch (err) {
       services.log.warn({ err }, 'rate limit check failed; the request is let through');

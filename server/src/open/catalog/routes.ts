@@ -14,7 +14,7 @@ const DOWNLOADABLE = new Set<string>(DOWNLOAD_FORMATS);
 
 /** A department named by id or by 统一社会信用代码; -1 (matches nothing) when the code is unknown. */
 async function departmentId(knex: Knex, ref: string): Promise<number> {
-  if (/^\d+$/.test(ref)) return Number(ref);
+  if (/^\d{1,15}$/.test(ref)) return Number(ref);
   const row = await knex('odx.departments').where({ uscc: ref }).first('id');
   return row ? Number(row.id) : -1;
 }
@@ -53,7 +53,7 @@ export const catalogRoutes = [
       const page = await searchResources(
         knex,
         {
-          q: query.q,
+          q: query.q?.trim() || undefined,
           department: query.department ? await departmentId(knex, query.department) : undefined,
           domain: query.domain,
           format: formatTypes.length ? formatTypes : undefined,

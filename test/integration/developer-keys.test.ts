@@ -1,0 +1,88 @@
+import { expect } from 'chai';
+import request from 'supertest';
+import { chainPending } from '../../server/src/audit/chain.ts';
+import { MAX_ACTIVE_KEYS } from '../../server/src/open/keys/commands.ts';
+import { testApp, type TestApp } from '../helpers/app.ts';
+
+describe('developer accounts and keys', function () {
+  this.timeout(60_000);
+  let t: TestApp;
+  before(async () => (t = await testApp()));
+  after(() => t.close());
+
+  const signup = (body: object) => request(t.app).post('/api/v1/developer/accounts').send(body);
+  const bearer = (secret: string) => ({ Authorization: `Bearer ${secret}` });
+
+  it('signs a developer up anonymously: an account outside every department, an account token and a read-only key, secrets shown once', async () => {
+    const res = await signup({ email: 'Alice@Example.org', name: '爱丽丝', purpose: '公交到站提醒小程序' }).expect(201);
+    const { account, token, key } = res.body;
+    expect(account).to.include({ displayName: '爱丽丝', email: 'alice@example.org', departmentId: null, kind: 'user' });
+    expect(account.roles).to.deep.equal(['developer']);
+    expect(account.login).to.match(/^dev\.[0-9a-f]{12}$/);
+    expect(token.secret).to.match(/^odx_[0-9A-Za-z]{32}$/);
+    expect(token.scopes).to.deep.equal(['read', 'write']);
+    expect(key.secret).to.match(/^odx_[0-9A-Za-z]{32}$/);
+    expect(key.scopes).to.deep.equal(['read']);
+    expect(Date.parse(key.expiresAt)).to.be.greaterThan(Date.now() + 300 * 86_400_000);
+    // stored hashed: the secret appears nowhere in the database
+    const stored = await t.knex('odx.tokens').where({ principal_id: account.id });
+    expect(stored).to.have.length(2);
+    expect(JSON.stringify(stored)).not.to.include(key.secret.slice(4));
+    // the key reads open data and is who it says
+    const me = await request(t.app).get('/api/v1/me').set(bearer(key.secret)).expect(200);
+    expect(me.body).to.include({ id: account.id, login: account.login });
+    await request(t.app).get('/api/v1/datasets').set(bearer(key.secret)).expect(200);
+    // audited, with an anonymous actor
+    await chainPending(t.knex);
+    const events = await t.knex('odx.audit_events').where({ target_type: 'principal', target_id: String(account.id) }).orderBy('seq');
+    expect(events.map((e: { action: string }) => e.action)).to.include.members(['principal.create', 'developer.signup']);
+    expect(events[0].actor).to.equal('anonymous');
+  });
+
+  it('refuses a second account for the same e-mail (409) and a malformed address (400)', async () => {
+    await signup({ email: 'bob@example.org' }).expect(201);
+    const again = await signup({ email: 'BOB@example.org' }).expect(409);
+    expect(again.body.error.code).to.equal('conflict');
+    const bad = await signup({ email: 'not-an-address' }).expect(400);
+    expect(bad.body.error.details[0].path).to.equal('/email');
+  });
+
+  it('lists, creates and revokes keys with the account token; a read-only key cannot create or revoke', async () => {
+    const { token, key } = (await signup({ email: 'carol@example.org' }).expect(201)).body;
+    const created = await request(t.app).post('/api/v1/developer/keys').set(bearer(token.secret)).send({ name: '数据大屏' }).expect(201);
+    expect(created.body).to.include({ name: '数据大屏' });
+    expect(created.body.scopes).to.deep.equal(['read']);
+    expect(created.body.secret).to.match(/^odx_/);
+    await request(t.app).post('/api/v1/developer/keys').set(bearer(key.secret)).send({ name: 'x' }).expect(403);
+
+    const listed = await request(t.app).get('/api/v1/developer/keys').set(bearer(key.secret)).expect(200);
+    expect(listed.body.items.map((k: { name: string }) => k.name)).to.deep.equal(['account', 'api key', '数据大屏']);
+    for (const secret of [token.secret, key.secret, created.body.secret]) expect(JSON.stringify(listed.body)).not.to.include(secret);
+    expect(listed.body.items[1].prefix).to.equal(key.secret.slice(0, 12));
+
+    await request(t.app).post(`/api/v1/developer/keys/${created.body.id}/revoke`).set(bearer(key.secret)).expect(403);
+    const revoked = await request(t.app).post(`/api/v1/developer/keys/${created.body.id}/revoke`).set(bearer(token.secret)).expect(200);
+    expect(revoked.body.revokedAt).to.be.a('string');
+    await request(t.app).get('/api/v1/datasets').set(bearer(created.body.secret)).expect(401);
+    // idempotent
+    await request(t.app).post(`/api/v1/developer/keys/${created.body.id}/revoke`).set(bearer(token.secret)).expect(200);
+  });
+
+  it('keeps developers to their own keys', async () => {
+    const dave = (await signup({ email: 'dave@example.org' }).expect(201)).body;
+    const erin = (await signup({ email: 'erin@example.org' }).expect(201)).body;
+    await request(t.app).post(`/api/v1/developer/keys/${erin.key.id}/revoke`).set(bearer(dave.token.secret)).expect(403);
+    const list = await request(t.app).get('/api/v1/developer/keys').set(bearer(dave.token.secret)).expect(200);
+    expect(list.body.items.every((k: { principalId: number }) => k.principalId === dave.account.id)).to.equal(true);
+    // department staff have no developer keys
+    await request(t.app).get('/api/v1/developer/keys').set(t.auth('registrar')).expect(403);
+    await request(t.app).get('/api/v1/developer/keys').expect(401);
+  });
+
+  it(`holds an account to ${MAX_ACTIVE_KEYS} active keys`, async () => {
+    const { token } = (await signup({ email: 'frank@example.org' }).expect(201)).body;
+    for (let i = 2; i < MAX_ACTIVE_KEYS; i++) await request(t.app).post('/api/v1/developer/keys').set(bearer(token.secret)).send({ name: `k${i}` }).expect(201);
+    const full = await request(t.app).post('/api/v1/developer/keys').set(bearer(token.secret)).send({ name: 'one too many' }).expect(409);
+    expect(full.body.error.details).to.deep.equal({ active: MAX_ACTIVE_KEYS, max: MAX_ACTIVE_KEYS });
+  });
+});
