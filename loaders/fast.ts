@@ -63,8 +63,9 @@ function gbChars(b: Uint8Array, s: number, e: number): number {
 }
 
 function textAcceptor(item: LoaderItem, raw: 'utf8' | 'gb18030'): ByteAcceptor | null {
-  if (item.pattern) return null; // needs the string
   if (item.check === 'id-card') return null;
+  // A pattern needs the text: tested here on ASCII values, left to the Coercer otherwise.
+  const re = item.pattern ? new RegExp(item.pattern, 'u') : null;
   const max = item.length && item.length > 0 ? item.length : 0;
   const check = item.check === 'uscc' ? usccBytes : item.check === 'mobile' ? mobileBytes : item.check === 'region-code' ? regionBytes : null;
   let enumBytes: Uint8Array[] | null = null;
@@ -92,6 +93,10 @@ function textAcceptor(item: LoaderItem, raw: 'utf8' | 'gb18030'): ByteAcceptor |
         found = j === n;
       }
       if (!found) return false;
+    }
+    if (re !== null) {
+      for (let i = s; i < e; i++) if (b[i] >= 0x80) return false;
+      if (!re.test(Buffer.from(b.buffer, b.byteOffset + s, n).toString('latin1'))) return false;
     }
     return true;
   };

@@ -294,6 +294,9 @@ describe('loaders: fast paths agree with the reference checks', () => {
     { name: 'r', type: 'C', check: 'region-code' },
     { name: 'e', type: 'C', length: 4, enum: ['存续', '在业', 'ab'] },
     { name: 'c', type: 'C', length: 3 },
+    { name: 'p', type: 'C', length: 5, pattern: '^[0-9a]{2,3}$' },
+    { name: 'p2', type: 'C', check: 'region-code', pattern: '^4403' },
+    { name: 'p3', type: 'M', pattern: '中' },
   ];
   it('a byte acceptor accepts only values the coercer passes through unchanged', () => {
     const r = rng(11);
