@@ -8,31 +8,22 @@
  *   - peak RSS of the process during a full download
  * Embedded PostgreSQL with default durability unless DATABASE_URL is set. Not part of the tests.
  */
-import fs from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
-import path from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
-import { createApp } from '../../server/src/app.ts';
-import { HeadSigner } from '../../server/src/audit/signing.ts';
-import { loadConfig } from '../../server/src/config.ts';
 import { auditRead } from '../../server/src/data/reads.ts';
 import { parseRowQuery } from '../../server/src/data/query.ts';
 import { dataView } from '../../server/src/data/view.ts';
-import { createLogger } from '../../server/src/http/observability.ts';
 import { encodeCursor } from '../../server/src/lib/cursor.ts';
-import { executeLoad, loadCreator } from '../../server/src/loads/service.ts';
-import { makeDepartment, TEST_ACTOR } from '../helpers/app.ts';
-import { publishedResource } from '../helpers/census.ts';
 import { currentCluster, startCluster } from '../helpers/cluster.ts';
 import { freshDatabase } from '../helpers/db.ts';
 import { fmt, report } from './lib/report.ts';
-import { registerItems, writeRegisterCsv } from './lib/register.ts';
+import { registerItems } from './lib/register.ts';
+import { registerDataset, serveApp } from './lib/dataset.ts';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 
@@ -66,26 +57,12 @@ function get(url: string, counter: { bytes: number }, onChunk?: () => void): Pro
 
 export async function openBench(): Promise<void> {
   const db = await freshDatabase();
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'odx-bench-open-'));
-  const csv = path.join(os.tmpdir(), `odx-open-bench-${ROWS}.csv`);
   try {
-    if (!fs.existsSync(csv)) await writeRegisterCsv(csv, ROWS);
-    const dept = await makeDepartment(db.knex, '滨海市市场监督管理局（基准）');
-    // the catalogue schema gives money a scale only as N (数值型)
-    const items = registerItems.map((i) => ({ ...i, ...(i.type === 'Y' ? { type: 'N' } : {}), ...(i.name === 'phone' ? { sensitivity: 'personal', mask: 'mobile' } : {}) }));
-    const resource = await publishedResource(db.knex, dept.uscc, { name: '市场主体登记信息', items, domain: 'market' });
-    const loadId = await loadCreator(db.knex, { actor: TEST_ACTOR }, resource.id, { mode: 'replace', maxErrors: 0, encoding: 'auto', fileName: 'register.csv' });
-    const [outcome, loadSecs] = await timed(() => executeLoad(db.knex, { actor: TEST_ACTOR }, loadId, csv, { retention: 3 }));
-    if (!outcome.ok) throw new Error(`load failed: ${JSON.stringify(outcome.error)}`);
-    report('setup: load of the dataset', { rows: fmt(outcome.result!.rows), 'rows/s': fmt(outcome.result!.rows / loadSecs) });
-    await db.knex.raw(`analyze ${`data.r${resource.id}_v${outcome.version}`}`);
-
-    const config = loadConfig({ ODX_HOME: home, ODX_LOG_LEVEL: 'silent', ODX_RATE_LIMIT_ANONYMOUS: '0', ODX_RATE_LIMIT_KEY: '0' } as NodeJS.ProcessEnv);
-    const { app, services } = createApp({ knex: db.knex, config, log: createLogger('silent'), signer: await HeadSigner.load(home) });
-    const server = http.createServer(app).listen(0, '127.0.0.1');
-    await new Promise((r) => server.once('listening', r));
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/datasets/${encodeURIComponent(resource.code)}`;
-    const table = `data.r${resource.id}_v${outcome.version}`;
+    const { resource, table } = await registerDataset(db.knex, ROWS);
+    const served = await serveApp(db.knex);
+    const { services } = served;
+    const config = services.config;
+    const base = `${served.base}/api/v1/datasets/${encodeURIComponent(resource.code)}`;
     const columns = registerItems.map((i) => `"${i.name}"`).join(', ');
 
     // the physical limit: COPY of the same rows straight out of PostgreSQL
@@ -160,11 +137,9 @@ export async function openBench(): Promise<void> {
     });
     report('read audit event, 32 concurrent', { 'events/s': fmt(n / auditSecs), 'ms per read (amortised)': ((auditSecs * 1000) / n).toFixed(3) });
 
-    server.close();
-    await services.streams.end();
+    await served.close();
   } finally {
     await db.drop();
-    fs.rmSync(home, { recursive: true, force: true });
   }
 }
 

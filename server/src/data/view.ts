@@ -37,17 +37,38 @@ export interface DataView {
   rows: RowCondition[];
 }
 
+const parsedRules = new Map<string, MaskRules>();
+
 export function maskRulesOf(config: Config): MaskRules {
-  return parseMaskRules(config.maskRules ? JSON.parse(config.maskRules) : {});
+  const key = config.maskRules ?? '';
+  let rules = parsedRules.get(key);
+  if (!rules) {
+    rules = parseMaskRules(key ? JSON.parse(key) : {});
+    parsedRules.set(key, rules);
+  }
+  return rules;
+}
+
+/** A loaded version as a view needs it. */
+export interface VersionRef {
+  resourceId: number;
+  version: number;
+  table: string;
+  items: Record<string, any>[];
+}
+
+/** The view of a resource's current version under a read policy, or null when no data is loaded. */
+export async function dataView(knex: Knex, config: Config, resourceId: number, policy: ReadPolicy): Promise<DataView | null> {
+  const version = await currentVersion(knex, resourceId);
+  return version ? buildView(version, config, policy) : null;
 }
 
 /**
- * Builds the view of a resource's current version under a read policy, or null when no data
- * is loaded. Masking happens in SQL, so unmasked personal values never leave the database.
+ * Builds a view of a loaded version under a read policy. Masking happens in SQL, so unmasked
+ * personal values never leave the database.
  */
-export async function dataView(knex: Knex, config: Config, resourceId: number, policy: ReadPolicy): Promise<DataView | null> {
-  const version = await currentVersion(knex, resourceId);
-  if (!version) return null;
+export function buildView(version: VersionRef, config: Config, policy: ReadPolicy): DataView {
+  const resourceId = version.resourceId;
   const items = version.items as ItemLike[];
   const rules = maskRulesOf(config);
   const granted = policy.kind === 'grant' ? new Set(policy.items) : null;

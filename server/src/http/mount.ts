@@ -62,10 +62,12 @@ export function mountRoutes(router: Router, routes: RouteSpec[], services: Servi
         query: parse(spec.query, req.query, 'query'),
         body: parse(spec.body, req.body, 'body'),
       };
+      let target: unknown;
       if (reach !== 'any' && principal && spec.owner) {
         const owner = await spec.owner(input, services.knex, principal);
         if (!owner) throw notFound('the target');
         assertOwnerReach(reach, principal, owner);
+        target = owner.target;
       }
       const requestId = String(req.id);
       const result = await spec.handler({
@@ -74,6 +76,7 @@ export function mountRoutes(router: Router, routes: RouteSpec[], services: Servi
         actor: actorOf(principal),
         requestId,
         scoping: scopingFor(reach, principal),
+        target,
         services,
         req,
         res,

@@ -28,6 +28,8 @@ export interface Owner {
    */
   alsoDepartmentIds?: number[];
   principalId?: number | null;
+  /** What the resolver loaded to answer, handed to the handler as `ctx.target` so it is not fetched twice. */
+  target?: unknown;
 }
 
 export interface Services {
@@ -54,6 +56,8 @@ export interface HandlerContext<P, Q, B> {
   actor: Actor;
   requestId: string;
   scoping: Scoping;
+  /** The owner resolver's `target`, when the gate ran it (narrow reach); handlers fall back to loading it. */
+  target: unknown;
   services: Services;
   req: Request;
   res: Response;

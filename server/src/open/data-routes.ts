@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import { DOWNLOAD_FORMATS, CONTENT_TYPES, streamDownload } from '../data/download.ts';
 import { parseRowQuery, queryRows } from '../data/query.ts';
 import { auditRead } from '../data/reads.ts';
-import { dataView } from '../data/view.ts';
+import { buildView } from '../data/view.ts';
 import { badRequest, notFound } from '../http/errors.ts';
 import { route, type Services } from '../http/route.ts';
 
@@ -16,11 +16,18 @@ export async function findOpenDataset(knex: Knex, code: string): Promise<{ id: n
   return r;
 }
 
+/** The open dataset and its current version in one query, as the public may see it. */
 async function openView(services: Services, code: string) {
-  const resource = await findOpenDataset(services.knex, code);
-  const view = await dataView(services.knex, services.config, resource.id, { kind: 'open' });
-  if (!view) throw notFound(`data of ${code} (nothing has been loaded yet)`);
-  return { resource, view };
+  const r = await services.knex('odx.resources as r')
+    .leftJoin('odx.resource_versions as v', (j) => j.on('v.resource_id', 'r.id').andOn('v.version', 'r.current_version'))
+    .where({ 'r.code': code, 'r.open_type': 'open' })
+    .whereNotNull('r.published_doc')
+    .whereNull('r.retired_at')
+    .first('r.id', 'r.code', 'r.department_id', 'v.version', 'v.table_name', 'v.items');
+  if (!r) throw notFound(`open dataset ${code}`);
+  if (!r.version) throw notFound(`data of ${code} (nothing has been loaded yet)`);
+  const view = buildView({ resourceId: r.id, version: r.version, table: r.table_name, items: r.items }, services.config, { kind: 'open' });
+  return { resource: { id: r.id as number, code: r.code as string, department_id: r.department_id as number }, view };
 }
 
 export const openDataRoutes = [

@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import { CONTENT_TYPES, DOWNLOAD_FORMATS, streamDownload, type DownloadFormat } from '../data/download.ts';
 import { parseRowQuery, queryRows } from '../data/query.ts';
 import { auditRead } from '../data/reads.ts';
-import { dataView } from '../data/view.ts';
+import { buildView } from '../data/view.ts';
 import { badRequest, forbidden, notFound } from '../http/errors.ts';
 import { route, type Services } from '../http/route.ts';
 import type { Principal } from '../auth/roles.ts';
@@ -21,20 +21,22 @@ async function grantFor(knex: Knex, caller: Principal, code: string, mode: Acces
   return { ...found, grant: found.grant };
 }
 
+type Granted = Awaited<ReturnType<typeof grantFor>>;
+
+/** The grant is checked by the gate (own department = the department holding the grant) and handed to the handler. */
+const grantOwner = (mode: AccessMode) => async ({ params }: { params: { code: string } }, knex: Knex, caller: Principal) => ({
+  departmentId: caller.departmentId,
+  target: await grantFor(knex, caller, params.code, mode),
+});
+
 /** The grant's view of the data: only its items, only rows inside its row filter, masked items masked unless approved raw. */
-async function grantView(services: Services, caller: Principal, code: string, mode: AccessMode) {
-  const found = await grantFor(services.knex, caller, code, mode);
-  const view = await dataView(services.knex, services.config, found.resourceId, { kind: 'grant', items: found.grant.items, raw: found.grant.raw, rows: found.grant.rowFilter });
-  if (!view) throw notFound(`data of ${code} (nothing has been loaded yet)`);
+async function grantView(services: Services, caller: Principal, code: string, mode: AccessMode, resolved?: Granted) {
+  const found = resolved ?? (await grantFor(services.knex, caller, code, mode));
+  if (!found.version) throw notFound(`data of ${code} (nothing has been loaded yet)`);
+  const view = buildView({ resourceId: found.resourceId, ...found.version }, services.config, { kind: 'grant', items: found.grant.items, raw: found.grant.raw, rows: found.grant.rowFilter });
   const resource = { id: found.resourceId, code: found.resourceCode, department_id: found.grant.providerDepartmentId };
   return { grant: found.grant, view, resource };
 }
-
-/** The grant is checked in `owner`, so a caller without one is refused before anything else. */
-const grantOwner = (mode: AccessMode) => async ({ params }: { params: { code: string } }, knex: Knex, caller: Principal) => {
-  await grantFor(knex, caller, params.code, mode);
-  return { departmentId: caller.departmentId };
-};
 
 export const sharedDataRoutes = [
   route({
@@ -45,8 +47,8 @@ export const sharedDataRoutes = [
     access: { consumer: 'own' },
     params: CodeParams,
     owner: grantOwner('query'),
-    handler: async ({ params, principal, services, req, res, actor, requestId }) => {
-      const { grant, view, resource } = await grantView(services, principal!, params.code, 'query');
+    handler: async ({ params, principal, services, req, res, actor, requestId, target }) => {
+      const { grant, view, resource } = await grantView(services, principal!, params.code, 'query', target as Granted | undefined);
       const purpose = purposeOf(req);
       const { purpose: _p, ...raw } = req.query as Record<string, unknown>;
       const query = parseRowQuery(raw, view);
@@ -66,8 +68,8 @@ export const sharedDataRoutes = [
     access: { consumer: 'own' },
     params: CodeParams,
     owner: grantOwner('download'),
-    handler: async ({ params, principal, services, req, res, actor, requestId }) => {
-      const { grant, view, resource } = await grantView(services, principal!, params.code, 'download');
+    handler: async ({ params, principal, services, req, res, actor, requestId, target }) => {
+      const { grant, view, resource } = await grantView(services, principal!, params.code, 'download', target as Granted | undefined);
       const purpose = purposeOf(req);
       const { purpose: _p, format: f = 'csv', bom, ...raw } = req.query as Record<string, unknown>;
       const format = f as DownloadFormat;

@@ -127,9 +127,6 @@ function grantStep(step: GrantStep, summary: string, body: z.ZodType<{ reason?: 
   });
 }
 
-/** Grants found by the owner check of a verification, handed to its handler (keyed by the parsed path parameters). */
-const resolvedGrants = new WeakMap<object, GrantedResource>();
-
 export const sharingRoutes = [
   route({
     method: 'post',
@@ -327,13 +324,12 @@ export const sharingRoutes = [
       const found = await grantedResource(knex, { departmentId: caller.departmentId, ref: params.code, mode: 'verify' });
       if (!found) throw notFound(`resource ${params.code}`);
       if (!found.grant) throw forbidden(await whyNoGrant(knex, { departmentId: caller.departmentId, resourceId: found.resourceId, mode: 'verify' }));
-      resolvedGrants.set(params, found);
-      return { departmentId: caller.departmentId };
+      return { departmentId: caller.departmentId, target: found };
     },
     responds: { status: 200, description: '{ matched: true | false }' },
-    handler: async ({ params, body, principal, services, actor, requestId, req, res }) => {
+    handler: async ({ params, body, principal, services, actor, requestId, req, res, target }) => {
       const knex = services.knex;
-      const found = resolvedGrants.get(params) ?? (await grantedResource(knex, { departmentId: principal!.departmentId, ref: params.code, mode: 'verify' }));
+      const found = (target as GrantedResource | undefined) ?? (await grantedResource(knex, { departmentId: principal!.departmentId, ref: params.code, mode: 'verify' }));
       if (!found?.grant) throw forbidden(`no live verify grant on resource ${params.code}`);
       const grant = found.grant;
       const purpose = purposeOf(req, body.purpose);

@@ -1,0 +1,51 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { Knex } from 'knex';
+import { createApp, type App } from '../../../server/src/app.ts';
+import { HeadSigner } from '../../../server/src/audit/signing.ts';
+import { loadConfig } from '../../../server/src/config.ts';
+import { createLogger } from '../../../server/src/http/observability.ts';
+import { executeLoad, loadCreator } from '../../../server/src/loads/service.ts';
+import { makeDepartment, TEST_ACTOR, type Dept } from '../../helpers/app.ts';
+import { publishedResource } from '../../helpers/census.ts';
+import { report, fmt } from './report.ts';
+import { registerItems, writeRegisterCsv } from './register.ts';
+
+/** The register benchmarks read: `rows` generated rows, loaded through the real loader into a published open resource. */
+export async function registerDataset(knex: Knex, rows: number, over: Record<string, unknown> = {}): Promise<{ provider: Dept; resource: Record<string, any>; table: string }> {
+  const csv = path.join(os.tmpdir(), `odx-bench-register-${rows}.csv`);
+  if (!fs.existsSync(csv)) await writeRegisterCsv(csv, rows);
+  const provider = await makeDepartment(knex, '滨海市市场监督管理局（基准）');
+  // the catalogue schema gives money a scale only as N (数值型)
+  const items = registerItems.map((i) => ({ ...i, ...(i.type === 'Y' ? { type: 'N' } : {}), ...(i.name === 'phone' ? { sensitivity: 'personal', mask: 'mobile' } : {}) }));
+  const resource = await publishedResource(knex, provider.uscc, { name: '市场主体登记信息', items, domain: 'market', ...over });
+  const loadId = await loadCreator(knex, { actor: TEST_ACTOR }, resource.id, { mode: 'replace', maxErrors: 0, encoding: 'auto', fileName: 'register.csv' });
+  const t0 = Date.now();
+  const outcome = await executeLoad(knex, { actor: TEST_ACTOR }, loadId, csv, { retention: 3 });
+  if (!outcome.ok) throw new Error(`load failed: ${JSON.stringify(outcome.error)}`);
+  report('setup: load of the dataset', { rows: fmt(outcome.result!.rows), 'rows/s': fmt(outcome.result!.rows / ((Date.now() - t0) / 1000)) });
+  const table = `data.r${resource.id}_v${outcome.version}`;
+  await knex.raw(`analyze ${table}`);
+  return { provider, resource: await knex('odx.resources').where({ id: resource.id }).first(), table };
+}
+
+/** The real app on a loopback port, rate limits off (the benchmark is one client). */
+export async function serveApp(knex: Knex): Promise<App & { base: string; close(): Promise<void> }> {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'odx-bench-home-'));
+  const config = loadConfig({ ODX_HOME: home, ODX_LOG_LEVEL: 'silent', ODX_RATE_LIMIT_ANONYMOUS: '0', ODX_RATE_LIMIT_KEY: '0' } as NodeJS.ProcessEnv);
+  const built = createApp({ knex, config, log: createLogger('silent'), signer: await HeadSigner.load(home) });
+  const server = http.createServer(built.app).listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  return {
+    ...built,
+    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    async close() {
+      await new Promise((r) => server.close(r));
+      await built.services.streams.end();
+      fs.rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
