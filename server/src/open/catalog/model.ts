@@ -10,7 +10,8 @@ import type { DataPackageInput, DownloadFormat, ItemLike } from '../datapackage.
 import { DOWNLOAD_FORMATS } from '../datapackage.ts';
 import type { DcatAgent, DcatCatalog, DcatDataset, Domain } from '../dcat.ts';
 import { DOMAIN_THEMES, datasetIri } from '../dcat.ts';
-import { isDropRule, parseMaskRules, ruleFor, unmaskedPersonalItems, type MaskRules } from '../masking.ts';
+import { maskRulesOf } from '../../data/view.ts';
+import { isDropRule, ruleFor, unmaskedPersonalItems, type MaskRules } from '../masking.ts';
 
 /**
  * Open datasets: published (the last published version is what shows, also while a revision is in
@@ -91,9 +92,9 @@ export async function allOpenDatasets(knex: Knex): Promise<OpenDataset[]> {
   return (await openDatasetQuery(knex).orderBy('r.id')).map(toOpenDataset);
 }
 
-/** The installation's mask rules (ODX_MASK_RULES over the defaults). */
+/** The installation's mask rules (ODX_MASK_RULES over the defaults): the row engine's, so every open output masks alike. */
 export function maskRules(config: Config): MaskRules {
-  return parseMaskRules(config.maskRules ? JSON.parse(config.maskRules) : {});
+  return maskRulesOf(config);
 }
 
 /** An item as the open catalogue shows it. */
