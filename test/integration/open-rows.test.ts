@@ -21,6 +21,7 @@ const ITEMS = [
   { name: 'founded_on', label: '成立日期', type: 'D' },
   { name: 'district', label: '所属区', type: 'C', length: 10, enum: ['思明区', '湖里区', '集美区', '海沧区'] },
   { name: 'active', label: '是否存续', type: 'L' },
+  { name: 'risk_level', label: '信用风险等级', type: 'C', length: 1, openType: 'closed' },
 ];
 const DISTRICTS = ['思明区', '湖里区', '集美区', '海沧区'];
 const N = 300;
@@ -30,7 +31,7 @@ function csv(n: number): string {
   for (let i = 1; i <= n; i++) {
     const code = withUsccCheck(`91350200MA${String(2000000 + i).padStart(7, '0')}`);
     const id = withIdCardCheck(`350203${1970 + (i % 30)}0${(i % 9) + 1}1${i % 10}${String(i % 1000).padStart(3, '0')}`);
-    s += [code, `滨海市第${i}贸易有限公司`, i % 10 === 0 ? '欧阳修远' : `陈${i}`, `138${String(i).padStart(8, '0')}`, id, (i * 1.25).toFixed(2), i % 7 === 0 ? '' : String(i % 50), `2019-${String((i % 12) + 1).padStart(2, '0')}-15`, DISTRICTS[i % 4], i % 3 === 0 ? '否' : '是'].join(',') + '\n';
+    s += [code, `滨海市第${i}贸易有限公司`, i % 10 === 0 ? '欧阳修远' : `陈${i}`, `138${String(i).padStart(8, '0')}`, id, (i * 1.25).toFixed(2), i % 7 === 0 ? '' : String(i % 50), `2019-${String((i % 12) + 1).padStart(2, '0')}-15`, DISTRICTS[i % 4], i % 3 === 0 ? '否' : '是', 'ABCD'[i % 4]].join(',') + '\n';
   }
   return s;
 }
@@ -116,6 +117,17 @@ describe('open data: row queries and streaming downloads', function () {
     expect(byPath['/filter/capital/gt']).to.match(/"lots"/);
     expect(byPath['/sort']).to.match(/unknown column zzz/);
     expect(byPath['/limit']).to.match(/1 to 10000/);
+  });
+
+  it('never shows an item the catalogue keeps closed, on any path', async () => {
+    const res = await rows({ limit: 1 }).expect(200);
+    expect(res.body.items[0]).not.to.have.property('risk_level');
+    await rows({ fields: 'risk_level' }).expect(403);
+    await rows({ 'filter[risk_level]': 'A' }).expect(403);
+    for (const format of ['csv', 'ndjson', 'arrow']) {
+      const body = ((await download({ format, limit: 3 }).expect(200)).body as Buffer).toString('latin1');
+      expect(body, format).not.to.contain('risk_level');
+    }
   });
 
   it('refuses to filter or sort on masked columns (that would reveal them)', async () => {

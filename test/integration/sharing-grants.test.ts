@@ -4,7 +4,7 @@ import { chainPending } from '../../server/src/audit/chain.ts';
 import { verifyChain } from '../../server/src/audit/verify.ts';
 import { setClock } from '../../server/src/sharing/clock.ts';
 import { liveGrant, whyNoGrant, requireGrant, assertGrantedItems, takeCall, purposeOf } from '../../server/src/sharing/enforce.ts';
-import { rowFilterSql } from '../../server/src/sharing/rows.ts';
+import { rowFilterSql } from '../../server/src/data/values.ts';
 import { makeDepartment, makePrincipal, testApp, type Dept, type TestApp } from '../helpers/app.ts';
 import { publishedResource } from '../helpers/census.ts';
 import { requestBetween, shareDoc, systemOf } from '../helpers/sharing.ts';

@@ -4,6 +4,7 @@ import { HttpError, badRequest } from '../http/errors.ts';
 import { decodeCursor, encodeCursor } from '../lib/cursor.ts';
 import { quoteIdent } from '../open/masking.ts';
 import type { DataView, ViewColumn } from './view.ts';
+import { badValue, rowFilterSql } from './values.ts';
 
 export const OPS = ['eq', 'ne', 'lt', 'lte', 'gt', 'gte', 'in', 'contains', 'isnull'] as const;
 export type Op = (typeof OPS)[number];
@@ -35,32 +36,6 @@ interface Problem {
 }
 
 const SQL_OP: Record<Exclude<Op, 'in' | 'contains' | 'isnull'>, string> = { eq: '=', ne: '<>', lt: '<', lte: '<=', gt: '>', gte: '>=' };
-
-/** Checks a filter value against the column's type; returns a message when it does not fit. */
-function badValue(c: ViewColumn, v: string): string | null {
-  switch (c.item.type) {
-    case 'I':
-      return /^-?\d{1,18}$/.test(v) ? null : `${c.name} holds whole numbers; "${v}" is not one`;
-    case 'N':
-    case 'Y':
-      return /^-?\d+(\.\d+)?$/.test(v) ? null : `${c.name} holds decimal numbers; "${v}" is not one`;
-    case 'B':
-    case 'F':
-      return v.trim() !== '' && Number.isFinite(Number(v)) ? null : `${c.name} holds numbers; "${v}" is not one`;
-    case 'D': {
-      const ok = /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v);
-      return ok ? null : `${c.name} holds dates (YYYY-MM-DD); "${v}" is not one`;
-    }
-    case 'T':
-      return /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/.test(v) && !Number.isNaN(Date.parse(v))
-        ? null
-        : `${c.name} holds date-times (ISO 8601); "${v}" is not one`;
-    case 'L':
-      return ['true', 'false'].includes(v) ? null : `${c.name} holds true or false; "${v}" is neither`;
-    default:
-      return null;
-  }
-}
 
 /**
  * Parses `fields`, `filter[col]`, `filter[col][op]`, `sort`, `limit`, `cursor` and `count` from a
@@ -126,7 +101,7 @@ export function parseRowQuery(raw: Record<string, unknown>, view: DataView, opts
         }
         const values = op === 'in' ? value.split(',') : [value];
         if (op === 'in' && values.length > 1000) problems.push({ in: 'query', path, message: 'in takes at most 1,000 values' });
-        const bad = op === 'contains' ? null : values.map((v) => badValue(c, v)).find((m) => m);
+        const bad = op === 'contains' ? null : values.map((v) => badValue(c.item, v)).find((m) => m);
         if (bad) problems.push({ in: 'query', path, message: bad });
         else filters.push({ column: name, op: op as Op, value: op === 'in' ? values : value });
       }
@@ -166,15 +141,10 @@ const typed = (c: ViewColumn) => pgType(c.item as never);
 export function whereSql(view: DataView, q: Pick<RowQuery, 'filters'>): { sql: string; bindings: unknown[] } {
   const parts: string[] = [];
   const bindings: unknown[] = [];
-  for (const r of view.rows) {
-    const col = quoteIdent(r.column);
-    if (r.op === 'in') {
-      parts.push(`${col}::text = any(?::text[])`);
-      bindings.push(r.value);
-    } else {
-      parts.push(`${col}::text = ?`);
-      bindings.push(r.value);
-    }
+  if (view.rows.length) {
+    const rows = rowFilterSql(view.rows);
+    parts.push(rows.sql);
+    bindings.push(...rows.bindings);
   }
   for (const f of q.filters) {
     const c = view.byName.get(f.column)!;

@@ -4,12 +4,7 @@ import type { ItemLike } from '../open/datapackage.ts';
 import type { Config } from '../config.ts';
 import { currentVersion } from '../loads/versions.ts';
 
-/** A condition a grant puts on rows (e.g. only the consumer's district), on item names. */
-export interface RowCondition {
-  column: string;
-  op: 'eq' | 'in';
-  value: string | string[];
-}
+import type { RowCondition } from './values.ts';
 
 /** Who reads and under which rules: the public sees masked open data; a grant may see fewer columns, fewer rows, some raw. */
 export type ReadPolicy =
@@ -72,7 +67,8 @@ export function buildView(version: VersionRef, config: Config, policy: ReadPolic
   const items = version.items as ItemLike[];
   const rules = maskRulesOf(config);
   const granted = policy.kind === 'grant' ? new Set(policy.items) : null;
-  const visibleItems = granted ? items.filter((i) => granted.has(i.name)) : items;
+  // an open resource may keep single items closed (开放属性 per 信息项): the public never sees them
+  const visibleItems = granted ? items.filter((i) => granted.has(i.name)) : items.filter((i) => ((i as { openType?: string }).openType ?? 'open') === 'open');
   const raw = policy.kind === 'grant' ? policy.raw : [];
   // personal items without a rule never leave in open outputs: publishing refuses them, and reads drop them
   const masker = buildMasker(visibleItems, rules, { salt: config.maskSalt, raw, unmaskedPersonal: 'drop' });

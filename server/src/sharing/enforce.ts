@@ -7,7 +7,7 @@ import type { Request, Response } from 'express';
 import type { Knex } from 'knex';
 import { HttpError, badRequest, forbidden } from '../http/errors.ts';
 import { now } from './clock.ts';
-import type { RowCondition } from './rows.ts';
+import type { RowCondition } from '../data/values.ts';
 import type { AccessMode } from './states.ts';
 
 /** A grant in force: what its consumer department may read of one resource, in one mode. */

@@ -11,7 +11,8 @@ import { conflict, forbidden, notFound, unprocessable } from '../http/errors.ts'
 import { validateDocument, type ResourceItem, type ShareRequest } from '../schemas/validator.ts';
 import { now, workCalendar } from './clock.ts';
 import { grantCreator, statusOf, type GrantTerms } from './grants.ts';
-import { checkRowFilter, type RowCondition } from './rows.ts';
+import type { RowCondition } from '../data/values.ts';
+import { checkRowFilter } from './rows.ts';
 import type { ApproveBody, DecideBody, Period } from './schema.ts';
 import { FROM, WAITING, strictest, type ShareType, type State, type Step } from './states.ts';
 

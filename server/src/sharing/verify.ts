@@ -8,7 +8,7 @@ import { HttpError, badRequest, conflict } from '../http/errors.ts';
 import { currentVersion } from '../loads/versions.ts';
 import { quoteIdent } from '../open/masking.ts';
 import { assertGrantedItems, type LiveGrant } from './enforce.ts';
-import { badValue, rowFilterSql, type ItemInfo } from './rows.ts';
+import { badValue, rowFilterSql, type ItemInfo } from '../data/values.ts';
 
 export interface Verification {
   matched: boolean;
