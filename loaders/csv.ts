@@ -10,6 +10,7 @@ import iconv from 'iconv-lite';
 import { Fail } from './coerce.ts';
 import { compileAcceptor, LAST_NUMBER, type ByteAcceptor } from './fast.ts';
 import { CsvProfiler, K_BOOL, K_DATE, K_FLOAT, K_NONE, K_NUM, K_TEXT } from './profile.ts';
+import { binaryEncoder, type BinaryEncoder } from './binary.ts';
 import { Sink, type FileColumn, type SinkOptions } from './sink.ts';
 import { LoadError } from './types.ts';
 
@@ -313,6 +314,8 @@ export interface CsvSinkOptions extends SinkOptions {
   transcoded: boolean;
   /** Encoding of the bytes scanned and sent to COPY. */
   raw: RawEncoding;
+  /** Send COPY BINARY tuples (UTF-8 input only) instead of CSV records. */
+  binary: boolean;
 }
 
 /** Validates CSV records in place and writes them to COPY, passing canonical records through. */
@@ -339,6 +342,9 @@ export class CsvSink extends Sink implements CsvRecordHandler {
   readonly profiler: CsvProfiler;
   /** Approximate value of each numeric field of the current record, as its acceptor read it (NaN: not read). */
   private readonly xs: Float64Array;
+  private readonly binary: boolean;
+  private readonly encoders: (BinaryEncoder | null)[];
+  private readonly nCopy: number;
 
   constructor(scanner: CsvScanner, o: CsvSinkOptions) {
     super(o);
@@ -357,6 +363,40 @@ export class CsvSink extends Sink implements CsvRecordHandler {
     this.slowMask = F_ESCAPED | F_BAREQUOTE | F_NUL | F_GARBAGE;
     this.profiler = new CsvProfiler(o.columns, o.raw);
     this.xs = new Float64Array(o.columns.length);
+    this.binary = o.binary;
+    if (o.binary && o.raw !== 'utf8') throw new Error('binary COPY needs UTF-8 text');
+    this.encoders = o.columns.map((c) => (c.item ? binaryEncoder(c.item) : null));
+    this.nCopy = o.copyItems.length;
+  }
+
+  /** One COPY BINARY tuple for an accepted record. */
+  private tuple(b: Buffer, nf: number): void {
+    const out = this.out;
+    const sc = this.scanner;
+    const fs = sc.fs;
+    const fe = sc.fe;
+    const fl = sc.fl;
+    const rw = this.rewritten;
+    const enc = this.encoders;
+    let rewritten = false;
+    out.i16(this.nCopy);
+    for (let k = 0; k < nf; k++) {
+      const en = enc[k];
+      if (en === null) continue;
+      const s = fs[k];
+      const e = fe[k];
+      const r = rw[k];
+      if (s === e || r === null) {
+        out.i32(-1);
+        continue;
+      }
+      if (r !== undefined) {
+        rewritten = true;
+        en.str(out, r);
+      } else if (fl[k] & F_ESCAPED) en.str(out, this.text(b, s, e, fl[k]));
+      else en.bytes(out, b, s, e);
+    }
+    if (rewritten) rw.fill(undefined);
   }
 
   private profileRecord(b: Buffer, nf: number): void {
@@ -410,7 +450,7 @@ export class CsvSink extends Sink implements CsvRecordHandler {
 
   /** Flushes the pending pass-through run up to `upto` (the bytes scanned). */
   end(upto: number): void {
-    if (this.buf && upto > this.runStart) this.out.raw(this.buf, this.runStart, upto);
+    if (!this.binary && this.buf && upto > this.runStart) this.out.raw(this.buf, this.runStart, upto);
     this.buf = null;
     this.runStart = 0;
   }
@@ -482,6 +522,10 @@ export class CsvSink extends Sink implements CsvRecordHandler {
     }
     this.emitted++;
     this.profileRecord(b, nf);
+    if (this.binary) {
+      this.tuple(b, nf);
+      return;
+    }
     // The line terminator of COPY data must stay the same throughout.
     let eol = this.eol;
     if (eol === null) eol = this.eol = termEnd > end ? Buffer.from(b.subarray(end, termEnd)) : Buffer.from('\n');
@@ -553,7 +597,7 @@ export class CsvSink extends Sink implements CsvRecordHandler {
 
   /** Ends the pass-through run before `start` and resumes it after `termEnd`. */
   private cut(start: number, termEnd: number): void {
-    if (start > this.runStart) this.out.raw(this.buf!, this.runStart, start);
+    if (!this.binary && start > this.runStart) this.out.raw(this.buf!, this.runStart, start);
     this.runStart = termEnd;
   }
 }

@@ -19,6 +19,7 @@ import { ByteSource, detectEncoding, prepend, sniffFormat, toUtf8, type TextEnco
 import { createTableSql, profileTable, qi, type KnownStats } from './sql.ts';
 import { LoadError, type LoadFormat, type LoadOptions, type LoadResult, type LoaderItem, type Reject } from './types.ts';
 import { ArrowReader } from './arrow.ts';
+import { BINARY_HEADER, BINARY_TRAILER } from './binary.ts';
 import { JsonReader } from './json.ts';
 import { XlsxReader } from './xlsx.ts';
 
@@ -28,6 +29,8 @@ export interface FormatReader {
   delimiter?: string;
   /** Encoding of the COPY data (default UTF8). */
   copyEncoding?: 'UTF8' | 'GB18030';
+  /** The reader can send COPY BINARY tuples. */
+  readonly canBinary?: boolean;
   /** Records name their fields (JSON): COPY every item, columns may first appear after the first records. */
   readonly allItems: boolean;
   open(): Promise<string[]>;
@@ -120,8 +123,12 @@ class CsvReader implements FormatReader {
     }
   }
 
+  get canBinary(): boolean {
+    return this.raw === 'utf8';
+  }
+
   makeSink(o: SinkOptions): Sink {
-    this.sink = new CsvSink(this.scanner, { ...o, transcoded: this.transcoded, raw: this.raw });
+    this.sink = new CsvSink(this.scanner, { ...o, transcoded: this.transcoded, raw: this.raw, binary: !!o.binary });
     if (this.suspect) this.sink.lookCloser();
     return this.sink;
   }
@@ -260,9 +267,18 @@ export async function loadFile(client: ClientBase, opts: LoadOptions): Promise<L
     const freeze = iso === 'read committed' ? ', FREEZE' : '';
     const cols = plan.copyItems.map((it) => qi(it.name)).join(', ');
     const delim = reader.delimiter ?? ',';
+    // COPY BINARY (opt-in) spares the server CSV parsing and the text input functions; its text values are
+    // read in the session's client_encoding, so it needs UTF-8 there and in the data.
+    let binary = false;
+    if (reader.canBinary && opts.copyFormat === 'binary') {
+      binary = (await client.query(`SELECT current_setting('client_encoding') AS e`)).rows[0].e === 'UTF8';
+    }
+    const options = binary
+      ? `FORMAT binary${freeze}`
+      : `FORMAT csv, DELIMITER ${DELIMITER_SQL[delim]}, ENCODING '${reader.copyEncoding ?? 'UTF8'}', FORCE_NULL (${cols})${freeze}`;
     copy = client.query(
       copyStreams.from(
-        `COPY ${target} (${cols}) FROM STDIN WITH (FORMAT csv, DELIMITER ${DELIMITER_SQL[delim]}, ENCODING '${reader.copyEncoding ?? 'UTF8'}', FORCE_NULL (${cols})${freeze})`,
+        `COPY ${target} (${cols}) FROM STDIN WITH (${options})`,
         // Let parsing run ahead of the server by a few MB, so both work all the time.
         { highWaterMark: COPY_AHEAD },
       ),
@@ -281,11 +297,13 @@ export async function loadFile(client: ClientBase, opts: LoadOptions): Promise<L
         maxErrors: opts.maxErrors,
         keepRejects: opts.keepRejects ?? 10000,
         onReject: opts.onReject,
+        binary,
       },
       resolver,
     );
     const sk = sink;
     sk.out = new CopyOut(cp);
+    if (binary) sk.out.raw(BINARY_HEADER, 0, BINARY_HEADER.length);
     const tick = async () => {
       if (copyFailed) throw copyFailed;
       await sk.out.flush();
@@ -293,6 +311,7 @@ export async function loadFile(client: ClientBase, opts: LoadOptions): Promise<L
       opts.onProgress?.({ rows: sk.records, bytes: src.bytes, totalBytes: src.totalBytes });
     };
     await reader.run(tick);
+    if (binary) sk.out.raw(BINARY_TRAILER, 0, BINARY_TRAILER.length);
     await tick();
     cp.end();
     await copyDone;

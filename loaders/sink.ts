@@ -64,17 +64,22 @@ const OUT_CAP = 1 << 20;
 /** Buffers COPY data and writes it to the COPY stream with backpressure. */
 export class CopyOut {
   private buf: Buffer = Buffer.allocUnsafe(OUT_CAP);
+  private dv: DataView = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
   private pos = 0;
   private pending: Buffer[] = [];
   bytes = 0;
 
   constructor(private readonly stream: Writable) {}
 
-  raw(b: Buffer, s: number, e: number): void {
+  raw(b: Uint8Array, s: number, e: number): void {
     const n = e - s;
     if (n <= 0) return;
     if (this.pos + n > this.buf.length) this.spill(n);
-    b.copy(this.buf, this.pos, s, e);
+    if (n <= 32) {
+      const buf = this.buf;
+      let p = this.pos;
+      for (let i = s; i < e; i++) buf[p++] = b[i];
+    } else (b as Buffer).copy(this.buf, this.pos, s, e);
     this.pos += n;
   }
 
@@ -89,9 +94,48 @@ export class CopyOut {
     this.buf[this.pos++] = c;
   }
 
+  i16(v: number): void {
+    if (this.pos + 2 > this.buf.length) this.spill(2);
+    const buf = this.buf;
+    buf[this.pos] = (v >> 8) & 0xff;
+    buf[this.pos + 1] = v & 0xff;
+    this.pos += 2;
+  }
+
+  i32(v: number): void {
+    if (this.pos + 4 > this.buf.length) this.spill(4);
+    const buf = this.buf;
+    const p = this.pos;
+    buf[p] = (v >>> 24) & 0xff;
+    buf[p + 1] = (v >>> 16) & 0xff;
+    buf[p + 2] = (v >>> 8) & 0xff;
+    buf[p + 3] = v & 0xff;
+    this.pos = p + 4;
+  }
+
+  /** A 64-bit integer given as a safe JS integer. */
+  i64(v: number): void {
+    const hi = Math.floor(v / 4294967296);
+    this.i32(hi | 0);
+    this.i32((v - hi * 4294967296) >>> 0);
+  }
+
+  i64big(v: bigint): void {
+    if (this.pos + 8 > this.buf.length) this.spill(8);
+    this.dv.setBigInt64(this.pos, v);
+    this.pos += 8;
+  }
+
+  f64(v: number): void {
+    if (this.pos + 8 > this.buf.length) this.spill(8);
+    this.dv.setFloat64(this.pos, v);
+    this.pos += 8;
+  }
+
   private spill(need: number): void {
     if (this.pos > 0) this.pending.push(this.buf.subarray(0, this.pos));
     this.buf = Buffer.allocUnsafe(Math.max(OUT_CAP, need));
+    this.dv = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
     this.pos = 0;
   }
 
@@ -135,6 +179,8 @@ export interface SinkOptions {
   maxErrors: number;
   keepRejects: number;
   onReject?: (r: Reject) => void;
+  /** COPY BINARY (CSV path, UTF-8). */
+  binary?: boolean;
 }
 
 export class Sink {

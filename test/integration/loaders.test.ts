@@ -182,6 +182,11 @@ describe('loaders: loadFile (integration)', function () {
       expect(types.rows[0]).to.include({ is_nullable: 'NO', collation_name: 'C' });
       const pk = await pool.query(`SELECT pg_get_constraintdef(oid) AS d FROM pg_constraint WHERE conrelid = $1::regclass AND contype = 'p'`, [r.table]);
       expect(pk.rows[0].d).to.equal('PRIMARY KEY (uscc)');
+      const viaCsv = await load({ source: join(dir, 'types.csv'), copyFormat: 'binary' });
+      const diff = await pool.query(
+        `SELECT count(*)::int AS n FROM ((TABLE ${r.table} EXCEPT ALL TABLE ${viaCsv.table}) UNION ALL (TABLE ${viaCsv.table} EXCEPT ALL TABLE ${r.table})) d`,
+      );
+      expect(diff.rows[0].n).to.equal(0);
     });
 
     it('reports every broken rule with record, line, column, header, value and rule', async () => {
@@ -230,6 +235,19 @@ describe('loaders: loadFile (integration)', function () {
       expect(csv.split('\r\n')[1]).to.equal(`2,3,uscc,统一社会信用代码,91440300MA5F000019,uscc,"${r.rejects[0].message.replace(/"/g, '""')}"`);
     });
 
+    it('COPY BINARY gives the same rows and rejects (and maps server errors to lines)', async () => {
+      const a = await load({ source: join(dir, 'rejects.csv'), maxErrors: 10 });
+      const b = await load({ source: join(dir, 'rejects.csv'), maxErrors: 10, copyFormat: 'binary' });
+      expect(b.rejects).to.deep.equal(a.rejects);
+      expect(b.profile).to.deep.equal(a.profile);
+      const diff = await pool.query(
+        `SELECT count(*)::int AS n FROM ((TABLE ${a.table} EXCEPT ALL TABLE ${b.table}) UNION ALL (TABLE ${b.table} EXCEPT ALL TABLE ${a.table})) d`,
+      );
+      expect(diff.rows[0].n).to.equal(0);
+      const bad = Buffer.concat([Buffer.from(`统一社会信用代码,企业名称,备注\n${USCC[0]},a,ok\nbad,x,y\n${USCC[1]},b,`), Buffer.from([0xe4, 0xb8]), Buffer.from('\n')]);
+      const e = await loadError({ source: file('bad-utf8-bin.csv', bad), encoding: 'utf8', maxErrors: 1, copyFormat: 'binary' });
+      expect([e.code, e.line]).to.deep.equal(['encoding', 4]);
+    });
     it('over max-errors: fails, reports the first rejects, and nothing changes', async () => {
       const csv = `统一社会信用代码,企业名称\n${USCC[0]},a\nbad1,b\nbad2,c\n${USCC[3]},d\n`;
       const e = await loadError({ source: file('max.csv', csv), maxErrors: 1 });
@@ -678,7 +696,7 @@ describe('loaders: loadFile (integration)', function () {
         c.release();
       }
     });
-    it('the profile gathered while streaming a CSV equals the one the server computes', async () => {
+    it('the profile gathered while streaming equals the server profile; COPY BINARY stores what COPY CSV stores', async () => {
       const pItems: LoaderItem[] = [
         { name: 'uscc', type: 'C', required: true },
         { name: 'name', type: 'C' },
@@ -709,7 +727,8 @@ describe('loaders: loadFile (integration)', function () {
             p(['1', '-7', '12.00', '']), p(floats), p(floats), p(dates), p(bools), p(['2024-01-05 08:00', ''])].join(','),
         );
       }
-      const r = await load({ items: pItems, source: file('prof.csv', lines.join('\n') + '\n') });
+      const p = file('prof.csv', lines.join('\n') + '\n');
+      const r = await load({ items: pItems, source: p });
       expect(r.rows).to.equal(400);
       const c = await pool.connect();
       try {
@@ -718,6 +737,15 @@ describe('loaders: loadFile (integration)', function () {
       } finally {
         c.release();
       }
+      // COPY BINARY stores exactly what COPY CSV stores
+      const viaCsv = await load({ items: pItems, source: p, copyFormat: 'binary' });
+      const diff = await pool.query(
+        `SELECT count(*)::int AS n FROM ((TABLE ${r.table} EXCEPT ALL TABLE ${viaCsv.table}) UNION ALL (TABLE ${viaCsv.table} EXCEPT ALL TABLE ${r.table})) d`,
+      );
+      expect(diff.rows[0].n).to.equal(0);
+      const scales = await pool.query(`SELECT string_agg(money::text || '|' || num::text, ',' ORDER BY uscc) AS a FROM ${r.table}`);
+      const scales2 = await pool.query(`SELECT string_agg(money::text || '|' || num::text, ',' ORDER BY uscc) AS a FROM ${viaCsv.table}`);
+      expect(scales.rows[0].a).to.equal(scales2.rows[0].a);
     });
     it('reports progress and stops on abort, changing nothing', async () => {
       let csv = '统一社会信用代码,企业名称\n';
