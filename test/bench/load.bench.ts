@@ -123,7 +123,10 @@ async function main(): Promise<void> {
     await client.query(`DROP TABLE ${t}`);
     return ms;
   }
-  async function engine(source: string, opts: { format?: 'xlsx' } = {}): Promise<{ ms: number; result: LoadResult; peak: number }> {
+  async function engine(
+    source: string,
+    opts: { format?: 'xlsx'; items?: LoaderItem[] } = {},
+  ): Promise<{ ms: number; result: LoadResult; peak: number }> {
     const t = `${schema}.eng_${++n}`;
     await checkpoint();
     const t0 = performance.now();
@@ -145,19 +148,24 @@ async function main(): Promise<void> {
 
   const raws: number[] = [];
   const engs: number[] = [];
+  const nokeys: number[] = [];
+  const noKeyItems = items.map((it) => ({ ...it, key: false }));
   let peak = 0;
   let last: LoadResult | null = null;
   for (let i = 0; i < REPEAT; i++) {
     const a = await rawCopy();
     const b = await engine(csv);
+    const c = await engine(csv, { items: noKeyItems });
     raws.push(a);
     engs.push(b.ms);
+    nokeys.push(c.ms);
     peak = Math.max(peak, b.peak);
     last = b.result;
     if (b.result.rows !== ROWS) throw new Error(`engine loaded ${b.result.rows} rows, expected ${ROWS}`);
     console.log(
       `  round ${i + 1}: raw COPY ${fmt(a)} ms (${fmt((ROWS / a) * 1000)} rows/s) | ODX load ${fmt(b.ms)} ms (${fmt((ROWS / b.ms) * 1000)} rows/s)` +
-        ` [parse+COPY ${fmt(b.result.phases.copyMs)}, key ${fmt(b.result.phases.keyMs)}, profile ${fmt(b.result.phases.profileMs)} ms] ratio ${(a / b.ms).toFixed(2)}`,
+        ` [parse+COPY ${fmt(b.result.phases.copyMs)}, key ${fmt(b.result.phases.keyMs)}, profile ${fmt(b.result.phases.profileMs)} ms] ratio ${(a / b.ms).toFixed(2)}` +
+        ` | no key declared ${fmt(c.ms)} ms, ratio ${(a / c.ms).toFixed(2)}`,
     );
   }
   const a = median(raws);
@@ -166,6 +174,10 @@ async function main(): Promise<void> {
   console.log(`(a) raw COPY (FORMAT csv), plain table:   ${fmt((ROWS / a) * 1000).padStart(9)} rows/s  (median ${fmt(a)} ms)`);
   console.log(`(b) ODX load, every check on:             ${fmt((ROWS / b) * 1000).padStart(9)} rows/s  (median ${fmt(b)} ms)`);
   console.log(`ratio b/a: ${(a / b).toFixed(2)}   (target >= 0.50)`);
+  const c = median(nokeys);
+  console.log(
+    `(c) the same without a declared key (no primary key to build): ${fmt((ROWS / c) * 1000)} rows/s (median ${fmt(c)} ms), ratio c/a ${(a / c).toFixed(2)}`,
+  );
   console.log(`peak RSS during the ODX load: ${mb(peak)}`);
   console.log(
     `profile: ${Object.entries(last!.profile.columns)
