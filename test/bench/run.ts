@@ -2,6 +2,7 @@ import os from 'node:os';
 import { currentCluster, startCluster } from '../helpers/cluster.ts';
 import { auditBench } from './audit.bench.ts';
 import { censusImportBench } from './census-import.bench.ts';
+import { searchBench } from './search.bench.ts';
 import { sharingBench } from './sharing.bench.ts';
 
 // `npm run bench`: every benchmark in one run, on a cluster with PostgreSQL's default durability.
@@ -11,6 +12,7 @@ try {
   await auditBench();
   await censusImportBench();
   await sharingBench();
+  await searchBench();
 } finally {
   await currentCluster().stop();
 }

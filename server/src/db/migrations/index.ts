@@ -4,6 +4,7 @@ import * as m002 from './002_census.ts';
 import * as m003 from './003_loads.ts';
 import * as m004 from './004_open.ts';
 import * as m005 from './005_sharing.ts';
+import * as m006 from './006_search_tuning.ts';
 
 export interface Migration {
   name: string;
@@ -17,4 +18,5 @@ export const migrations: Migration[] = [
   { name: '003_loads', ...m003 },
   { name: '004_open', ...m004 },
   { name: '005_sharing', ...m005 },
+  { name: '006_search_tuning', ...m006 },
 ];
