@@ -1,5 +1,6 @@
 import express, { type Express } from 'express';
 import helmet from 'helmet';
+import pg from 'pg';
 import { mountRoutes } from './http/mount.ts';
 import { rateLimits } from './http/rate-limit.ts';
 import { ckanKeyHeaders } from './open/ckan/routes.ts';
@@ -17,11 +18,15 @@ export interface App {
   services: Services;
 }
 
-export type CoreServices = Omit<Services, 'loads'>;
+export type CoreServices = Omit<Services, 'loads' | 'streams'>;
 
 /** Builds the express app without listening, so tests mount it directly. */
 export function createApp(core: CoreServices): App {
-  const services: Services = { ...core, loads: new LoadRunner(core.knex, core.log, core.config.versionRetention) };
+  const services: Services = {
+    ...core,
+    loads: new LoadRunner(core.knex, core.log, core.config.versionRetention),
+    streams: new pg.Pool({ connectionString: (core.knex.client.config.connection as { connectionString: string }).connectionString, max: 10 }),
+  };
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'extended');

@@ -18,6 +18,15 @@ const schema = z.object({
   tokenDefaultDays: z.coerce.number().int().positive().default(365),
   uploadLimitBytes: z.coerce.number().int().positive().default(8 * 2 ** 30),
   versionRetention: z.coerce.number().int().min(1).default(3),
+  /** Sharing time limits in working days (docs/sharing.md): compliance check, provider answer (more when no data is loaded yet), dispute decision. */
+  shareComplianceDays: z.coerce.number().int().min(0).max(60).default(2),
+  shareProviderDays: z.coerce.number().int().min(0).max(60).default(5),
+  shareProviderDaysNoData: z.coerce.number().int().min(0).max(60).default(10),
+  shareDisputeDays: z.coerce.number().int().min(0).max(60).default(5),
+  /** Whether the compliance check of a share request passes automatically (no authority step). */
+  shareAutoCompliance: z.enum(['true', 'false', '1', '0', 'on', 'off']).transform((v) => ['true', '1', 'on'].includes(v)).default(true),
+  /** Calls per minute a grant allows when the request gave no expected rate. */
+  shareDefaultRate: z.coerce.number().int().min(1).max(100_000).default(60),
   /** Open data API requests per rate-limit window: anonymous callers (per IP address), key holders (per account); 0 turns the limit off. */
   rateLimitAnonymous: z.coerce.number().int().min(0).default(60),
   rateLimitKey: z.coerce.number().int().min(0).default(1200),
@@ -30,15 +39,10 @@ const schema = z.object({
   openLicenceTitle: z.string().min(1).default('知识共享署名 4.0 国际许可协议（CC BY 4.0）'),
   /** 统一社会信用代码 of the department publishing the open catalogue; default: the department of the first authority account. */
   catalogPublisher: z.string().optional(),
-  /** Sharing time limits in working days (docs/sharing.md): compliance check, provider answer (more when no data is loaded yet), dispute decision. */
-  shareComplianceDays: z.coerce.number().int().min(0).max(60).default(2),
-  shareProviderDays: z.coerce.number().int().min(0).max(60).default(5),
-  shareProviderDaysNoData: z.coerce.number().int().min(0).max(60).default(10),
-  shareDisputeDays: z.coerce.number().int().min(0).max(60).default(5),
-  /** Whether the compliance check of a share request passes automatically (no authority step). */
-  shareAutoCompliance: z.enum(['true', 'false', '1', '0', 'on', 'off']).transform((v) => ['true', '1', 'on'].includes(v)).default(true),
-  /** Calls per minute a grant allows when the request gave no expected rate. */
-  shareDefaultRate: z.coerce.number().int().min(1).max(100_000).default(60),
+  /** Mask rules by name (JSON), laid over the defaults of server/src/open/masking.ts. */
+  maskRules: z.string().optional(),
+  /** Secret salt of the `hash` mask rule. */
+  maskSalt: z.string().optional(),
 });
 
 export type Config = z.infer<typeof schema> & { homeDir: string; publicBaseUrl: string };
@@ -57,6 +61,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     tokenDefaultDays: env.ODX_TOKEN_DEFAULT_DAYS,
     uploadLimitBytes: env.ODX_UPLOAD_LIMIT_BYTES,
     versionRetention: env.ODX_VERSION_RETENTION,
+    shareComplianceDays: env.ODX_SHARE_COMPLIANCE_DAYS,
+    shareProviderDays: env.ODX_SHARE_PROVIDER_DAYS,
+    shareProviderDaysNoData: env.ODX_SHARE_PROVIDER_DAYS_NO_DATA,
+    shareDisputeDays: env.ODX_SHARE_DISPUTE_DAYS,
+    shareAutoCompliance: env.ODX_SHARE_AUTO_COMPLIANCE,
+    shareDefaultRate: env.ODX_SHARE_DEFAULT_RATE,
     rateLimitAnonymous: env.ODX_RATE_LIMIT_ANONYMOUS,
     rateLimitKey: env.ODX_RATE_LIMIT_KEY,
     rateLimitWindowSeconds: env.ODX_RATE_LIMIT_WINDOW,
@@ -65,12 +75,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     openLicenceUrl: env.ODX_OPEN_LICENCE_URL,
     openLicenceTitle: env.ODX_OPEN_LICENCE_TITLE,
     catalogPublisher: env.ODX_CATALOG_PUBLISHER,
-    shareComplianceDays: env.ODX_SHARE_COMPLIANCE_DAYS,
-    shareProviderDays: env.ODX_SHARE_PROVIDER_DAYS,
-    shareProviderDaysNoData: env.ODX_SHARE_PROVIDER_DAYS_NO_DATA,
-    shareDisputeDays: env.ODX_SHARE_DISPUTE_DAYS,
-    shareAutoCompliance: env.ODX_SHARE_AUTO_COMPLIANCE,
-    shareDefaultRate: env.ODX_SHARE_DEFAULT_RATE,
+    maskRules: env.ODX_MASK_RULES,
+    maskSalt: env.ODX_MASK_SALT,
     ...overrides,
   });
   if (!parsed.success) {

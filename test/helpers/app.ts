@@ -89,6 +89,7 @@ export async function testApp(): Promise<TestApp> {
     auth: (role, dept = 'A') => ({ Authorization: `Bearer ${(dept === 'A' ? principals : principalsB)[role].token}` }),
     async close() {
       await services.loads.stop();
+      await services.streams.end();
       await db.drop();
       await fs.rm(home, { recursive: true, force: true });
     },
