@@ -24,6 +24,7 @@ export const F_HIGH = 4;
 export const F_BAREQUOTE = 8;
 export const F_NUL = 16;
 export const F_GARBAGE = 32;
+export const F_BACKSLASH = 64;
 
 /** Picks the delimiter among , \t ; | that splits the first records most consistently. */
 export function sniffDelimiter(sample: string, preferTab = false): string {
@@ -111,6 +112,7 @@ export class CsvScanner {
     cls[CR] = 1;
     cls[QUOTE] = F_BAREQUOTE;
     cls[0] = F_NUL;
+    cls[92] = F_BACKSLASH;
     for (let i = 128; i < 256; i++) cls[i] = F_HIGH;
   }
 
@@ -164,6 +166,7 @@ export class CsvScanner {
               if (x >= 128) flags |= F_HIGH;
               else if (x === LF) nl++;
               else if (x === 0) flags |= F_NUL;
+              else if (x === 92) flags |= F_BACKSLASH;
             }
             if (q + 1 >= n) {
               if (!final) return rs;
@@ -316,6 +319,8 @@ export interface CsvSinkOptions extends SinkOptions {
   raw: RawEncoding;
   /** Send COPY BINARY tuples (UTF-8 input only) instead of CSV records. */
   binary: boolean;
+  /** Send COPY text-format records (UTF-8 input only; DELIMITER as the file's, NULL ''). */
+  copyText?: boolean;
 }
 
 /** Validates CSV records in place and writes them to COPY, passing canonical records through. */
@@ -343,6 +348,9 @@ export class CsvSink extends Sink implements CsvRecordHandler {
   /** Approximate value of each numeric field of the current record, as its acceptor read it (NaN: not read). */
   private readonly xs: Float64Array;
   private readonly binary: boolean;
+  private readonly copyText: boolean;
+  /** Field flags that make a record need rewriting for COPY even when its values pass through. */
+  private readonly fixMask: number;
   private readonly encoders: (BinaryEncoder | null)[];
   private readonly nCopy: number;
 
@@ -364,6 +372,12 @@ export class CsvSink extends Sink implements CsvRecordHandler {
     this.profiler = new CsvProfiler(o.columns, o.raw);
     this.xs = new Float64Array(o.columns.length);
     this.binary = o.binary;
+    this.copyText = !!o.copyText;
+    if (this.copyText && o.raw !== 'utf8') throw new Error('COPY text format needs UTF-8 text');
+    // CSV: a quote inside an unquoted field must be quoted for the server. Text format: quoted fields are
+    // unquoted and backslashes escaped; a bare quote is plain data.
+    this.fixMask = this.copyText ? F_QUOTED | F_BACKSLASH : F_BAREQUOTE;
+    if (this.copyText) this.slowMask &= ~F_BAREQUOTE;
     if (o.binary && o.raw !== 'utf8') throw new Error('binary COPY needs UTF-8 text');
     this.encoders = o.columns.map((c) => (c.item ? binaryEncoder(c.item) : null));
     this.nCopy = o.copyItems.length;
@@ -488,12 +502,14 @@ export class CsvSink extends Sink implements CsvRecordHandler {
     const xs = this.xs;
     let bad = false;
     let rewrite = this.rewriteAll;
+    let recFlags = 0;
     for (let k = 0; k < nf; k++) {
       const m = mode[k];
       if (m === M_SKIP) continue;
       const s = fs[k];
       const e = fe[k];
       const f = fl[k];
+      recFlags |= f;
       if (s === e) {
         if (m & M_REQUIRED) {
           this.addReject(rec, line, cols[k], null, 'required', 'a value is required');
@@ -526,6 +542,7 @@ export class CsvSink extends Sink implements CsvRecordHandler {
       this.tuple(b, nf);
       return;
     }
+    if (recFlags & this.fixMask) rewrite = true;
     // The line terminator of COPY data must stay the same throughout.
     let eol = this.eol;
     if (eol === null) eol = this.eol = termEnd > end ? Buffer.from(b.subarray(end, termEnd)) : Buffer.from('\n');
@@ -533,6 +550,19 @@ export class CsvSink extends Sink implements CsvRecordHandler {
     if (!rewrite && termOk && !(nf === 1 && end - start === 2 && b[start] === 92 && b[start + 1] === 46)) return;
     // Rewrite this record.
     this.cut(start, termEnd);
+    if (this.copyText) this.rewriteText(b, nf);
+    else this.rewriteCsv(b, nf);
+    this.out.raw(eol, 0, eol.length);
+    rw.fill(undefined);
+  }
+
+  private rewriteCsv(b: Buffer, nf: number): void {
+    const cols = this.columns;
+    const sc = this.scanner;
+    const fs = sc.fs;
+    const fe = sc.fe;
+    const fl = sc.fl;
+    const rw = this.rewritten;
     const out = this.out;
     let first = true;
     for (let k = 0; k < nf; k++) {
@@ -559,8 +589,36 @@ export class CsvSink extends Sink implements CsvRecordHandler {
       else if (nf === 1 && e - s === 2 && b[s] === 92 && b[s + 1] === 46) out.str('"\\."');
       else out.raw(b, s, e);
     }
-    out.raw(eol, 0, eol.length);
-    rw.fill(undefined);
+  }
+
+  /** A record in COPY text format: NULL is the empty field; backslash, delimiter, CR and LF escaped. */
+  private rewriteText(b: Buffer, nf: number): void {
+    const cols = this.columns;
+    const sc = this.scanner;
+    const fs = sc.fs;
+    const fe = sc.fe;
+    const fl = sc.fl;
+    const rw = this.rewritten;
+    const out = this.out;
+    let first = true;
+    for (let k = 0; k < nf; k++) {
+      const col = cols[k];
+      if (col.item === null) continue;
+      if (!first) out.byte(this.D);
+      first = false;
+      const r = rw[k];
+      if (r === null) continue;
+      if (r !== undefined) {
+        out.str(escapeText(r, this.D));
+        continue;
+      }
+      const s = fs[k];
+      const e = fe[k];
+      if (s === e) continue;
+      const f = fl[k];
+      if (f & (F_QUOTED | F_BACKSLASH)) out.str(escapeText(this.text(b, s, e, f), this.D));
+      else out.raw(b, s, e);
+    }
   }
 
   /** The string path of a value: decode, coerce (rewrite or reject). */
@@ -588,7 +646,7 @@ export class CsvSink extends Sink implements CsvRecordHandler {
       this.addReject(rec, line, col, v, (r as Fail).rule, (r as Fail).message);
       return SLOW_BAD;
     }
-    if (r !== v || f & F_BAREQUOTE) {
+    if (r !== v || (!this.copyText && f & F_BAREQUOTE)) {
       this.rewritten[k] = r;
       return SLOW_REWRITE;
     }
@@ -600,6 +658,23 @@ export class CsvSink extends Sink implements CsvRecordHandler {
     if (!this.binary && start > this.runStart) this.out.raw(this.buf!, this.runStart, start);
     this.runStart = termEnd;
   }
+}
+
+const TEXT_SPECIAL = /[\\\r\n]/;
+
+/** A value in COPY text format with `delimiter`. */
+export function escapeText(v: string, delimiter: number): string {
+  const d = String.fromCharCode(delimiter);
+  if (!TEXT_SPECIAL.test(v) && v.indexOf(d) < 0) return v;
+  let out = '';
+  for (const ch of v) {
+    if (ch === '\\') out += '\\\\';
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === d) out += '\\' + d;
+    else out += ch;
+  }
+  return out;
 }
 
 export function quoteCsv(v: string, delimiter: number): string {

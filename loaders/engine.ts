@@ -128,7 +128,7 @@ class CsvReader implements FormatReader {
   }
 
   makeSink(o: SinkOptions): Sink {
-    this.sink = new CsvSink(this.scanner, { ...o, transcoded: this.transcoded, raw: this.raw, binary: !!o.binary });
+    this.sink = new CsvSink(this.scanner, { ...o, transcoded: this.transcoded, raw: this.raw, binary: !!o.binary, copyText: !!o.copyText });
     if (this.suspect) this.sink.lookCloser();
     return this.sink;
   }
@@ -267,15 +267,24 @@ export async function loadFile(client: ClientBase, opts: LoadOptions): Promise<L
     const freeze = iso === 'read committed' ? ', FREEZE' : '';
     const cols = plan.copyItems.map((it) => qi(it.name)).join(', ');
     const delim = reader.delimiter ?? ',';
-    // COPY BINARY (opt-in) spares the server CSV parsing and the text input functions; its text values are
-    // read in the session's client_encoding, so it needs UTF-8 there and in the data.
-    let binary = false;
-    if (reader.canBinary && opts.copyFormat === 'binary') {
-      binary = (await client.query(`SELECT current_setting('client_encoding') AS e`)).rows[0].e === 'UTF8';
+    // How records reach the server. UTF-8 files go in COPY text format (DELIMITER as in the file, NULL ''):
+    // records without quotes or backslashes are valid as they are, and the server parses text format ~10%
+    // faster than CSV. GB18030 bytes go as CSV (a backslash byte can sit inside a GB18030 character).
+    // COPY BINARY (opt-in) spares the server the text input functions too; its text values are read in the
+    // session's client_encoding, so it needs UTF-8 there.
+    let mode: 'csv' | 'text' | 'binary' = 'csv';
+    if (reader.canBinary && opts.copyFormat !== 'csv') {
+      mode = 'text';
+      if (opts.copyFormat === 'binary' && (await client.query(`SELECT current_setting('client_encoding') AS e`)).rows[0].e === 'UTF8')
+        mode = 'binary';
     }
-    const options = binary
-      ? `FORMAT binary${freeze}`
-      : `FORMAT csv, DELIMITER ${DELIMITER_SQL[delim]}, ENCODING '${reader.copyEncoding ?? 'UTF8'}', FORCE_NULL (${cols})${freeze}`;
+    const binary = mode === 'binary';
+    const options =
+      mode === 'binary'
+        ? `FORMAT binary${freeze}`
+        : mode === 'text'
+          ? `FORMAT text, DELIMITER ${DELIMITER_SQL[delim]}, NULL '', ENCODING 'UTF8'${freeze}`
+          : `FORMAT csv, DELIMITER ${DELIMITER_SQL[delim]}, ENCODING '${reader.copyEncoding ?? 'UTF8'}', FORCE_NULL (${cols})${freeze}`;
     copy = client.query(
       copyStreams.from(
         `COPY ${target} (${cols}) FROM STDIN WITH (${options})`,
@@ -298,6 +307,7 @@ export async function loadFile(client: ClientBase, opts: LoadOptions): Promise<L
         keepRejects: opts.keepRejects ?? 10000,
         onReject: opts.onReject,
         binary,
+        copyText: mode === 'text',
       },
       resolver,
     );

@@ -181,6 +181,8 @@ export interface SinkOptions {
   onReject?: (r: Reject) => void;
   /** COPY BINARY (CSV path, UTF-8). */
   binary?: boolean;
+  /** COPY text format (CSV path, UTF-8). */
+  copyText?: boolean;
 }
 
 export class Sink {

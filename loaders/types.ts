@@ -74,12 +74,13 @@ export interface LoadOptions {
   /** How many rejects to keep in the result (default 10000); `rejected` always counts them all. */
   keepRejects?: number;
   /**
-   * How CSV/TSV records reach PostgreSQL. `csv` (default): accepted records pass through byte for byte and the
-   * server parses them. `binary` (UTF-8 text only): the loader encodes COPY BINARY tuples, which takes about a
-   * third of the COPY work off the database server and puts more on the loading process — worth it when the
+   * How CSV/TSV records reach PostgreSQL. `text` (default for UTF-8 input): COPY text format — accepted
+   * records without quotes or backslashes pass through byte for byte. `csv`: COPY CSV (always used for
+   * GB18030 input). `binary` (UTF-8 input): the loader encodes COPY BINARY tuples, which takes about a third
+   * of the COPY work off the database server and puts more on the loading process — worth it when the
    * database runs on another machine; on one shared 2-core host the two balance out.
    */
-  copyFormat?: 'csv' | 'binary';
+  copyFormat?: 'text' | 'csv' | 'binary';
   signal?: AbortSignal;
 }
 

@@ -182,11 +182,14 @@ describe('loaders: loadFile (integration)', function () {
       expect(types.rows[0]).to.include({ is_nullable: 'NO', collation_name: 'C' });
       const pk = await pool.query(`SELECT pg_get_constraintdef(oid) AS d FROM pg_constraint WHERE conrelid = $1::regclass AND contype = 'p'`, [r.table]);
       expect(pk.rows[0].d).to.equal('PRIMARY KEY (uscc)');
-      const viaCsv = await load({ source: join(dir, 'types.csv'), copyFormat: 'binary' });
-      const diff = await pool.query(
-        `SELECT count(*)::int AS n FROM ((TABLE ${r.table} EXCEPT ALL TABLE ${viaCsv.table}) UNION ALL (TABLE ${viaCsv.table} EXCEPT ALL TABLE ${r.table})) d`,
-      );
-      expect(diff.rows[0].n).to.equal(0);
+      // the COPY text format (default for UTF-8), CSV and BINARY store the same rows
+      for (const copyFormat of ['csv', 'binary'] as const) {
+        const other = await load({ source: join(dir, 'types.csv'), copyFormat });
+        const diff = await pool.query(
+          `SELECT count(*)::int AS n FROM ((TABLE ${r.table} EXCEPT ALL TABLE ${other.table}) UNION ALL (TABLE ${other.table} EXCEPT ALL TABLE ${r.table})) d`,
+        );
+        expect(diff.rows[0].n, copyFormat).to.equal(0);
+      }
     });
 
     it('reports every broken rule with record, line, column, header, value and rule', async () => {
@@ -235,18 +238,37 @@ describe('loaders: loadFile (integration)', function () {
       expect(csv.split('\r\n')[1]).to.equal(`2,3,uscc,统一社会信用代码,91440300MA5F000019,uscc,"${r.rejects[0].message.replace(/"/g, '""')}"`);
     });
 
-    it('COPY BINARY gives the same rows and rejects (and maps server errors to lines)', async () => {
+    it('COPY CSV and BINARY give the same rows and rejects as COPY text (and map server errors to lines)', async () => {
       const a = await load({ source: join(dir, 'rejects.csv'), maxErrors: 10 });
-      const b = await load({ source: join(dir, 'rejects.csv'), maxErrors: 10, copyFormat: 'binary' });
-      expect(b.rejects).to.deep.equal(a.rejects);
-      expect(b.profile).to.deep.equal(a.profile);
-      const diff = await pool.query(
-        `SELECT count(*)::int AS n FROM ((TABLE ${a.table} EXCEPT ALL TABLE ${b.table}) UNION ALL (TABLE ${b.table} EXCEPT ALL TABLE ${a.table})) d`,
-      );
-      expect(diff.rows[0].n).to.equal(0);
-      const bad = Buffer.concat([Buffer.from(`统一社会信用代码,企业名称,备注\n${USCC[0]},a,ok\nbad,x,y\n${USCC[1]},b,`), Buffer.from([0xe4, 0xb8]), Buffer.from('\n')]);
-      const e = await loadError({ source: file('bad-utf8-bin.csv', bad), encoding: 'utf8', maxErrors: 1, copyFormat: 'binary' });
-      expect([e.code, e.line]).to.deep.equal(['encoding', 4]);
+      for (const copyFormat of ['csv', 'binary'] as const) {
+        const b = await load({ source: join(dir, 'rejects.csv'), maxErrors: 10, copyFormat });
+        expect(b.rejects).to.deep.equal(a.rejects);
+        expect(b.profile).to.deep.equal(a.profile);
+        const diff = await pool.query(
+          `SELECT count(*)::int AS n FROM ((TABLE ${a.table} EXCEPT ALL TABLE ${b.table}) UNION ALL (TABLE ${b.table} EXCEPT ALL TABLE ${a.table})) d`,
+        );
+        expect(diff.rows[0].n).to.equal(0);
+        const bad = Buffer.concat([Buffer.from(`统一社会信用代码,企业名称,备注\n${USCC[0]},a,ok\nbad,x,y\n${USCC[1]},b,`), Buffer.from([0xe4, 0xb8]), Buffer.from('\n')]);
+        const e = await loadError({ source: file('bad-utf8-bin.csv', bad), encoding: 'utf8', maxErrors: 1, copyFormat });
+        expect([e.code, e.line]).to.deep.equal(['encoding', 4]);
+      }
+    });
+    it('COPY text format: backslashes, quotes, delimiters, tabs and newlines inside values survive', async () => {
+      const csv = [
+        '统一社会信用代码,企业名称,备注',
+        `${USCC[0]},a\\b\\N,"x,y\\.\tz"`,
+        `${USCC[1]},\\.,"多\n行\\n"`,
+        `${USCC[2]},"""引号""",5" disk`,
+        `${USCC[3]},\\,""`,
+      ].join('\n');
+      const r = await load({ source: file('text-escapes.csv', csv) });
+      const got = await pool.query(`SELECT name, note FROM ${r.table} ORDER BY uscc`);
+      expect(got.rows).to.deep.equal([
+        { name: 'a\\b\\N', note: 'x,y\\.\tz' },
+        { name: '\\.', note: '多\n行\\n' },
+        { name: '"引号"', note: '5" disk' },
+        { name: '\\', note: null },
+      ]);
     });
     it('over max-errors: fails, reports the first rejects, and nothing changes', async () => {
       const csv = `统一社会信用代码,企业名称\n${USCC[0]},a\nbad1,b\nbad2,c\n${USCC[3]},d\n`;
@@ -737,15 +759,18 @@ describe('loaders: loadFile (integration)', function () {
       } finally {
         c.release();
       }
-      // COPY BINARY stores exactly what COPY CSV stores
-      const viaCsv = await load({ items: pItems, source: p, copyFormat: 'binary' });
-      const diff = await pool.query(
-        `SELECT count(*)::int AS n FROM ((TABLE ${r.table} EXCEPT ALL TABLE ${viaCsv.table}) UNION ALL (TABLE ${viaCsv.table} EXCEPT ALL TABLE ${r.table})) d`,
-      );
-      expect(diff.rows[0].n).to.equal(0);
-      const scales = await pool.query(`SELECT string_agg(money::text || '|' || num::text, ',' ORDER BY uscc) AS a FROM ${r.table}`);
-      const scales2 = await pool.query(`SELECT string_agg(money::text || '|' || num::text, ',' ORDER BY uscc) AS a FROM ${viaCsv.table}`);
-      expect(scales.rows[0].a).to.equal(scales2.rows[0].a);
+      // COPY text (default), CSV and BINARY store exactly the same
+      for (const copyFormat of ['csv', 'binary'] as const) {
+        const other = await load({ items: pItems, source: p, copyFormat });
+        const diff = await pool.query(
+          `SELECT count(*)::int AS n FROM ((TABLE ${r.table} EXCEPT ALL TABLE ${other.table}) UNION ALL (TABLE ${other.table} EXCEPT ALL TABLE ${r.table})) d`,
+        );
+        expect(diff.rows[0].n, copyFormat).to.equal(0);
+        const show = `SELECT string_agg(coalesce(name, '∅') || '|' || coalesce(money::text, '∅') || '|' || coalesce(num::text, '∅'), ',' ORDER BY uscc) AS a FROM `;
+        const a = await pool.query(show + r.table);
+        const b = await pool.query(show + other.table);
+        expect(b.rows[0].a, copyFormat).to.equal(a.rows[0].a);
+      }
     });
     it('reports progress and stops on abort, changing nothing', async () => {
       let csv = '统一社会信用代码,企业名称\n';
