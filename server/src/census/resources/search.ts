@@ -106,8 +106,14 @@ export async function searchResources(knex: Knex, query: CatalogueQuery, scoping
   if (tsq) {
     // filters no index orders by id: with them the planner may sort the filtered set (see newestMatches)
     const unordered = Boolean(options.fixed || query.status || query.linked !== undefined || (['domain', 'shareType', 'openType', 'format', 'updateCycle'] as const).some((f) => query[f]?.length));
-    const rows = await newestMatches(knex, tsq, queryTerms(query.q!), filtered, facetColumns, unordered);
+    const stats = await searchStats(knex);
+    const expected = expectedMatches(stats, queryTerms(query.q!));
+    // a query sure to match more than RANKED entries counts its facets while its matches are found
+    const early = wantFacets && !filteredBeyondText(query, options) && expected > 2 * RANKED ? quiet(sampledFacets(knex, filtered, names)) : null;
+    const walk = expected * expected * INDEX_ROW_COST > (RANKED + 1) * stats.rows;
+    const rows = await newestMatches(knex, tsq, walk, filtered, facetColumns, unordered);
     const complete = rows.length <= RANKED;
+    const estimate = complete || !wantFacets ? null : (early ?? sampledFacets(knex, filtered, names));
     const pool = (rows as Candidate[]).sort((a, b) => b.id - a.id).slice(0, RANKED).sort((a, b) => b.rank! - a.rank! || b.id - a.id);
     let start = 0;
     if (query.cursor) {
@@ -121,26 +127,29 @@ export async function searchResources(knex: Knex, query: CatalogueQuery, scoping
     const items = page.slice(0, query.limit).map((c): Candidate => ({ ...(full.get(c.id) as Candidate), rank: c.rank }));
     const last = items[items.length - 1];
     const next = page.length > query.limit ? encodeCursor([last.rank, last.id]) : null;
-    const estimate = !complete && wantFacets ? await sampledFacets(knex, filtered, names) : null;
+    const counted = await estimate;
     return {
       items: items.map(present),
       next,
-      total: complete ? pool.length : (estimate?.total ?? null),
-      approximate: estimate?.approximate ?? false,
+      total: complete ? pool.length : (counted?.total ?? null),
+      approximate: counted?.approximate ?? false,
       capped: !complete,
-      ...(wantFacets ? { facets: estimate?.facets ?? countFacets(pool, names) } : {}),
+      ...(wantFacets ? { facets: counted?.facets ?? countFacets(pool, names) } : {}),
     };
   }
 
   const page = filtered().select(await rowColumns(knex)).orderBy('r.id', 'desc').limit(query.limit + 1);
   if (query.cursor) page.where('r.id', '<', decodeCursor(query.cursor, ['number'])[0] as number);
-  const rows = await page;
+  // the page, the newest RANKED+1 entries (are there more?) and, for a large catalogue, the sample run at once
+  const early = wantFacets && !filteredBeyondText(query, options) && (await searchStats(knex)).rows > 2 * RANKED ? quiet(sampledFacets(knex, filtered, names)) : null;
+  const newestQuery = wantFacets ? filtered().select(facetColumns).orderBy('r.id', 'desc').limit(RANKED + 1) : null;
+  const [rows, newestRows] = await Promise.all([page, newestQuery]);
   const items = rows.slice(0, query.limit);
   const next = rows.length > query.limit ? encodeCursor([items[items.length - 1].id]) : null;
   if (!wantFacets) return { items: items.map(present), next, total: null, approximate: false, capped: false };
-  const newest = (await filtered().select(facetColumns).orderBy('r.id', 'desc').limit(RANKED + 1)) as Candidate[];
+  const newest = newestRows as Candidate[];
   const complete = newest.length <= RANKED;
-  const estimate = complete ? null : await sampledFacets(knex, filtered, names);
+  const estimate = complete ? null : await (early ?? sampledFacets(knex, filtered, names));
   return {
     items: items.map(present),
     next,
@@ -153,28 +162,24 @@ export async function searchResources(knex: Knex, query: CatalogueQuery, scoping
 
 /**
  * The newest RANKED+1 matches of a text query (fewer when there are fewer), each with its
- * facet columns and its rank. A query with a rare term takes its matches from the GIN index;
- * a common one walks the newest visible entries (an index scan by id, the vector is in the
- * row) and stops at the RANKED+1st match, or after WALKED entries, when it falls back to the
- * index. ts_rank is computed only for the rows returned.
+ * facet columns and its rank: from the GIN index, or (`walk`, for a common query) by walking
+ * the newest visible entries (an index scan by id; the vector is in the row) up to the
+ * RANKED+1st match, falling back to the index after WALKED entries. ts_rank is computed only
+ * for the rows returned.
  */
 async function newestMatches(
   knex: Knex,
   tsq: string,
-  terms: string[][],
+  walk: boolean,
   filtered: (from?: string, text?: boolean) => Knex.QueryBuilder,
   facetColumns: string[],
   unordered: boolean,
 ): Promise<Candidate[]> {
   const columns = facetColumns.map((c) => c.replace('r.', 'c.')).join(', ');
-  const stats = await searchStats(knex);
-  // a term's bigrams come together (the rarest bounds the term); separate terms are taken as independent
-  const share = (lexeme: string) => stats.frequency.get(lexeme) ?? stats.floor;
-  const expected = stats.rows * terms.reduce((p, term) => p * Math.min(...term.map(share)), 1);
-  if (expected * expected * INDEX_ROW_COST > (RANKED + 1) * stats.rows) {
-    const walk = filtered(undefined, false).select([...facetColumns, 'r.search']).orderBy('r.id', 'desc').limit(WALKED).toSQL();
-    const sql = `select ${columns}, ts_rank(?::real[], c.search, ?::tsquery) as rank from (${walk.sql}) c where ts_match_vq(c.search, ?::tsquery) limit ${RANKED + 1}`;
-    const bindings = [WEIGHTS, tsq, ...walk.bindings, tsq];
+  if (walk) {
+    const newest = filtered(undefined, false).select([...facetColumns, 'r.search']).orderBy('r.id', 'desc').limit(WALKED).toSQL();
+    const sql = `select ${columns}, ts_rank(?::real[], c.search, ?::tsquery) as rank from (${newest.sql}) c where ts_match_vq(c.search, ?::tsquery) limit ${RANKED + 1}`;
+    const bindings = [WEIGHTS, tsq, ...newest.bindings, tsq];
     // The walk must come in id order from an index (the primary key, or department_id, id),
     // never from sorting the filtered set, which the planner prefers when a filter on a column
     // without an index leaves fewer rows than WALKED: it cannot know the walk stops early.
@@ -189,6 +194,25 @@ async function newestMatches(
   const newest = filtered().select([...facetColumns, 'r.search']).orderBy('r.id', 'desc').limit(RANKED + 1).toSQL();
   const { rows } = await knex.raw(`select ${columns}, ts_rank(?::real[], c.search, ?::tsquery) as rank from (${newest.sql}) c`, [WEIGHTS, tsq, ...newest.bindings]);
   return rows;
+}
+
+/** Matches expected from the statistics: a term's bigrams come together (its rarest bounds it); separate terms are taken as independent. */
+function expectedMatches(stats: SearchStats, terms: string[][]): number {
+  const share = (lexeme: string) => stats.frequency.get(lexeme) ?? stats.floor;
+  return stats.rows * terms.reduce((p, term) => p * Math.min(...term.map(share)), 1);
+}
+
+/** Whether anything but the text narrows the search (then the statistics say little about the count). */
+function filteredBeyondText(query: CatalogueQuery, options: SearchOptions): boolean {
+  return Boolean(
+    options.fixed || query.department || query.status || query.linked !== undefined || (['domain', 'shareType', 'openType', 'format', 'updateCycle'] as const).some((f) => query[f]?.length),
+  );
+}
+
+/** A promise started ahead that may go unused: its failure is reported where it is awaited, or nowhere. */
+function quiet<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
 }
 
 interface SearchStats {
