@@ -7,6 +7,7 @@
 import { pgType } from './coerce.ts';
 import type { CopyOut } from './sink.ts';
 import type { LoaderItem } from './types.ts';
+import { latin1 } from './bytes.ts';
 
 /** 'PGCOPY\n\377\r\n\0', flags 0, no header extension. */
 export const BINARY_HEADER = Buffer.from([0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d, 0x0a, 0x00, 0, 0, 0, 0, 0, 0, 0, 0]);
@@ -71,7 +72,7 @@ export function parseFloatBytes(b: Uint8Array, s: number, e: number): number {
     const x = m / POW10[frac];
     return neg ? -x : x;
   }
-  return Number(Buffer.from(b.buffer, b.byteOffset + s, e - s).toString('latin1'));
+  return Number(latin1(b, s, e));
 }
 
 function numericEncoder(): BinaryEncoder {
@@ -123,10 +124,10 @@ function numericEncoder(): BinaryEncoder {
     out.i16(dscale);
     for (let k = lo; k < hi; k++) out.i16(groups[k]);
   };
-  return { bytes: enc, str: (out, v) => latin1(out, v, enc) };
+  return { bytes: enc, str: (out, v) => viaLatin1(out, v, enc) };
 }
 
-function latin1(out: CopyOut, v: string, enc: (out: CopyOut, b: Uint8Array, s: number, e: number) => void): void {
+function viaLatin1(out: CopyOut, v: string, enc: (out: CopyOut, b: Uint8Array, s: number, e: number) => void): void {
   const b = Buffer.from(v, 'latin1');
   enc(out, b, 0, b.length);
 }
@@ -151,12 +152,12 @@ function integerEncoder(bits: 32 | 64): BinaryEncoder {
       out.i64(neg ? -v : v);
       return;
     }
-    let v = BigInt(Buffer.from(b.buffer, b.byteOffset + i, e - i).toString('latin1'));
+    let v = BigInt(latin1(b, i, e));
     if (neg) v = -v;
     out.i32(8);
     out.i64big(v);
   };
-  return { bytes: enc, str: (out, v) => latin1(out, v, enc) };
+  return { bytes: enc, str: (out, v) => viaLatin1(out, v, enc) };
 }
 
 function floatEncoder(): BinaryEncoder {
@@ -164,7 +165,7 @@ function floatEncoder(): BinaryEncoder {
     out.i32(8);
     out.f64(parseFloatBytes(b, s, e));
   };
-  return { bytes: enc, str: (out, v) => latin1(out, v, enc) };
+  return { bytes: enc, str: (out, v) => viaLatin1(out, v, enc) };
 }
 
 function dateEncoder(): BinaryEncoder {
@@ -172,7 +173,7 @@ function dateEncoder(): BinaryEncoder {
     out.i32(4);
     out.i32(pgDays(digitsAt(b, s, 4), digitsAt(b, s + 5, 2), digitsAt(b, s + 8, 2)));
   };
-  return { bytes: enc, str: (out, v) => latin1(out, v, enc) };
+  return { bytes: enc, str: (out, v) => viaLatin1(out, v, enc) };
 }
 
 /** rint(): round half to even, as PostgreSQL rounds fractional seconds. */
@@ -198,7 +199,7 @@ function timestampEncoder(): BinaryEncoder {
     out.i32(8);
     out.i64big(pgMicros(v));
   };
-  return { bytes: (out, b, s, e) => str(out, Buffer.from(b.buffer, b.byteOffset + s, e - s).toString('latin1')), str };
+  return { bytes: (out, b, s, e) => str(out, latin1(b, s, e)), str };
 }
 
 function boolEncoder(): BinaryEncoder {
@@ -206,7 +207,7 @@ function boolEncoder(): BinaryEncoder {
     out.i32(1);
     out.byte(b[s] === 116 ? 1 : 0); // 't'
   };
-  return { bytes: enc, str: (out, v) => latin1(out, v, enc) };
+  return { bytes: enc, str: (out, v) => viaLatin1(out, v, enc) };
 }
 
 function byteaEncoder(): BinaryEncoder {
@@ -215,7 +216,7 @@ function byteaEncoder(): BinaryEncoder {
     out.i32(bytes.length);
     out.raw(bytes, 0, bytes.length);
   };
-  return { bytes: (out, b, s, e) => str(out, Buffer.from(b.buffer, b.byteOffset + s, e - s).toString('latin1')), str };
+  return { bytes: (out, b, s, e) => str(out, latin1(b, s, e)), str };
 }
 
 function textEncoder(): BinaryEncoder {

@@ -9,6 +9,7 @@
 import iconv from 'iconv-lite';
 import { numericPrecision, numericScale, validYmd } from './coerce.ts';
 import type { LoaderItem } from './types.ts';
+import { latin1 } from './bytes.ts';
 
 export type ByteAcceptor = (b: Uint8Array, s: number, e: number) => boolean;
 
@@ -96,7 +97,7 @@ function textAcceptor(item: LoaderItem, raw: 'utf8' | 'gb18030'): ByteAcceptor |
     }
     if (re !== null) {
       for (let i = s; i < e; i++) if (b[i] >= 0x80) return false;
-      if (!re.test(Buffer.from(b.buffer, b.byteOffset + s, n).toString('latin1'))) return false;
+      if (!re.test(latin1(b, s, s + n))) return false;
     }
     return true;
   };

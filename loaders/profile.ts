@@ -7,6 +7,7 @@
 import { parseDecimal } from './coerce.ts';
 import type { FileColumn } from './sink.ts';
 import type { LoaderItem } from './types.ts';
+import { latin1 } from './bytes.ts';
 
 export const K_NONE = 0; // left to SQL
 export const K_TEXT = 1; // byte order (UTF-8 = code point order = COLLATE "C")
@@ -47,7 +48,7 @@ function approx(b: Uint8Array, s: number, e: number): number {
       x += c * scale;
     }
   }
-  if (i < e) return Number(Buffer.from(b.buffer, b.byteOffset + s, e - s).toString('latin1'));
+  if (i < e) return Number(latin1(b, s, e));
   return neg ? -x : x;
 }
 
@@ -165,14 +166,14 @@ export class CsvProfiler {
     if (x !== x) x = approx(b, s, e);
     const tol = Math.abs(x) * 1e-12 + 1e-300;
     if (x <= this.minX[k] + tol || x >= this.maxX[k] - tol) {
-      const text = Buffer.from(b.buffer, b.byteOffset + s, e - s).toString('latin1');
+      const text = latin1(b, s, e);
       this.number(k, this.kind[k] === K_FLOAT ? Number(text) : x, text);
     }
   }
 
   /** A boolean as written in the file. */
   boolBytes(k: number, b: Uint8Array, s: number, e: number): void {
-    this.value(k, Buffer.from(b.buffer, b.byteOffset + s, e - s).toString('latin1'));
+    this.value(k, latin1(b, s, e));
   }
 
   /** A value rewritten to its canonical text (or decoded). */
