@@ -25,15 +25,15 @@ export const RANKED = 500;
  * tests each row's vector (it is in the row) and stops at the RANKED+1st match, reading about
  * RANKED * N / E rows, in order. The walk is taken when that is cheaper, reading a heap row at
  * random counting INDEX_ROW_COST rows read in order: E > sqrt(RANKED * N / INDEX_ROW_COST),
- * about 4,000 at 100,000 entries. E comes from the column statistics; a walk that finds too
+ * about 3,200 at 100,000 entries. E comes from the column statistics; a walk that finds too
  * few matches in WALKED rows hands over to the index.
  */
 export const INDEX_ROW_COST = 5;
 export const WALKED = 20_000;
 /**
- * The share of the table (percent) a facet estimate reads: a fixed block sample. A set of more
- * than RANKED matches then has at least ~30 rows in the sample (±20% for the total, better for
- * larger sets); the cost grows with the table (3,000 rows at 100,000 entries).
+ * The share of the table (percent) a facet estimate reads: a fixed block sample. A count c
+ * then rests on ~0.03 c sampled rows, about ±1/sqrt(0.03 c): ±25% just above RANKED, ±6% at
+ * 10,000; the cost grows with the table (3,000 rows at 100,000 entries).
  */
 export const SAMPLE_PERCENT = 3;
 
