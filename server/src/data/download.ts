@@ -41,44 +41,72 @@ function downloadSelect(view: DataView, q: RowQuery, limit: number | null): stri
   return sql;
 }
 
-/** COPY text format doubles every backslash; JSON text has no other characters COPY escapes. */
-function unescapeCopyText(): Transform {
-  let carry = '';
+/**
+ * COPY text format doubles every backslash; JSON text has no other characters COPY escapes.
+ * Works on bytes (a backslash is never part of a multi-byte UTF-8 character), so a character
+ * split between chunks is never touched; a chunk ending inside a pair carries its half over.
+ */
+export function unescapeCopyText(): Transform {
+  let carry = false;
   return new Transform({
     transform(chunk: Buffer, _enc, cb) {
-      let s = carry + chunk.toString('utf8');
-      carry = '';
-      const trailing = s.length - s.replace(/\\+$/, '').length;
-      if (trailing % 2 === 1) {
-        carry = '\\';
-        s = s.slice(0, -1);
+      if (!carry && chunk.indexOf(92) === -1) return cb(null, chunk); // the common case
+      const out = Buffer.allocUnsafe(chunk.length + 1);
+      let n = 0;
+      let i = 0;
+      if (carry) {
+        out[n++] = 92;
+        i = chunk[0] === 92 ? 1 : 0; // the other half of the pair
+        carry = false;
       }
-      cb(null, s.replace(/\\\\/g, '\\'));
+      for (; i < chunk.length; i++) {
+        out[n++] = chunk[i];
+        if (chunk[i] === 92) {
+          if (i + 1 < chunk.length) i++;
+          else {
+            n--;
+            carry = true;
+          }
+        }
+      }
+      cb(null, out.subarray(0, n));
     },
     flush(cb) {
-      cb(null, carry);
+      cb(null, carry ? Buffer.from([92]) : undefined);
     },
   });
 }
 
-/** NDJSON lines into one JSON array, without parsing them. */
-function ndjsonToArray(): Transform {
+/** NDJSON lines into one JSON array, on bytes and without parsing them (a JSON line holds no raw newline). */
+export function ndjsonToArray(): Transform {
   let started = false;
   let held = false;
   return new Transform({
     transform(chunk: Buffer, _enc, cb) {
-      let s = chunk.toString('utf8');
-      let out = started ? '' : '[';
-      started = true;
-      if (held && s.length) {
-        out += ',\n';
+      let lines = 0;
+      for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++;
+      const out = Buffer.allocUnsafe(chunk.length + lines + 3);
+      let n = 0;
+      if (!started) {
+        out[n++] = 91; // [
+        started = true;
+      }
+      if (held && chunk.length) {
+        out[n++] = 44; // ,
+        out[n++] = 10;
         held = false;
       }
-      if (s.endsWith('\n')) {
-        s = s.slice(0, -1);
-        held = true;
+      for (let i = 0; i < chunk.length; i++) {
+        if (chunk[i] !== 10) {
+          out[n++] = chunk[i];
+        } else if (i === chunk.length - 1) {
+          held = true; // the last line's newline: a comma follows only if more comes
+        } else {
+          out[n++] = 44;
+          out[n++] = 10;
+        }
       }
-      cb(null, out + s.replace(/\n/g, ',\n'));
+      cb(null, out.subarray(0, n));
     },
     flush(cb) {
       cb(null, (started ? '' : '[') + '\n]\n');
@@ -181,6 +209,8 @@ async function writeArrow(cursor: Cursor, view: DataView, q: RowQuery, res: Resp
     if (rows.length === 0 || gone()) break;
     writer.write(arrowBatch(schema, rows));
     counter.rows += rows.length;
+    // let the pipe hand the batch to the socket, then wait while the socket is full
+    await new Promise((r) => setImmediate(r));
     await drained(res);
   }
   if (gone()) return; // nothing more to say to a client that left
