@@ -84,12 +84,15 @@ export function pendingEvents(actor: Actor, inputs: AuditInput[], requestId?: st
 
 /**
  * Writes events to odx.audit_pending with the caller's connection or transaction: a change
- * and its events commit together. No lock is taken, so concurrent writers do not queue.
+ * and its events commit together. No lock is taken, so concurrent writers do not queue. The
+ * events travel as one JSON parameter, so a command may record any number of them.
+ * `waitForDisk: false` (reads, outside any transaction: see recordEvents) makes the statement's
+ * own transaction commit without waiting for the WAL flush.
  */
-export async function recordAudit(db: Knex | Knex.Transaction, events: PendingEvent[]): Promise<void> {
+export async function recordAudit(db: Knex | Knex.Transaction, events: PendingEvent[], opts: { waitForDisk?: boolean } = {}): Promise<void> {
   if (events.length === 0) return;
   const rows = events.map((e) => ({
-    at: e.at,
+    at: e.at.toISOString(),
     actor: e.actor,
     actor_id: e.actorId,
     department_id: e.departmentId,
@@ -97,44 +100,17 @@ export async function recordAudit(db: Knex | Knex.Transaction, events: PendingEv
     target_type: e.targetType,
     target_id: e.targetId,
     purpose: e.purpose,
-    detail: JSON.stringify(e.detail),
+    detail: e.detail,
     rows: e.rows,
     request_id: e.requestId,
   }));
-  // 11 parameters a row; PostgreSQL takes 65,535 per statement
-  for (let i = 0; i < rows.length; i += 5000) await db('odx.audit_pending').insert(rows.slice(i, i + 5000));
-}
-
-/**
- * Records events in one statement that commits without waiting for the WAL flush (reads: see
- * recordEvents). set_config(..., true) changes synchronous_commit for this statement's own
- * transaction only.
- */
-export async function recordEventsAsync(knex: Knex, events: PendingEvent[]): Promise<void> {
-  if (events.length === 0) return;
-  await knex.raw(
+  await db.raw(
     `insert into odx.audit_pending (at, actor, actor_id, department_id, action, target_type, target_id, purpose, detail, rows, request_id)
      select e.at, e.actor, e.actor_id, e.department_id, e.action, e.target_type, e.target_id, e.purpose, e.detail, e.rows, e.request_id
-     from jsonb_to_recordset(?::jsonb) as e(at timestamptz, actor text, actor_id bigint, department_id bigint, action text, target_type text,
-       target_id text, purpose text, detail jsonb, rows bigint, request_id text),
-     (select set_config('synchronous_commit', 'off', true)) as async_commit`,
-    [
-      JSON.stringify(
-        events.map((e) => ({
-          at: e.at.toISOString(),
-          actor: e.actor,
-          actor_id: e.actorId,
-          department_id: e.departmentId,
-          action: e.action,
-          target_type: e.targetType,
-          target_id: e.targetId,
-          purpose: e.purpose,
-          detail: e.detail,
-          rows: e.rows,
-          request_id: e.requestId,
-        })),
-      ),
-    ],
+     from jsonb_to_recordset(?::jsonb) as e(at timestamptz, actor text, actor_id bigint, department_id bigint, action text,
+       target_type text, target_id text, purpose text, detail jsonb, rows bigint, request_id text)
+     ${opts.waitForDisk === false ? `, (select set_config('synchronous_commit', 'off', true)) as async_commit` : ''}`,
+    [JSON.stringify(rows)],
   );
 }
 

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { pendingEvents, recordAudit, recordEventsAsync, type Actor, type AuditEvent, type AuditInput } from './chain.ts';
+import { pendingEvents, recordAudit, type Actor, type AuditEvent, type AuditInput } from './chain.ts';
 import { notifyChainer } from './chainer.ts';
 
 /** What a command may use: its transaction, who acts, and the recorder of its audit events. */
@@ -41,7 +41,7 @@ export async function runCommand<T>(knex: Knex, origin: CommandOrigin, work: (ct
  * (docs/architecture.md). State changes never take this path.
  */
 export async function recordEvents(knex: Knex, origin: CommandOrigin, events: AuditInput[]): Promise<void> {
-  await recordEventsAsync(knex, pendingEvents(origin.actor, events, origin.requestId));
+  await recordAudit(knex, pendingEvents(origin.actor, events, origin.requestId), { waitForDisk: false });
   notifyChainer(knex);
 }
 
