@@ -10,6 +10,7 @@ import { departmentCreator } from '../census/departments/commands.ts';
 import type { Config } from '../config.ts';
 import { withUsccCheck } from '../lib/identifiers.ts';
 import { seedCensus } from './census.ts';
+import { seedData } from './data.ts';
 import { seedSharing } from './sharing.ts';
 
 const DEMO: Actor = { kind: 'system', label: 'system:demo' };
@@ -66,6 +67,7 @@ export async function seedDemo(knex: Knex, config: Config): Promise<DemoResult> 
       return ids;
     });
     await seedCensus(knex, ids);
+    await seedData(knex, ids, config);
     await seedSharing(knex, ids, config);
   }
   return { adminTokenFile: await ensureAdminToken(knex, config), seeded };
