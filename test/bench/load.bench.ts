@@ -10,7 +10,7 @@
  * data encoded as GB18030 and (BENCH_XLSX_ROWS rows, default 100,000) as .xlsx, and with BENCH_GB=1 a
  * ~1 GB CSV to check that memory stays flat.
  *
- * Connection: DATABASE_URL, else postgres://postgres@127.0.0.1:5432/test. Not part of the test suite.
+ * Connection: DATABASE_URL, else a throw-away embedded PostgreSQL (default durability). Not part of the test suite.
  */
 import { createReadStream, createWriteStream, existsSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { once } from 'node:events';
@@ -22,12 +22,12 @@ import copyStreams from 'pg-copy-streams';
 import iconv from 'iconv-lite';
 import ExcelJS from 'exceljs';
 import { loadFile, type LoadResult, type LoaderItem } from '../../loaders/index.ts';
+import { currentCluster, startCluster } from '../helpers/cluster.ts';
 import { registerHeader, registerItems, registerPlainColumns, registerRows, writeRegisterCsv } from './lib/register.ts';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const REPEAT = Math.max(1, Number(process.env.BENCH_REPEAT ?? 3));
 const XLSX_ROWS = Number(process.env.BENCH_XLSX_ROWS ?? 100_000);
-const URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const items = registerItems as unknown as LoaderItem[];
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -101,7 +101,7 @@ async function main(): Promise<void> {
   const dir = tmpdir();
   const csv = await cached(join(dir, `odx-bench-register-${ROWS}.csv`), (p) => writeRegisterCsv(p, ROWS));
   const size = statSync(csv).size;
-  const client = new pg.Client({ connectionString: URL });
+  const client = new pg.Client({ connectionString: (await startCluster({ durable: true })).adminUrl });
   await client.connect();
   const schema = `odx_bench_${process.pid}`;
   await client.query(`CREATE SCHEMA ${schema}`);
@@ -212,7 +212,9 @@ async function main(): Promise<void> {
   if (process.env.BENCH_CLEAN) for (const f of [csv, gb]) unlinkSync(f);
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+main()
+  .catch((e) => {
+    console.error(e);
+    process.exitCode = 1;
+  })
+  .finally(() => currentCluster().stop());
