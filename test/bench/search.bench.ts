@@ -19,6 +19,7 @@ import { validateDocument, type DataResource, type ResourceItem } from '../../se
 import { makePrincipal } from '../helpers/app.ts';
 import { freshDatabase } from '../helpers/db.ts';
 import { fmt, report } from './lib/report.ts';
+import { rng } from '../helpers/rng.ts';
 
 /**
  * Catalogue search over 100,000 published resources through HTTP. The catalogue is generated
@@ -103,15 +104,8 @@ const CYCLES: DataResource['updateCycle'][] = ['realtime', 'daily', 'daily', 'we
 const FORMATS: [DataResource['format']['type'], string][] = [['database', 'oracle'], ['database', 'mysql'], ['database', 'postgresql'], ['spreadsheet', 'xlsx'], ['spreadsheet', 'csv'], ['service', 'json'], ['file', 'pdf'], ['self_describing', 'geojson']];
 
 /** Deterministic, so runs compare. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+function generator(seed: number) {
+  const next = rng(seed);
   const int = (n: number) => Math.floor(next() * n);
   const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)];
   const some = <T>(xs: readonly T[], k: number): T[] => {
@@ -139,7 +133,7 @@ export interface Department {
 }
 
 /** One generated catalogue entry: its document and the columns the registry derives from it. */
-function generate(r: ReturnType<typeof rng>, depts: Map<string, Department[]>, districtOf: Map<number, string>) {
+function generate(r: ReturnType<typeof generator>, depts: Map<string, Department[]>, districtOf: Map<number, string>) {
   const g = r.pick(GROUPS);
   const subject = r.pick(g.subjects);
   const kind = r.pick(KINDS);
@@ -202,7 +196,7 @@ export async function loadCatalogue(knex: Knex, url: string, published: number):
   }
   byBureau.set('*', departments);
 
-  const r = rng(20260101);
+  const r = generator(20260101);
   const seq = new Map<string, number>();
   const total = Math.round(published * 1.03);
   const now = Date.now();

@@ -16,6 +16,7 @@ import { ensureLoaderFunctions, loadFile, LoadError, rejectsToCsv, type LoadOpti
 import { profileTable } from '../../loaders/sql.ts';
 import { isIdCard, isMobile, isRegionCode, isUscc, withIdCardCheck, withUsccCheck } from '../../server/src/lib/identifiers.ts';
 import { registerItems } from '../bench/lib/register.ts';
+import { rng } from '../helpers/rng.ts';
 
 /**
  * A database for this file: a fresh clone from the suite's cluster (test/setup.ts), or, when the file
@@ -57,17 +58,6 @@ const items: LoaderItem[] = [
 ];
 const ID = withIdCardCheck('44030119900101123');
 
-/** A small seeded generator so generated data is reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('loaders: loadFile (integration)', function () {
   this.timeout(60000);

@@ -21,6 +21,7 @@ import { normalizeHeader } from '../../loaders/plan.ts';
 import { LineMap, Sink } from '../../loaders/sink.ts';
 import type { LoaderItem } from '../../loaders/types.ts';
 import { isMobile, isRegionCode, isUscc, withIdCardCheck, withUsccCheck } from '../../server/src/lib/identifiers.ts';
+import { rng } from '../helpers/rng.ts';
 
 function ok(item: LoaderItem, input: string): string {
   const r = compileCoercer(item)(input);
@@ -33,17 +34,6 @@ function fail(item: LoaderItem, input: string): Fail {
   return r;
 }
 
-/** A small seeded generator so the property tests are reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('loaders: coercion', () => {
   describe('exact numbers (N, Y, I)', () => {

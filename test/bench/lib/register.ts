@@ -6,6 +6,8 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { withUsccCheck } from '../../../server/src/lib/identifiers.ts';
+import { rng } from '../../helpers/rng.ts';
+export { rng };
 
 /** Items of the register resource, every check on. */
 export const registerItems = [
@@ -32,17 +34,6 @@ const WORDS = '华信达鑫源泰恒通安康盛宏腾飞龙凤明德诚远创�
 const TRADES = ['科技', '贸易', '实业', '投资', '电子', '物流', '餐饮管理', '建筑工程', '信息技术', '文化传媒', '生物医药'];
 const FORMS = ['有限公司', '有限责任公司', '股份有限公司', '（有限合伙）'];
 
-/** A small seeded PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface RegisterRow {
   uscc: string;
