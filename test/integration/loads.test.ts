@@ -117,6 +117,14 @@ describe('loads: versioned, atomic ingestion through the API and the CLI', funct
     expect(JSON.stringify(load.error)).to.contain('电话号码');
   });
 
+  it('serves rejected values that a spreadsheet would run as formulas as plain text', async () => {
+    const load = await upload(header + row(21) + `${uscc(22)},公式公司,赵六,1.00,=1+1\n`, { maxErrors: 1 });
+    expect(load).to.include({ state: 'succeeded', rejected: 1 });
+    const csv = await request(t.app).get(`/api/v1/resources/${resource.id}/loads/${load.id}/rejects.csv`).set(t.auth('registrar')).expect(200);
+    const [reject] = parse(csv.text.replace(/^\uFEFF/, ''), { columns: true }) as Record<string, string>[];
+    expect(reject).to.include({ record: '2', column: 'founded_on', value: "'=1+1" });
+  });
+
   it('lets only the resource’s department load', async () => {
     await request(t.app).post(`/api/v1/resources/${resource.id}/loads`).set(t.auth('registrar', 'B')).set('Content-Type', 'text/csv').send(header + row(1)).expect(403);
     await request(t.app).post(`/api/v1/resources/${resource.id}/loads`).set(t.auth('authority')).set('Content-Type', 'text/csv').send(header + row(1)).expect(403);
@@ -142,11 +150,12 @@ describe('loads: versioned, atomic ingestion through the API and the CLI', funct
       await handle.write(s);
     }
     await handle.close();
+    const lastBefore = (await t.knex('odx.loads').max<{ id: number }>('id as id').first())?.id ?? 0;
     const child = spawn(process.execPath, [ODX_BIN, 'load', resource.code, file], { env: { ...process.env, DATABASE_URL: t.db.url, ODX_HOME: dir }, stdio: 'ignore' });
     let load: Record<string, any> | undefined;
     for (let i = 0; i < 200 && !(load && load.rows_read > 0); i++) {
       await new Promise((r) => setTimeout(r, 100));
-      load = await t.knex('odx.loads').where({ resource_id: resource.id }).orderBy('id', 'desc').first();
+      load = await t.knex('odx.loads').where({ resource_id: resource.id }).where('id', '>', lastBefore).orderBy('id', 'desc').first();
     }
     expect(load?.state, 'the load was running when killed').to.equal('running');
     child.kill('SIGKILL');

@@ -7,7 +7,7 @@ import { runCommand } from '../audit/command.ts';
 import { resourceByRef, resourceRefOwner } from '../census/resources/ref.ts';
 import { HttpError, notFound } from '../http/errors.ts';
 import { route } from '../http/route.ts';
-import { csvLine, UTF8_BOM } from '../lib/csv.ts';
+import { writeRejectsCsv, type Reject } from '../../../loaders/index.ts';
 import { presentLoad } from './presenter.ts';
 import { LoadParams, LoadQuery, ResourceRefParams, VersionParams } from './schema.ts';
 import { failLoad, loadCreator } from './service.ts';
@@ -118,10 +118,11 @@ export const loadRoutes = [
     handler: async ({ params, services, res }) => {
       const resource = await resourceOr404(services.knex, params.ref);
       if (!(await services.knex('odx.loads').where({ id: params.id, resource_id: resource.id }).first('id'))) throw notFound(`load ${params.id}`);
-      res.type('text/csv; charset=utf-8').attachment(`load-${params.id}-rejects.csv`);
-      res.write(UTF8_BOM + csvLine(['record', 'line', 'column', 'header', 'value', 'rule', 'message']));
+      res.attachment(`load-${params.id}-rejects.csv`).type('text/csv; charset=utf-8');
       const rows = await services.knex('odx.load_rejects').where({ load_id: params.id }).orderBy('n');
-      for (const r of rows) res.write(csvLine([r.record, r.line, r.column_name, r.header, r.value, r.rule, r.message]));
+      const rejects: Reject[] = rows.map((r: Record<string, any>) => ({ record: r.record, line: r.line, column: r.column_name, header: r.header, value: r.value, rule: r.rule, message: r.message }));
+      // the loader's writer: BOM for Excel, and values that a spreadsheet would run as formulas kept as text
+      await writeRejectsCsv(rejects, res);
       res.end();
     },
   }),
