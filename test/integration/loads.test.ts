@@ -144,7 +144,7 @@ describe('loads: versioned, atomic ingestion through the API and the CLI', funct
     const file = path.join(dir, 'big.csv');
     const handle = await fs.open(file, 'w');
     await handle.write(header);
-    for (let chunk = 0; chunk < 40; chunk++) {
+    for (let chunk = 0; chunk < 120; chunk++) {
       let s = '';
       for (let i = 0; i < 10_000; i++) s += row(chunk * 10_000 + i);
       await handle.write(s);
@@ -153,7 +153,7 @@ describe('loads: versioned, atomic ingestion through the API and the CLI', funct
     const lastBefore = (await t.knex('odx.loads').max<{ id: number }>('id as id').first())?.id ?? 0;
     const child = spawn(process.execPath, [ODX_BIN, 'load', resource.code, file], { env: { ...process.env, DATABASE_URL: t.db.url, ODX_HOME: dir }, stdio: 'ignore' });
     let load: Record<string, any> | undefined;
-    for (let i = 0; i < 200 && !(load && load.rows_read > 0); i++) {
+    for (let i = 0; i < 300 && !(load?.state === 'running' && load.rows_read > 0); i++) {
       await new Promise((r) => setTimeout(r, 100));
       load = await t.knex('odx.loads').where({ resource_id: resource.id }).where('id', '>', lastBefore).orderBy('id', 'desc').first();
     }
