@@ -1,33 +1,42 @@
 import { z } from 'zod';
-import type { Knex } from 'knex';
 import { DOWNLOAD_FORMATS, CONTENT_TYPES, streamDownload } from '../data/download.ts';
 import { parseRowQuery, queryRows } from '../data/query.ts';
 import { auditRead } from '../data/reads.ts';
-import { buildView } from '../data/view.ts';
+import { buildView, type DataView } from '../data/view.ts';
 import { badRequest, notFound } from '../http/errors.ts';
 import { route, type Services } from '../http/route.ts';
 
 const CodeParams = z.object({ code: z.string().min(1).max(100) });
 
-/** A dataset of the open catalogue: a published, unretired resource that is 无条件开放. */
-export async function findOpenDataset(knex: Knex, code: string): Promise<{ id: number; department_id: number; code: string; [column: string]: any }> {
-  const r = await knex('odx.resources').where({ code, open_type: 'open' }).whereNotNull('published_doc').whereNull('retired_at').first();
-  if (!r) throw notFound(`open dataset ${code}`);
-  return r;
+interface OpenDataset {
+  resource: { id: number; code: string; department_id: number };
+  /** The public's view of the current version; null when nothing is loaded yet. */
+  view: DataView | null;
 }
 
-/** The open dataset and its current version in one query, as the public may see it. */
+/** The open dataset and the public's view of its current version: one query, cached until the catalogue changes. */
+function openDataset(services: Services, code: string): Promise<OpenDataset | undefined> {
+  return services.changes.memo<OpenDataset | undefined>('open-dataset').get(code, async () => {
+    const r = await services.knex('odx.resources as r')
+      .leftJoin('odx.resource_versions as v', (j) => j.on('v.resource_id', 'r.id').andOn('v.version', 'r.current_version'))
+      .where({ 'r.code': code, 'r.open_type': 'open' })
+      .whereNotNull('r.published_doc')
+      .whereNull('r.retired_at')
+      .first('r.id', 'r.code', 'r.department_id', 'v.version', 'v.table_name', 'v.items');
+    if (!r) return undefined;
+    return {
+      resource: { id: r.id as number, code: r.code as string, department_id: r.department_id as number },
+      view: r.version ? buildView({ resourceId: r.id, version: r.version, table: r.table_name, items: r.items }, services.config, { kind: 'open' }) : null,
+    };
+  }, (d) => Boolean(d?.view));
+}
+
+/** The open dataset as the public may see it: 404 when it is not open or has no data yet. */
 async function openView(services: Services, code: string) {
-  const r = await services.knex('odx.resources as r')
-    .leftJoin('odx.resource_versions as v', (j) => j.on('v.resource_id', 'r.id').andOn('v.version', 'r.current_version'))
-    .where({ 'r.code': code, 'r.open_type': 'open' })
-    .whereNotNull('r.published_doc')
-    .whereNull('r.retired_at')
-    .first('r.id', 'r.code', 'r.department_id', 'v.version', 'v.table_name', 'v.items');
-  if (!r) throw notFound(`open dataset ${code}`);
-  if (!r.version) throw notFound(`data of ${code} (nothing has been loaded yet)`);
-  const view = buildView({ resourceId: r.id, version: r.version, table: r.table_name, items: r.items }, services.config, { kind: 'open' });
-  return { resource: { id: r.id as number, code: r.code as string, department_id: r.department_id as number }, view };
+  const found = await openDataset(services, code);
+  if (!found) throw notFound(`open dataset ${code}`);
+  if (!found.view) throw notFound(`data of ${code} (nothing has been loaded yet)`);
+  return { resource: found.resource, view: found.view };
 }
 
 export const openDataRoutes = [

@@ -1,0 +1,72 @@
+import { expect } from 'chai';
+import request from 'supertest';
+import { closeServices, createApp, type App } from '../../server/src/app.ts';
+import { createKnex } from '../../server/src/db/connect.ts';
+import { grantedResource } from '../../server/src/sharing/enforce.ts';
+import { testApp, type TestApp } from '../helpers/app.ts';
+import { licenceCsv, loadCsv, publishedResource } from '../helpers/census.ts';
+import { requestBetween } from '../helpers/sharing.ts';
+
+/** Polls `probe` until it returns true; the milliseconds it took, or Infinity after `limitMs`. */
+async function within(limitMs: number, probe: () => Promise<boolean>): Promise<number> {
+  const t0 = Date.now();
+  while (Date.now() - t0 < limitMs) {
+    if (await probe()) return Date.now() - t0;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return Infinity;
+}
+
+/**
+ * The read-through caches (a dataset's current version, a department's grants) against changes
+ * made by this process and by another one on the same database.
+ */
+describe('cached catalogue rows follow every change, in every process', function () {
+  this.timeout(60_000);
+  let t: TestApp;
+  let other: App;
+
+  before(async () => {
+    t = await testApp();
+    other = createApp({ ...t.services, knex: createKnex(t.db.url, { min: 0, max: 4 }) });
+  });
+  after(async () => {
+    await closeServices(other.services);
+    await other.services.knex.destroy();
+    await t.close();
+  });
+
+  it('serves a newly loaded version at once here and within moments in another process', async () => {
+    const r = await publishedResource(t.knex, t.deptA.uscc);
+    await loadCsv(t.knex, r.id, licenceCsv(1, 3));
+    const rows = (app: App['app']) => request(app).get(`/api/v1/datasets/${encodeURIComponent(r.code)}/rows`).expect(200);
+    // both processes have read (and cached) version 1
+    for (const app of [t.app, other.app, t.app, other.app]) expect((await rows(app)).body.version).to.equal(1);
+    await loadCsv(t.knex, r.id, licenceCsv(1, 5));
+    const here = await rows(t.app);
+    expect(here.body.version, 'the loading process').to.equal(2);
+    expect(here.body.items).to.have.length(5);
+    const took = await within(2000, async () => (await rows(other.app)).body.version === 2);
+    expect(took, 'the other process, by the change notification').to.be.below(1000);
+  });
+
+  it('stops a revoked grant on the next request here and within moments in another process', async () => {
+    const { request: req, resource } = await requestBetween(t.knex, t.deptA, t.deptB, { to: 'granted' });
+    await loadCsv(t.knex, resource.id, licenceCsv(1, 2));
+    const grant = await t.knex('odx.grants').where({ request_id: req.id }).first('id');
+    const live = async (knex: typeof t.knex) => (await grantedResource(knex, { departmentId: t.deptA.id, ref: resource.code, mode: 'query' }))?.grant?.id ?? null;
+    for (const knex of [t.knex, other.services.knex, t.knex, other.services.knex]) expect(await live(knex)).to.equal(grant.id);
+    await request(t.app).post(`/api/v1/grants/${grant.id}/revoke`).set(t.auth('authority')).send({ reason: '数据使用部门职能调整' }).expect(200);
+    expect(await live(t.knex), 'the revoking process').to.equal(null);
+    const took = await within(2000, async () => (await live(other.services.knex)) === null);
+    expect(took, 'the other process, by the change notification').to.be.below(1000);
+  });
+
+  it('does not cache a dataset that is not there yet', async () => {
+    const r = await publishedResource(t.knex, t.deptA.uscc);
+    await request(other.app).get(`/api/v1/datasets/${encodeURIComponent(r.code)}/rows`).expect(404);
+    await loadCsv(t.knex, r.id, licenceCsv(1, 2));
+    // no waiting for a notification: "nothing loaded" was never remembered
+    expect((await request(other.app).get(`/api/v1/datasets/${encodeURIComponent(r.code)}/rows`).expect(200)).body.items).to.have.length(2);
+  });
+});
