@@ -2,15 +2,15 @@
  * Rate limits of the open data API hold across server processes: two app instances, each with its
  * own connection pool, share one database and so one counter.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import request from 'supertest';
-import { createApp, type App } from '../../server/src/app.ts';
+import { closeServices, createApp, type App } from '../../server/src/app.ts';
 import { loadConfig } from '../../server/src/config.ts';
 import { createKnex } from '../../server/src/db/connect.ts';
 import { clientBucket, leaseSize } from '../../server/src/http/rate-limit.ts';
 import { createLogger } from '../../server/src/http/observability.ts';
 import { testApp, type TestApp } from '../helpers/app.ts';
+import { clearOfWindowEnd } from '../helpers/rate.ts';
 import { publishedResource } from '../helpers/census.ts';
 
 const WINDOW = 3600;
@@ -39,8 +39,7 @@ describe('rate limits across processes', function () {
   }
 
   async function close(app: App) {
-    await app.services.loads.stop();
-    await (app.services as { streams?: { end(): Promise<void> } }).streams?.end();
+    await closeServices(app.services);
     await app.services.knex.destroy();
   }
 
@@ -50,8 +49,7 @@ describe('rate limits across processes', function () {
     a = instance();
     b = instance();
     // a test that straddles a window's end would see the counter reset: start in a fresh part of the window
-    const left = WINDOW - ((Date.now() / 1000) % WINDOW);
-    if (left < 30) await sleep((left + 1) * 1000);
+    await clearOfWindowEnd(WINDOW, 30);
   });
   after(async () => {
     await close(a);

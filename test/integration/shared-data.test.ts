@@ -6,6 +6,7 @@ import { verifyChain } from '../../server/src/audit/verify.ts';
 import { withUsccCheck } from '../../server/src/lib/identifiers.ts';
 import { setClock } from '../../server/src/sharing/clock.ts';
 import { resetRateLimits } from '../../server/src/sharing/enforce.ts';
+import { clearOfWindowEnd } from '../helpers/rate.ts';
 import { testApp, type TestApp } from '../helpers/app.ts';
 import { licenceCsv, loadCsv } from '../helpers/census.ts';
 import { requestBetween, systemOf } from '../helpers/sharing.ts';
@@ -43,9 +44,9 @@ describe('sharing data API under a grant', function () {
     setClock(null);
     await t.close();
   });
-  afterEach(() => {
+  afterEach(async () => {
     setClock(null);
-    resetRateLimits();
+    await resetRateLimits(t.knex);
   });
 
   it('serves only the granted items, only the rows inside the grant’s filter, masked', async () => {
@@ -71,6 +72,7 @@ describe('sharing data API under a grant', function () {
   });
 
   it('keeps to the grant’s call rate (429 with Retry-After)', async () => {
+    await clearOfWindowEnd(60, 5);
     for (let i = 0; i < 6; i++) await rows().expect(200);
     const limited = await rows().expect(429);
     expect(Number(limited.headers['retry-after'])).to.be.greaterThan(0);

@@ -3,7 +3,10 @@ import request from 'supertest';
 import { chainPending } from '../../server/src/audit/chain.ts';
 import { verifyChain } from '../../server/src/audit/verify.ts';
 import { setClock } from '../../server/src/sharing/clock.ts';
-import { liveGrant, whyNoGrant, requireGrant, assertGrantedItems, takeCall, purposeOf } from '../../server/src/sharing/enforce.ts';
+import { liveGrant, whyNoGrant, requireGrant, assertGrantedItems, enforceRate, purposeOf, resetRateLimits } from '../../server/src/sharing/enforce.ts';
+import { createKnex } from '../../server/src/db/connect.ts';
+import { HttpError } from '../../server/src/http/errors.ts';
+import { clearOfWindowEnd } from '../helpers/rate.ts';
 import { rowFilterSql } from '../../server/src/data/values.ts';
 import { makeDepartment, makePrincipal, testApp, type Dept, type TestApp } from '../helpers/app.ts';
 import { publishedResource } from '../helpers/census.ts';
@@ -66,14 +69,24 @@ describe('sharing grants and consumer credentials', function () {
       expect(rowFilterSql([])).to.deep.equal({ sql: 'true', bindings: [] });
     });
 
-    it('takes calls from a per-grant budget of rateLimit per minute', () => {
+    it('takes calls from a per-grant budget of rateLimit per minute that every server process shares', async () => {
       const g = { id: 987654, rateLimit: 2 };
-      const t0 = 1_000_000;
-      expect(takeCall(g, t0).ok).to.equal(true);
-      expect(takeCall(g, t0 + 1).ok).to.equal(true);
-      const third = takeCall(g, t0 + 2);
-      expect(third).to.deep.equal({ ok: false, retryAfterSeconds: 30 });
-      expect(takeCall(g, t0 + 30_001).ok, 'one call back after half a minute').to.equal(true);
+      // a second process: its own connections and its own limiter
+      const other = createKnex(t.db.url, { min: 0, max: 2 });
+      try {
+        await resetRateLimits(t.knex);
+        await clearOfWindowEnd(60, 5);
+        await enforceRate(t.knex, g);
+        await enforceRate(other, g);
+        const refused = await enforceRate(t.knex, g).then(() => null, (e: HttpError) => e);
+        expect(refused).to.be.instanceOf(HttpError);
+        expect(refused!.status).to.equal(429);
+        expect((refused!.details as { retryAfterSeconds: number }).retryAfterSeconds).to.be.within(1, 60);
+        expect(await enforceRate(other, g).then(() => 'allowed', () => 'refused'), 'in the other process too').to.equal('refused');
+      } finally {
+        await other.destroy();
+        await resetRateLimits(t.knex);
+      }
     });
 
     it('requires a stated purpose', () => {

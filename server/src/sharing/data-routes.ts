@@ -3,12 +3,12 @@ import type { Knex } from 'knex';
 import { CONTENT_TYPES, DOWNLOAD_FORMATS, streamDownload, type DownloadFormat } from '../data/download.ts';
 import { parseRowQuery, queryRows } from '../data/query.ts';
 import { auditRead } from '../data/reads.ts';
-import { buildView } from '../data/view.ts';
+import { buildView, type DataView } from '../data/view.ts';
 import { badRequest, forbidden, notFound } from '../http/errors.ts';
 import { route, type Services } from '../http/route.ts';
 import type { Principal } from '../auth/roles.ts';
 import { boundSystem } from './credentials.ts';
-import { enforceRate, grantedResource, purposeOf, whyNoGrant } from './enforce.ts';
+import { enforceRate, grantedResource, purposeOf, whyNoGrant, type LiveGrant } from './enforce.ts';
 import type { AccessMode } from './states.ts';
 
 const CodeParams = z.object({ code: z.string().min(1).max(100) });
@@ -29,11 +29,18 @@ const grantOwner = (mode: AccessMode) => async ({ params }: { params: { code: st
   target: await grantFor(knex, caller, params.code, mode),
 });
 
+// a grant cached with its resource's current version (enforce.ts) keeps its view as long
+const grantViews = new WeakMap<LiveGrant, DataView>();
+
 /** The grant's view of the data: only its items, only rows inside its row filter, masked items masked unless approved raw. */
 async function grantView(services: Services, caller: Principal, code: string, mode: AccessMode, resolved?: Granted) {
   const found = resolved ?? (await grantFor(services.knex, caller, code, mode));
   if (!found.version) throw notFound(`data of ${code} (nothing has been loaded yet)`);
-  const view = buildView({ resourceId: found.resourceId, ...found.version }, services.config, { kind: 'grant', items: found.grant.items, raw: found.grant.raw, rows: found.grant.rowFilter });
+  let view = grantViews.get(found.grant);
+  if (!view) {
+    view = buildView({ resourceId: found.resourceId, ...found.version }, services.config, { kind: 'grant', items: found.grant.items, raw: found.grant.raw, rows: found.grant.rowFilter });
+    grantViews.set(found.grant, view);
+  }
   const resource = { id: found.resourceId, code: found.resourceCode, department_id: found.grant.providerDepartmentId };
   return { grant: found.grant, view, resource };
 }
@@ -52,7 +59,7 @@ export const sharedDataRoutes = [
       const purpose = purposeOf(req);
       const { purpose: _p, ...raw } = req.query as Record<string, unknown>;
       const query = parseRowQuery(raw, view);
-      enforceRate(grant, res);
+      await enforceRate(services.knex, grant, res);
       const page = await queryRows(services.knex, view, query);
       const system = await boundSystem(services.knex, principal!.id);
       await auditRead(services.knex, { actor, requestId }, { action: 'shared.rows', resource, view, query, rows: page.items.length, purpose, extra: { grant: grant.id, ...(system ? { system } : {}) } });
@@ -75,7 +82,7 @@ export const sharedDataRoutes = [
       const format = f as DownloadFormat;
       if (!DOWNLOAD_FORMATS.includes(format)) throw badRequest(`unknown format ${String(f)}`, [{ in: 'query', path: '/format', message: `one of ${DOWNLOAD_FORMATS.join(', ')}` }]);
       const query = parseRowQuery(raw, view, { maxLimit: Number.MAX_SAFE_INTEGER, defaultLimit: Number.MAX_SAFE_INTEGER });
-      enforceRate(grant, res);
+      await enforceRate(services.knex, grant, res);
       res.status(200).attachment(`${resource.code.replace('/', '-')}.${format}`).type(CONTENT_TYPES[format]);
       const result = await streamDownload(services.streams, view, query, format, res, { bom: bom === '1' || bom === 'true', limit: raw.limit !== undefined ? query.limit : null });
       const system = await boundSystem(services.knex, principal!.id);

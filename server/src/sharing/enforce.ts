@@ -6,7 +6,9 @@
 import type { Request, Response } from 'express';
 import type { Knex } from 'knex';
 import { HttpError, badRequest, forbidden } from '../http/errors.ts';
+import { RateCounter, RateLimiter } from '../http/rate-limit.ts';
 import { now } from './clock.ts';
+import { memoOf } from '../db/change-feed.ts';
 import type { RowCondition } from '../data/values.ts';
 import type { AccessMode } from './states.ts';
 
@@ -86,37 +88,54 @@ export interface GrantedResource {
   version: { version: number; table: string; items: Record<string, any>[] } | null;
 }
 
+/** A published resource with the department's active grants in a mode, whatever their period. */
+interface GrantCandidates {
+  resourceId: number;
+  resourceCode: string;
+  retired: boolean;
+  grants: LiveGrant[];
+  version: GrantedResource['version'];
+}
+
 /**
  * One query for a read of shared data: the published resource by id or code, the grant in force
  * for the department in the mode (as `liveGrant`), and the resource's current version. Undefined
- * when no published resource has that id or code.
+ * when no published resource has that id or code. The rows behind the answer are cached until a
+ * grant, resource or version changes (db/change-feed.ts), so a suspension or revocation still
+ * takes effect on the next request; a grant's period is checked against the clock on every call.
  */
 export async function grantedResource(
   knex: Knex | Knex.Transaction,
   q: { departmentId: number | null; ref: string; mode: AccessMode; at?: Date },
 ): Promise<GrantedResource | undefined> {
-  const at = q.at ?? now();
-  const row = await knex('odx.resources as r')
-    .leftJoin('odx.grants as g', (j) =>
-      j
-        .on('g.resource_id', 'r.id')
-        .andOn('g.consumer_department_id', knex.raw('?', [q.departmentId ?? -1]))
-        .andOn('g.mode', knex.raw('?', [q.mode]))
-        .andOn('g.status', knex.raw("'active'"))
-        .andOn('g.starts_at', '<=', knex.raw('?', [at]))
-        .andOn((o) => o.onNull('g.ends_at').orOn('g.ends_at', '>', knex.raw('?', [at])))
-        .andOnNull('r.retired_at'),
-    )
-    .leftJoin('odx.resource_versions as v', (j) => j.on('v.resource_id', 'r.id').andOn('v.version', 'r.current_version'))
-    .where(/^\d+$/.test(q.ref) ? { 'r.id': Number(q.ref) } : { 'r.code': q.ref })
-    .whereNotNull('r.published_doc')
-    .first('g.*', 'r.id as r_id', 'r.code as resource_code', 'v.version as v_version', 'v.table_name as v_table', 'v.items as v_items');
-  if (!row) return undefined;
+  const at = (q.at ?? now()).getTime();
+  const load = () => grantCandidates(knex, q);
+  const memo = knex.isTransaction ? null : memoOf<GrantCandidates | undefined>(knex as Knex, 'grant-candidates');
+  const found = memo ? await memo.get(`${q.departmentId}|${q.mode}|${q.ref}`, load, (c) => Boolean(c?.grants.length && c.version)) : await load();
+  if (!found) return undefined;
+  const live = found.retired ? undefined : found.grants.find((g) => g.startsAt.getTime() <= at && (g.endsAt === null || g.endsAt.getTime() > at));
+  return { resourceId: found.resourceId, resourceCode: found.resourceCode, grant: live ?? null, version: found.version };
+}
+
+async function grantCandidates(knex: Knex | Knex.Transaction, q: { departmentId: number | null; ref: string; mode: AccessMode }): Promise<GrantCandidates | undefined> {
+  const byId = /^\d+$/.test(q.ref);
+  const { rows } = await knex.raw(
+    `select r.id, r.code, r.retired_at is not null as retired, v.version, v.table_name, v.items,
+       (select coalesce(json_agg(g order by g.id desc), '[]') from odx.grants g
+         where g.resource_id = r.id and g.consumer_department_id = ? and g.mode = ? and g.status = 'active') as grants
+     from odx.resources r
+     left join odx.resource_versions v on v.resource_id = r.id and v.version = r.current_version
+     where ${byId ? 'r.id = ?' : 'r.code = ?'} and r.published_doc is not null`,
+    [q.departmentId ?? -1, q.mode, byId ? Number(q.ref) : q.ref],
+  );
+  const r = rows[0];
+  if (!r) return undefined;
   return {
-    resourceId: row.r_id,
-    resourceCode: row.resource_code,
-    grant: row.id ? toLive(row) : null,
-    version: row.v_version ? { version: row.v_version, table: row.v_table, items: row.v_items } : null,
+    resourceId: r.id,
+    resourceCode: r.code,
+    retired: r.retired,
+    grants: (r.grants as Record<string, any>[]).map((g) => toLive({ ...g, resource_code: r.code, starts_at: new Date(g.starts_at), ends_at: g.ends_at && new Date(g.ends_at) })),
+    version: r.version ? { version: r.version, table: r.table_name, items: r.items } : null,
   };
 }
 
@@ -160,42 +179,35 @@ export function assertGrantedItems(grant: Pick<LiveGrant, 'id' | 'items'>, names
 }
 
 // ---------------------------------------------------------------------------------------------
-// Call rate, per grant (a token bucket of `rateLimit` calls refilled over a minute)
+// Call rate, per grant: `rateLimit` calls a minute, counted in PostgreSQL like the open API's
+// limits (http/rate-limit.ts), so every process of an installation shares one budget per grant.
 
-const buckets = new Map<number, { tokens: number; at: number; limit: number }>();
+const GRANT_WINDOW_SECONDS = 60;
+const limiters = new WeakMap<Knex, RateLimiter>();
 
-/** Takes one call from a grant's budget. In-process: a deployment with several API processes divides the rate among them. */
-export function takeCall(grant: Pick<LiveGrant, 'id' | 'rateLimit'>, atMs: number = Date.now()): { ok: true } | { ok: false; retryAfterSeconds: number } {
-  const cap = grant.rateLimit;
-  let b = buckets.get(grant.id);
-  if (!b || b.limit !== cap) {
-    b = { tokens: cap, at: atMs, limit: cap };
-    buckets.set(grant.id, b);
-  } else {
-    b.tokens = Math.min(cap, b.tokens + ((atMs - b.at) * cap) / 60_000);
-    b.at = atMs;
-  }
-  if (b.tokens >= 1) {
-    b.tokens -= 1;
-    return { ok: true };
-  }
-  return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(((1 - b.tokens) * 60) / cap)) };
+function limiterOf(knex: Knex): RateLimiter {
+  let limiter = limiters.get(knex);
+  if (!limiter) limiters.set(knex, (limiter = new RateLimiter(new RateCounter(knex))));
+  return limiter;
 }
 
-/** 429 with Retry-After when the grant's rate is used up. */
-export function enforceRate(grant: Pick<LiveGrant, 'id' | 'rateLimit'>, res?: Response): void {
-  const r = takeCall(grant);
-  if (r.ok) return;
-  res?.set('Retry-After', String(r.retryAfterSeconds));
-  throw new HttpError(429, 'rate_limited', `grant ${grant.id} allows ${grant.rateLimit} calls per minute; retry in ${r.retryAfterSeconds} s`, {
+/** Takes one call from the grant's minute; 429 with Retry-After when it is used up. Sets the RateLimit fields either way. */
+export async function enforceRate(knex: Knex, grant: Pick<LiveGrant, 'id' | 'rateLimit'>, res?: Response): Promise<void> {
+  const d = await limiterOf(knex).take(`grant:${grant.id}`, grant.rateLimit, GRANT_WINDOW_SECONDS);
+  res?.set('RateLimit-Policy', `"grant";q=${grant.rateLimit};w=${GRANT_WINDOW_SECONDS}`);
+  res?.set('RateLimit', `"grant";r=${d.remaining};t=${d.reset}`);
+  if (d.allowed) return;
+  res?.set('Retry-After', String(d.reset));
+  throw new HttpError(429, 'rate_limited', `grant ${grant.id} allows ${grant.rateLimit} calls per minute; retry in ${d.reset} s`, {
     rateLimit: grant.rateLimit,
-    retryAfterSeconds: r.retryAfterSeconds,
+    retryAfterSeconds: d.reset,
   });
 }
 
-/** Forgets every grant's budget (tests). */
-export function resetRateLimits(): void {
-  buckets.clear();
+/** Gives every grant a fresh minute: forgets the counts and this process's leases (tests; an operator after raising a limit by hand). */
+export async function resetRateLimits(knex: Knex): Promise<void> {
+  limiters.delete(knex);
+  await knex('odx.rate_counters').where('bucket', 'like', 'grant:%').del();
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -334,7 +334,7 @@ export const sharingRoutes = [
       const grant = found.grant;
       const purpose = purposeOf(req, body.purpose);
       assertGrantedItems(grant, Object.keys(body.match));
-      enforceRate(grant, res);
+      await enforceRate(knex, grant, res);
       const result = await verifyMatch(knex, grant, body.match, found.version);
       const system = await boundSystem(knex, principal!.id);
       await recordEvents(knex, { actor, requestId }, [
