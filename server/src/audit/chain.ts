@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
+import { preparedRows } from '../db/prepared.ts';
 import { canonicalJson } from '../lib/canonical-json.ts';
 
 /** Who did something: a signed-in principal, the CLI operator, the platform itself, or the anonymous public. */
@@ -104,14 +105,14 @@ export async function recordAudit(db: Knex | Knex.Transaction, events: PendingEv
     rows: e.rows,
     request_id: e.requestId,
   }));
-  await db.raw(
-    `insert into odx.audit_pending (at, actor, actor_id, department_id, action, target_type, target_id, purpose, detail, rows, request_id)
+  const sql = `insert into odx.audit_pending (at, actor, actor_id, department_id, action, target_type, target_id, purpose, detail, rows, request_id)
      select e.at, e.actor, e.actor_id, e.department_id, e.action, e.target_type, e.target_id, e.purpose, e.detail, e.rows, e.request_id
      from jsonb_to_recordset(?::jsonb) as e(at timestamptz, actor text, actor_id bigint, department_id bigint, action text,
        target_type text, target_id text, purpose text, detail jsonb, rows bigint, request_id text)
-     ${opts.waitForDisk === false ? `, (select set_config('synchronous_commit', 'off', true)) as async_commit` : ''}`,
-    [JSON.stringify(rows)],
-  );
+     ${opts.waitForDisk === false ? `, (select set_config('synchronous_commit', 'off', true)) as async_commit` : ''}`;
+  // outside a transaction (read events) the statement is a prepared one of the app's pool
+  if (db.isTransaction) await db.raw(sql, [JSON.stringify(rows)]);
+  else await preparedRows(db as Knex, sql, [JSON.stringify(rows)]);
 }
 
 // each chained event binds 13 parameters; PostgreSQL allows 65,535 per statement

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
+import { preparedRows } from '../db/prepared.ts';
 import type { Principal, Role, Scope } from './roles.ts';
 import type { CommandContext } from '../audit/command.ts';
 import { notFound } from '../http/errors.ts';
@@ -99,13 +100,13 @@ export function toRecord(r: Record<string, any>): TokenRecord {
 /** The principal behind a bearer secret, or null when the token is unknown, revoked, expired or its account disabled. */
 export async function authenticateToken(knex: Knex, secret: string): Promise<Principal | null> {
   if (!secret.startsWith(PREFIX) || secret.length !== PREFIX.length + 32) return null;
-  const row = await knex('odx.tokens as t')
-    .join('odx.principals as p', 'p.id', 't.principal_id')
-    .where('t.hash', hashToken(secret))
-    .whereNull('t.revoked_at')
-    .whereNull('p.disabled_at')
-    .where((q) => q.whereNull('t.expires_at').orWhere('t.expires_at', '>', knex.fn.now()))
-    .first('t.id as token_id', 't.scopes', 't.last_used_at', 'p.id', 'p.login', 'p.display_name', 'p.department_id', 'p.roles', 'p.kind');
+  const [row] = await preparedRows(
+    knex,
+    `select t.id as token_id, t.scopes, t.last_used_at, p.id, p.login, p.display_name, p.department_id, p.roles, p.kind
+     from odx.tokens t join odx.principals p on p.id = t.principal_id
+     where t.hash = ? and t.revoked_at is null and p.disabled_at is null and (t.expires_at is null or t.expires_at > now())`,
+    [hashToken(secret)],
+  );
   if (!row) return null;
   // last use is bookkeeping, not a state change: kept to a minute's precision and not audited
   if (!row.last_used_at || Date.now() - row.last_used_at.getTime() > 60_000) {

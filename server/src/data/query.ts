@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { preparedRows } from '../db/prepared.ts';
 import { pgType } from '../../../loaders/index.ts';
 import { HttpError, badRequest } from '../http/errors.ts';
 import { decodeCursor, encodeCursor } from '../lib/cursor.ts';
@@ -251,8 +252,7 @@ export function selectSql(view: DataView, q: RowQuery, opts: { paged: boolean })
 
 export async function queryRows(knex: Knex, view: DataView, q: RowQuery): Promise<RowsPage> {
   const { sql, bindings, keys } = selectSql(view, q, { paged: true });
-  const result = await knex.raw(`${sql} limit ${q.limit + 1}`, bindings as any[]);
-  const rows = result.rows as Record<string, unknown>[];
+  const rows = await preparedRows<Record<string, unknown>>(knex, `${sql} limit ${q.limit + 1}`, bindings);
   const page = rows.slice(0, q.limit);
   let next: string | null = null;
   if (rows.length > q.limit) {
