@@ -1,4 +1,4 @@
-import express, { type Express } from 'express';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import pg from 'pg';
 import { mountRoutes } from './http/mount.ts';
@@ -8,6 +8,8 @@ import { notFound } from './http/errors.ts';
 import { createMetrics, errorHandler, requestLogging } from './http/observability.ts';
 import { route, type RouteSpec, type Services } from './http/route.ts';
 import { LoadRunner } from './loads/runner.ts';
+import { ChangeFeed, registerChangeFeed, unregisterChangeFeed } from './db/change-feed.ts';
+import { PreparedPool, registerPrepared, unregisterPrepared } from './db/prepared.ts';
 import { apiRoutes } from './routes.ts';
 import { buildOpenApi, renderReference } from './system/openapi.ts';
 import { version } from './version.ts';
@@ -18,19 +20,32 @@ export interface App {
   services: Services;
 }
 
-export type CoreServices = Omit<Services, 'loads' | 'streams'>;
+export type CoreServices = Omit<Services, 'loads' | 'streams' | 'changes' | 'prepared'>;
+
+/** Express 5 parses the query string again on every read of req.query; parse it once per request. */
+function parseQueryOnce(req: Request, _res: Response, next: NextFunction): void {
+  Object.defineProperty(req, 'query', { value: req.query, writable: true, enumerable: true, configurable: true });
+  next();
+}
 
 /** Builds the express app without listening, so tests mount it directly. */
 export function createApp(core: CoreServices): App {
+  const url = (core.knex.client.config.connection as { connectionString: string }).connectionString;
   const services: Services = {
     ...core,
     loads: new LoadRunner(core.knex, core.log, core.config.versionRetention),
-    streams: new pg.Pool({ connectionString: (core.knex.client.config.connection as { connectionString: string }).connectionString, max: 10 }),
+    streams: new pg.Pool({ connectionString: url, max: 10 }),
+    changes: new ChangeFeed(url, core.log),
+    prepared: new PreparedPool(url),
   };
+  registerChangeFeed(core.knex, services.changes);
+  registerPrepared(core.knex, services.prepared);
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'extended');
   app.set('trust proxy', 'loopback');
+  // API answers are query results: hashing every body to offer a 304 costs more than it saves
+  app.set('etag', false);
   const metrics = createMetrics();
   const docRoutes = [
     route({
@@ -67,16 +82,25 @@ export function createApp(core: CoreServices): App {
   const reference = renderReference(openapi);
 
   app.use(requestLogging(services.log));
+  app.use(parseQueryOnce);
   app.use(metrics.middleware);
   app.use(helmet());
   app.use(ckanKeyHeaders);
   app.use(rateLimits(services));
-  const router = express.Router();
-  mountRoutes(router, routes, services);
-  app.use(router);
+  app.use(mountRoutes(routes, services));
   app.use(() => {
     throw notFound('this path');
   });
   app.use(errorHandler(services.log));
   return { app, routes, services };
+}
+
+/** Stops what createApp started beside the app: running loads, the streaming and prepared-statement pools, the change feed. */
+export async function closeServices(services: Services): Promise<void> {
+  unregisterPrepared(services.knex, services.prepared);
+  unregisterChangeFeed(services.knex, services.changes);
+  await services.loads.stop();
+  await services.streams.end();
+  await services.prepared.end();
+  await services.changes.stop();
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
-import { createApp } from './app.ts';
+import { closeServices, createApp } from './app.ts';
 import { AuditChainer, registerChainer } from './audit/chainer.ts';
 import { HeadSigner } from './audit/signing.ts';
 import type { Config } from './config.ts';
@@ -59,8 +59,7 @@ export async function startServer(config: Config, opts: { demo?: boolean; handle
       await closed;
       clearTimeout(timer);
       clearInterval(sweeper);
-      await services.loads.stop();
-      await services.streams.end();
+      await closeServices(services);
       await chainer.stop();
       await db.close('smart');
       log.info('stopped');

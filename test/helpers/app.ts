@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Express } from 'express';
 import type { Knex } from 'knex';
-import { createApp } from '../../server/src/app.ts';
+import { closeServices, createApp } from '../../server/src/app.ts';
 import { runCommand } from '../../server/src/audit/command.ts';
 import { HeadSigner } from '../../server/src/audit/signing.ts';
 import { principalCreator } from '../../server/src/auth/accounts/commands.ts';
@@ -88,8 +88,7 @@ export async function testApp(): Promise<TestApp> {
     principalsB,
     auth: (role, dept = 'A') => ({ Authorization: `Bearer ${(dept === 'A' ? principals : principalsB)[role].token}` }),
     async close() {
-      await services.loads.stop();
-      await services.streams.end();
+      await closeServices(services);
       await db.drop();
       await fs.rm(home, { recursive: true, force: true });
     },

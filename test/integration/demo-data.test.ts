@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import request from 'supertest';
 import { compileCoercer } from '../../loaders/coerce.ts';
 import type { LoaderItem } from '../../loaders/types.ts';
-import { createApp } from '../../server/src/app.ts';
+import { closeServices, createApp, type App } from '../../server/src/app.ts';
 import { chainPending } from '../../server/src/audit/chain.ts';
 import { HeadSigner } from '../../server/src/audit/signing.ts';
 import { verifyChain } from '../../server/src/audit/verify.ts';
@@ -39,7 +39,8 @@ describe('demo city 滨海市: data behind the catalogue', function () {
   let db: TestDatabase;
   let home: string;
   let config: Config;
-  let app: ReturnType<typeof createApp>['app'];
+  let app: App['app'];
+  let services: App['services'];
   let published: Published[];
 
   const table = async (r: Published) => (await db.knex('odx.resource_versions').where({ resource_id: r.id, version: r.current_version }).first('table_name')).table_name as string;
@@ -50,7 +51,7 @@ describe('demo city 滨海市: data behind the catalogue', function () {
     home = await fs.mkdtemp(path.join(os.tmpdir(), 'odx-demo-data-'));
     config = loadConfig({ ODX_HOME: home, ODX_LOG_LEVEL: 'silent' } as NodeJS.ProcessEnv);
     expect((await seedDemo(db.knex, config)).seeded).to.equal(true);
-    ({ app } = createApp({ knex: db.knex, config, log: createLogger('silent'), signer: await HeadSigner.load(home) }));
+    ({ app, services } = createApp({ knex: db.knex, config, log: createLogger('silent'), signer: await HeadSigner.load(home) }));
     published = await db.knex('odx.resources as r')
       .join('odx.departments as d', 'd.id', 'r.department_id')
       .whereNotNull('r.published_doc')
@@ -58,6 +59,7 @@ describe('demo city 滨海市: data behind the catalogue', function () {
       .select('r.id', 'r.code', 'r.name', 'r.open_type', 'r.linked', 'r.current_version', 'r.data_rows', 'r.quality', 'r.published_doc', 'd.short_name as department');
   });
   after(async () => {
+    await closeServices(services);
     await db.drop();
     await fs.rm(home, { recursive: true, force: true });
   });

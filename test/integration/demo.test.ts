@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import request from 'supertest';
-import { createApp } from '../../server/src/app.ts';
+import { closeServices, createApp, type App } from '../../server/src/app.ts';
 import { chainPending } from '../../server/src/audit/chain.ts';
 import { HeadSigner } from '../../server/src/audit/signing.ts';
 import { verifyChain } from '../../server/src/audit/verify.ts';
@@ -23,7 +23,8 @@ describe('demo city 滨海市 and its census', function () {
   let home: string;
   let config: Config;
   let auth: { Authorization: string };
-  let app: ReturnType<typeof createApp>['app'];
+  let app: App['app'];
+  let services: App['services'];
 
   const counts = async () => Object.fromEntries(await Promise.all(TABLES.map(async (t) => [t, Number((await db.knex(t).count<{ n: string }[]>('* as n'))[0].n)])));
 
@@ -34,9 +35,10 @@ describe('demo city 滨海市 and its census', function () {
     const first = await seedDemo(db.knex, config);
     expect(first.seeded).to.equal(true);
     auth = { Authorization: `Bearer ${(await fs.readFile(first.adminTokenFile, 'utf8')).trim()}` };
-    ({ app } = createApp({ knex: db.knex, config, log: createLogger('silent'), signer: await HeadSigner.load(home) }));
+    ({ app, services } = createApp({ knex: db.knex, config, log: createLogger('silent'), signer: await HeadSigner.load(home) }));
   });
   after(async () => {
+    await closeServices(services);
     await db.drop();
     await fs.rm(home, { recursive: true, force: true });
   });

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import request from 'supertest';
-import { createApp } from '../../server/src/app.ts';
+import { closeServices, createApp, type App } from '../../server/src/app.ts';
 import { chainPending } from '../../server/src/audit/chain.ts';
 import { HeadSigner } from '../../server/src/audit/signing.ts';
 import { verifyChain } from '../../server/src/audit/verify.ts';
@@ -18,7 +18,8 @@ describe('demo city 滨海市: sharing', function () {
   this.timeout(120_000);
   let db: TestDatabase;
   let home: string;
-  let app: ReturnType<typeof createApp>['app'];
+  let app: App['app'];
+  let services: App['services'];
   let admin: { Authorization: string };
 
   before(async () => {
@@ -27,9 +28,10 @@ describe('demo city 滨海市: sharing', function () {
     const config = loadConfig({ ODX_HOME: home, ODX_LOG_LEVEL: 'silent' } as NodeJS.ProcessEnv);
     const seeded = await seedDemo(db.knex, config);
     admin = { Authorization: `Bearer ${(await fs.readFile(seeded.adminTokenFile, 'utf8')).trim()}` };
-    ({ app } = createApp({ knex: db.knex, config, log: createLogger('silent'), signer: await HeadSigner.load(home) }));
+    ({ app, services } = createApp({ knex: db.knex, config, log: createLogger('silent'), signer: await HeadSigner.load(home) }));
   });
   after(async () => {
+    await closeServices(services);
     await db.drop();
     await fs.rm(home, { recursive: true, force: true });
   });

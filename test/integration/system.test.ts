@@ -1,5 +1,7 @@
 import { expect } from 'chai';
 import request from 'supertest';
+import pino from 'pino';
+import { closeServices, createApp } from '../../server/src/app.ts';
 import { testApp, type TestApp } from '../helpers/app.ts';
 
 describe('service basics', () => {
@@ -18,6 +20,22 @@ describe('service basics', () => {
     expect(res.headers['x-request-id']).to.equal('trace-123');
     const other = await request(t.app).get('/healthz').set('X-Request-Id', 'bad id with spaces');
     expect(other.headers['x-request-id']).to.match(/^[0-9a-f-]{36}$/);
+  });
+
+  it('logs one structured line per request with its request id, status and time', async () => {
+    const lines: Record<string, any>[] = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const { app, services } = createApp({ ...t.services, log });
+    try {
+      await request(app).get('/healthz').set('X-Request-Id', 'trace-log-1').expect(200);
+      await request(app).get('/nope').set('X-Request-Id', 'trace-log-2').expect(404);
+    } finally {
+      await closeServices(services);
+    }
+    const ok = lines.find((l) => l.req?.id === 'trace-log-1');
+    expect(ok).to.deep.include({ level: 30, msg: 'request completed', req: { id: 'trace-log-1', method: 'GET', url: '/healthz' }, res: { statusCode: 200 } });
+    expect(ok!.responseTime).to.be.a('number');
+    expect(lines.find((l) => l.req?.id === 'trace-log-2')).to.deep.include({ level: 40, res: { statusCode: 404 } });
   });
 
   it('answers unknown paths with the uniform error shape', async () => {

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import pino, { type Logger } from 'pino';
-import { pinoHttp } from 'pino-http';
 import client from 'prom-client';
 import { HttpError, type ErrorBody } from './errors.ts';
 
@@ -9,22 +8,40 @@ export function createLogger(level: string): Logger {
   return pino({ level, base: { service: 'odx' }, timestamp: pino.stdTimeFunctions.isoTime });
 }
 
-/** Request id: the caller's X-Request-Id when it looks sane, else a new UUID; echoed in the response and every log line. */
+declare module 'http' {
+  interface IncomingMessage {
+    id?: string;
+  }
+}
+
+const SANE_ID = /^[\w.:-]{1,128}$/;
+
+/**
+ * Request id: the caller's X-Request-Id when it looks sane, else a new UUID; echoed in the
+ * response and in the one line logged when the response is done (level by status: info, warn
+ * for 4xx and for a client that went away, error for 5xx). Written here rather than with pino-http, which builds a child
+ * logger and serialises every request even when the level is off.
+ */
 export function requestLogging(log: Logger) {
-  return pinoHttp({
-    logger: log,
-    genReqId: (req, res) => {
-      const given = req.headers['x-request-id'];
-      const id = typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
-      res.setHeader('X-Request-Id', id);
-      return id;
-    },
-    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-    serializers: {
-      req: (req) => ({ id: req.id, method: req.method, url: req.url }),
-      res: (res) => ({ statusCode: res.statusCode }),
-    },
-  });
+  return (req: Request, res: Response, next: NextFunction) => {
+    const given = req.headers['x-request-id'];
+    const id = typeof given === 'string' && SANE_ID.test(given) ? given : randomUUID();
+    req.id = id;
+    res.setHeader('X-Request-Id', id);
+    if (log.isLevelEnabled('info') || log.isLevelEnabled('warn') || log.isLevelEnabled('error')) {
+      const start = process.hrtime.bigint();
+      res.once('close', () => {
+        const status = res.statusCode;
+        const finished = res.writableFinished;
+        const level = status >= 500 ? 'error' : status >= 400 || !finished ? 'warn' : 'info';
+        if (!log.isLevelEnabled(level)) return;
+        const responseTime = Math.round(Number(process.hrtime.bigint() - start) / 1e4) / 100;
+        const message = !finished ? 'request aborted' : status >= 500 ? 'request errored' : 'request completed';
+        log[level]({ req: { id, method: req.method, url: req.originalUrl }, res: { statusCode: status }, responseTime }, message);
+      });
+    }
+    next();
+  };
 }
 
 export function createMetrics() {

@@ -8,6 +8,8 @@ import type { Config } from '../config.ts';
 import type { HeadSigner } from '../audit/signing.ts';
 import type { LoadRunner } from '../loads/runner.ts';
 import type pg from 'pg';
+import type { ChangeFeed } from '../db/change-feed.ts';
+import type { PreparedPool } from '../db/prepared.ts';
 
 /**
  * How far a role reaches on a route: `any` department, only its `own` department
@@ -40,6 +42,10 @@ export interface Services {
   loads: LoadRunner;
   /** Connections for streamed reads (downloads), apart from knex's pool so a cut-off stream can be destroyed. */
   streams: pg.Pool;
+  /** Drops the read-through caches (catalogue rows, grants) when their tables change, in any process. */
+  changes: ChangeFeed;
+  /** Hot statements (row lookups, token checks) as prepared statements. */
+  prepared: PreparedPool;
 }
 
 /** The result of authorisation for list routes: null means every department. */

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Knex } from 'knex';
-import { createApp, type App } from '../../../server/src/app.ts';
+import { closeServices, createApp, type App } from '../../../server/src/app.ts';
 import { HeadSigner } from '../../../server/src/audit/signing.ts';
 import { loadConfig } from '../../../server/src/config.ts';
 import { createLogger } from '../../../server/src/http/observability.ts';
@@ -44,7 +44,7 @@ export async function serveApp(knex: Knex): Promise<App & { base: string; close(
     base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     async close() {
       await new Promise((r) => server.close(r));
-      await built.services.streams.end();
+      await closeServices(built.services);
       fs.rmSync(home, { recursive: true, force: true });
     },
   };
