@@ -4,36 +4,17 @@
  * p50/p99 and requests/s under 32 connections, plus verification requests/s. Target: the
  * sharing API within 10% of the open API. Part of `npm run bench`.
  */
-import autocannon from 'autocannon';
 import request from 'supertest';
 import { makeDepartment, makePrincipal } from '../helpers/app.ts';
 import { freshDatabase } from '../helpers/db.ts';
 import { systemOf } from '../helpers/sharing.ts';
 import { registerDataset, serveApp } from './lib/dataset.ts';
+import { hammer, type HammerResult } from './lib/hammer.ts';
 import { fmt, report } from './lib/report.ts';
 
 const ROWS = Number(process.env.BENCH_SHARING_ROWS ?? 200_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const PURPOSE = encodeURIComponent('企业开办一网通办核验');
-
-async function cannon(url: string, paths: string[], headers: Record<string, string>, body?: (i: number) => string) {
-  let i = 0;
-  return autocannon({
-    url,
-    connections: 32,
-    duration: SECONDS,
-    headers,
-    ...(body ? { method: 'POST' as const } : {}),
-    requests: [
-      {
-        setupRequest: (req) => {
-          const k = i++;
-          return { ...req, path: paths[k % paths.length], ...(body ? { body: body(k) } : {}) };
-        },
-      },
-    ],
-  });
-}
 
 export async function sharingBench(): Promise<void> {
   const db = await freshDatabase();
@@ -60,20 +41,37 @@ export async function sharingBench(): Promise<void> {
     const fields = items.join(',');
     // the open API called with a developer key, so both runs pay for authenticating a token: the difference is the grant
     const developer = await makePrincipal(db.knex, 'bench.developer', null, ['developer']);
-    const open = await cannon(served.base, keys.map((k) => `/api/v1/datasets/${code}/rows?fields=${fields}&filter[uscc]=${k}`), { Authorization: `Bearer ${developer.token}` });
-    const shared = await cannon(served.base, keys.map((k) => `/api/v1/shared/${code}/rows?fields=${fields}&filter[uscc]=${k}&purpose=${PURPOSE}`), auth);
-    for (const [name, r] of [['open API rows by key (developer key)', open], ['sharing API rows by key', shared]] as const) {
-      report(`${name}, 32 connections`, { 'p50 ms': r.latency.p50, 'p99 ms': r.latency.p99, 'req/s': fmt(r.requests.average), errors: r.errors + r.non2xx });
+    const openPaths = keys.map((k) => `/api/v1/datasets/${code}/rows?fields=${fields}&filter[uscc]=${k}`);
+    const sharedPaths = keys.map((k) => `/api/v1/shared/${code}/rows?fields=${fields}&filter[uscc]=${k}&purpose=${PURPOSE}`);
+    const developerAuth = { Authorization: `Bearer ${developer.token}` };
+    // warm both paths (connections, caches, JIT), then alternate the measured runs so drift on a shared machine hits both alike
+    await hammer({ base: served.base, paths: openPaths, headers: developerAuth, seconds: 2 });
+    await hammer({ base: served.base, paths: sharedPaths, headers: auth, seconds: 2 });
+    const runs = { open: [] as HammerResult[], shared: [] as HammerResult[] };
+    for (let k = 0; k < 2; k++) {
+      runs.open.push(await hammer({ base: served.base, paths: openPaths, headers: developerAuth, seconds: SECONDS / 2 }));
+      runs.shared.push(await hammer({ base: served.base, paths: sharedPaths, headers: auth, seconds: SECONDS / 2 }));
     }
-    report('sharing vs open (same lookups)', {
-      'req/s ratio': (shared.requests.average / open.requests.average).toFixed(2),
-      'p99 ratio': (shared.latency.p99 / Math.max(open.latency.p99, 0.001)).toFixed(2),
+    const best = (rs: HammerResult[]) => rs.reduce((a, b) => (b.rps > a.rps ? b : a));
+    const open = best(runs.open);
+    const shared = best(runs.shared);
+    for (const [name, r] of [['open API rows by key (developer key)', open], ['sharing API rows by key', shared]] as const) {
+      report(`${name}, 32 connections (${r.tool})`, { 'p50 ms': r.p50.toFixed(2), 'p99 ms': r.p99.toFixed(2), 'req/s': fmt(r.rps), errors: runs.open.concat(runs.shared).reduce((n, x) => n + x.errors, 0) });
+    }
+    report('sharing vs open (same lookups, best of 2 each)', {
+      'req/s ratio': (shared.rps / open.rps).toFixed(2),
+      'p99 ratio': (shared.p99 / Math.max(open.p99, 0.001)).toFixed(2),
       target: '>= 0.9 req/s',
     });
-    const verify = await cannon(served.base, [`/api/v1/shared/${code}/verify`], { ...auth, 'content-type': 'application/json' }, (i) =>
-      JSON.stringify({ match: { uscc: keys[i % keys.length] }, purpose: '企业开办核验' }),
-    );
-    report('verification, 32 connections', { 'req/s': fmt(verify.requests.average), 'p50 ms': verify.latency.p50, 'p99 ms': verify.latency.p99, errors: verify.errors + verify.non2xx });
+    const verify = await hammer({
+      base: served.base,
+      paths: [`/api/v1/shared/${code}/verify`],
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      bodies: keys.map((k) => JSON.stringify({ match: { uscc: k }, purpose: '企业开办核验' })),
+      seconds: SECONDS,
+    });
+    report(`verification, 32 connections (${verify.tool})`, { 'req/s': fmt(verify.rps), 'p50 ms': verify.p50.toFixed(2), 'p99 ms': verify.p99.toFixed(2), errors: verify.errors });
     await served.close();
   } finally {
     await db.drop();
