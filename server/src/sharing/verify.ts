@@ -4,6 +4,7 @@
  * resource's current data version.
  */
 import type { Knex } from 'knex';
+import { preparedRows } from '../db/prepared.ts';
 import { HttpError, badRequest, conflict } from '../http/errors.ts';
 import { currentVersion } from '../loads/versions.ts';
 import { quoteIdent } from '../open/masking.ts';
@@ -42,8 +43,8 @@ export async function verifyMatch(
   const rows = rowFilterSql(grant.rowFilter);
   const sql = `select exists (select 1 from ${version.table} where ${names.map((n) => `${quoteIdent(n)} = ?`).join(' and ')} and ${rows.sql}) as matched`;
   try {
-    const r = await knex.raw(sql, [...values, ...rows.bindings]);
-    return { matched: r.rows[0].matched === true, version: version.version, items: names };
+    const [r] = await preparedRows<{ matched: boolean }>(knex, sql, [...values, ...rows.bindings]);
+    return { matched: r.matched === true, version: version.version, items: names };
   } catch (e) {
     const code = (e as { code?: string }).code;
     if (code && PG_BAD_VALUE.has(code)) throw new HttpError(400, 'bad_request', `a value does not fit its item: ${(e as Error).message}`);
