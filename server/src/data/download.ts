@@ -1,12 +1,12 @@
-import { Transform, type Writable } from 'node:stream';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Response } from 'express';
 import ExcelJS from 'exceljs';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
 import copyStreams from 'pg-copy-streams';
-import { RecordBatchStreamWriter } from 'apache-arrow';
-import { arrowBatch, arrowSchema } from './arrow.ts';
+import { ArrowWriter, arrowSchema, arrowSelect } from './arrow.ts';
+import { JsonWriter, jsonColumn } from './json-lines.ts';
 import { quoteIdent } from '../open/masking.ts';
 import { selectSql, whereSql, type RowQuery } from './query.ts';
 import type { DataView } from './view.ts';
@@ -33,94 +33,17 @@ function inlineWhere(view: DataView, q: RowQuery): string {
   return where.sql.replace(/\?/g, () => lit(where.bindings[i++]));
 }
 
-/** The statement a download runs: fields masked in SQL; ordered only when the caller asked for an order. */
-function downloadSelect(view: DataView, q: RowQuery, limit: number | null): string {
-  let sql = `select ${q.fields.map((f) => `${view.byName.get(f)!.select} as ${quoteIdent(f)}`).join(', ')} from ${view.table} where ${inlineWhere(view, q)}`;
-  if (q.sort.length) sql += ` order by ${q.sort.map((s) => `${quoteIdent(s.column)} ${s.desc ? 'desc' : 'asc'} nulls last`).join(', ')}`;
+/**
+ * The statement a download runs: fields masked in SQL (`exprs` when the format wants them in
+ * another form, one per field); ordered only when the caller asked for an order. The order is on
+ * the table's columns, qualified, so an output expression of the same name never stands in.
+ */
+function downloadSelect(view: DataView, q: RowQuery, limit: number | null, exprs?: string[]): string {
+  const list = exprs ?? q.fields.map((f) => `${view.byName.get(f)!.select} as ${quoteIdent(f)}`);
+  let sql = `select ${list.join(', ')} from ${view.table} where ${inlineWhere(view, q)}`;
+  if (q.sort.length) sql += ` order by ${q.sort.map((s) => `${view.table}.${quoteIdent(s.column)} ${s.desc ? 'desc' : 'asc'} nulls last`).join(', ')}`;
   if (limit !== null) sql += ` limit ${limit}`;
   return sql;
-}
-
-/**
- * COPY text format doubles every backslash; JSON text has no other characters COPY escapes.
- * Works on bytes (a backslash is never part of a multi-byte UTF-8 character), so a character
- * split between chunks is never touched; a chunk ending inside a pair carries its half over.
- */
-export function unescapeCopyText(): Transform {
-  let carry = false;
-  return new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      if (!carry && chunk.indexOf(92) === -1) return cb(null, chunk); // the common case
-      const out = Buffer.allocUnsafe(chunk.length + 1);
-      let n = 0;
-      let i = 0;
-      if (carry) {
-        out[n++] = 92;
-        i = chunk[0] === 92 ? 1 : 0; // the other half of the pair
-        carry = false;
-      }
-      for (; i < chunk.length; i++) {
-        out[n++] = chunk[i];
-        if (chunk[i] === 92) {
-          if (i + 1 < chunk.length) i++;
-          else {
-            n--;
-            carry = true;
-          }
-        }
-      }
-      cb(null, out.subarray(0, n));
-    },
-    flush(cb) {
-      cb(null, carry ? Buffer.from([92]) : undefined);
-    },
-  });
-}
-
-/** NDJSON lines into one JSON array, on bytes and without parsing them (a JSON line holds no raw newline). */
-export function ndjsonToArray(): Transform {
-  let started = false;
-  let held = false;
-  return new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      let lines = 0;
-      for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++;
-      const out = Buffer.allocUnsafe(chunk.length + lines + 3);
-      let n = 0;
-      if (!started) {
-        out[n++] = 91; // [
-        started = true;
-      }
-      if (held && chunk.length) {
-        out[n++] = 44; // ,
-        out[n++] = 10;
-        held = false;
-      }
-      for (let i = 0; i < chunk.length; i++) {
-        if (chunk[i] !== 10) {
-          out[n++] = chunk[i];
-        } else if (i === chunk.length - 1) {
-          held = true; // the last line's newline: a comma follows only if more comes
-        } else {
-          out[n++] = 44;
-          out[n++] = 10;
-        }
-      }
-      cb(null, out.subarray(0, n));
-    },
-    flush(cb) {
-      cb(null, (started ? '' : '[') + '\n]\n');
-    },
-  });
-}
-
-function countLines(counter: { rows: number }): Transform {
-  return new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) counter.rows++;
-      cb(null, chunk);
-    },
-  });
 }
 
 /**
@@ -167,8 +90,10 @@ export interface DownloadResult {
 }
 
 /**
- * Streams a download from the database with constant memory. CSV and (N)DJSON come from
- * PostgreSQL's COPY; Arrow and xlsx are built from cursor batches. A client that goes away
+ * Streams a download from the database with constant memory. Everything but xlsx comes from
+ * PostgreSQL's COPY: CSV as PostgreSQL writes it; NDJSON, JSON and Arrow from a binary COPY of
+ * the same masked values, encoded here (json-lines.ts, arrow.ts). xlsx is built from cursor
+ * batches. Backpressure is the pipeline's: a slow client pauses the COPY. A client that goes away
  * stops the query: its connection is destroyed, which ends the statement on the server.
  */
 export async function streamDownload(pool: pg.Pool, view: DataView, q: RowQuery, format: DownloadFormat, res: Response, opts: { bom?: boolean; limit?: number | null } = {}): Promise<DownloadResult> {
@@ -179,22 +104,29 @@ export async function streamDownload(pool: pg.Pool, view: DataView, q: RowQuery,
   };
   res.on('close', onClose);
   const counter = { rows: 0 };
+  let encoder: JsonWriter | ArrowWriter | null = null;
+  let failed = false;
   try {
     const limit = format === 'xlsx' ? Math.min(opts.limit ?? XLSX_MAX_ROWS, XLSX_MAX_ROWS) : (opts.limit ?? null);
-    if (format === 'csv' || format === 'ndjson' || format === 'json') {
-      const select = downloadSelect(view, q, limit);
-      const copySql =
-        format === 'csv'
-          ? `copy (${select}) to stdout with (format csv, header true)`
-          : `copy (select to_json(d)::text from (${select}) d) to stdout`;
-      const source = client.query(copyStreams.to(copySql));
-      if (format === 'csv' && opts.bom) res.write('\uFEFF');
-      const stages: (NodeJS.ReadableStream | NodeJS.WritableStream | Transform)[] = [source];
-      if (format !== 'csv') stages.push(unescapeCopyText());
-      stages.push(format === 'csv' ? countCsvRows(counter) : countLines(counter));
-      if (format === 'json') stages.push(ndjsonToArray());
-      await pipeline([...stages, res] as unknown as [NodeJS.ReadableStream, Writable]);
-      if (format === 'csv') counter.rows = Math.max(counter.rows - 1, 0); // the header line
+    const columns = q.fields.map((f) => view.byName.get(f)!);
+    if (format === 'csv') {
+      const source = client.query(copyStreams.to(`copy (${downloadSelect(view, q, limit)}) to stdout with (format csv, header true)`));
+      if (opts.bom) res.write('\uFEFF');
+      await pipeline(source, countCsvRows(counter), res);
+      counter.rows = Math.max(counter.rows - 1, 0); // the header line
+    } else if (format === 'ndjson' || format === 'json' || format === 'arrow') {
+      let exprs: string[];
+      if (format === 'arrow') {
+        exprs = columns.map((c) => arrowSelect(c));
+        encoder = new ArrowWriter(arrowSchema(columns));
+      } else {
+        const json = columns.map(jsonColumn);
+        exprs = json.map((c) => c.sql);
+        encoder = new JsonWriter(json, format === 'json');
+      }
+      const sql = downloadSelect(view, q, limit, exprs.map((e, i) => `${e} as "_${i}"`));
+      const source = client.query(copyStreams.to(`copy (${sql}) to stdout with (format binary)`));
+      await pipeline(source, encoder, res);
     } else {
       const { sql, bindings } = selectSql(view, q, { paged: false });
       const pgSql = limit === null ? sql : `${sql} limit ${limit}`;
@@ -202,18 +134,19 @@ export async function streamDownload(pool: pg.Pool, view: DataView, q: RowQuery,
       const text = pgSql.replace(/\?/g, () => `$${++n}`);
       const cursor = client.query(new Cursor(text, bindings as unknown[], { rowMode: 'array' }));
       try {
-        if (format === 'arrow') await writeArrow(cursor, view, q, res, counter, () => aborted);
-        else await writeXlsx(cursor, view, q, res, counter, () => aborted);
+        await writeXlsx(cursor, view, q, res, counter, () => aborted);
       } finally {
         await cursor.close().catch(() => undefined);
       }
     }
   } catch (err) {
+    failed = true;
     if (!aborted) throw err;
   } finally {
+    if (encoder) counter.rows = encoder.rows;
     res.off('close', onClose);
-    // a connection cut off mid-stream is destroyed, not reused: that also stops its query
-    client.release(aborted ? new Error('client went away') : undefined);
+    // a connection cut off mid-stream (or left inside a failed COPY) is destroyed, not reused: that also stops its query
+    client.release(aborted || failed ? new Error(aborted ? 'client went away' : 'download failed') : undefined);
   }
   return { rows: counter.rows, aborted };
 }
@@ -230,31 +163,6 @@ async function drained(res: Response): Promise<void> {
     res.once('drain', done);
     res.once('close', done);
   });
-}
-
-async function writeArrow(cursor: Cursor, view: DataView, q: RowQuery, res: Response, counter: { rows: number }, gone: () => boolean) {
-  const schema = arrowSchema(q.fields.map((f) => view.byName.get(f)!));
-  const writer = new RecordBatchStreamWriter();
-  const out = writer.toNodeStream();
-  out.pipe(res);
-  const done = new Promise((resolve, reject) => {
-    out.on('end', resolve);
-    out.on('error', reject);
-    res.on('close', resolve);
-  });
-  for (;;) {
-    const rows = (await cursor.read(BATCH)) as unknown[][];
-    if (rows.length === 0 || gone()) break;
-    writer.write(arrowBatch(schema, rows));
-    counter.rows += rows.length;
-    // let the pipe hand the batch to the socket, then wait while the socket is full
-    await new Promise((r) => setImmediate(r));
-    await drained(res);
-  }
-  if (gone()) return; // nothing more to say to a client that left
-  if (counter.rows === 0) writer.reset(undefined, schema);
-  writer.finish();
-  await done;
 }
 
 async function writeXlsx(cursor: Cursor, view: DataView, q: RowQuery, res: Response, counter: { rows: number }, gone: () => boolean) {
