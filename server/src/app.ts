@@ -1,8 +1,8 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import helmet from 'helmet';
 import pg from 'pg';
 import { mountRoutes } from './http/mount.ts';
 import { rateLimits } from './http/rate-limit.ts';
+import { securityHeaders } from './http/security-headers.ts';
 import { ckanKeyHeaders } from './open/ckan/routes.ts';
 import { notFound } from './http/errors.ts';
 import { createMetrics, errorHandler, requestLogging } from './http/observability.ts';
@@ -84,7 +84,7 @@ export function createApp(core: CoreServices): App {
   app.use(requestLogging(services.log));
   app.use(parseQueryOnce);
   app.use(metrics.middleware);
-  app.use(helmet());
+  app.use(securityHeaders());
   app.use(ckanKeyHeaders);
   app.use(rateLimits(services));
   app.use(mountRoutes(routes, services));

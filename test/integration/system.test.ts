@@ -70,7 +70,10 @@ describe('service basics', () => {
   it('sets protective headers', async () => {
     const res = await request(t.app).get('/healthz');
     expect(res.headers['x-content-type-options']).to.equal('nosniff');
-    expect(res.headers['content-security-policy']).to.be.a('string');
+    expect(res.headers['content-security-policy']).to.contain("default-src 'self'").and.contain("object-src 'none'");
+    expect(res.headers['strict-transport-security']).to.match(/max-age=\d+/);
+    expect(res.headers['x-frame-options']).to.equal('SAMEORIGIN');
+    expect(res.headers['referrer-policy']).to.equal('no-referrer');
     expect(res.headers).not.to.have.property('x-powered-by');
   });
 
