@@ -5,6 +5,7 @@ import * as m003 from './003_loads.ts';
 import * as m004 from './004_open.ts';
 import * as m005 from './005_sharing.ts';
 import * as m006 from './006_search_tuning.ts';
+import * as m007 from './007_search_speed.ts';
 import * as m008 from './008_change_notify.ts';
 
 export interface Migration {
@@ -20,5 +21,6 @@ export const migrations: Migration[] = [
   { name: '004_open', ...m004 },
   { name: '005_sharing', ...m005 },
   { name: '006_search_tuning', ...m006 },
+  { name: '007_search_speed', ...m007 },
   { name: '008_change_notify', ...m008 },
 ];
