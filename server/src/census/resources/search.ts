@@ -4,38 +4,17 @@ import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
 import { queryTerms, toTsquery } from '../search-text.ts';
 import { presentResourceSummary } from './presenter.ts';
 import type { ResourceListQuery } from './schema.ts';
+import { ALL, IN_SAMPLE, SAMPLE_EVERY, SAMPLE_KEYS, keysTsquery } from './search-keys.ts';
+import { RANKED, candidates, choosePlan, joinSql, shapeOf, sqlOf, type Filters, type Sql } from './search-plan.ts';
+import { searchStats } from './search-stats.ts';
+
+export { RANKED } from './search-plan.ts';
 
 export const FACETS = { department: 'department_id', domain: 'domain', shareType: 'share_type', openType: 'open_type', format: 'format_type', updateCycle: 'update_cycle' } as const;
 export type FacetName = keyof typeof FACETS;
-const FACET_COLUMNS = Object.values(FACETS);
+const FILTERS = ['domain', 'shareType', 'openType', 'format', 'updateCycle'] as const;
 // ts_rank weights in the order {D, C, B, A}: name (A) counts most, then item labels and tags (B), summary (C), the rest (D)
 const WEIGHTS = '{0.1, 0.3, 0.6, 1.0}';
-
-/**
- * How many matches a query ranks: the newest RANKED of them. Up to that many matches the
- * ranking, the total and the facet counts are exact; beyond it the newest RANKED matches are
- * ranked and paged, and the total and facet counts are estimated from a sample. Ranking and
- * counting every match of a common term (信息 is in most entries) costs a pass over most of
- * the table on every request; docs/search.md has the measurements and the trade-off.
- */
-export const RANKED = 500;
-/**
- * A text query finds its newest RANKED+1 matches one of two ways. The GIN index hands over
- * every match (E of them), each read from a random heap page; a walk down the newest entries
- * tests each row's vector (it is in the row) and stops at the RANKED+1st match, reading about
- * RANKED * N / E rows, in order. The walk is taken when that is cheaper, reading a heap row at
- * random counting INDEX_ROW_COST rows read in order: E > sqrt(RANKED * N / INDEX_ROW_COST),
- * about 3,200 at 100,000 entries. E comes from the column statistics; a walk that finds too
- * few matches in WALKED rows hands over to the index.
- */
-export const INDEX_ROW_COST = 5;
-export const WALKED = 20_000;
-/**
- * The share of the table (percent) a facet estimate reads: a fixed block sample. A count c
- * then rests on ~0.03 c sampled rows, about ±1/sqrt(0.03 c): ±25% just above RANKED, ±6% at
- * 10,000; the cost grows with the table (3,000 rows at 100,000 entries).
- */
-export const SAMPLE_PERCENT = 3;
 
 /** The search parameters the registry and the open catalogue share. */
 export type CatalogueQuery = Pick<ResourceListQuery, 'q' | 'department' | 'cursor' | 'limit'> &
@@ -51,15 +30,18 @@ export interface SearchOptions {
 }
 
 type FacetCounts = Record<string, { value: string | number; count: number }[]>;
-type Candidate = Record<string, any> & { id: number; rank?: number };
 
 /** The relevance of a row (alias `r`) for a tsquery text. */
 export function rankSql(knex: Knex, tsq: string): Knex.Raw {
   return knex.raw(`ts_rank(?::real[], r.search, ?::tsquery)`, [WEIGHTS, tsq]);
 }
 
-/** Applies the caller's visibility, the text query, the facet filters and the fixed condition to `qb` (a source aliased `r`). */
-function applyFilters(qb: Knex.QueryBuilder, query: CatalogueQuery, scoping: Scoping, tsq: string | null, fixed?: SearchOptions['fixed'], text = true) {
+/**
+ * Applies the caller's visibility, the text query, the facet filters and the fixed condition to
+ * `qb` (a source aliased `r`). `text`: the text query as a condition the GIN index can serve
+ * (true), tested on each row only (`'row'`: the planner cannot send it to the index), or not at all.
+ */
+function applyFilters(qb: Knex.QueryBuilder, query: CatalogueQuery, scoping: Scoping, tsq: string | null, fixed?: SearchOptions['fixed'], text: boolean | 'row' = true) {
   if (scoping.departments !== null) {
     const own = scoping.departments;
     qb.where((w) => w.where((p) => p.whereNotNull('r.published_doc').whereNull('r.retired_at')).orWhereIn('r.department_id', own));
@@ -67,7 +49,7 @@ function applyFilters(qb: Knex.QueryBuilder, query: CatalogueQuery, scoping: Sco
   if (fixed) qb.where((w) => fixed(w));
   if (text && query.q !== undefined) {
     if (tsq === null) qb.whereRaw('false');
-    else qb.whereRaw('r.search @@ ?::tsquery', [tsq]);
+    else qb.whereRaw(text === 'row' ? 'ts_match_vq(r.search, ?::tsquery)' : 'r.search @@ ?::tsquery', [tsq]);
   }
   if (query.department) qb.where('r.department_id', query.department);
   for (const [param, column] of Object.entries(FACETS)) {
@@ -89,222 +71,255 @@ export function filteredResources(knex: Knex, query: CatalogueQuery, scoping: Sc
 }
 
 /**
+ * Every condition of a query (visibility, fixed condition, filters, text) on `odx.resources as r`,
+ * as the `where(text)` the plans of search-plan.ts take.
+ */
+export function queryConditions(knex: Knex, query: CatalogueQuery, scoping: Scoping, fixed?: SearchOptions['fixed']) {
+  const tsq = query.q ? toTsquery(query.q) : null;
+  return (text: boolean | 'row') => applyFilters(knex('odx.resources as r'), query, scoping, tsq, fixed, text);
+}
+
+/** `grouping sets` over the facet columns of `names` plus the empty set (the total), as a json array of [grouping, value, count]. */
+function facetJson(source: string, names: readonly FacetName[]): string {
+  const cols = names.map((n) => FACETS[n]);
+  return `(select json_agg(json_build_array(f.g, f.v, f.n)) from (
+    select grouping(${cols.join(', ')}) as g, coalesce(${cols.map((c) => `${c}::text`).join(', ')}) as v, count(*) as n
+    from ${source} group by grouping sets (${cols.map((c) => `(${c})`).join(', ')}, ())) f)`;
+}
+
+/** Facet counts (and the total) from `facetJson` rows, scaled by `scale`. */
+function readFacetJson(rows: [number, string | null, number][] | null, names: readonly FacetName[], scale: number) {
+  const facets: FacetCounts = {};
+  const all = 2 ** names.length - 1;
+  let total = 0;
+  for (const name of names) facets[name] = [];
+  for (const [g, v, n] of rows ?? []) {
+    if (g === all) {
+      total = n;
+      continue;
+    }
+    const name = names[names.length - 1 - Math.log2(all ^ g)];
+    if (v === null || name === undefined) continue;
+    facets[name].push({ value: name === 'department' ? Number(v) : v, count: scale === 1 ? n : Math.max(1, Math.round(n * scale)) });
+  }
+  for (const name of names) facets[name] = sortFacet(facets[name]);
+  return { facets, total };
+}
+
+function sortFacet(list: { value: string | number; count: number }[]) {
+  return list.sort((a, b) => b.count - a.count || String(a.value).localeCompare(String(b.value)));
+}
+
+/** The facet filters of a query, for its keys (search-plan.ts). */
+export function filtersOf(query: CatalogueQuery): Filters {
+  return { department: query.department, values: FILTERS.filter((f) => query[f]?.length).map((f) => [FACETS[f], query[f]!]) };
+}
+
+/** Whether anything but the caller's visibility narrows a browse (then the maintained counts do not apply). */
+function narrowed(query: CatalogueQuery, options: SearchOptions): boolean {
+  return Boolean(options.fixed || query.department || query.status || query.linked !== undefined || FILTERS.some((f) => query[f]?.length));
+}
+
+/**
  * Catalogue search: published entries for everyone, plus the caller's own department's
  * drafts. Relevance-ranked when `q` is given (among the newest RANKED matches), newest first
  * otherwise; keyset paging on (score, id) or id. The answer says how many entries match
  * (`total`, null when not counted), whether that and the facet counts are estimates
  * (`approximate`) and whether only the newest RANKED matches were ranked (`capped`).
+ *
+ * One statement per request: the matches, their ranking, the page with its rows and the facet
+ * counts (exact, from the maintained counts or from a fixed sample) come back together.
  */
 export async function searchResources(knex: Knex, query: CatalogueQuery, scoping: Scoping, options: SearchOptions = {}) {
-  const tsq = query.q ? toTsquery(query.q) : null;
-  const filtered = (from: string | Knex.Raw = 'odx.resources as r', text = true) => applyFilters(knex.from(from as string), query, scoping, tsq, options.fixed, text);
   const present = options.present ?? presentResourceSummary;
   const names = options.facets ?? (Object.keys(FACETS) as FacetName[]);
   const wantFacets = query.facets ?? true;
-  const facetColumns = ['r.id', ...FACET_COLUMNS.map((c) => `r.${c}`)];
+  const tsq = query.q ? toTsquery(query.q) : null;
+  if (query.q !== undefined && tsq === null) {
+    // nothing searchable in q (only punctuation, or empty): nothing matches
+    return {
+      items: [],
+      next: null,
+      total: wantFacets ? 0 : null,
+      approximate: false,
+      capped: false,
+      ...(wantFacets ? { facets: Object.fromEntries(names.map((n) => [n, []])) } : {}),
+    };
+  }
+  const where = queryConditions(knex, query, scoping, options.fixed);
+  const [stats, display] = await Promise.all([searchStats(knex), rowColumns(knex)]);
+  const shape = shapeOf(stats, filtersOf(query), tsq ? queryTerms(query.q!) : []);
+  const limit = query.limit;
+  const facetCols = names.map((n) => `r.${FACETS[n]}`);
+  // the facet estimate of a large set: the fixed 1/32 sample, read by its GIN index
+  const sample = () => {
+    const keys = shape.keys.length ? shape.keys : [[ALL]];
+    return sqlOf(where(false).select(facetCols).whereRaw(`${SAMPLE_KEYS} @@ ?::tsquery and ${IN_SAMPLE}`, [keysTsquery(keys)]));
+  };
+  const page = (rows: Record<string, any>[]) => rows.filter((r) => r.id !== null);
 
   if (tsq) {
-    // filters no index orders by id: with them the planner may sort the filtered set (see newestMatches)
-    const unordered = Boolean(options.fixed || query.status || query.linked !== undefined || (['domain', 'shareType', 'openType', 'format', 'updateCycle'] as const).some((f) => query[f]?.length));
-    const stats = await searchStats(knex);
-    const expected = expectedMatches(stats, queryTerms(query.q!));
-    // a query sure to match more than RANKED entries counts its facets while its matches are found
-    const early = wantFacets && !filteredBeyondText(query, options) && expected > 2 * RANKED ? quiet(sampledFacets(knex, filtered, names)) : null;
-    const walk = expected * expected * INDEX_ROW_COST > (RANKED + 1) * stats.rows;
-    const rows = await newestMatches(knex, tsq, walk, filtered, facetColumns, unordered);
-    const complete = rows.length <= RANKED;
-    const estimate = complete || !wantFacets ? null : (early ?? sampledFacets(knex, filtered, names));
-    const pool = (rows as Candidate[]).sort((a, b) => b.id - a.id).slice(0, RANKED).sort((a, b) => b.rank! - a.rank! || b.id - a.id);
-    let start = 0;
+    const plan = choosePlan(stats, shape, true);
+    const facetOut = facetCols.filter((c) => c !== 'r.id').map((c) => c.replace('r.', 'm.'));
+    const rankOut = joinSql`m.id, ${facetOut.map((c) => `${c}, `).join('')}ts_rank(${{ sql: '?::real[]', bindings: [WEIGHTS] }}, m.search, ${{ sql: '?::tsquery', bindings: [tsq] }}) as rank`;
+    const cand = candidates(plan, shape, ['r.id', 'r.search', ...facetCols.filter((c) => c !== 'r.id')], rankOut, where, true);
+    let after: Sql = { sql: 'true', bindings: [] };
     if (query.cursor) {
       const [score, id] = decodeCursor(query.cursor, ['number', 'number']) as [number, number];
-      start = pool.findIndex((c) => c.rank! < score || (c.rank === score && c.id < id));
-      if (start < 0) start = pool.length;
+      after = { sql: '(p.rank < ?::real or (p.rank = ?::real and p.id < ?))', bindings: [score, score, id] };
     }
-    const page = pool.slice(start, start + query.limit + 1);
-    const shown = await knex('odx.resources as r').whereIn('r.id', page.map((c) => c.id)).select(await rowColumns(knex));
-    const full = new Map(shown.map((r: Record<string, any>) => [r.id, r]));
-    const items = page.slice(0, query.limit).map((c): Candidate => ({ ...(full.get(c.id) as Candidate), rank: c.rank }));
+    const facets = wantFacets
+      ? joinSql`case when c.n > ${RANKED} then (with sampled as (${sample()}) select ${facetJson('sampled', names)}) else ${facetJson('pool', names)} end`
+      : { sql: 'null', bindings: [] };
+    const statement = joinSql`with ${cand},
+      pool as materialized (select * from cand order by id desc limit ${RANKED}),
+      page as (select p.id, p.rank, row_number() over (order by p.rank desc, p.id desc) as ord from pool p where ${after} order by p.rank desc, p.id desc limit ${limit + 1}),
+      meta as (select json_build_object('n', c.n, 'facets', ${facets}) as meta from (select count(*)::int as n from cand) c)
+      select case when coalesce(page.ord, 1) = 1 then meta.meta end as meta, page.rank, ${display.join(', ')}
+      from meta left join (page join odx.resources r on r.id = page.id) on true
+      order by page.rank desc, page.id desc`;
+    const { rows } = await knex.raw(statement.sql, statement.bindings as Knex.RawBinding[]);
+    const meta = rows[0].meta as { n: number; facets: [number, string | null, number][] | null };
+    const complete = meta.n <= RANKED;
+    const counted = wantFacets ? readFacetJson(meta.facets, names, complete ? 1 : SAMPLE_EVERY) : null;
+    const found = page(rows);
+    const items = found.slice(0, limit);
     const last = items[items.length - 1];
-    const next = page.length > query.limit ? encodeCursor([last.rank, last.id]) : null;
-    const counted = await estimate;
     return {
       items: items.map(present),
-      next,
-      total: complete ? pool.length : (counted?.total ?? null),
-      approximate: counted?.approximate ?? false,
+      next: found.length > limit ? encodeCursor([last.rank, last.id]) : null,
+      total: complete ? meta.n : counted ? Math.max(RANKED + 1, Math.round(counted.total * SAMPLE_EVERY)) : null,
+      approximate: !complete && counted !== null,
       capped: !complete,
-      ...(wantFacets ? { facets: counted?.facets ?? countFacets(pool, names) } : {}),
+      ...(counted ? { facets: counted.facets } : {}),
     };
   }
 
-  const page = filtered().select(await rowColumns(knex)).orderBy('r.id', 'desc').limit(query.limit + 1);
-  if (query.cursor) page.where('r.id', '<', decodeCursor(query.cursor, ['number'])[0] as number);
-  // the page, the newest RANKED+1 entries (are there more?) and, for a large catalogue, the sample run at once
-  const early = wantFacets && !filteredBeyondText(query, options) && (await searchStats(knex)).rows > 2 * RANKED ? quiet(sampledFacets(knex, filtered, names)) : null;
-  const newestQuery = wantFacets ? filtered().select(facetColumns).orderBy('r.id', 'desc').limit(RANKED + 1) : null;
-  const [rows, newestRows] = await Promise.all([page, newestQuery]);
-  const items = rows.slice(0, query.limit);
-  const next = rows.length > query.limit ? encodeCursor([items[items.length - 1].id]) : null;
+  // browsing: newest first over every entry the caller sees
+  const pageQuery = where(false).select(display.map((c) => knex.raw(c))).orderBy('r.id', 'desc').limit(limit + 1);
+  if (query.cursor) pageQuery.where('r.id', '<', decodeCursor(query.cursor, ['number'])[0] as number);
+  let meta: Sql = { sql: 'null', bindings: [] };
+  const exact = wantFacets && !narrowed(query, options);
+  if (exact) {
+    meta = maintainedCounts(scoping);
+  } else if (wantFacets) {
+    const cols = ['r.id', ...facetCols.filter((c) => c !== 'r.id')];
+    const cand = candidates(choosePlan(stats, shape, false), shape, cols, { sql: cols.map((c) => c.replace('r.', 'm.')).join(', '), bindings: [] }, where, false);
+    meta = joinSql`(with ${cand} select json_build_object('n', c.n, 'facets', case when c.n > ${RANKED} then (with sampled as (${sample()}) select ${facetJson('sampled', names)}) else ${facetJson('cand', names)} end)
+      from (select count(*)::int as n from cand) c)`;
+  }
+  const statement = joinSql`with page as (${sqlOf(pageQuery)}), meta as (select ${meta} as meta)
+    select case when page.id is null or page.id = (select max(id) from page) then meta.meta end as meta, page.* from meta left join page on true order by page.id desc`;
+  const { rows } = await knex.raw(statement.sql, statement.bindings as Knex.RawBinding[]);
+  const found = page(rows);
+  const items = found.slice(0, limit);
+  const next = found.length > limit ? encodeCursor([items[items.length - 1].id]) : null;
   if (!wantFacets) return { items: items.map(present), next, total: null, approximate: false, capped: false };
-  const newest = newestRows as Candidate[];
-  const complete = newest.length <= RANKED;
-  const estimate = complete ? null : await (early ?? sampledFacets(knex, filtered, names));
+  if (exact) {
+    const m = rows[0].meta as { counts: [string, string, number][] | null; deltas: number };
+    if (m.deltas > COMPACT_AFTER) compactCounts(knex);
+    const facets: FacetCounts = {};
+    for (const name of names) facets[name] = [];
+    const byColumn = new Map(names.map((n) => [FACETS[n] as string, n]));
+    let total = 0;
+    for (const [column, value, n] of m.counts ?? []) {
+      if (column === 'share_type') total += n;
+      const name = byColumn.get(column);
+      if (name) facets[name].push({ value: name === 'department' ? Number(value) : value, count: n });
+    }
+    for (const name of names) sortFacet(facets[name]);
+    return { items: items.map(present), next, total, approximate: false, capped: false, facets };
+  }
+  const m = rows[0].meta as { n: number; facets: [number, string | null, number][] | null };
+  const complete = m.n <= RANKED;
+  const counted = readFacetJson(m.facets, names, complete ? 1 : SAMPLE_EVERY);
   return {
     items: items.map(present),
     next,
-    total: estimate?.total ?? newest.length,
-    approximate: estimate?.approximate ?? false,
+    total: complete ? m.n : Math.max(RANKED + 1, Math.round(counted.total * SAMPLE_EVERY)),
+    approximate: !complete,
     capped: false,
-    facets: estimate?.facets ?? countFacets(newest, names),
+    facets: counted.facets,
   };
 }
 
 /**
- * The newest RANKED+1 matches of a text query (fewer when there are fewer), each with its
- * facet columns and its rank: from the GIN index, or (`walk`, for a common query) by walking
- * the newest visible entries (an index scan by id; the vector is in the row) up to the
- * RANKED+1st match, falling back to the index after WALKED entries. ts_rank is computed only
- * for the rows returned.
+ * The newest RANKED matches of a text query with their relevance, as CTEs (no `with`) ending in
+ * `pool (id, rank)` — for a caller that pages in its own order (CKAN package_search) and must not
+ * rank every match. Null when the query has no searchable text.
  */
-async function newestMatches(
-  knex: Knex,
-  tsq: string,
-  walk: boolean,
-  filtered: (from?: string, text?: boolean) => Knex.QueryBuilder,
-  facetColumns: string[],
-  unordered: boolean,
-): Promise<Candidate[]> {
-  const columns = facetColumns.map((c) => c.replace('r.', 'c.')).join(', ');
-  if (walk) {
-    const newest = filtered(undefined, false).select([...facetColumns, 'r.search']).orderBy('r.id', 'desc').limit(WALKED).toSQL();
-    const sql = `select ${columns}, ts_rank(?::real[], c.search, ?::tsquery) as rank from (${newest.sql}) c where ts_match_vq(c.search, ?::tsquery) limit ${RANKED + 1}`;
-    const bindings = [WEIGHTS, tsq, ...newest.bindings, tsq];
-    // The walk must come in id order from an index (the primary key, or department_id, id),
-    // never from sorting the filtered set, which the planner prefers when a filter on a column
-    // without an index leaves fewer rows than WALKED: it cannot know the walk stops early.
-    const rows = unordered
-      ? await knex.transaction(async (trx) => {
-          await trx.raw('set local enable_sort = off');
-          return (await trx.raw(sql, bindings)).rows as Candidate[];
-        })
-      : ((await knex.raw(sql, bindings)).rows as Candidate[]);
-    if (rows.length > RANKED) return rows;
-  }
-  const newest = filtered().select([...facetColumns, 'r.search']).orderBy('r.id', 'desc').limit(RANKED + 1).toSQL();
-  const { rows } = await knex.raw(`select ${columns}, ts_rank(?::real[], c.search, ?::tsquery) as rank from (${newest.sql}) c`, [WEIGHTS, tsq, ...newest.bindings]);
-  return rows;
+export async function rankedPool(knex: Knex, query: CatalogueQuery, scoping: Scoping, fixed?: SearchOptions['fixed']): Promise<Sql | null> {
+  const tsq = query.q ? toTsquery(query.q) : null;
+  if (!tsq) return null;
+  const where = queryConditions(knex, query, scoping, fixed);
+  const stats = await searchStats(knex);
+  const shape = shapeOf(stats, filtersOf(query), queryTerms(query.q!));
+  const rank = joinSql`m.id, ts_rank(${{ sql: '?::real[]', bindings: [WEIGHTS] }}, m.search, ${{ sql: '?::tsquery', bindings: [tsq] }}) as rank`;
+  const cand = candidates(choosePlan(stats, shape, true), shape, ['r.id', 'r.search'], rank, where, true);
+  return joinSql`${cand}, pool as materialized (select id, rank from cand order by id desc limit ${RANKED})`;
 }
 
-/** Matches expected from the statistics: a term's bigrams come together (its rarest bounds it); separate terms are taken as independent. */
-function expectedMatches(stats: SearchStats, terms: string[][]): number {
-  const share = (lexeme: string) => stats.frequency.get(lexeme) ?? stats.floor;
-  return stats.rows * terms.reduce((p, term) => p * Math.min(...term.map(share)), 1);
+/** Folding the deltas into the counts once there are this many (search of a browse without filters). */
+const COMPACT_AFTER = 200;
+
+/**
+ * The facet counts of every entry the caller sees, from the maintained counts (migration 007):
+ * the published entries, plus the hidden ones (drafts, retired) of the caller's departments,
+ * or of every department for the authority.
+ */
+function maintainedCounts(scoping: Scoping): Sql {
+  // the authority sees every entry, published or not
+  const hidden = scoping.departments === null ? 'true' : 'false';
+  const own = scoping.departments?.length
+    ? {
+        sql: `union all select v.facet, v.value, 1 from odx.resources r, odx.resource_facet_values(r) v
+              where r.department_id in (${scoping.departments.map(() => '?').join(', ')}) and (r.published_doc is null or r.retired_at is not null)`,
+        bindings: scoping.departments,
+      }
+    : { sql: '', bindings: [] };
+  return joinSql`(select json_build_object(
+      'counts', (select json_agg(json_build_array(x.facet, x.value, x.n)) from (
+        select facet, value, sum(n)::bigint as n from (
+          select facet, value, n from odx.resource_facet_counts where not hidden or ${hidden}
+          union all select facet, value, n from odx.resource_facet_deltas where not hidden or ${hidden}
+          ${own}
+        ) c group by facet, value having sum(n) > 0) x),
+      'deltas', (select count(*) from odx.resource_facet_deltas)))`;
 }
 
-/** Whether anything but the text narrows the search (then the statistics say little about the count). */
-function filteredBeyondText(query: CatalogueQuery, options: SearchOptions): boolean {
-  return Boolean(
-    options.fixed || query.department || query.status || query.linked !== undefined || (['domain', 'shareType', 'openType', 'format', 'updateCycle'] as const).some((f) => query[f]?.length),
-  );
+/** Folds the appended deltas into the maintained counts; one process at a time, in the background. */
+function compactCounts(knex: Knex): void {
+  knex
+    .transaction(async (trx) => {
+      const { rows } = await trx.raw(`select pg_try_advisory_xact_lock(hashtext('odx.resource_facet_counts')) as locked`);
+      if (!rows[0].locked) return;
+      await trx.raw(`
+        with moved as (delete from odx.resource_facet_deltas returning facet, value, hidden, n)
+        insert into odx.resource_facet_counts (facet, value, hidden, n)
+        select facet, value, hidden, sum(n) from moved group by 1, 2, 3 order by 1, 2, 3
+        on conflict (facet, value, hidden) do update set n = odx.resource_facet_counts.n + excluded.n`);
+      await trx.raw(`delete from odx.resource_facet_counts where n = 0`);
+    })
+    .catch(() => undefined);
 }
 
-/** A promise started ahead that may go unused: its failure is reported where it is awaited, or nowhere. */
-function quiet<T>(p: Promise<T>): Promise<T> {
-  p.catch(() => undefined);
-  return p;
-}
-
-interface SearchStats {
-  at: number;
-  rows: number;
-  /** Share of entries holding each of the most common lexemes (ANALYZE's most_common_elems). */
-  frequency: Map<string, number>;
-  /** Every other lexeme is in fewer entries than this share. */
-  floor: number;
-}
-const STATS_TTL_MS = 60_000;
-const statsCache = new WeakMap<Knex, SearchStats>();
-
-/** The table's size and lexeme frequencies from the planner statistics, kept for a minute. */
-async function searchStats(knex: Knex): Promise<SearchStats> {
-  const cached = statsCache.get(knex);
-  if (cached && Date.now() - cached.at < STATS_TTL_MS) return cached;
-  const { rows } = await knex.raw(`
-    select c.reltuples::float8 as rows, s.most_common_elems::text::text[] as elems, s.most_common_elem_freqs as freqs
-    from pg_class c left join pg_stats s on s.schemaname = 'odx' and s.tablename = 'resources' and s.attname = 'search'
-    where c.oid = 'odx.resources'::regclass`);
-  const r = rows[0] ?? {};
-  const elems: string[] = r.elems ?? [];
-  const freqs: number[] = r.freqs ?? [];
-  const stats: SearchStats = {
-    at: Date.now(),
-    rows: Math.max(0, Number(r.rows ?? 0)),
-    frequency: new Map(elems.map((e, i) => [e, freqs[i]])),
-    // without statistics every lexeme may be in every entry
-    floor: elems.length ? (freqs[elems.length] ?? 1) : 1,
-  };
-  statsCache.set(knex, stats);
-  return stats;
-}
-
-const columnsCache = new WeakMap<Knex, { at: number; columns: (string | Knex.Raw)[] }>();
+const columnsCache = new WeakMap<Knex, { at: number; columns: string[] }>();
 
 /**
  * What a result row carries to the presenter: every column but the search vector, and the
  * working document only while nothing is published (a published entry is shown from its
  * published document). Both are a few kB a row, read, sent and parsed for nothing otherwise.
  */
-async function rowColumns(knex: Knex): Promise<(string | Knex.Raw)[]> {
+async function rowColumns(knex: Knex): Promise<string[]> {
   const cached = columnsCache.get(knex);
-  if (cached && Date.now() - cached.at < STATS_TTL_MS) return cached.columns;
+  if (cached && Date.now() - cached.at < 60_000) return cached.columns;
   const { rows } = await knex.raw(`select attname from pg_attribute where attrelid = 'odx.resources'::regclass and attnum > 0 and not attisdropped order by attnum`);
   const columns = [
-    ...rows.map((r: { attname: string }) => r.attname).filter((c: string) => c !== 'search' && c !== 'doc').map((c: string) => `r.${c}`),
-    knex.raw('case when r.published_doc is null then r.doc end as doc'),
+    ...rows.map((r: { attname: string }) => r.attname).filter((c: string) => c !== 'search' && c !== 'doc').map((c: string) => `r."${c}"`),
+    'case when r.published_doc is null then r.doc end as doc',
   ];
   columnsCache.set(knex, { at: Date.now(), columns });
   return columns;
-}
-
-function sortFacet(counts: Map<string | number, number>) {
-  return [...counts].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count || String(a.value).localeCompare(String(b.value)));
-}
-
-/** Exact counts per facet value over a complete set of matches. */
-function countFacets(rows: Record<string, unknown>[], names: readonly FacetName[]): FacetCounts {
-  const facets: FacetCounts = {};
-  for (const name of names) {
-    const counts = new Map<string | number, number>();
-    for (const r of rows) {
-      const v = r[FACETS[name]] as string | number | null;
-      if (v !== null && v !== undefined) counts.set(v, (counts.get(v) ?? 0) + 1);
-    }
-    facets[name] = sortFacet(counts);
-  }
-  return facets;
-}
-
-/**
- * Facet counts and the total of a large match set, estimated from a fixed block sample of
- * SAMPLE_PERCENT of the table (TABLESAMPLE SYSTEM ... REPEATABLE) and scaled up. The sample is the
- * same on every request, so counts do not jitter between pages and its pages stay cached.
- */
-async function sampledFacets(knex: Knex, filtered: (from: string | Knex.Raw) => Knex.QueryBuilder, names: readonly FacetName[]) {
-  const percent = SAMPLE_PERCENT;
-  const source = knex.raw(`odx.resources as r tablesample system (${percent.toFixed(4)}) repeatable (20260101)`);
-  const sql = filtered(source).select(FACET_COLUMNS.map((c) => `r.${c}`)).count('* as n').toSQL();
-  const grouped = `${sql.sql} group by grouping sets (${FACET_COLUMNS.map((c) => `(r.${c})`).join(', ')})`;
-  const rows = (await knex.raw(grouped, sql.bindings as any[])).rows as Record<string, any>[];
-  const scale = 100 / percent;
-  const only = (column: string) => rows.filter((r) => r[column] !== null && FACET_COLUMNS.every((c) => c === column || r[c] === null));
-  const facets: FacetCounts = {};
-  for (const name of names) {
-    facets[name] = sortFacet(new Map(only(FACETS[name]).map((r) => [r[FACETS[name]], Math.max(1, Math.round(Number(r.n) * scale))])));
-  }
-  // every row has a share type, so its group sizes add up to the sampled matches
-  const sampled = only('share_type').reduce((s, r) => s + Number(r.n), 0);
-  return { total: Math.max(RANKED + 1, Math.round(sampled * scale)), approximate: true, facets };
 }
 
 /** Exact counts per facet value over the whole filtered set, in one pass (GROUPING SETS); reads every match. */
