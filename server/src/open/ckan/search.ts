@@ -4,7 +4,7 @@
  */
 import type { Knex } from 'knex';
 import type { Config } from '../../config.ts';
-import { filteredResources, rankSql } from '../../census/resources/search.ts';
+import { RANKED, filteredResources, rankedPool } from '../../census/resources/search.ts';
 import { DOMAIN_THEMES } from '../dcat.ts';
 import { DOWNLOAD_FORMATS } from '../datapackage.ts';
 import { OPEN_COLUMNS, openOnly, toOpenDataset } from '../catalog/model.ts';
@@ -180,16 +180,23 @@ export async function packageSearch(knex: Knex, config: Config, p: Params) {
     openOnly(qb);
     for (const c of conditions) qb.where((w) => c(w));
   };
-  const { base, tsq } = filteredResources(knex, { q: text.length ? text.join(' ') : undefined, limit: 0 }, { departments: null, principalId: null }, fixed);
+  // open datasets are 无条件开放: said as a filter too, so the search reads them by that key (search-keys.ts)
+  const textQuery = { q: text.length ? text.join(' ') : undefined, limit: 0, openType: ['open'] };
+  const scoping = { departments: null, principalId: null };
+  const { base, tsq } = filteredResources(knex, textQuery, scoping, fixed);
 
   const sortText = (str(p, 'sort') ?? (tsq ? 'score desc, metadata_modified desc' : 'metadata_modified desc')).trim();
   const order: string[] = [];
+  let scoreFirst = false;
   for (const part of sortText.split(',').map((s) => s.trim()).filter(Boolean)) {
     const m = /^(\w+)(?:\s+(asc|desc))?$/i.exec(part);
     if (!m) throw searchQueryError(`cannot read the sort "${part}"`);
     const dir = (m[2] ?? 'asc').toLowerCase();
     if (m[1] === 'score') {
-      if (tsq) order.push(`rank ${dir}`);
+      if (tsq) {
+        scoreFirst ||= order.length === 0;
+        order.push(`pool.rank ${dir} nulls last`);
+      }
       continue;
     }
     const col = SORTS[m[1]];
@@ -199,9 +206,22 @@ export async function packageSearch(knex: Knex, config: Config, p: Params) {
   order.push('r.id desc');
 
   const [{ n: count }] = await base.clone().count<{ n: string }[]>('* as n');
-  const page = base.clone().join('odx.departments as d', 'd.id', 'r.department_id').select(OPEN_COLUMNS);
-  if (tsq) page.select({ rank: rankSql(knex, tsq) });
-  const found = rows === 0 ? [] : await page.orderByRaw(order.join(', ')).offset(start).limit(rows);
+  let found: Record<string, any>[] = [];
+  if (rows > 0) {
+    // Relevance is that of the registry's search: the newest RANKED matches are ranked (search.ts),
+    // older ones have no score and follow, so a common term does not rank every match. A page
+    // within the ranked ones is read from them alone.
+    const pool = order.some((o) => o.startsWith('pool.')) ? await rankedPool(knex, textQuery, scoping, fixed) : null;
+    const page = pool && scoreFirst && start + rows <= RANKED
+      ? knex.from('pool').join('odx.resources as r', 'r.id', 'pool.id')
+      : base.clone().modify((q) => (pool ? q.leftJoin('pool', 'pool.id', 'r.id') : q));
+    page.join('odx.departments as d', 'd.id', 'r.department_id').select(OPEN_COLUMNS).orderByRaw(order.join(', ')).offset(start).limit(rows);
+    if (pool) page.select('pool.rank');
+    const sql = page.toSQL();
+    found = pool
+      ? (await knex.raw(`with ${pool.sql} ${sql.sql}`, [...pool.bindings, ...sql.bindings] as Knex.RawBinding[])).rows
+      : await page;
+  }
 
   const facetFields = list(p, 'facet.field') ?? [];
   const facetLimit = int(p, 'facet.limit', { min: -1, dflt: 50 });
