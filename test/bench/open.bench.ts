@@ -79,35 +79,55 @@ export async function openBench(): Promise<void> {
     const limit = Math.max(await copyRun(`select ${columns} from ${table}`), await copyRun(`select ${columns} from ${table}`));
     const sameLimit = Math.max(await copyRun(sameSelect), await copyRun(sameSelect));
     report('raw COPY (SELECT ...) TO STDOUT (FORMAT csv)', { 'plain columns rows/s': fmt(limit), 'same masked SELECT rows/s': fmt(sameLimit) });
-    await client.end();
 
+    // each format three times, each run right after its own COPY of the same SELECT: the median ratio
+    // is what a shared, noisy machine can tell (a single run swings by a third)
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     const rssBase = process.memoryUsage().rss;
     for (const format of ['csv', 'ndjson', 'json', 'arrow']) {
       let peak = process.memoryUsage().rss;
-      const c = { bytes: 0 };
-      const [status, secs] = await timed(() => get(`${base}/download?format=${format}`, c, () => (peak = Math.max(peak, process.memoryUsage().rss))));
-      if (status !== 200) throw new Error(`${format} download answered ${status}`);
-      const target = format === 'csv' ? 0.8 : 0.5;
-      report(`download ${format} (${ROWS.toLocaleString('en-US')} rows, ${Math.round(c.bytes / 2 ** 20)} MB)`, {
-        'rows/s': fmt(ROWS / secs),
-        'ratio to same SELECT': (ROWS / secs / sameLimit).toFixed(2),
-        'ratio to plain columns': (ROWS / secs / limit).toFixed(2),
-        target,
+      const speeds: number[] = [];
+      const ratios: number[] = [];
+      let bytes = 0;
+      for (let k = 0; k < 3; k++) {
+        const copy = await copyRun(sameSelect);
+        const c = { bytes: 0 };
+        const [status, secs] = await timed(() => get(`${base}/download?format=${format}`, c, () => (peak = Math.max(peak, process.memoryUsage().rss))));
+        if (status !== 200) throw new Error(`${format} download answered ${status}`);
+        speeds.push(ROWS / secs);
+        ratios.push(ROWS / secs / copy);
+        bytes = c.bytes;
+      }
+      report(`download ${format} (${ROWS.toLocaleString('en-US')} rows, ${Math.round(bytes / 2 ** 20)} MB; median of 3)`, {
+        'rows/s': fmt(median(speeds)),
+        'ratio to same SELECT': median(ratios).toFixed(2),
+        'ratio to plain columns': (median(speeds) / limit).toFixed(2),
+        target: format === 'csv' ? 0.8 : 0.5,
         'peak RSS': `${Math.round(peak / 2 ** 20)} MB (+${Math.round((peak - rssBase) / 2 ** 20)})`,
       });
     }
+    await client.end();
 
     // row queries by the key (an indexed filter), 32 connections, from a load generator in its own process
     const codes = (await db.knex(table).select('uscc').orderByRaw('random()').limit(5000)).map((r: { uscc: string }) => r.uscc);
     const paths = codes.map((c: string) => `${new URL(base).pathname}/rows?filter[uscc]=${c}`);
     await hammer({ base: served.base, paths, seconds: 2 }); // warm connections, caches and JIT
     const lookups = await hammer({ base: served.base, paths, seconds: Number(process.env.BENCH_SECONDS ?? 10) });
-    report(`rows by key, 32 connections (${lookups.tool})`, {
+    report(`rows by key, 32 connections, as fast as they go (${lookups.tool})`, {
       'p50 ms': lookups.p50.toFixed(2),
       'p99 ms': lookups.p99.toFixed(2),
       'req/s': fmt(lookups.rps),
       errors: lookups.errors,
       'target p99 ms': 20,
+    });
+    // the same 32 connections offering half that rate: the latency of a busy, not saturated, server
+    const offered = Math.round(lookups.rps / 2);
+    const paced = await hammer({ base: served.base, paths, seconds: Number(process.env.BENCH_SECONDS ?? 10), rate: offered });
+    report(`rows by key, 32 connections at ${fmt(offered)} req/s offered (${paced.tool})`, {
+      'p50 ms': paced.p50.toFixed(2),
+      'p99 ms': paced.p99.toFixed(2),
+      'req/s': fmt(paced.rps),
+      errors: paced.errors,
     });
 
     // page 1 vs page 10,000 of 100 rows in key order

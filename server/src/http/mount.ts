@@ -48,7 +48,8 @@ export function mountRoutes(routes: RouteSpec[], services: Services): RequestHan
       throw new Error(`route ${spec.method.toUpperCase()} ${spec.path} gives own/self reach but neither resolves an owner nor filters a list`);
     }
     const needScope = spec.scope ?? (spec.method === 'get' ? 'read' : 'write');
-    const parsers = spec.rawBody ? [] : [json];
+    // a GET has no body to parse
+    const parsers = spec.rawBody || spec.method === 'get' ? [] : [json];
     router[spec.method](spec.path, ...parsers, async (req: Request, res: Response) => {
       const secret = bearer(req);
       const principal = secret ? await authenticateToken(services.knex, secret) : null;
