@@ -28,7 +28,9 @@ export async function registerDataset(knex: Knex, rows: number, over: Record<str
   if (!outcome.ok) throw new Error(`load failed: ${JSON.stringify(outcome.error)}`);
   report('setup: load of the dataset', { rows: fmt(outcome.result!.rows), 'rows/s': fmt(outcome.result!.rows / ((Date.now() - t0) / 1000)) });
   const table = `data.r${resource.id}_v${outcome.version}`;
-  await knex.raw(`analyze ${table}`);
+  // settle what a fresh million-row table leaves for later, so no autovacuum or checkpoint runs inside a measurement
+  await knex.raw(`vacuum (analyze) ${table}`);
+  await knex.raw('checkpoint');
   return { provider, resource: await knex('odx.resources').where({ id: resource.id }).first(), table };
 }
 
