@@ -8,7 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Knex } from 'knex';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { createApp } from '../../server/src/app.ts';
+import { closeServices, createApp } from '../../server/src/app.ts';
 import { HeadSigner } from '../../server/src/audit/signing.ts';
 import { resourceSearchText } from '../../server/src/census/documents/derive.ts';
 import { RANKED } from '../../server/src/census/resources/search.ts';
@@ -338,7 +338,7 @@ async function checkCapped(base: string, token: string): Promise<void> {
 /** Starts the real app on a free port of 127.0.0.1 and measures the query mix through HTTP. */
 export async function measureSearch(knex: Knex, home: string, departments: Department[], published: number, requests: number, concurrency: number): Promise<void> {
   const config = loadConfig({ ODX_HOME: home, ODX_LOG_LEVEL: 'silent' } as NodeJS.ProcessEnv);
-  const { app } = createApp({ knex, config, log: createLogger('silent'), signer: await HeadSigner.load(home) });
+  const { app, services } = createApp({ knex, config, log: createLogger('silent'), signer: await HeadSigner.load(home) });
   const server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -371,6 +371,7 @@ export async function measureSearch(knex: Knex, home: string, departments: Depar
     }
   } finally {
     await new Promise((resolve) => server.close(resolve));
+    await closeServices(services);
   }
 }
 

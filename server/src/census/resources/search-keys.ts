@@ -3,7 +3,8 @@
  * search vector, one key per facet value (`~domain=market`, `~department_id=7`, …) and `~`
  * (every entry). In the `resources_recent` index each key also carries the entry's id bucket
  * (`信息/97`: entries 99,328–100,351 holding 信息), so the newest matches of a query are read
- * from its newest buckets only; `resources_sample` holds the plain keys of a fixed 1/32 sample.
+ * bucket after bucket, newest first, each bucket a small index scan; `resources_sample` holds
+ * the plain keys of a fixed 1/32 sample.
  * The encoding here must stay the one of the migration.
  */
 
@@ -35,24 +36,17 @@ const quote = (key: string) => `'${key.replace(/\\/g, '\\\\').replace(/'/g, "''"
  */
 export type KeyQuery = string[][];
 
-/** The tsquery of `keys` for the plain keys, or for the keys of one bucket. */
-export function keysTsquery(keys: KeyQuery, bucket?: number): string {
-  const k = (key: string) => quote(bucket === undefined ? key : `${key}/${bucket}`);
-  return keys.map((group) => (group.length === 1 ? k(group[0]) : `(${group.map(k).join(' | ')})`)).join(' & ');
+/** The tsquery of `keys`. */
+export function keysTsquery(keys: KeyQuery): string {
+  return keys.map((group) => (group.length === 1 ? quote(group[0]) : `(${group.map(quote).join(' | ')})`)).join(' & ');
 }
 
 /**
- * The conditions of `keys` in the buckets `from`..`to`, one tsquery per group (any of its keys
- * in any of the buckets). Each is a separate condition on the index, so GIN intersects them by
- * skipping along the rarest; an entry's keys all carry its own bucket, so an entry meeting every
- * condition holds the whole query in one bucket.
+ * The tsquery of `keys` in one bucket, with `@` for the bucket's number (search-plan.ts puts
+ * it in, bucket after bucket). Keys hold letters, digits, `~`, `=` and `_` only, never `/@`.
  */
-export function bucketsTsqueries(keys: KeyQuery, from: number, to: number): string[] {
-  return keys.map((group) => {
-    const parts: string[] = [];
-    for (let b = to; b >= from; b--) for (const key of group) parts.push(quote(`${key}/${b}`));
-    return parts.join(' | ');
-  });
+export function bucketTemplate(keys: KeyQuery): string {
+  return keysTsquery(keys.map((group) => group.map((key) => `${key}/@`)));
 }
 
 export const bucketOf = (id: number) => Math.floor(id / BUCKET);

@@ -39,9 +39,10 @@ export function rankSql(knex: Knex, tsq: string): Knex.Raw {
 /**
  * Applies the caller's visibility, the text query, the facet filters and the fixed condition to
  * `qb` (a source aliased `r`). `text`: the text query as a condition the GIN index can serve
- * (true), tested on each row only (`'row'`: the planner cannot send it to the index), or not at all.
+ * (true), tested on each row only (`'row'`: the planner cannot send it to the index), or not at all;
+ * `filters`: the facet filters (false where the index keys hold them).
  */
-function applyFilters(qb: Knex.QueryBuilder, query: CatalogueQuery, scoping: Scoping, tsq: string | null, fixed?: SearchOptions['fixed'], text: boolean | 'row' = true) {
+function applyFilters(qb: Knex.QueryBuilder, query: CatalogueQuery, scoping: Scoping, tsq: string | null, fixed?: SearchOptions['fixed'], text: boolean | 'row' = true, filters = true) {
   if (scoping.departments !== null) {
     const own = scoping.departments;
     qb.where((w) => w.where((p) => p.whereNotNull('r.published_doc').whereNull('r.retired_at')).orWhereIn('r.department_id', own));
@@ -51,10 +52,10 @@ function applyFilters(qb: Knex.QueryBuilder, query: CatalogueQuery, scoping: Sco
     if (tsq === null) qb.whereRaw('false');
     else qb.whereRaw(text === 'row' ? 'ts_match_vq(r.search, ?::tsquery)' : 'r.search @@ ?::tsquery', [tsq]);
   }
-  if (query.department) qb.where('r.department_id', query.department);
+  if (filters && query.department) qb.where('r.department_id', query.department);
   for (const [param, column] of Object.entries(FACETS)) {
     const v = (query as Record<string, unknown>)[param];
-    if (param !== 'department' && Array.isArray(v) && v.length) qb.whereIn(`r.${column}`, v);
+    if (filters && param !== 'department' && Array.isArray(v) && v.length) qb.whereIn(`r.${column}`, v);
   }
   if (query.status) qb.where('r.status', query.status);
   if (query.linked !== undefined) qb.where('r.linked', query.linked);
@@ -72,12 +73,15 @@ export function filteredResources(knex: Knex, query: CatalogueQuery, scoping: Sc
 
 /**
  * Every condition of a query (visibility, fixed condition, filters, text) on `odx.resources as r`,
- * as the `where(text)` the plans of search-plan.ts take.
+ * as the `where(text, filters)` the plans of search-plan.ts take.
  */
 export function queryConditions(knex: Knex, query: CatalogueQuery, scoping: Scoping, fixed?: SearchOptions['fixed']) {
   const tsq = query.q ? toTsquery(query.q) : null;
-  return (text: boolean | 'row') => applyFilters(knex('odx.resources as r'), query, scoping, tsq, fixed, text);
+  return (text: boolean | 'row', filters = true) => applyFilters(knex('odx.resources as r'), query, scoping, tsq, fixed, text, filters);
 }
+
+/** The relevance of a row of alias `s` (read by ctid: search-plan.ts, `candidates`). */
+const rankOf = (tsq: string): Sql => ({ sql: 'ts_rank(?::real[], s.search, ?::tsquery)', bindings: [WEIGHTS, tsq] });
 
 /** `grouping sets` over the facet columns of `names` plus the empty set (the total), as a json array of [grouping, value, count]. */
 function facetJson(source: string, names: readonly FacetName[]): string {
@@ -160,9 +164,7 @@ export async function searchResources(knex: Knex, query: CatalogueQuery, scoping
 
   if (tsq) {
     const plan = choosePlan(stats, shape, true);
-    const facetOut = facetCols.filter((c) => c !== 'r.id').map((c) => c.replace('r.', 'm.'));
-    const rankOut = joinSql`m.id, ${facetOut.map((c) => `${c}, `).join('')}ts_rank(${{ sql: '?::real[]', bindings: [WEIGHTS] }}, m.search, ${{ sql: '?::tsquery', bindings: [tsq] }}) as rank`;
-    const cand = candidates(plan, shape, ['r.id', 'r.search', ...facetCols.filter((c) => c !== 'r.id')], rankOut, where, true);
+    const cand = candidates(knex, plan, shape, ['r.id', ...facetCols.filter((c) => c !== 'r.id')], where, true);
     let after: Sql = { sql: 'true', bindings: [] };
     if (query.cursor) {
       const [score, id] = decodeCursor(query.cursor, ['number', 'number']) as [number, number];
@@ -172,11 +174,11 @@ export async function searchResources(knex: Knex, query: CatalogueQuery, scoping
       ? joinSql`case when c.n > ${RANKED} then (with sampled as (${sample()}) select ${facetJson('sampled', names)}) else ${facetJson('pool', names)} end`
       : { sql: 'null', bindings: [] };
     const statement = joinSql`with ${cand},
-      pool as materialized (select * from cand order by id desc limit ${RANKED}),
-      page as (select p.id, p.rank, row_number() over (order by p.rank desc, p.id desc) as ord from pool p where ${after} order by p.rank desc, p.id desc limit ${limit + 1}),
+      pool as materialized (select c.*, ${rankOf(tsq)} as rank from (select * from cand order by id desc limit ${RANKED}) c join odx.resources s on s.ctid = c.ctid),
+      page as (select p.id, p.ctid, p.rank, row_number() over (order by p.rank desc, p.id desc) as ord from pool p where ${after} order by p.rank desc, p.id desc limit ${limit + 1}),
       meta as (select json_build_object('n', c.n, 'facets', ${facets}) as meta from (select count(*)::int as n from cand) c)
       select case when coalesce(page.ord, 1) = 1 then meta.meta end as meta, page.rank, ${display.join(', ')}
-      from meta left join (page join odx.resources r on r.id = page.id) on true
+      from meta left join (page join odx.resources r on r.ctid = page.ctid) on true
       order by page.rank desc, page.id desc`;
     const { rows } = await knex.raw(statement.sql, statement.bindings as Knex.RawBinding[]);
     const meta = rows[0].meta as { n: number; facets: [number, string | null, number][] | null };
@@ -204,7 +206,7 @@ export async function searchResources(knex: Knex, query: CatalogueQuery, scoping
     meta = maintainedCounts(scoping);
   } else if (wantFacets) {
     const cols = ['r.id', ...facetCols.filter((c) => c !== 'r.id')];
-    const cand = candidates(choosePlan(stats, shape, false), shape, cols, { sql: cols.map((c) => c.replace('r.', 'm.')).join(', '), bindings: [] }, where, false);
+    const cand = candidates(knex, choosePlan(stats, shape, false), shape, cols, where, false);
     meta = joinSql`(with ${cand} select json_build_object('n', c.n, 'facets', case when c.n > ${RANKED} then (with sampled as (${sample()}) select ${facetJson('sampled', names)}) else ${facetJson('cand', names)} end)
       from (select count(*)::int as n from cand) c)`;
   }
@@ -254,9 +256,9 @@ export async function rankedPool(knex: Knex, query: CatalogueQuery, scoping: Sco
   const where = queryConditions(knex, query, scoping, fixed);
   const stats = await searchStats(knex);
   const shape = shapeOf(stats, filtersOf(query), queryTerms(query.q!));
-  const rank = joinSql`m.id, ts_rank(${{ sql: '?::real[]', bindings: [WEIGHTS] }}, m.search, ${{ sql: '?::tsquery', bindings: [tsq] }}) as rank`;
-  const cand = candidates(choosePlan(stats, shape, true), shape, ['r.id', 'r.search'], rank, where, true);
-  return joinSql`${cand}, pool as materialized (select id, rank from cand order by id desc limit ${RANKED})`;
+  const cand = candidates(knex, choosePlan(stats, shape, true), shape, ['r.id'], where, true);
+  return joinSql`${cand}, pool as materialized (
+    select c.id, ${rankOf(tsq)} as rank from (select * from cand order by id desc limit ${RANKED}) c join odx.resources s on s.ctid = c.ctid)`;
 }
 
 /** Folding the deltas into the counts once there are this many (search of a browse without filters). */
