@@ -77,15 +77,9 @@ export async function openBench(): Promise<void> {
       errors: lookups.errors,
       'target p99 ms': 20,
     });
-    // the same 32 connections offering half that rate: the latency of a busy, not saturated, server
-    const offered = Math.round(lookups.rps / 2);
-    const paced = await hammer({ base: served.base, paths, seconds: Number(process.env.BENCH_SECONDS ?? 10), rate: offered });
-    report(`rows by key, 32 connections at ${fmt(offered)} req/s offered (${paced.tool})`, {
-      'p50 ms': paced.p50.toFixed(2),
-      'p99 ms': paced.p99.toFixed(2),
-      'req/s': fmt(paced.rps),
-      errors: paced.errors,
-    });
+    // one client, one request at a time: the latency of a lookup itself, without queueing
+    const single = await hammer({ base: served.base, paths, connections: 1, seconds: 5 });
+    report(`rows by key, 1 connection (${single.tool})`, { 'p50 ms': single.p50.toFixed(2), 'p99 ms': single.p99.toFixed(2), 'req/s': fmt(single.rps), errors: single.errors });
 
     // the physical limits: COPY of the table's columns, and COPY of the very SELECT the download runs (masks included)
     const openView = (await dataView(db.knex, config, resource.id, { kind: 'open' }))!;

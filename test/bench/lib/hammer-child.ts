@@ -12,7 +12,6 @@ const r = await autocannon({
   duration: spec.seconds,
   method: spec.method ?? 'GET',
   headers: spec.headers,
-  ...(spec.rate ? { overallRate: spec.rate } : {}),
   requests: [
     {
       setupRequest: (req) => {

@@ -1,7 +1,7 @@
 /**
  * The load generator of the HTTP benchmarks, in a process of its own so it does not take the
  * server's CPU: wrk (`apt-get install wrk`; a C program, the lighter client) when it is on the
- * PATH (and no `rate` is asked for), else autocannon in a child Node process. Each request takes the next of `paths` (and of
+ * PATH, else autocannon in a child Node process. Each request takes the next of `paths` (and of
  * `bodies`, for POST), round robin.
  */
 import { execFile, spawn } from 'node:child_process';
@@ -19,8 +19,6 @@ export interface HammerSpec {
   bodies?: string[];
   connections?: number;
   seconds?: number;
-  /** Requests per second offered over all connections (autocannon's overallRate); unset: as fast as answers come. */
-  rate?: number;
 }
 
 export interface HammerResult {
@@ -70,8 +68,7 @@ function wrkScript(spec: HammerSpec): string {
 export async function hammer(spec: HammerSpec): Promise<HammerResult> {
   const connections = spec.connections ?? 32;
   const seconds = spec.seconds ?? 10;
-  // wrk cannot pace its requests
-  const wrk = spec.rate ? null : await findWrk();
+  const wrk = await findWrk();
   if (wrk) {
     const script = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'odx-wrk-')), 'run.lua');
     fs.writeFileSync(script, wrkScript(spec));
