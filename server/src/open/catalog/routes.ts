@@ -58,6 +58,8 @@ export const catalogRoutes = [
           domain: query.domain,
           format: formatTypes.length ? formatTypes : undefined,
           updateCycle: query.updateCycle,
+          // also in `fixed` (openOnly); said here too so the search index can use it
+          openType: ['open'],
           facets: query.facets,
           cursor: query.cursor,
           limit: query.limit,
