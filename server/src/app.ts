@@ -8,8 +8,8 @@ import { notFound } from './http/errors.ts';
 import { createMetrics, errorHandler, requestLogging } from './http/observability.ts';
 import { route, type RouteSpec, type Services } from './http/route.ts';
 import { LoadRunner } from './loads/runner.ts';
-import { ChangeFeed, registerChangeFeed, unregisterChangeFeed } from './db/change-feed.ts';
-import { PreparedPool, registerPrepared, unregisterPrepared } from './db/prepared.ts';
+import { ChangeFeed, changeFeeds } from './db/change-feed.ts';
+import { PreparedPool, preparedPools } from './db/prepared.ts';
 import { apiRoutes } from './routes.ts';
 import { buildOpenApi, renderReference } from './system/openapi.ts';
 import { version } from './version.ts';
@@ -38,8 +38,8 @@ export function createApp(core: CoreServices): App {
     changes: new ChangeFeed(url, core.log),
     prepared: new PreparedPool(url),
   };
-  registerChangeFeed(core.knex, services.changes);
-  registerPrepared(core.knex, services.prepared);
+  changeFeeds.add(core.knex, services.changes);
+  preparedPools.add(core.knex, services.prepared);
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'extended');
@@ -97,8 +97,8 @@ export function createApp(core: CoreServices): App {
 
 /** Stops what createApp started beside the app: running loads, the streaming and prepared-statement pools, the change feed. */
 export async function closeServices(services: Services): Promise<void> {
-  unregisterPrepared(services.knex, services.prepared);
-  unregisterChangeFeed(services.knex, services.changes);
+  preparedPools.delete(services.knex, services.prepared);
+  changeFeeds.delete(services.knex, services.changes);
   await services.loads.stop();
   await services.streams.end();
   await services.prepared.end();

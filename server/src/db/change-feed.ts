@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { PerDatabase } from './per-database.ts';
 
 /**
  * Read-through caches for rows every data request needs but that rarely change: an open dataset's
@@ -10,7 +11,7 @@ import type { Logger } from 'pino';
  * returns, so its change is in force for this process's next request at once and for the others as
  * soon as the notification arrives (well under a millisecond on one host). While the LISTEN
  * connection is down nothing is cached: every read goes to the database.
- * docs/architecture.md ("Caches") has the reasoning.
+ * docs/architecture.md ("The hot read path") has the reasoning.
  */
 export class ChangeFeed {
   private client?: pg.Client;
@@ -126,26 +127,14 @@ export class Memo<T> {
   }
 }
 
-// the feeds of the apps built on a knex instance (usually one; tests sometimes build two)
-const feeds = new WeakMap<Knex, Set<ChangeFeed>>();
-
-export function registerChangeFeed(knex: Knex, feed: ChangeFeed): void {
-  let set = feeds.get(knex);
-  if (!set) feeds.set(knex, (set = new Set()));
-  set.add(feed);
-}
-
-export function unregisterChangeFeed(knex: Knex, feed: ChangeFeed): void {
-  feeds.get(knex)?.delete(feed);
-}
+export const changeFeeds = new PerDatabase<ChangeFeed>();
 
 /** The cache called `name` of the database's change feed, or null where nothing caches (a CLI, a test without an app). */
 export function memoOf<T>(knex: Knex, name: string): Memo<T> | null {
-  const feed = feeds.get(knex)?.values().next().value;
-  return feed ? feed.memo<T>(name) : null;
+  return changeFeeds.first(knex)?.memo<T>(name) ?? null;
 }
 
 /** Called after a command committed: this process's caches of that database drop what they hold. */
 export function dataChanged(knex: Knex): void {
-  for (const feed of feeds.get(knex) ?? []) feed.changed();
+  for (const feed of changeFeeds.all(knex)) feed.changed();
 }

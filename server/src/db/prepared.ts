@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import pg from 'pg';
+import { PerDatabase } from './per-database.ts';
 
 /**
  * Hot statements (a row lookup, a token check) as named prepared statements on a pool of their
@@ -54,21 +55,11 @@ export function positional(sql: string): string {
   return out;
 }
 
-const pools = new WeakMap<Knex, Set<PreparedPool>>();
-
-export function registerPrepared(knex: Knex, pool: PreparedPool): void {
-  let set = pools.get(knex);
-  if (!set) pools.set(knex, (set = new Set()));
-  set.add(pool);
-}
-
-export function unregisterPrepared(knex: Knex, pool: PreparedPool): void {
-  pools.get(knex)?.delete(pool);
-}
+export const preparedPools = new PerDatabase<PreparedPool>();
 
 /** Rows of a hot statement: prepared on an app's pool when there is one, else a plain knex query (a CLI, a test without an app). */
 export async function preparedRows<T = Record<string, any>>(knex: Knex, sql: string, bindings: readonly unknown[]): Promise<T[]> {
-  const pool = pools.get(knex)?.values().next().value;
+  const pool = preparedPools.first(knex);
   if (pool) return pool.rows<T>(sql, bindings);
   return (await knex.raw(sql, bindings as Knex.RawBinding[])).rows as T[];
 }
