@@ -64,20 +64,10 @@ function toLive(r: Record<string, any>): LiveGrant {
 /**
  * The grant in force for a department on a resource in a mode at an instant, or null: the grant
  * is active (not suspended, revoked or superseded), its period has begun and not ended, and the
- * resource is not retired. Read from the database on every call, so a suspension or revocation
- * takes effect on the next request.
+ * resource is not retired. The same answer as `grantedResource`, by resource id.
  */
 export async function liveGrant(knex: Knex | Knex.Transaction, q: GrantQuery): Promise<LiveGrant | null> {
-  if (q.departmentId === null) return null;
-  const at = q.at ?? now();
-  const row = await knex('odx.grants as g')
-    .join('odx.resources as r', 'r.id', 'g.resource_id')
-    .where({ 'g.consumer_department_id': q.departmentId, 'g.resource_id': q.resourceId, 'g.mode': q.mode, 'g.status': 'active' })
-    .whereNull('r.retired_at')
-    .where('g.starts_at', '<=', at)
-    .where((w) => w.whereNull('g.ends_at').orWhere('g.ends_at', '>', at))
-    .first('g.*', 'r.code as resource_code');
-  return row ? toLive(row) : null;
+  return (await grantedResource(knex, { departmentId: q.departmentId, ref: String(q.resourceId), mode: q.mode, at: q.at }))?.grant ?? null;
 }
 
 /** A published resource named by id or code, with the caller's live grant on it (or null) and its current data version (or null). */
