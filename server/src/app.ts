@@ -1,12 +1,13 @@
-import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import express from 'express';
 import pg from 'pg';
 import { mountRoutes } from './http/mount.ts';
 import { rateLimits } from './http/rate-limit.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { ckanKeyHeaders } from './open/ckan/routes.ts';
-import { notFound } from './http/errors.ts';
 import { createMetrics, errorHandler, requestLogging } from './http/observability.ts';
 import { route, type RouteSpec, type Services } from './http/route.ts';
+import { serveRequests, type RequestListener } from './http/serve.ts';
+import type http from 'node:http';
 import { LoadRunner } from './loads/runner.ts';
 import { ChangeFeed, changeFeeds } from './db/change-feed.ts';
 import { PreparedPool, preparedPools } from './db/prepared.ts';
@@ -15,18 +16,15 @@ import { buildOpenApi, renderReference } from './system/openapi.ts';
 import { version } from './version.ts';
 
 export interface App {
-  app: Express;
+  /** The request listener, for supertest. */
+  app: RequestListener;
+  /** The HTTP server to listen with (not yet listening). */
+  server(): http.Server;
   routes: RouteSpec[];
   services: Services;
 }
 
 export type CoreServices = Omit<Services, 'loads' | 'streams' | 'changes' | 'prepared'>;
-
-/** Express 5 parses the query string again on every read of req.query; parse it once per request. */
-function parseQueryOnce(req: Request, _res: Response, next: NextFunction): void {
-  Object.defineProperty(req, 'query', { value: req.query, writable: true, enumerable: true, configurable: true });
-  next();
-}
 
 /** Builds the express app without listening, so tests mount it directly. */
 export function createApp(core: CoreServices): App {
@@ -41,8 +39,6 @@ export function createApp(core: CoreServices): App {
   changeFeeds.add(core.knex, services.changes);
   preparedPools.add(core.knex, services.prepared);
   const app = express();
-  app.disable('x-powered-by');
-  app.set('query parser', 'extended');
   app.set('trust proxy', 'loopback');
   // API answers are query results: hashing every body to offer a 304 costs more than it saves
   app.set('etag', false);
@@ -81,18 +77,9 @@ export function createApp(core: CoreServices): App {
   const openapi = buildOpenApi(routes, services.config.publicBaseUrl, version);
   const reference = renderReference(openapi);
 
-  app.use(requestLogging(services.log));
-  app.use(parseQueryOnce);
-  app.use(metrics.middleware);
-  app.use(securityHeaders());
-  app.use(ckanKeyHeaders);
-  app.use(rateLimits(services));
-  app.use(mountRoutes(routes, services));
-  app.use(() => {
-    throw notFound('this path');
-  });
-  app.use(errorHandler(services.log));
-  return { app, routes, services };
+  const steps = [requestLogging(services.log), metrics.observe, securityHeaders(), ckanKeyHeaders, rateLimits(services)];
+  const served = serveRequests(app, steps, mountRoutes(routes, services), errorHandler(services.log));
+  return { app: served.listener, server: served.server, routes, services };
 }
 
 /** Stops what createApp started beside the app: running loads, the streaming and prepared-statement pools, the change feed. */

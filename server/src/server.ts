@@ -33,12 +33,12 @@ export async function startServer(config: Config, opts: { demo?: boolean; handle
   const demo = opts.demo ? await seedDemo(db.knex, config) : undefined;
   const interrupted = await failInterruptedLoads(db.knex);
   if (interrupted.length) log.warn({ loads: interrupted }, 'loads interrupted by a previous stop were marked failed');
-  const { app, services } = createApp({ knex: db.knex, config, log, signer });
+  const { server: httpServer, services } = createApp({ knex: db.knex, config, log, signer });
   // loads run by other processes of a scaled-out installation are watched by their heartbeat
   const sweeper = setInterval(() => void failInterruptedLoads(db.knex).catch((err) => log.error({ err }, 'load sweep failed')), 30_000);
   sweeper.unref();
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(config.port, config.host, () => resolve(s));
+    const s = httpServer().listen(config.port, config.host, () => resolve(s));
     s.once('error', reject);
   });
   const address = server.address();

@@ -7,7 +7,6 @@
  * Figures go into docs/open-api.md.
  */
 import fs from 'node:fs';
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -73,8 +72,8 @@ export async function rateLimitBench(): Promise<void> {
           ODX_RATE_LIMIT_KEY: mode.limiter ? '1000000000' : '0',
           ODX_RATE_LIMIT_SIGNUP: '0',
         } as NodeJS.ProcessEnv);
-        const { app, services } = createApp({ knex: db.knex, config, log: createLogger('silent'), signer: await HeadSigner.load(home) });
-        const server = http.createServer(app).listen(0, '127.0.0.1');
+        const { server: httpServer, services } = createApp({ knex: db.knex, config, log: createLogger('silent'), signer: await HeadSigner.load(home) });
+        const server = httpServer().listen(0, '127.0.0.1');
         await new Promise((r) => server.once('listening', r));
         const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
         if (!secret) {

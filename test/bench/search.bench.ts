@@ -338,8 +338,8 @@ async function checkCapped(base: string, token: string): Promise<void> {
 /** Starts the real app on a free port of 127.0.0.1 and measures the query mix through HTTP. */
 export async function measureSearch(knex: Knex, home: string, departments: Department[], published: number, requests: number, concurrency: number): Promise<void> {
   const config = loadConfig({ ODX_HOME: home, ODX_LOG_LEVEL: 'silent' } as NodeJS.ProcessEnv);
-  const { app, services } = createApp({ knex, config, log: createLogger('silent'), signer: await HeadSigner.load(home) });
-  const server = app.listen(0, '127.0.0.1');
+  const { server: httpServer, services } = createApp({ knex, config, log: createLogger('silent'), signer: await HeadSigner.load(home) });
+  const server = httpServer().listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   try {

@@ -1,7 +1,8 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Express } from 'express';
+import type { Server } from 'node:http';
+import type { RequestListener } from '../../server/src/http/serve.ts';
 import type { Knex } from 'knex';
 import { closeServices, createApp } from '../../server/src/app.ts';
 import { runCommand } from '../../server/src/audit/command.ts';
@@ -24,7 +25,9 @@ export interface Dept {
 }
 
 export interface TestApp {
-  app: Express;
+  app: RequestListener;
+  /** The HTTP server odx serve listens with (not yet listening). */
+  server(): Server;
   routes: RouteSpec[];
   services: Services;
   db: TestDatabase;
@@ -65,7 +68,7 @@ export async function testApp(): Promise<TestApp> {
   const config = loadConfig({ ODX_HOME: home, ODX_LOG_LEVEL: process.env.TEST_LOG ?? 'silent', ODX_RATE_LIMIT_ANONYMOUS: '0', ODX_RATE_LIMIT_KEY: '0', ODX_RATE_LIMIT_SIGNUP: '0' } as NodeJS.ProcessEnv);
   const log = createLogger(process.env.TEST_LOG ?? 'silent');
   const signer = await HeadSigner.load(home);
-  const { app, routes, services } = createApp({ knex: db.knex, config, log, signer });
+  const { app, server, routes, services } = createApp({ knex: db.knex, config, log, signer });
   const deptA = await makeDepartment(db.knex, '测试甲局');
   const deptB = await makeDepartment(db.knex, '测试乙局');
   const principals = {} as TestApp['principals'];
@@ -77,6 +80,7 @@ export async function testApp(): Promise<TestApp> {
   }
   return {
     app,
+    server,
     routes,
     services,
     db,

@@ -44,6 +44,26 @@ describe('service basics', () => {
     expect(res.body.error.requestId).to.equal(res.headers['x-request-id']);
   });
 
+  it('routes as Express did: HEAD by the GET route, a trailing slash ignored, path parameters percent-decoded, bad encoding 400', async () => {
+    // through the server odx serve listens with, whose requests are born with the helpers
+    const server = t.server().listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const head = await request(server).head('/healthz').expect(200);
+      expect(head.text ?? '').to.equal('');
+      await request(server).get('/healthz/').expect(200, { status: 'ok' });
+      const coded = await request(server).get('/api/v1/datasets/%E6%97%A0%2F00001').expect(404);
+      expect(coded.body.error.message).to.include('无/00001');
+      const bad = await request(server).get('/api/v1/datasets/%E6%97').expect(400);
+      expect(bad.body.error.message).to.include('%E6%97');
+      await request(server).post('/healthz').expect(404);
+      const rows = await request(server).get('/api/v1/datasets/none/rows?filter[uscc][eq]=1&limit=5').expect(404);
+      expect(rows.headers['x-content-type-options']).to.equal('nosniff');
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it('rejects malformed JSON with 400 and oversized bodies with 413, changing nothing', async () => {
     const before = await t.knex('odx.departments').count<{ count: number }[]>('* as count');
     const bad = await request(t.app).post('/api/v1/departments').set(t.auth('admin')).set('content-type', 'application/json').send('{"name":');

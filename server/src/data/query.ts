@@ -222,6 +222,12 @@ export interface RowsPage {
   countKind?: 'exact' | 'estimate';
 }
 
+/** The JSON answer of a row query: the rows as PostgreSQL wrote them, the next cursor, the count when asked, and `meta`. */
+export function pageJson(page: RowsPage, meta: Record<string, unknown>): string {
+  const tail = { next: page.next, ...(page.count !== undefined ? { count: page.count, countKind: page.countKind } : {}), ...meta };
+  return `{"items":[${page.items.join(',')}],${JSON.stringify(tail).slice(1)}`;
+}
+
 /** A JSON object of the fields in order (json_build_object takes 50 pairs; wider rows merge as jsonb). */
 function jsonObjectSql(view: DataView, fields: string[]): string {
   const pairs = fields.map((f) => `'${f}', ${view.byName.get(f)!.select}`);

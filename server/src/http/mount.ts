@@ -1,11 +1,11 @@
-import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
+import express, { type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Actor } from '../audit/chain.ts';
 import { authenticateToken } from '../auth/tokens.ts';
 import type { Principal } from '../auth/roles.ts';
 import { assertOwnerReach, reachOf, scopingFor } from '../policies/access.ts';
 import { badRequest, forbidden, notFound, unauthorized } from './errors.ts';
-import type { RouteSpec, Services } from './route.ts';
+import type { Method, RouteSpec, Services } from './route.ts';
 
 export function actorOf(principal: Principal | null): Actor {
   return principal
@@ -31,26 +31,37 @@ function parse<T extends z.ZodType>(schema: T | undefined, value: unknown, where
   );
 }
 
+/** A route found for a request: its gate-and-handler, the decoded path parameters and the template (for metrics). */
+export interface RouteMatch {
+  handle: (req: Request, res: Response) => Promise<void>;
+  params: Record<string, string>;
+  route: { path: string };
+}
+
+export interface RouteTable {
+  match(method: string, path: string): RouteMatch | undefined;
+}
+
 /**
  * Every route passes the same gate, in this order: authenticate (401), role and token
  * scope (403), parse path/query/body (400), resolve the target's owner (404), check
  * own/self reach (403), then the handler. No handler does its own authorisation.
  */
-export function mountRoutes(routes: RouteSpec[], services: Services): RequestHandler {
+export function mountRoutes(routes: RouteSpec[], services: Services): RouteTable {
   const json = jsonBody(services.config.bodyLimit);
-  const groups = new Map<string, Router>();
+  const readBody = (req: Request, res: Response) =>
+    new Promise<void>((resolve, reject) => json(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
+  const table = new PathTable();
   for (const spec of routes) {
-    const key = groupKey(spec.path);
-    let router = groups.get(key);
-    if (!router) groups.set(key, (router = express.Router()));
     const narrow = typeof spec.access === 'object' && Object.values(spec.access).some((r) => r !== 'any');
     if (narrow && !spec.owner && !spec.scoped) {
       throw new Error(`route ${spec.method.toUpperCase()} ${spec.path} gives own/self reach but neither resolves an owner nor filters a list`);
     }
     const needScope = spec.scope ?? (spec.method === 'get' ? 'read' : 'write');
     // a GET has no body to parse
-    const parsers = spec.rawBody || spec.method === 'get' ? [] : [json];
-    router[spec.method](spec.path, ...parsers, async (req: Request, res: Response) => {
+    const parsesBody = !spec.rawBody && spec.method !== 'get';
+    table.add(spec.method, spec.path, async (req: Request, res: Response) => {
+      if (parsesBody) await readBody(req, res);
       const secret = bearer(req);
       const principal = secret ? await authenticateToken(services.knex, secret) : null;
       if (secret && !principal) throw unauthorized('the token is unknown, expired or revoked');
@@ -95,37 +106,70 @@ export function mountRoutes(routes: RouteSpec[], services: Services): RequestHan
       else res.status(result.status ?? 200).json(result.body);
     });
   }
-  return dispatch(groups);
+  return table;
 }
 
-const GROUP_DEPTH = 3;
-
-/** The static part of a route's first path segments: `/api/v1/datasets/:code/rows` is in group `/api/v1/datasets`. */
-function groupKey(path: string): string {
-  const parts = path.split('/').slice(1, GROUP_DEPTH + 1);
-  const stop = parts.findIndex((p) => /[:*(]/.test(p));
-  return '/' + (stop === -1 ? parts : parts.slice(0, stop)).join('/');
+interface PathRoute {
+  /** Each path segment: the literal text, or null where a parameter stands. */
+  segments: (string | null)[];
+  names: string[];
+  template: { path: string };
+  handle: RouteMatch['handle'];
 }
 
 /**
- * Hands a request to the routers of the groups its path could belong to, longest prefix first,
- * instead of one router walking every route: a request tests a handful of route patterns, not
- * all of them.
+ * Routes by method and number of path segments, each list in the order the routes were
+ * declared (the first that fits wins, as with Express). A HEAD request is answered by the GET
+ * route; a trailing slash is ignored; parameters are percent-decoded.
  */
-function dispatch(groups: Map<string, Router>): RequestHandler {
-  return (req, res, next) => {
-    const parts = req.path.split('/', GROUP_DEPTH + 1);
-    const candidates: Router[] = [];
-    for (let n = Math.min(parts.length - 1, GROUP_DEPTH); n >= 1; n--) {
-      const group = groups.get(parts.slice(0, n + 1).join('/'));
-      if (group) candidates.push(group);
-    }
-    const tryNext = (i: number, err?: unknown): void => {
-      if (err !== undefined || i === candidates.length) return next(err);
-      candidates[i](req, res, (e?: unknown) => tryNext(i + 1, e));
+class PathTable implements RouteTable {
+  private readonly byShape = new Map<string, PathRoute[]>();
+
+  add(method: Method, path: string, handle: RouteMatch['handle']): void {
+    const parts = path.split('/').slice(1);
+    if (parts.some((p) => /[*()?+]/.test(p))) throw new Error(`route ${path}: only literal segments and :parameters are supported`);
+    const route: PathRoute = {
+      segments: parts.map((p) => (p.startsWith(':') ? null : p)),
+      names: parts.filter((p) => p.startsWith(':')).map((p) => p.slice(1)),
+      template: { path },
+      handle,
     };
-    tryNext(0);
-  };
+    const key = `${method.toUpperCase()} ${parts.length}`;
+    const list = this.byShape.get(key);
+    if (list) list.push(route);
+    else this.byShape.set(key, [route]);
+  }
+
+  match(method: string, path: string): RouteMatch | undefined {
+    const trimmed = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+    const parts = trimmed.split('/');
+    const candidates = this.byShape.get(`${method === 'HEAD' ? 'GET' : method} ${parts.length - 1}`);
+    if (!candidates) return undefined;
+    next: for (const route of candidates) {
+      const values: string[] = [];
+      for (let i = 0; i < route.segments.length; i++) {
+        const literal = route.segments[i];
+        const part = parts[i + 1];
+        if (literal === null) {
+          if (part === '') continue next;
+          values.push(part);
+        } else if (literal !== part) continue next;
+      }
+      const params: Record<string, string> = {};
+      route.names.forEach((name, i) => (params[name] = decodeSegment(values[i])));
+      return { handle: route.handle, params, route: route.template };
+    }
+    return undefined;
+  }
+}
+
+function decodeSegment(part: string): string {
+  if (!part.includes('%')) return part;
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw badRequest(`the path segment ${part} is not valid percent-encoding`);
+  }
 }
 
 export const jsonBody = (limit: string) => express.json({ limit, type: ['application/json', 'application/*+json'] });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { NextFunction, Request, Response } from 'express';
+import type { Request, Response } from 'express';
 import pino, { type Logger } from 'pino';
 import client from 'prom-client';
 import { HttpError, type ErrorBody } from './errors.ts';
@@ -23,7 +23,7 @@ const SANE_ID = /^[\w.:-]{1,128}$/;
  * logger and serialises every request even when the level is off.
  */
 export function requestLogging(log: Logger) {
-  return (req: Request, res: Response, next: NextFunction) => {
+  return (req: Request, res: Response): void => {
     const given = req.headers['x-request-id'];
     const id = typeof given === 'string' && SANE_ID.test(given) ? given : randomUUID();
     req.id = id;
@@ -40,7 +40,6 @@ export function requestLogging(log: Logger) {
         log[level]({ req: { id, method: req.method, url: req.originalUrl }, res: { statusCode: status }, responseTime }, message);
       });
     }
-    next();
   };
 }
 
@@ -54,12 +53,11 @@ export function createMetrics() {
     buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
     registers: [registry],
   });
-  const middleware = (req: Request, res: Response, next: NextFunction) => {
+  const observe = (req: Request, res: Response): void => {
     const end = duration.startTimer({ method: req.method });
     res.on('finish', () => end({ route: req.route?.path ?? 'unmatched', status: String(res.statusCode) }));
-    next();
   };
-  return { registry, middleware };
+  return { registry, observe };
 }
 
 const PG_CONFLICT: Record<string, [number, string]> = {
@@ -71,7 +69,7 @@ const PG_CONFLICT: Record<string, [number, string]> = {
 
 /** The one error handler: every failure becomes `{ error: { code, message, details, requestId } }`. */
 export function errorHandler(log: Logger) {
-  return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
+  return (err: unknown, req: Request, res: Response): void => {
     const requestId = String(req.id ?? '');
     let status = 500;
     let body: ErrorBody['error'] = { code: 'internal', message: 'internal error', requestId };

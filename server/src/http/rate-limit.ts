@@ -13,12 +13,13 @@
  * let through (fail open) and a warning logged: a limiter must not take the API down with it.
  * docs/open-api.md gives the measured cost per request.
  */
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Request, Response } from 'express';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { hashToken } from '../auth/tokens.ts';
 import { HttpError } from './errors.ts';
 import type { Services } from './route.ts';
+import type { Step } from './serve.ts';
 
 /** The counter after a claim: requests counted in the window (this claim included), and when the window ends. */
 export interface Claim {
@@ -189,7 +190,7 @@ function bearerSecret(req: Request): string | null {
   return m ? m[1] : null;
 }
 
-function tooMany(req: Request, res: Response, next: NextFunction, policy: RatePolicy, retryAfter: number, baseUrl: string): void {
+function tooMany(req: Request, res: Response, policy: RatePolicy, retryAfter: number, baseUrl: string): void {
   const message = `rate limit exceeded: ${policy.limit} requests per ${policy.windowSeconds} s for ${policy.name === 'key' ? 'this account' : policy.name === 'signup' ? 'sign-ups from this address' : 'anonymous callers from this address'}; retry in ${retryAfter} s${policy.name === 'anonymous' ? ' or use a developer key (POST /api/v1/developer/accounts) for a higher limit' : ''}`;
   const ckan = CKAN_PATHS.exec(req.path);
   if (ckan) {
@@ -200,23 +201,25 @@ function tooMany(req: Request, res: Response, next: NextFunction, policy: RatePo
     });
     return;
   }
-  next(new HttpError(429, 'rate_limited', message, { policy: policy.name, limit: policy.limit, windowSeconds: policy.windowSeconds, retryAfter }));
+  throw new HttpError(429, 'rate_limited', message, { policy: policy.name, limit: policy.limit, windowSeconds: policy.windowSeconds, retryAfter });
 }
 
 /**
  * The limiter, mounted before the routes. Reads limits from `services.config` on each request,
  * so a changed setting applies at once.
  */
-export function rateLimits(services: Pick<Services, 'knex' | 'config' | 'log'>): RequestHandler {
+export function rateLimits(services: Pick<Services, 'knex' | 'config' | 'log'>): Step {
   const limiter = new RateLimiter(new RateCounter(services.knex, services.log));
   const owners = new KeyOwners(services.knex);
-  return async (req, res, next) => {
+  return async (req, res) => {
     const signup = req.method === 'POST' && req.path === '/api/v1/developer/accounts';
-    if (!signup && !OPEN_PATHS.test(req.path)) return next();
+    if (!signup && !OPEN_PATHS.test(req.path)) return;
     const { config } = services;
     let policy: RatePolicy;
     // who is counted, worked out only when a limit applies (req.ip parses X-Forwarded-For)
     let bucket: () => string;
+    // answered outside the try: a refusal is not a failed check
+    let refused: (() => void) | undefined;
     try {
       if (signup) {
         policy = { name: 'signup', limit: config.rateLimitSignup, windowSeconds: 3600 };
@@ -229,17 +232,17 @@ export function rateLimits(services: Pick<Services, 'knex' | 'config' | 'log'>):
           : { name: 'anonymous', limit: config.rateLimitAnonymous, windowSeconds: config.rateLimitWindowSeconds };
         bucket = () => (principalId ? `open:p${principalId}` : `open:${clientBucket(req.ip)}`);
       }
-      if (policy.limit === 0) return next();
+      if (policy.limit === 0) return;
       const decision = await limiter.take(bucket(), policy.limit, policy.windowSeconds);
       res.set('RateLimit-Policy', `"${policy.name}";q=${policy.limit};w=${policy.windowSeconds}`);
       res.set('RateLimit', `"${policy.name}";r=${decision.remaining};t=${decision.reset}`);
       if (!decision.allowed) {
         res.set('Retry-After', String(decision.reset));
-        return tooMany(req, res, next, policy, decision.reset, config.publicBaseUrl);
+        refused = () => tooMany(req, res, policy, decision.reset, config.publicBaseUrl);
       }
     } catch (err) {
       services.log.warn({ err }, 'rate limit check failed; the request is let through');
     }
-    next();
+    refused?.();
   };
 }

@@ -1,4 +1,5 @@
-import type { Request, RequestHandler, Response } from 'express';
+import type { Request, Response } from 'express';
+import type { Step } from './serve.ts';
 import helmet from 'helmet';
 
 /**
@@ -6,7 +7,7 @@ import helmet from 'helmet';
  * they are the same for every response, and helmet's thirteen middlewares per request cost more
  * than setting the headers.
  */
-export function securityHeaders(): RequestHandler {
+export function securityHeaders(): Step {
   const headers: [string, string][] = [];
   const recorder = {
     setHeader: (name: string, value: string | number | readonly string[]) => void headers.push([name, String(value)]),
@@ -15,8 +16,7 @@ export function securityHeaders(): RequestHandler {
   let synchronous = false;
   helmet()({} as Request, recorder as unknown as Response, () => (synchronous = true));
   if (!synchronous) throw new Error('helmet no longer sets its headers synchronously; mount it as a middleware instead');
-  return (_req, res, next) => {
+  return (_req, res) => {
     for (const [name, value] of headers) res.setHeader(name, value);
-    next();
   };
 }

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { DOWNLOAD_FORMATS, CONTENT_TYPES, streamDownload } from '../data/download.ts';
-import { parseRowQuery, queryRows } from '../data/query.ts';
+import { pageJson, parseRowQuery, queryRows } from '../data/query.ts';
 import { auditRead } from '../data/reads.ts';
 import { buildView, type DataView } from '../data/view.ts';
 import { badRequest, notFound } from '../http/errors.ts';
+import { sendJsonText } from '../http/respond.ts';
 import { route, type Services } from '../http/route.ts';
 
 const CodeParams = z.object({ code: z.string().min(1).max(100) });
@@ -52,8 +53,7 @@ export const openDataRoutes = [
       const query = parseRowQuery(req.query as Record<string, unknown>, view);
       const page = await queryRows(services.knex, view, query);
       await auditRead(services.knex, { actor, requestId }, { action: 'dataset.rows', resource, view, query, rows: page.items.length });
-      const meta = { next: page.next, ...(page.count !== undefined ? { count: page.count, countKind: page.countKind } : {}), version: view.version };
-      res.type('application/json').send(`{"items":[${page.items.join(',')}],${JSON.stringify(meta).slice(1)}`);
+      sendJsonText(res, pageJson(page, { version: view.version }));
     },
   }),
   route({

@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import type { Knex } from 'knex';
 import { CONTENT_TYPES, DOWNLOAD_FORMATS, streamDownload, type DownloadFormat } from '../data/download.ts';
-import { parseRowQuery, queryRows } from '../data/query.ts';
+import { pageJson, parseRowQuery, queryRows } from '../data/query.ts';
 import { auditRead } from '../data/reads.ts';
 import { buildView, type DataView } from '../data/view.ts';
 import { badRequest, forbidden, notFound } from '../http/errors.ts';
 import { route, type Services } from '../http/route.ts';
+import { sendJsonText } from '../http/respond.ts';
 import type { Principal } from '../auth/roles.ts';
 import { boundSystem } from './credentials.ts';
 import { enforceRate, grantedResource, purposeOf, whyNoGrant, type LiveGrant } from './enforce.ts';
@@ -63,8 +64,7 @@ export const sharedDataRoutes = [
       const page = await queryRows(services.knex, view, query);
       const system = await boundSystem(services.knex, principal!.id);
       await auditRead(services.knex, { actor, requestId }, { action: 'shared.rows', resource, view, query, rows: page.items.length, purpose, extra: { grant: grant.id, ...(system ? { system } : {}) } });
-      const meta = { next: page.next, ...(page.count !== undefined ? { count: page.count, countKind: page.countKind } : {}), version: view.version, grant: grant.id };
-      res.type('application/json').send(`{"items":[${page.items.join(',')}],${JSON.stringify(meta).slice(1)}`);
+      sendJsonText(res, pageJson(page, { version: view.version, grant: grant.id }));
     },
   }),
   route({

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { searchResources } from '../../census/resources/search.ts';
 import { HttpError, notFound } from '../../http/errors.ts';
 import { route } from '../../http/route.ts';
+import { sendJsonText } from '../../http/respond.ts';
 import { toDataPackage } from '../datapackage.ts';
 import { DOWNLOAD_FORMATS } from '../datapackage.ts';
 import { toJsonLd, toTurtle } from '../dcat.ts';
@@ -97,7 +98,7 @@ export const catalogRoutes = [
       const input = dataPackageInput(ds, services.config, rules);
       if (!input) throw new HttpError(404, 'not_found', `open dataset ${params.code} has no data loaded yet, so no Data Package`);
       const pkg = toDataPackage(input, { rules, salt: services.config.maskSalt });
-      res.type('application/json').send(JSON.stringify(pkg, null, 2));
+      sendJsonText(res, JSON.stringify(pkg, null, 2));
     },
   }),
   route({

@@ -1,7 +1,8 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { Request } from 'express';
 import { z } from 'zod';
 import { HttpError } from '../../http/errors.ts';
 import { route, type HandlerContext, type RouteSpec } from '../../http/route.ts';
+import { sendJsonText } from '../../http/respond.ts';
 import { ACTIONS, RawJson } from './actions.ts';
 import { CkanError, failure, success } from './envelope.ts';
 import type { Params } from './params.ts';
@@ -77,7 +78,7 @@ async function call({ params, req, res, services, actor, requestId }: HandlerCon
     const result = await action(input, services, { actor, requestId });
     if (result instanceof RawJson) {
       const { help } = success(base, params.action, null);
-      res.type('application/json').send(`{"help":${JSON.stringify(help)},"success":true,"result":${result.text}}`);
+      sendJsonText(res, `{"help":${JSON.stringify(help)},"success":true,"result":${result.text}}`);
     } else res.json(success(base, params.action, result));
   } catch (err) {
     if (err instanceof BadRequest) {
@@ -119,12 +120,11 @@ export const ckanRoutes: RouteSpec[] = ['/api/3/action/:action', '/api/action/:a
  * CKAN clients send their key as a bare `Authorization: <key>` or `X-CKAN-API-Key: <key>`; ODX reads
  * `Authorization: Bearer <key>`. Mounted before the rate limiter and the routes on the CKAN paths.
  */
-export function ckanKeyHeaders(req: Request, _res: Response, next: NextFunction): void {
+export function ckanKeyHeaders(req: Request): void {
   if (/^\/api\/(?:3\/)?action\//.test(req.path)) {
     const auth = req.get('authorization')?.trim();
     const key = req.get('x-ckan-api-key')?.trim();
     if (auth && !/^Bearer\s/i.test(auth) && !/\s/.test(auth)) req.headers.authorization = `Bearer ${auth}`;
     else if (!auth && key) req.headers.authorization = `Bearer ${key}`;
   }
-  next();
 }
