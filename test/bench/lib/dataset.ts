@@ -1,10 +1,10 @@
 import fs from 'node:fs';
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import { closeServices, createApp, type App } from '../../../server/src/app.ts';
+import { AuditChainer, registerChainer } from '../../../server/src/audit/chainer.ts';
 import { HeadSigner } from '../../../server/src/audit/signing.ts';
 import { loadConfig } from '../../../server/src/config.ts';
 import { createLogger } from '../../../server/src/http/observability.ts';
@@ -34,12 +34,15 @@ export async function registerDataset(knex: Knex, rows: number, over: Record<str
   return { provider, resource: await knex('odx.resources').where({ id: resource.id }).first(), table };
 }
 
-/** The real app on a loopback port, rate limits off (the benchmark is one client). */
+/** The real app on a loopback port as `odx serve` runs it (audit chainer included), rate limits off (the benchmark is one client). */
 export async function serveApp(knex: Knex): Promise<App & { base: string; close(): Promise<void> }> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'odx-bench-home-'));
   const config = loadConfig({ ODX_HOME: home, ODX_LOG_LEVEL: 'silent', ODX_RATE_LIMIT_ANONYMOUS: '0', ODX_RATE_LIMIT_KEY: '0' } as NodeJS.ProcessEnv);
-  const built = createApp({ knex, config, log: createLogger('silent'), signer: await HeadSigner.load(home) });
-  const server = http.createServer(built.app).listen(0, '127.0.0.1');
+  const log = createLogger('silent');
+  const chainer = new AuditChainer(knex, log).start();
+  registerChainer(knex, chainer);
+  const built = createApp({ knex, config, log, signer: await HeadSigner.load(home) });
+  const server = built.server().listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   return {
     ...built,
@@ -47,6 +50,7 @@ export async function serveApp(knex: Knex): Promise<App & { base: string; close(
     async close() {
       await new Promise((r) => server.close(r));
       await closeServices(built.services);
+      await chainer.stop();
       fs.rmSync(home, { recursive: true, force: true });
     },
   };
