@@ -68,13 +68,17 @@ export async function openBench(): Promise<void> {
     // row queries by the key (an indexed filter), 32 connections, from a load generator in its own process
     const codes = (await db.knex(table).select('uscc').orderByRaw('random()').limit(5000)).map((r: { uscc: string }) => r.uscc);
     const paths = codes.map((c: string) => `${new URL(base).pathname}/rows?filter[uscc]=${c}`);
-    await hammer({ base: served.base, paths, seconds: 2 }); // warm connections, caches and JIT
-    const lookups = await hammer({ base: served.base, paths, seconds: Number(process.env.BENCH_SECONDS ?? 10) });
-    report(`rows by key, 32 connections, as fast as they go (${lookups.tool})`, {
+    await hammer({ base: served.base, paths, seconds: 5 }); // warm connections, caches and JIT
+    // three runs, the median by p99: one run on a shared machine swings by a third
+    const runs: Awaited<ReturnType<typeof hammer>>[] = [];
+    for (let k = 0; k < 3; k++) runs.push(await hammer({ base: served.base, paths, seconds: Number(process.env.BENCH_SECONDS ?? 8) }));
+    const lookups = runs.sort((a, b) => a.p99 - b.p99)[1];
+    report(`rows by key, 32 connections, as fast as they go (${lookups.tool}; median of 3 by p99)`, {
       'p50 ms': lookups.p50.toFixed(2),
       'p99 ms': lookups.p99.toFixed(2),
       'req/s': fmt(lookups.rps),
-      errors: lookups.errors,
+      errors: runs.reduce((n, r) => n + r.errors, 0),
+      'p99 of the 3 runs': runs.map((r) => r.p99.toFixed(1)).join(' / '),
       'target p99 ms': 20,
     });
     // one client, one request at a time: the latency of a lookup itself, without queueing
