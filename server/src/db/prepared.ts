@@ -41,8 +41,8 @@ export class PreparedPool {
       await line.ready;
       return (await line.client.query({ name: statement.name, text: statement.text, values: bindings as unknown[] })).rows as T[];
     } catch (err) {
-      // an error the server did not report (a reset, a closed socket) means the connection is gone
-      if (!(err instanceof pg.DatabaseError)) line.broken = true;
+      // a reset or closed socket, or the server ending the session (FATAL), means the connection is gone
+      if (!(err instanceof pg.DatabaseError) || err.severity === 'FATAL' || err.severity === 'PANIC') line.broken = true;
       throw err;
     } finally {
       line.inFlight--;
