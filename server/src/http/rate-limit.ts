@@ -218,8 +218,7 @@ export function rateLimits(services: Pick<Services, 'knex' | 'config' | 'log'>):
     let policy: RatePolicy;
     // who is counted, worked out only when a limit applies (req.ip parses X-Forwarded-For)
     let bucket: () => string;
-    // answered outside the try: a refusal is not a failed check
-    let refused: (() => void) | undefined;
+    let refused: { policy: RatePolicy; reset: number } | undefined;
     try {
       if (signup) {
         policy = { name: 'signup', limit: config.rateLimitSignup, windowSeconds: 3600 };
@@ -238,11 +237,12 @@ export function rateLimits(services: Pick<Services, 'knex' | 'config' | 'log'>):
       res.set('RateLimit', `"${policy.name}";r=${decision.remaining};t=${decision.reset}`);
       if (!decision.allowed) {
         res.set('Retry-After', String(decision.reset));
-        refused = () => tooMany(req, res, policy, decision.reset, config.publicBaseUrl);
+        refused = { policy, reset: decision.reset };
       }
     } catch (err) {
       services.log.warn({ err }, 'rate limit check failed; the request is let through');
     }
-    refused?.();
+    // answered outside the try: a refusal is not a failed check
+    if (refused) tooMany(req, res, refused.policy, refused.reset, config.publicBaseUrl);
   };
 }

@@ -51,7 +51,6 @@ export function serveRequests(app: Express, steps: Step[], routes: RouteTable, o
     const res = response as unknown as Response;
     req.res = res;
     req.originalUrl = req.url;
-    res.locals = Object.create(null);
     run(req, res).catch((err: unknown) => {
       try {
         onError(err, req, res);
