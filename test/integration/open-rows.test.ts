@@ -80,6 +80,20 @@ describe('open data: row queries and streaming downloads', function () {
     expect((await ids({ 'filter[active]': 'false' })).length).to.equal(N / 3);
   });
 
+  it('answers a repeated query shape with the values of each request (the statement is made once per shape)', async () => {
+    for (const district of ['思明区', '湖里区', '思明区']) {
+      const items = (await rows({ limit: 1000, 'filter[district]': district }).expect(200)).body.items;
+      expect(items).to.have.length(N / 4);
+      expect(items.every((r: { district: string }) => r.district === district)).to.equal(true);
+    }
+    const nulls = (await rows({ limit: 1000, 'filter[staff][isnull]': 'true' }).expect(200)).body.items.length;
+    const notNulls = (await rows({ limit: 1000, 'filter[staff][isnull]': 'false' }).expect(200)).body.items.length;
+    expect([nulls, notNulls]).to.deep.equal([Math.floor(N / 7), N - Math.floor(N / 7)]);
+    const shorter = (await rows({ limit: 3, 'filter[district]': '思明区' }).expect(200)).body;
+    expect(shorter.items).to.have.length(3);
+    expect(shorter.next).to.be.a('string');
+  });
+
   it('selects fields and sorts, nulls last', async () => {
     const res = await rows({ fields: 'company_name,staff', sort: '-staff,company_name', limit: 3 }).expect(200);
     expect(Object.keys(res.body.items[0])).to.deep.equal(['company_name', 'staff']);
