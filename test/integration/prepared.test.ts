@@ -7,6 +7,16 @@ describe('hot statements on pipelined connections (PreparedPool)', () => {
   before(async () => (db = await freshDatabase()));
   after(() => db.drop());
 
+  /** `probe` again every 20 ms until `done` holds or two seconds pass; its last answer. */
+  async function eventually<T>(probe: () => Promise<T>, done: (v: T) => boolean): Promise<T> {
+    let v = await probe();
+    for (let k = 0; k < 100 && !done(v); k++) {
+      await new Promise((r) => setTimeout(r, 20));
+      v = await probe();
+    }
+    return v;
+  }
+
   const backends = async (pool: PreparedPool) => (await pool.rows<{ pid: number }>('select pg_backend_pid() as pid', [])).map((r) => r.pid)[0];
 
   it('answers many statements in flight at once, each with its own rows', async () => {
@@ -38,17 +48,32 @@ describe('hot statements on pipelined connections (PreparedPool)', () => {
     }
   });
 
-  it('replaces a connection the server closed, and one that has run its share of statements', async () => {
-    const pool = new PreparedPool(db.url, { connections: 1, maxUses: 50 });
+  it('replaces a connection the server closed', async () => {
+    const pool = new PreparedPool(db.url, { connections: 1 });
     try {
       const first = await backends(pool);
       await db.knex.raw('select pg_terminate_backend(?)', [first]);
       // the statement that meets the dead connection fails; the next one gets a new connection
       await pool.rows('select 1 as n', []).catch(() => undefined);
-      const second = await backends(pool);
-      expect(second).to.not.equal(first);
+      expect(await backends(pool)).to.not.equal(first);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('replaces a connection that has prepared its share of statements, and keeps using it until the replacement is connected', async () => {
+    const pool = new PreparedPool(db.url, { connections: 1, maxStatements: 5 });
+    try {
+      const first = await backends(pool);
+      // the same statement again and again does not count
       for (let i = 0; i < 50; i++) await pool.rows('select ?::int as n', [i]);
-      expect(await backends(pool)).to.not.equal(second);
+      expect(await backends(pool)).to.equal(first);
+      for (let i = 0; i < 4; i++) await pool.rows(`select ${i}::int as n`, []);
+      // that was the sixth distinct statement: a replacement is starting, and meanwhile the old connection answers
+      expect(await backends(pool)).to.equal(first);
+      expect(await eventually(() => backends(pool), (pid) => pid !== first)).to.not.equal(first);
+      const sessions = () => db.knex.raw('select count(*)::int as n from pg_stat_activity where pid = ?', [first]).then((r) => r.rows[0].n as number);
+      expect(await eventually(sessions, (n) => n === 0), 'the retired connection is closed').to.equal(0);
     } finally {
       await pool.end();
     }

@@ -11,9 +11,12 @@ import { PerDatabase } from './per-database.ts';
  * server about 70 µs of CPU instead of 175 µs re-planned), and many statements share one socket
  * write and read: against a pool of ten, the same lookups ran twice as fast on half the CPU
  * (docs/architecture.md, "The hot read path"). Each statement is its own transaction (a Sync
- * follows it), so one failing leaves the others alone. A connection is replaced after
- * `maxUses` statements, so the statements each one holds stay bounded, and at once when it
- * breaks.
+ * follows it), so one failing leaves the others alone. A connection that breaks is replaced at
+ * once. One that has prepared `maxStatements` distinct statements (pages after a cursor each
+ * have their own text) is replaced too, so what a server session holds stays bounded; it keeps
+ * serving until its replacement is connected, because statements sent to a connection still
+ * starting wait for it: cycling connections on a count of uses put a 40–150 ms stall every few
+ * seconds into a busy API's slowest lookups.
  */
 export class PreparedPool {
   private readonly texts = new Map<string, { text: string; name: string }>();
@@ -22,7 +25,7 @@ export class PreparedPool {
 
   constructor(
     private readonly url: string,
-    private readonly opts: { connections?: number; maxUses?: number } = {},
+    private readonly opts: { connections?: number; maxStatements?: number } = {},
   ) {}
 
   /** Runs `sql` written with knex's `?` placeholders. */
@@ -35,7 +38,10 @@ export class PreparedPool {
       this.texts.set(sql, statement);
     }
     const line = this.pick();
-    line.uses++;
+    if (!line.prepared.has(statement.name)) {
+      line.prepared.add(statement.name);
+      if (line.prepared.size > (this.opts.maxStatements ?? 500)) line.retiring = true;
+    }
     line.inFlight++;
     try {
       await line.ready;
@@ -50,33 +56,40 @@ export class PreparedPool {
     }
   }
 
-  /** The least busy connection, opening or replacing connections as needed. */
+  /**
+   * The least busy connected connection (any, while none is connected yet). Broken connections
+   * leave at once; retiring ones once every connection replacing them is connected.
+   */
   private pick(): Line {
     if (this.closed) throw new Error('the prepared-statement connections are closed');
-    const size = this.opts.connections ?? 3;
-    const maxUses = this.opts.maxUses ?? 5000;
+    let active = 0;
     for (let i = this.lines.length - 1; i >= 0; i--) {
       const line = this.lines[i];
-      if (!line.broken && line.uses < maxUses) continue;
-      line.retired = true;
-      this.lines.splice(i, 1);
-      if (line.inFlight === 0) void line.client.end().catch(() => undefined);
+      if (line.broken) this.retire(i);
+      else if (!line.retiring) active++;
     }
-    if (this.lines.length < size) {
-      const line = this.open();
-      this.lines.push(line);
-      return line;
+    for (; active < (this.opts.connections ?? 3); active++) this.lines.push(this.open());
+    if (this.lines.every((l) => l.retiring || l.connected)) {
+      for (let i = this.lines.length - 1; i >= 0; i--) if (this.lines[i].retiring) this.retire(i);
     }
-    let best = this.lines[0];
-    for (const line of this.lines) if (line.inFlight < best.inFlight) best = line;
-    return best;
+    let best: Line | undefined;
+    for (const line of this.lines) {
+      if (!best || (line.connected && !best.connected) || (line.connected === best.connected && line.inFlight < best.inFlight)) best = line;
+    }
+    return best!;
+  }
+
+  private retire(index: number): void {
+    const [line] = this.lines.splice(index, 1);
+    line.retired = true;
+    if (line.inFlight === 0) void line.client.end().catch(() => undefined);
   }
 
   private open(): Line {
     const client = new pg.Client({ connectionString: this.url, application_name: 'odx', pipeline: true } as pg.ClientConfig);
-    const line: Line = { client, ready: client.connect(), uses: 0, inFlight: 0, broken: false, retired: false };
+    const line: Line = { client, ready: client.connect(), prepared: new Set(), inFlight: 0, connected: false, broken: false, retiring: false, retired: false };
     const broken = () => void (line.broken = true);
-    line.ready.catch(broken);
+    line.ready.then(() => (line.connected = true), broken);
     client.on('error', broken);
     client.on('end', broken);
     return line;
@@ -92,10 +105,14 @@ export class PreparedPool {
 interface Line {
   client: pg.Client;
   ready: Promise<unknown>;
-  uses: number;
+  /** The names of the statements prepared on this connection. */
+  prepared: Set<string>;
   inFlight: number;
+  connected: boolean;
   /** The connection failed or closed: it takes no more statements. */
   broken: boolean;
+  /** Holds its share of statements: replaced once the replacement is connected. */
+  retiring: boolean;
   /** Out of the rotation: closed once its last statement is answered. */
   retired: boolean;
 }
