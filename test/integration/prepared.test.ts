@@ -31,6 +31,23 @@ describe('hot statements on pipelined connections (PreparedPool)', () => {
     }
   });
 
+  it('sends the statements issued in one round of the event loop in one write', async () => {
+    const pool = new PreparedPool(db.url, { connections: 1 });
+    try {
+      await pool.rows('select 1 as n', []); // connected
+      const socket = (pool as unknown as { lines: { client: { connection: { stream: import('node:net').Socket } } }[] }).lines[0].client.connection.stream;
+      let writes = 0;
+      const count = (fn: (...a: any[]) => unknown) => (...a: any[]) => (writes++, fn(...a));
+      (socket as any)._write = count((socket as any)._write.bind(socket));
+      (socket as any)._writev = count((socket as any)._writev.bind(socket));
+      const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => pool.rows<{ n: number }>('select ?::int as n', [i])));
+      expect(answers.map((r) => r[0].n)).to.deep.equal(Array.from({ length: 20 }, (_, i) => i));
+      expect(writes).to.equal(1);
+    } finally {
+      await pool.end();
+    }
+  });
+
   it('fails only the statement that fails: the ones sent with it on the same connection are answered', async () => {
     const pool = new PreparedPool(db.url, { connections: 1 });
     try {

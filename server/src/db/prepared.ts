@@ -43,6 +43,7 @@ export class PreparedPool {
       if (line.prepared.size > (this.opts.maxStatements ?? 500)) line.retiring = true;
     }
     line.inFlight++;
+    if (line.connected) holdWrites(line);
     try {
       await line.ready;
       return (await line.client.query({ name: statement.name, text: statement.text, values: bindings as unknown[] })).rows as T[];
@@ -87,7 +88,7 @@ export class PreparedPool {
 
   private open(): Line {
     const client = new pg.Client({ connectionString: this.url, application_name: 'odx', pipeline: true } as pg.ClientConfig);
-    const line: Line = { client, ready: client.connect(), prepared: new Set(), inFlight: 0, connected: false, broken: false, retiring: false, retired: false };
+    const line: Line = { client, ready: client.connect(), prepared: new Set(), inFlight: 0, connected: false, holding: false, broken: false, retiring: false, retired: false };
     const broken = () => void (line.broken = true);
     line.ready.then(() => (line.connected = true), broken);
     client.on('error', broken);
@@ -109,12 +110,31 @@ interface Line {
   prepared: Set<string>;
   inFlight: number;
   connected: boolean;
+  /** Writes to the server are held until the loop's check phase (see holdWrites). */
+  holding: boolean;
   /** The connection failed or closed: it takes no more statements. */
   broken: boolean;
   /** Holds its share of statements: replaced once the replacement is connected. */
   retiring: boolean;
   /** Out of the rotation: closed once its last statement is answered. */
   retired: boolean;
+}
+
+/**
+ * Holds a connection's writes until the event loop has run the callbacks of this round's I/O
+ * (setImmediate), so the statements of all the requests that arrived together go to the server
+ * in one write. Each write to the socket is a system call that wakes a server process: at 32
+ * concurrent lookups, writing each statement on its own took a third of the request thread.
+ */
+function holdWrites(line: Line): void {
+  if (line.holding) return;
+  const stream = (line.client as unknown as { connection: { stream: { cork(): void; uncork(): void } } }).connection.stream;
+  stream.cork();
+  line.holding = true;
+  setImmediate(() => {
+    line.holding = false;
+    stream.uncork();
+  });
 }
 
 /** `?` placeholders to `$1, $2, …`, leaving quoted literals and identifiers alone. */
