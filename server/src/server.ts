@@ -28,7 +28,7 @@ export async function startServer(config: Config, opts: { demo?: boolean; handle
   const applied = await migrateLatest(db.knex);
   if (applied.length) log.info({ applied }, 'migrations applied');
   const signer = await HeadSigner.load(config.homeDir);
-  const chainer = new AuditChainer(db.knex, log).start();
+  const chainer = new AuditChainer(db.url, log).start();
   registerChainer(db.knex, chainer);
   const demo = opts.demo ? await seedDemo(db.knex, config) : undefined;
   const interrupted = await failInterruptedLoads(db.knex);

@@ -59,7 +59,7 @@ export async function openBench(): Promise<void> {
   const db = await freshDatabase();
   try {
     const { resource, table } = await registerDataset(db.knex, ROWS);
-    const served = await serveApp(db.knex);
+    const served = await serveApp(db);
     const { services } = served;
     const config = services.config;
     const base = `${served.base}/api/v1/datasets/${encodeURIComponent(resource.code)}`;

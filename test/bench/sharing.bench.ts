@@ -20,7 +20,7 @@ export async function sharingBench(): Promise<void> {
   const db = await freshDatabase();
   try {
     const { resource, table } = await registerDataset(db.knex, ROWS);
-    const served = await serveApp(db.knex);
+    const served = await serveApp(db);
     const consumer = await makeDepartment(db.knex, '滨海市行政审批局（基准）');
     const officer = await makePrincipal(db.knex, 'bench.officer', consumer.id, ['officer']);
     const registrar = await makePrincipal(db.knex, 'bench.registrar', consumer.id, ['registrar']);

@@ -35,11 +35,11 @@ export async function registerDataset(knex: Knex, rows: number, over: Record<str
 }
 
 /** The real app on a loopback port as `odx serve` runs it (audit chainer included), rate limits off (the benchmark is one client). */
-export async function serveApp(knex: Knex): Promise<App & { base: string; close(): Promise<void> }> {
+export async function serveApp({ knex, url }: { knex: Knex; url: string }): Promise<App & { base: string; close(): Promise<void> }> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'odx-bench-home-'));
   const config = loadConfig({ ODX_HOME: home, ODX_LOG_LEVEL: 'silent', ODX_RATE_LIMIT_ANONYMOUS: '0', ODX_RATE_LIMIT_KEY: '0' } as NodeJS.ProcessEnv);
   const log = createLogger('silent');
-  const chainer = new AuditChainer(knex, log).start();
+  const chainer = new AuditChainer(url, log).start();
   registerChainer(knex, chainer);
   const built = createApp({ knex, config, log, signer: await HeadSigner.load(home) });
   const server = built.server().listen(0, '127.0.0.1');

@@ -1,0 +1,69 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { createKnex } from '../db/connect.ts';
+import { chainPending } from './chain.ts';
+import type { FromChainer, ToChainer } from './chainer.ts';
+
+/**
+ * The audit chainer's thread (see AuditChainer): chains after kicks and on an interval, one
+ * pass at a time, with a connection of its own.
+ */
+const { url, intervalMs } = workerData as { url: string; intervalMs: number };
+const port = parentPort!;
+const knex = createKnex(url, { min: 0, max: 1 });
+const send = (m: FromChainer) => port.postMessage(m);
+
+// passes start at least this far apart: each is a transaction with a disk sync, and a busy API
+// kicks hundreds of times a second, so back-to-back passes of a few events each cost the
+// database more than the reads they record
+const GAP_MS = 50;
+
+let running: Promise<void> | undefined;
+let again = false;
+let soon: NodeJS.Timeout | undefined;
+let lastStart = 0;
+
+/** Chains soon; kicks that arrive while a pass runs or waits coalesce into one more pass. */
+function kick(): void {
+  if (running) {
+    again = true;
+    return;
+  }
+  if (soon) return;
+  const wait = lastStart + GAP_MS - Date.now();
+  if (wait > 0) {
+    soon = setTimeout(() => {
+      soon = undefined;
+      kick();
+    }, wait);
+    return;
+  }
+  lastStart = Date.now();
+  running = (async () => {
+    await chainPending(knex, { wait: false }).catch((err: Error) => send({ failed: { message: err.message, stack: err.stack } }));
+  })().finally(() => {
+    running = undefined;
+    if (again) {
+      again = false;
+      kick();
+    }
+  });
+}
+
+const timer = setInterval(kick, intervalMs);
+
+port.on('message', (m: ToChainer) => {
+  if (m === 'kick') return kick();
+  clearInterval(timer);
+  clearTimeout(soon);
+  void (async () => {
+    await running;
+    try {
+      await chainPending(knex);
+    } catch (err) {
+      send({ failed: { message: (err as Error).message, stack: (err as Error).stack } });
+    }
+    await knex.destroy();
+    send('stopped');
+    port.close();
+  })();
+});

@@ -1,0 +1,96 @@
+import { Writable } from 'node:stream';
+import { expect } from 'chai';
+import pino from 'pino';
+import { runCommand } from '../../server/src/audit/command.ts';
+import { AuditChainer, registerChainer } from '../../server/src/audit/chainer.ts';
+import { verifyChain } from '../../server/src/audit/verify.ts';
+import { TEST_ACTOR } from '../helpers/app.ts';
+import { freshDatabase, type TestDatabase } from '../helpers/db.ts';
+
+/** A logger whose lines the test reads. */
+function capturedLog() {
+  const lines: Record<string, any>[] = [];
+  const log = pino({ level: 'error' }, new Writable({ write: (c, _e, cb) => (lines.push(JSON.parse(String(c))), cb()) }));
+  return { log, lines };
+}
+
+async function until(done: () => Promise<boolean>, ms = 5000): Promise<boolean> {
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 25))) if (await done()) return true;
+  return done();
+}
+
+describe('the audit chainer thread (AuditChainer)', () => {
+  let db: TestDatabase;
+  beforeEach(async () => (db = await freshDatabase()));
+  afterEach(() => db.drop());
+
+  const record = (n: number) =>
+    runCommand(db.knex, { actor: TEST_ACTOR }, async (ctx) => {
+      for (let i = 0; i < n; i++) ctx.audit({ action: 'test.event', targetType: 'thing', targetId: i, detail: { i, note: '审计' } });
+    });
+  const pending = async () => Number((await db.knex('odx.audit_pending').count('* as n'))[0].n);
+  const head = async () => (await db.knex('odx.audit_head').first()).seq as number;
+
+  it('chains recorded events soon after they are recorded, in a thread of its own, and the chain verifies', async () => {
+    const { log, lines } = capturedLog();
+    const chainer = new AuditChainer(db.url, log, 60_000).start(); // no sweep in this test: the kick alone must do it
+    registerChainer(db.knex, chainer);
+    try {
+      await record(3);
+      expect(await until(async () => (await head()) === 3), JSON.stringify(lines)).to.equal(true);
+      expect(await pending()).to.equal(0);
+      expect((await verifyChain(db.knex)).ok).to.equal(true);
+      expect(lines).to.deep.equal([]);
+    } finally {
+      await chainer.stop();
+    }
+  });
+
+  it('chains what is still pending when it stops', async () => {
+    const chainer = new AuditChainer(db.url, capturedLog().log, 60_000).start(); // not registered: nothing kicks it
+    await record(5);
+    expect(await pending()).to.equal(5);
+    await chainer.stop();
+    expect(await pending()).to.equal(0);
+    expect(await head()).to.equal(5);
+  });
+
+  it('sweeps for events recorded by other processes, which do not kick it', async () => {
+    const chainer = new AuditChainer(db.url, capturedLog().log, 50).start();
+    try {
+      await record(2);
+      expect(await until(async () => (await head()) === 2)).to.equal(true);
+    } finally {
+      await chainer.stop();
+    }
+  });
+
+  it('logs a failing pass and leaves the events pending', async () => {
+    const { log, lines } = capturedLog();
+    const unreachable = new URL(db.url);
+    unreachable.pathname = '/odx_no_such_database';
+    const chainer = new AuditChainer(unreachable.toString(), log, 50).start();
+    try {
+      await record(1);
+      expect(await until(async () => lines.length > 0)).to.equal(true);
+      expect(lines[0].msg).to.equal('audit chaining failed; events stay pending');
+      expect(lines[0].err.message).to.match(/odx_no_such_database/);
+      expect(await pending()).to.equal(1);
+    } finally {
+      await chainer.stop();
+    }
+  });
+
+  it('starts its thread again when it dies', async () => {
+    const { log, lines } = capturedLog();
+    const chainer = new AuditChainer(db.url, log, 50).start();
+    try {
+      await (chainer as unknown as { worker: import('node:worker_threads').Worker }).worker.terminate();
+      expect(lines.map((l) => l.msg)).to.include('the audit chainer thread exited; starting it again in a second');
+      await record(4);
+      expect(await until(async () => (await head()) === 4)).to.equal(true);
+    } finally {
+      await chainer.stop();
+    }
+  });
+});
