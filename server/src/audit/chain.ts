@@ -133,45 +133,34 @@ export async function chainPending(knex: Knex, opts: { wait?: boolean } = {}): P
         | undefined;
       if (!head) return 0;
       await trx.raw(`set local odx.chaining = 'on'`);
-      const rows = (
-        await trx.raw('delete from odx.audit_pending where id in (select id from odx.audit_pending order by id limit ?) returning *', [CHAIN_BATCH])
-      ).rows as Record<string, any>[];
+      // read, hash, then move the very rows read inside the database: only their ids and hashes travel back
+      const rows = (await trx.raw('select * from odx.audit_pending order by id limit ?', [CHAIN_BATCH])).rows as Record<string, any>[];
       if (rows.length === 0) return 0;
-      rows.sort((a, b) => a.id - b.id);
-      let prevHash = head.hash;
-      const chained: Record<string, unknown>[] = [];
+      let prevHash: Buffer = head.hash;
+      const ids: number[] = [];
+      const hashes: string[] = [];
       for (let i = 0; i < rows.length; i++) {
-        // hashing a batch takes long enough to hold up requests: let them through every so often
+        // hashing a batch takes long enough to hold up other work of the thread: let it through every so often
         if (i > 0 && i % HASH_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
-        const body = { ...rowToEvent(rows[i]), seq: head.seq + i + 1 };
-        const hash = chainHash(prevHash, hashedContent(body));
-        chained.push({
-          seq: body.seq,
-          at: body.at,
-          actor: body.actor,
-          actor_id: body.actorId,
-          department_id: body.departmentId,
-          action: body.action,
-          target_type: body.targetType,
-          target_id: body.targetId,
-          purpose: body.purpose,
-          detail: body.detail,
-          rows: body.rows,
-          request_id: body.requestId,
-          prev_hash: prevHash.toString('hex'),
-          hash: hash.toString('hex'),
-        });
-        prevHash = hash;
+        prevHash = chainHash(prevHash, hashedContent({ ...rowToEvent(rows[i]), seq: head.seq + i + 1 }));
+        ids.push(rows[i].id);
+        hashes.push(prevHash.toString('hex'));
       }
-      // one JSON parameter: a multi-row INSERT of 14 parameters an event cost more to build than the hashes
-      await trx.raw(
-        `insert into odx.audit_events (seq, at, actor, actor_id, department_id, action, target_type, target_id, purpose, detail, rows, request_id, prev_hash, hash)
-         select e.seq, e.at, e.actor, e.actor_id, e.department_id, e.action, e.target_type, e.target_id, e.purpose, e.detail, e.rows, e.request_id,
-           decode(e.prev_hash, 'hex'), decode(e.hash, 'hex')
-         from jsonb_to_recordset(?::jsonb) as e(seq bigint, at timestamptz, actor text, actor_id bigint, department_id bigint, action text,
-           target_type text, target_id text, purpose text, detail jsonb, rows bigint, request_id text, prev_hash text, hash text)`,
-        [JSON.stringify(chained)],
+      const moved = await trx.raw(
+        `with chained as (
+           select c.id, ? + c.n as seq, decode(c.hash, 'hex') as hash,
+             coalesce(decode(lag(c.hash) over (order by c.n), 'hex'), ?::bytea) as prev_hash
+           from unnest(?::bigint[], ?::text[]) with ordinality as c(id, hash, n)
+         ), taken as (
+           delete from odx.audit_pending p using chained c where p.id = c.id returning p.*
+         )
+         insert into odx.audit_events (seq, at, actor, actor_id, department_id, action, target_type, target_id, purpose, detail, rows, request_id, prev_hash, hash)
+         select c.seq, t.at, t.actor, t.actor_id, t.department_id, t.action, t.target_type, t.target_id, t.purpose, t.detail, t.rows, t.request_id, c.prev_hash, c.hash
+         from taken t join chained c on c.id = t.id`,
+        [head.seq, head.hash, ids, hashes],
       );
+      // the rows were read under the head lock and only a chainer deletes pending events: all of them must have moved
+      if (moved.rowCount !== rows.length) throw new Error(`audit chaining moved ${moved.rowCount} of ${rows.length} pending events`);
       await trx('odx.audit_head').update({ seq: head.seq + rows.length, hash: prevHash });
       return rows.length;
     });
