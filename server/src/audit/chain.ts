@@ -62,7 +62,8 @@ export function chainHash(prevHash: Buffer, content: string): Buffer {
   return createHash('sha256').update(prevHash).update(content, 'utf8').digest();
 }
 
-export type PendingEvent = Omit<AuditEvent, 'seq' | 'prevHash' | 'hash'>;
+/** An event as recorded, before the chain: its detail already JSON text, taken when it was recorded. */
+export type PendingEvent = Omit<AuditEvent, 'seq' | 'prevHash' | 'hash' | 'detail'> & { detail: string };
 
 /** Builds the stored form of events recorded now by an actor. */
 export function pendingEvents(actor: Actor, inputs: AuditInput[], requestId?: string): PendingEvent[] {
@@ -76,8 +77,8 @@ export function pendingEvents(actor: Actor, inputs: AuditInput[], requestId?: st
     targetType: input.targetType ?? null,
     targetId: input.targetId === undefined ? null : String(input.targetId),
     purpose: input.purpose ?? null,
-    // a JSON round trip gives exactly what jsonb hands back when the chain is verified
-    detail: JSON.parse(JSON.stringify(input.detail ?? {})) as Record<string, unknown>,
+    // the chain hashes what jsonb hands back, so text is all the database needs
+    detail: JSON.stringify(input.detail ?? {}),
     rows: input.rows ?? null,
     requestId: requestId ?? null,
   }));
@@ -106,9 +107,9 @@ export async function recordAudit(db: Knex | Knex.Transaction, events: PendingEv
     request_id: e.requestId,
   }));
   const sql = `insert into odx.audit_pending (at, actor, actor_id, department_id, action, target_type, target_id, purpose, detail, rows, request_id)
-     select e.at, e.actor, e.actor_id, e.department_id, e.action, e.target_type, e.target_id, e.purpose, e.detail, e.rows, e.request_id
+     select e.at, e.actor, e.actor_id, e.department_id, e.action, e.target_type, e.target_id, e.purpose, e.detail::jsonb, e.rows, e.request_id
      from jsonb_to_recordset(?::jsonb) as e(at timestamptz, actor text, actor_id bigint, department_id bigint, action text,
-       target_type text, target_id text, purpose text, detail jsonb, rows bigint, request_id text)
+       target_type text, target_id text, purpose text, detail text, rows bigint, request_id text)
      ${opts.waitForDisk === false ? `, (select set_config('synchronous_commit', 'off', true)) as async_commit` : ''}`;
   // outside a transaction (read events) the statement is a prepared one of the app's pool
   if (db.isTransaction) await db.raw(sql, [JSON.stringify(rows)]);
