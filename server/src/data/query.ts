@@ -141,34 +141,33 @@ const typed = (c: ViewColumn) => pgType(c.item as never);
 /** The WHERE conditions of a query plus the view's own row conditions, parameterised. */
 export function whereSql(view: DataView, q: Pick<RowQuery, 'filters'>): { sql: string; bindings: unknown[] } {
   const parts: string[] = [];
-  const bindings: unknown[] = [];
-  if (view.rows.length) {
-    const rows = rowFilterSql(view.rows);
-    parts.push(rows.sql);
-    bindings.push(...rows.bindings);
-  }
+  if (view.rows.length) parts.push(rowFilterSql(view.rows).sql);
+  // one placeholder per filter but isnull, in order: whereBindings gives their values
   for (const f of q.filters) {
-    const c = view.byName.get(f.column)!;
     const col = quoteIdent(f.column);
-    const t = typed(c);
+    const t = typed(view.byName.get(f.column)!);
     switch (f.op) {
       case 'isnull':
         parts.push(`${col} is ${f.value ? '' : 'not '}null`);
         break;
       case 'in':
         parts.push(`${col} = any(?::${t}[])`);
-        bindings.push(f.value);
         break;
       case 'contains':
         parts.push(`strpos(${col}, ?) > 0`);
-        bindings.push(f.value);
         break;
       default:
         parts.push(`${col} ${SQL_OP[f.op]} ?::${t}`);
-        bindings.push(f.value);
     }
   }
-  return { sql: parts.length ? parts.join(' and ') : 'true', bindings };
+  return { sql: parts.length ? parts.join(' and ') : 'true', bindings: whereBindings(view, q) };
+}
+
+/** The values of whereSql's placeholders, in order, for a statement already written. */
+function whereBindings(view: DataView, q: Pick<RowQuery, 'filters'>): unknown[] {
+  const bindings: unknown[] = view.rows.length ? rowFilterSql(view.rows).bindings : [];
+  for (const f of q.filters) if (f.op !== 'isnull') bindings.push(f.value);
+  return bindings;
 }
 
 interface OrderKey {
@@ -224,7 +223,12 @@ export interface RowsPage {
 
 /** The JSON answer of a row query: the rows as PostgreSQL wrote them, the next cursor, the count when asked, and `meta`. */
 export function pageJson(page: RowsPage, meta: Record<string, unknown>): string {
-  const tail = { next: page.next, ...(page.count !== undefined ? { count: page.count, countKind: page.countKind } : {}), ...meta };
+  const tail: Record<string, unknown> = { next: page.next };
+  if (page.count !== undefined) {
+    tail.count = page.count;
+    tail.countKind = page.countKind;
+  }
+  for (const key of Object.keys(meta)) tail[key] = meta[key];
   return `{"items":[${page.items.join(',')}],${JSON.stringify(tail).slice(1)}`;
 }
 
@@ -274,7 +278,7 @@ function pagedSelect(view: DataView, q: RowQuery): { sql: string; bindings: unkn
   let shapes = pagedSql.get(view);
   if (!shapes) pagedSql.set(view, (shapes = new Map()));
   const known = shapes.get(shape);
-  if (known) return { ...known, bindings: whereSql(view, q).bindings };
+  if (known) return { sql: known.sql, keys: known.keys, bindings: whereBindings(view, q) };
   const fresh = written();
   if (shapes.size >= 500) shapes.clear();
   shapes.set(shape, { sql: fresh.sql, keys: fresh.keys });

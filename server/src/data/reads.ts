@@ -9,23 +9,10 @@ export async function auditRead(
   origin: CommandOrigin,
   read: { action: string; resource: { id: number; department_id: number; code: string | null }; view: DataView; query: RowQuery; rows: number; format?: string; purpose?: string; extra?: Record<string, unknown> },
 ): Promise<void> {
+  const detail: Record<string, unknown> = { code: read.resource.code, version: read.view.version, fields: read.query.fields, filters: read.query.filters, sort: read.query.sort };
+  if (read.format) detail.format = read.format;
+  if (read.extra) for (const key of Object.keys(read.extra)) detail[key] = read.extra[key];
   await recordEvents(knex, origin, [
-    {
-      action: read.action,
-      departmentId: read.resource.department_id,
-      targetType: 'resource',
-      targetId: read.resource.id,
-      purpose: read.purpose,
-      rows: read.rows,
-      detail: {
-        code: read.resource.code,
-        version: read.view.version,
-        fields: read.query.fields,
-        filters: read.query.filters,
-        sort: read.query.sort,
-        ...(read.format ? { format: read.format } : {}),
-        ...(read.extra ?? {}),
-      },
-    },
+    { action: read.action, departmentId: read.resource.department_id, targetType: 'resource', targetId: read.resource.id, purpose: read.purpose, rows: read.rows, detail },
   ]);
 }
