@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import os from 'node:os';
 import { Writable } from 'node:stream';
 import { expect } from 'chai';
 import pino from 'pino';
@@ -76,6 +78,23 @@ describe('the audit chainer thread (AuditChainer)', () => {
       expect(lines[0].msg).to.equal('audit chaining failed; events stay pending');
       expect(lines[0].err.message).to.match(/odx_no_such_database/);
       expect(await pending()).to.equal(1);
+    } finally {
+      await chainer.stop();
+    }
+  });
+
+  it('runs below the request thread\'s priority on Linux, and leaves the process\'s own alone', async () => {
+    const before = os.getPriority();
+    /** The nice value of each of this process's threads (/proc/self/task/<tid>/stat, field 19). */
+    const nices = () =>
+      fs.readdirSync('/proc/self/task').map((tid) => {
+        const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+      });
+    const chainer = new AuditChainer(db.url, capturedLog().log, 60_000).start();
+    try {
+      if (process.platform === 'linux') expect(await until(async () => nices().includes(before + 10))).to.equal(true);
+      expect(os.getPriority()).to.equal(before);
     } finally {
       await chainer.stop();
     }

