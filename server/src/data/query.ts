@@ -141,7 +141,8 @@ const typed = (c: ViewColumn) => pgType(c.item as never);
 /** The WHERE conditions of a query plus the view's own row conditions, parameterised. */
 export function whereSql(view: DataView, q: Pick<RowQuery, 'filters'>): { sql: string; bindings: unknown[] } {
   const parts: string[] = [];
-  if (view.rows.length) parts.push(rowFilterSql(view.rows).sql);
+  const rows = rowFilterSql(view.rows);
+  if (view.rows.length) parts.push(rows.sql);
   // one placeholder per filter but isnull, in order: whereBindings gives their values
   for (const f of q.filters) {
     const col = quoteIdent(f.column);
@@ -160,12 +161,12 @@ export function whereSql(view: DataView, q: Pick<RowQuery, 'filters'>): { sql: s
         parts.push(`${col} ${SQL_OP[f.op]} ?::${t}`);
     }
   }
-  return { sql: parts.length ? parts.join(' and ') : 'true', bindings: whereBindings(view, q) };
+  return { sql: parts.length ? parts.join(' and ') : 'true', bindings: whereBindings(rows.bindings, q) };
 }
 
-/** The values of whereSql's placeholders, in order, for a statement already written. */
-function whereBindings(view: DataView, q: Pick<RowQuery, 'filters'>): unknown[] {
-  const bindings: unknown[] = view.rows.length ? rowFilterSql(view.rows).bindings : [];
+/** The values of whereSql's placeholders, in order: the view's row conditions', then the query's filters'. */
+function whereBindings(rowBindings: readonly unknown[], q: Pick<RowQuery, 'filters'>): unknown[] {
+  const bindings = [...rowBindings];
   for (const f of q.filters) if (f.op !== 'isnull') bindings.push(f.value);
   return bindings;
 }
@@ -260,7 +261,7 @@ export function selectSql(view: DataView, q: RowQuery, opts: { paged: boolean })
   return { sql, bindings, keys };
 }
 
-const pagedSql = new WeakMap<DataView, Map<string, { sql: string; keys: OrderKey[] }>>();
+const pagedSql = new WeakMap<DataView, Map<string, { sql: string; keys: OrderKey[]; rowBindings: unknown[] }>>();
 
 /**
  * The statement of a page, with `limit` + 1 rows to tell whether there is a next page. A view's
@@ -278,10 +279,11 @@ function pagedSelect(view: DataView, q: RowQuery): { sql: string; bindings: unkn
   let shapes = pagedSql.get(view);
   if (!shapes) pagedSql.set(view, (shapes = new Map()));
   const known = shapes.get(shape);
-  if (known) return { sql: known.sql, keys: known.keys, bindings: whereBindings(view, q) };
+  // the view's row conditions are the view's own, so their values are kept with the statement
+  if (known) return { sql: known.sql, keys: known.keys, bindings: whereBindings(known.rowBindings, q) };
   const fresh = written();
   if (shapes.size >= 500) shapes.clear();
-  shapes.set(shape, { sql: fresh.sql, keys: fresh.keys });
+  shapes.set(shape, { sql: fresh.sql, keys: fresh.keys, rowBindings: rowFilterSql(view.rows).bindings });
   return fresh;
 }
 
