@@ -12,6 +12,7 @@ const { url, intervalMs } = workerData as { url: string; intervalMs: number };
 const port = parentPort!;
 const knex = createKnex(url, { min: 0, max: 1 });
 const send = (m: FromChainer) => port.postMessage(m);
+const failed = (err: Error) => send({ failed: { message: err.message, stack: err.stack } });
 
 // passes start at least this far apart: each is a transaction with a disk sync, and a busy API
 // kicks hundreds of times a second, so back-to-back passes of a few events each cost the
@@ -39,9 +40,7 @@ function kick(): void {
     return;
   }
   lastStart = Date.now();
-  running = (async () => {
-    await chainPending(knex, { wait: false }).catch((err: Error) => send({ failed: { message: err.message, stack: err.stack } }));
-  })().finally(() => {
+  running = chainPending(knex, { wait: false }).then(() => undefined, failed).finally(() => {
     running = undefined;
     if (again) {
       again = false;
@@ -70,11 +69,7 @@ port.on('message', (m: ToChainer) => {
   clearTimeout(soon);
   void (async () => {
     await running;
-    try {
-      await chainPending(knex);
-    } catch (err) {
-      send({ failed: { message: (err as Error).message, stack: (err as Error).stack } });
-    }
+    await chainPending(knex).catch(failed);
     await knex.destroy();
     send('stopped');
     port.close();
