@@ -57,6 +57,10 @@ describe('sharing data API under a grant', function () {
     expect(res.body.items[0].legal_person).to.equal('张*');
     const filtered = await rows({ 'filter[company_name]': '滨海市示例贸易有限公司9' }).expect(200);
     expect(filtered.body.items, 'a row outside the grant does not exist for the consumer').to.deep.equal([]);
+    // the same query shape again (its statement is made once) keeps the grant's filter and takes this request's value
+    const inside = await rows({ 'filter[company_name]': '滨海市示例贸易有限公司2' }).expect(200);
+    expect(inside.body.items.map((r: { credit_code: string }) => r.credit_code)).to.deep.equal([code(2)]);
+    expect((await rows({ 'filter[company_name]': '滨海市示例贸易有限公司9' }).expect(200)).body.items).to.deep.equal([]);
   });
 
   it('answers 403 naming items outside the grant', async () => {
