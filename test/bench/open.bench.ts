@@ -23,7 +23,7 @@ import { freshDatabase } from '../helpers/db.ts';
 import { hammer } from './lib/hammer.ts';
 import { fmt, report } from './lib/report.ts';
 import { registerItems } from './lib/register.ts';
-import { registerDataset, serveApp } from './lib/dataset.ts';
+import { registerDataset, serveApp, settleAudit } from './lib/dataset.ts';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 
@@ -84,6 +84,8 @@ export async function openBench(): Promise<void> {
     // one client, one request at a time: the latency of a lookup itself, without queueing
     const single = await hammer({ base: served.base, paths, connections: 1, seconds: 5 });
     report(`rows by key, 1 connection (${single.tool})`, { 'p50 ms': single.p50.toFixed(2), 'p99 ms': single.p99.toFixed(2), 'req/s': fmt(single.rps), errors: single.errors });
+
+    await settleAudit(db.knex);
 
     // the physical limits: COPY of the table's columns, and COPY of the very SELECT the download runs (masks included)
     const openView = (await dataView(db.knex, config, resource.id, { kind: 'open' }))!;

@@ -34,6 +34,21 @@ export async function registerDataset(knex: Knex, rows: number, over: Record<str
   return { provider, resource: await knex('odx.resources').where({ id: resource.id }).first(), table };
 }
 
+/**
+ * Lets the database finish what a phase of heavy reads left behind before the next phase is
+ * timed: the chainer's backlog, then a vacuum of the audit tables (each read wrote an event, so
+ * autovacuum would otherwise start on them inside the next measurement) and a checkpoint.
+ */
+export async function settleAudit(knex: Knex): Promise<void> {
+  for (let waited = 0; waited < 60_000; waited += 100) {
+    const { n } = (await knex.raw('select count(*)::int as n from odx.audit_pending')).rows[0] as { n: number };
+    if (n === 0) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await knex.raw('vacuum (analyze) odx.audit_pending, odx.audit_events');
+  await knex.raw('checkpoint');
+}
+
 /** The real app on a loopback port as `odx serve` runs it (audit chainer included), rate limits off (the benchmark is one client). */
 export async function serveApp({ knex, url }: { knex: Knex; url: string }): Promise<App & { base: string; close(): Promise<void> }> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'odx-bench-home-'));
