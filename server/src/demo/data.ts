@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import type { Actor } from '../audit/chain.ts';
 import { notifyChainer } from '../audit/chainer.ts';
 import type { Config } from '../config.ts';
+import { csvField } from '../lib/csv.ts';
 import { isIdCard, isMobile, isRegionCode, isUscc, withIdCardCheck, withUsccCheck } from '../lib/identifiers.ts';
 import { executeLoad, loadCreator } from '../loads/service.ts';
 import type { ResourceItem } from '../schemas/validator.ts';
@@ -1064,11 +1065,10 @@ function format(item: ResourceItem, v: Raw): string {
 
 /** CSV text with a header of the items' labels (their names where two labels are the same). */
 export function toCsv(items: ResourceItem[], rows: string[][]): string {
-  const quote = (s: string) => (/[",\r\n]|^\s|\s$/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
   const labels = items.map((i) => i.label);
   const header = items.map((i) => (labels.filter((l) => l === i.label).length > 1 ? i.name : i.label));
-  let out = header.map(quote).join(',') + '\r\n';
-  for (const row of rows) out += row.map(quote).join(',') + '\r\n';
+  let out = header.map(csvField).join(',') + '\r\n';
+  for (const row of rows) out += row.map(csvField).join(',') + '\r\n';
   return out;
 }
 

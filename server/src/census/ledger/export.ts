@@ -4,6 +4,7 @@
  * belongs to, and each list fills its own columns (shared ones such as 所属部门 and 状态 line up).
  */
 import ExcelJS from 'exceljs';
+import { csvField } from '../../lib/csv.ts';
 import {
   DEMAND_COLUMNS,
   LEDGER_LISTS,
@@ -31,11 +32,10 @@ function rowsOf<L extends LedgerList>(ledger: Ledger, list: L): Value[][] {
   return (ledger[list] as Ledger[L][number][]).map((entry) => cols.map((c) => c.value(entry)));
 }
 
-function csvField(v: Value): string {
+function ledgerField(v: Value): string {
   if (v === null) return '';
   // text starting with = + - @ would run as a formula in Excel: keep it text
-  const s = typeof v === 'string' && /^[=+\-@]/.test(v) ? `'${v}` : String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  return csvField(typeof v === 'string' && /^[=+\-@]/.test(v) ? `'${v}` : String(v));
 }
 
 /** The ledger as one CSV table, UTF-8 with a BOM. */
@@ -44,13 +44,13 @@ export function ledgerCsv(ledger: Ledger, lists: readonly LedgerList[] = LEDGER_
   for (const list of lists) for (const c of COLUMNS[list]) if (!headers.includes(c.header) && !TRAILING.includes(c.header)) headers.push(c.header);
   headers.push(...TRAILING);
   const withList = lists.length > 1;
-  const lines = [(withList ? ['清单', ...headers] : headers).map(csvField).join(',')];
+  const lines = [(withList ? ['清单', ...headers] : headers).map(ledgerField).join(',')];
   for (const list of lists) {
     const index = COLUMNS[list].map((c) => headers.indexOf(c.header));
     for (const row of rowsOf(ledger, list)) {
       const cells: Value[] = new Array(headers.length).fill(null);
       row.forEach((v, i) => (cells[index[i]] = v));
-      lines.push((withList ? [LEDGER_SHEETS[list], ...cells] : cells).map(csvField).join(','));
+      lines.push((withList ? [LEDGER_SHEETS[list], ...cells] : cells).map(ledgerField).join(','));
     }
   }
   return Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(lines.join('\r\n') + '\r\n', 'utf8')]);
