@@ -7,7 +7,6 @@
  * Figures go into docs/open-api.md.
  */
 import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
@@ -21,6 +20,7 @@ import { publishedResource } from '../helpers/census.ts';
 import { currentCluster, startCluster } from '../helpers/cluster.ts';
 import { freshDatabase } from '../helpers/db.ts';
 import { fmt, report } from './lib/report.ts';
+import { listenLocal } from './lib/listen.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 
@@ -73,9 +73,8 @@ export async function rateLimitBench(): Promise<void> {
           ODX_RATE_LIMIT_SIGNUP: '0',
         } as NodeJS.ProcessEnv);
         const { server: httpServer, services } = createApp({ knex: db.knex, config, log: createLogger('silent'), signer: await HeadSigner.load(home) });
-        const server = httpServer().listen(0, '127.0.0.1');
-        await new Promise((r) => server.once('listening', r));
-        const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+        const server = httpServer();
+        const origin = await listenLocal(server);
         if (!secret) {
           const res = await fetch(`${origin}/api/v1/developer/accounts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'bench@example.org' }) });
           secret = (await res.json()).key.secret;

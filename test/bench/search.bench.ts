@@ -1,5 +1,4 @@
 import fs from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -21,6 +20,7 @@ import { makePrincipal } from '../helpers/app.ts';
 import { freshDatabase } from '../helpers/db.ts';
 import { fmt, report } from './lib/report.ts';
 import { rng } from '../helpers/rng.ts';
+import { listenLocal } from './lib/listen.ts';
 
 /**
  * Catalogue search over 100,000 published resources through HTTP. The catalogue is generated
@@ -339,9 +339,8 @@ async function checkCapped(base: string, token: string): Promise<void> {
 export async function measureSearch(knex: Knex, home: string, departments: Department[], published: number, requests: number, concurrency: number): Promise<void> {
   const config = loadConfig({ ODX_HOME: home, ODX_LOG_LEVEL: 'silent' } as NodeJS.ProcessEnv);
   const { server: httpServer, services } = createApp({ knex, config, log: createLogger('silent'), signer: await HeadSigner.load(home) });
-  const server = httpServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = httpServer();
+  const base = await listenLocal(server);
   try {
     const market = departments.find((d) => d.name === '滨海市市场监督管理局')!;
     const stamp = Date.now().toString(36);

@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Knex } from 'knex';
@@ -13,6 +12,7 @@ import { makeDepartment, TEST_ACTOR, type Dept } from '../../helpers/app.ts';
 import { publishedResource } from '../../helpers/census.ts';
 import { report, fmt } from './report.ts';
 import { registerItems, writeRegisterCsv } from './register.ts';
+import { listenLocal } from './listen.ts';
 
 /** The register benchmarks read: `rows` generated rows, loaded through the real loader into a published open resource. */
 export async function registerDataset(knex: Knex, rows: number, over: Record<string, unknown> = {}): Promise<{ provider: Dept; resource: Record<string, any>; table: string }> {
@@ -57,11 +57,11 @@ export async function serveApp({ knex, url }: { knex: Knex; url: string }): Prom
   const chainer = new AuditChainer(url, log).start();
   registerChainer(knex, chainer);
   const built = createApp({ knex, config, log, signer: await HeadSigner.load(home) });
-  const server = built.server().listen(0, '127.0.0.1');
-  await new Promise((r) => server.once('listening', r));
+  const server = built.server();
+  const base = await listenLocal(server);
   return {
     ...built,
-    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    base,
     async close() {
       await new Promise((r) => server.close(r));
       await closeServices(built.services);
