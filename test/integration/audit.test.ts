@@ -126,8 +126,16 @@ describe('audit log', () => {
   });
 
   it('lets the authority filter by actor, department, target, action and time with keyset paging', async () => {
+    const start = new Date(Date.now() - 1000);
     await request(t.app).post('/api/v1/tokens').set(t.auth('registrar')).send({ name: 'for audit', expiresInDays: 10 }).expect(201);
     await record(t, 7, 'page.event');
+    const byActorId = await request(t.app).get('/api/v1/audit').query({ actorId: t.principals.registrar.id }).set(t.auth('authority')).expect(200);
+    expect(byActorId.body.items.map((e: { action: string; actorId: number }) => [e.action, e.actorId])).to.deep.include(['token.create', t.principals.registrar.id]);
+    expect(byActorId.body.items.every((e: { actorId: number }) => e.actorId === t.principals.registrar.id)).to.equal(true);
+    const inWindow = await request(t.app).get('/api/v1/audit').query({ action: 'page.event', from: start.toISOString(), to: new Date(Date.now() + 1000).toISOString() }).set(t.auth('authority')).expect(200);
+    expect(inWindow.body.items).to.have.length(7);
+    const before = await request(t.app).get('/api/v1/audit').query({ action: 'page.event', to: start.toISOString() }).set(t.auth('authority')).expect(200);
+    expect(before.body.items).to.deep.equal([]);
     const byActor = await request(t.app).get('/api/v1/audit').query({ actor: 'principal:a.registrar' }).set(t.auth('authority')).expect(200);
     expect(byActor.body.items).to.have.length(1);
     expect(byActor.body.items[0]).to.include({ action: 'token.create', departmentId: t.deptA.id, actorId: t.principals.registrar.id });

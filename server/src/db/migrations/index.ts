@@ -7,6 +7,7 @@ import * as m005 from './005_sharing.ts';
 import * as m006 from './006_search_tuning.ts';
 import * as m007 from './007_search_speed.ts';
 import * as m008 from './008_change_notify.ts';
+import * as m009 from './009_audit_lean.ts';
 
 export interface Migration {
   name: string;
@@ -23,4 +24,5 @@ export const migrations: Migration[] = [
   { name: '006_search_tuning', ...m006 },
   { name: '007_search_speed', ...m007 },
   { name: '008_change_notify', ...m008 },
+  { name: '009_audit_lean', ...m009 },
 ];
