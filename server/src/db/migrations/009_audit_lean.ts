@@ -8,14 +8,15 @@ import type { Knex } from 'knex';
  *   refuses the same statements (a DELETE outside the chainer's transaction, any UPDATE);
  * - audit_events kept a B-tree on `at` and one on `actor_id` that held every anonymous read under
  *   a null nobody searches for. Events are appended in time order, so a BRIN index finds a time
- *   range at a fraction of the size and insert cost, and the actor index now holds only events of
+ *   range at a fraction of the size and insert cost (each block range is summarised as soon as it
+ *   fills, so recent events are narrowed down too), and the actor index now holds only events of
  *   a signed-in principal (a search by actor id never looks for null).
  */
 export async function up(knex: Knex): Promise<void> {
   await knex.raw(`
     ${pendingGuard('statement')}
     drop index odx.audit_at;
-    create index audit_at on odx.audit_events using brin (at);
+    create index audit_at on odx.audit_events using brin (at) with (autosummarize = on);
     drop index odx.audit_actor;
     create index audit_actor on odx.audit_events (actor_id, seq) where actor_id is not null;
   `);
