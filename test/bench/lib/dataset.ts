@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import { closeServices, createApp, type App } from '../../../server/src/app.ts';
+import { chainPending } from '../../../server/src/audit/chain.ts';
 import { AuditChainer, registerChainer } from '../../../server/src/audit/chainer.ts';
 import { HeadSigner } from '../../../server/src/audit/signing.ts';
 import { loadConfig } from '../../../server/src/config.ts';
@@ -40,11 +41,7 @@ export async function registerDataset(knex: Knex, rows: number, over: Record<str
  * autovacuum would otherwise start on them inside the next measurement) and a checkpoint.
  */
 export async function settleAudit(knex: Knex): Promise<void> {
-  for (let waited = 0; waited < 60_000; waited += 100) {
-    const { n } = (await knex.raw('select count(*)::int as n from odx.audit_pending')).rows[0] as { n: number };
-    if (n === 0) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await chainPending(knex);
   await knex.raw('vacuum (analyze) odx.audit_pending, odx.audit_events');
   await knex.raw('checkpoint');
 }
