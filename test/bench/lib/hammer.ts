@@ -51,10 +51,18 @@ function wrkScript(spec: HammerSpec): string {
     ...headers,
     `local paths = {${spec.paths.map(lua).join(',')}}`,
     `local bodies = {${(spec.bodies ?? []).map(lua).join(',')}}`,
+    // the requests are written once, before the run: the generator shares the server's cores, and
+    // formatting each request again cost it ~3 of its ~28 µs of CPU per request
+    'local requests = {}',
+    'init = function()',
+    '  for k = 1, math.max(#paths, #bodies) do',
+    `    requests[k] = wrk.format(${lua(spec.method ?? 'GET')}, paths[((k - 1) % #paths) + 1], nil, #bodies > 0 and bodies[((k - 1) % #bodies) + 1] or nil)`,
+    '  end',
+    'end',
     'local i = 0',
     'request = function()',
-    '  i = i + 1',
-    `  return wrk.format(${lua(spec.method ?? 'GET')}, paths[(i % #paths) + 1], nil, #bodies > 0 and bodies[(i % #bodies) + 1] or nil)`,
+    '  i = i % #requests + 1',
+    '  return requests[i]',
     'end',
     // wrk's own summary is text; this prints the figures as one JSON line
     'done = function(summary, latency, requests)',
