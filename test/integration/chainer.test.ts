@@ -48,6 +48,23 @@ describe('the audit chainer thread (AuditChainer)', () => {
     }
   });
 
+  it('sweeps an idle database without writing to it: no lock on the head, no transaction id, no disk sync', async () => {
+    const xmax = async () => String((await db.knex.raw('select xmax from odx.audit_head')).rows[0].xmax);
+    await record(1);
+    const chainer = new AuditChainer(db.url, capturedLog().log, 20).start(); // a sweep every 20 ms
+    try {
+      expect(await until(async () => (await head()) === 1)).to.equal(true);
+      const locked = await xmax(); // the pass that chained the event locked the head
+      await new Promise((r) => setTimeout(r, 300)); // ~15 sweeps with nothing pending
+      expect(await xmax(), 'no sweep locked the head').to.equal(locked);
+      await record(2);
+      expect(await until(async () => (await head()) === 3)).to.equal(true);
+      expect(await xmax(), 'a sweep with work locks it').to.not.equal(locked);
+    } finally {
+      await chainer.stop();
+    }
+  });
+
   it('chains what is still pending when it stops', async () => {
     const chainer = new AuditChainer(db.url, capturedLog().log, 60_000).start(); // not registered: nothing kicks it
     await record(5);
