@@ -48,7 +48,7 @@ describe('the audit chainer thread (AuditChainer)', () => {
     }
   });
 
-  it('sweeps an idle database without writing to it: no lock on the head, no transaction id, no disk sync', async () => {
+  it('sweeps an idle database without locking the head, a write that would cost a transaction id and a disk sync', async () => {
     const xmax = async () => String((await db.knex.raw('select xmax from odx.audit_head')).rows[0].xmax);
     await record(1);
     const chainer = new AuditChainer(db.url, capturedLog().log, 20).start(); // a sweep every 20 ms
