@@ -269,7 +269,7 @@ const pagedSql = new WeakMap<DataView, Map<string, { sql: string; keys: OrderKey
  * writing it out was a tenth of a lookup's CPU. A page after a cursor is written each time (its
  * text depends on which cursor values are null).
  */
-export function pagedSelect(view: DataView, q: RowQuery): { sql: string; bindings: unknown[]; keys: OrderKey[] } {
+function pagedSelect(view: DataView, q: RowQuery): { sql: string; bindings: unknown[]; keys: OrderKey[] } {
   const written = () => {
     const s = selectSql(view, q, { paged: true });
     return { sql: `${s.sql} limit ${q.limit + 1}`, bindings: s.bindings, keys: s.keys };
