@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Server } from 'node:http';
 import type { RequestListener } from '../../server/src/http/serve.ts';
 import type { Knex } from 'knex';
+import type { Logger } from 'pino';
 import { closeServices, createApp } from '../../server/src/app.ts';
 import { runCommand } from '../../server/src/audit/command.ts';
 import { HeadSigner } from '../../server/src/audit/signing.ts';
@@ -61,12 +62,13 @@ export async function makePrincipal(knex: Knex, login: string, departmentId: num
   });
 }
 
-export async function testApp(): Promise<TestApp> {
+/** `log`: the app's logger (default: silent, or TEST_LOG's level); a test that reads what ODX logs passes its own. */
+export async function testApp(opts: { log?: Logger } = {}): Promise<TestApp> {
   const db = await freshDatabase();
   const home = await fs.mkdtemp(path.join(os.tmpdir(), 'odx-home-'));
   // no rate limits here: a test file's many calls from one address would trip them (test/integration/rate-limit.test.ts sets its own)
   const config = loadConfig({ ODX_HOME: home, ODX_LOG_LEVEL: process.env.TEST_LOG ?? 'silent', ODX_RATE_LIMIT_ANONYMOUS: '0', ODX_RATE_LIMIT_KEY: '0', ODX_RATE_LIMIT_SIGNUP: '0' } as NodeJS.ProcessEnv);
-  const log = createLogger(process.env.TEST_LOG ?? 'silent');
+  const log = opts.log ?? createLogger(process.env.TEST_LOG ?? 'silent');
   const signer = await HeadSigner.load(home);
   const { app, server, routes, services } = createApp({ knex: db.knex, config, log, signer });
   const deptA = await makeDepartment(db.knex, '测试甲局');

@@ -60,7 +60,9 @@ describe('loads: versioned, atomic ingestion through the API and the CLI', funct
     const entry = await request(t.app).get(`/api/v1/resources/${resource.id}`).set(t.auth('registrar', 'B')).expect(200);
     expect(entry.body).to.include({ linked: true });
     expect(entry.body.data).to.include({ version: 1, rows: 3 });
-    expect(entry.body.data.quality.columns.capital).to.include({ nulls: 0, min: '10.50', max: '31.50' });
+    expect(entry.body.data.quality.columns.capital, 'another department sees counts, never a value').to.deep.equal({ nulls: 0, invalid: 0, distinctEstimate: entry.body.data.quality.columns.capital.distinctEstimate });
+    const own = await request(t.app).get(`/api/v1/resources/${resource.id}`).set(t.auth('registrar')).expect(200);
+    expect(own.body.data.quality.columns.capital).to.include({ nulls: 0, min: '10.50', max: '31.50' });
   });
 
   it('rejects bad values exactly, changes nothing when over --max-errors, and serves the rejects as CSV', async () => {

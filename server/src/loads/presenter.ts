@@ -1,4 +1,7 @@
-/** A load as its department follows it: state, progress while running, the result or the error. */
+import { profileCounts } from '../policies/data-values.ts';
+import type { DataVersion } from './versions.ts';
+
+/** A load as its department follows it: state, progress while running, the result (its profile as counts) or the error. */
 export function presentLoad(r: Record<string, any>) {
   const elapsed = r.started_at ? ((r.finished_at ?? new Date()).getTime() - r.started_at.getTime()) / 1000 : 0;
   return {
@@ -19,11 +22,16 @@ export function presentLoad(r: Record<string, any>) {
     rowsLoaded: r.rows_loaded,
     rejected: r.rejected,
     version: r.version,
-    result: r.result,
+    result: r.result ? { ...r.result, profile: profileCounts(r.result.profile) } : null,
     error: r.error,
     by: r.actor,
     createdAt: r.created_at,
     startedAt: r.started_at,
     finishedAt: r.finished_at,
   };
+}
+
+/** A loaded version as the API shows it: its profile as counts, since the version list is not an audited read. */
+export function presentVersionShown(v: DataVersion) {
+  return { ...v, profile: profileCounts(v.profile) };
 }

@@ -3,12 +3,12 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
-import { runCommand } from '../audit/command.ts';
+import { recordEvents, runCommand } from '../audit/command.ts';
 import { resourceByRef, resourceRefOwner } from '../census/resources/ref.ts';
 import { HttpError, notFound } from '../http/errors.ts';
 import { route } from '../http/route.ts';
 import { writeRejectsCsv, type Reject } from '../../../loaders/index.ts';
-import { presentLoad } from './presenter.ts';
+import { presentLoad, presentVersionShown } from './presenter.ts';
 import { LoadParams, LoadQuery, ResourceRefParams, VersionParams } from './schema.ts';
 import { failLoad, loadCreator } from './service.ts';
 import { presentVersion, versionRestorer } from './versions.ts';
@@ -110,16 +110,20 @@ export const loadRoutes = [
   route({
     method: 'get',
     path: '/api/v1/resources/:ref/loads/:id/rejects.csv',
-    summary: 'The rejected values of a load as CSV: record, line, column, header, value, rule, message',
+    summary: 'The rejected values of a load as CSV: record, line, column, header, value, rule, message (values of the data: its department only, audited)',
     tags: ['loads'],
-    access: WATCHERS,
+    // the rejects are cells of the department's file: only the department that loaded it sees them
+    access: LOADERS,
     params: LoadParams,
     owner: resourceRefOwner,
-    handler: async ({ params, services, res }) => {
+    handler: async ({ params, services, res, actor, requestId }) => {
       const resource = await resourceOr404(services.knex, params.ref);
       if (!(await services.knex('odx.loads').where({ id: params.id, resource_id: resource.id }).first('id'))) throw notFound(`load ${params.id}`);
-      res.attachment(`load-${params.id}-rejects.csv`).type('text/csv; charset=utf-8');
       const rows = await services.knex('odx.load_rejects').where({ load_id: params.id }).orderBy('n');
+      await recordEvents(services.knex, { actor, requestId }, [
+        { action: 'data.rejects.read', departmentId: resource.department_id, targetType: 'resource', targetId: resource.id, rows: rows.length, detail: { code: resource.code, load: params.id } },
+      ]);
+      res.attachment(`load-${params.id}-rejects.csv`).type('text/csv; charset=utf-8');
       const rejects: Reject[] = rows.map((r: Record<string, any>) => ({ record: r.record, line: r.line, column: r.column_name, header: r.header, value: r.value, rule: r.rule, message: r.message }));
       // the loader's writer: BOM for Excel, and values that a spreadsheet would run as formulas kept as text
       await writeRejectsCsv(rejects, res);
@@ -137,7 +141,7 @@ export const loadRoutes = [
     handler: async ({ params, services }) => {
       const resource = await resourceOr404(services.knex, params.ref);
       const rows = await services.knex('odx.resource_versions').where({ resource_id: resource.id }).orderBy('version', 'desc');
-      return { body: { current: resource.current_version, items: rows.map(presentVersion) } };
+      return { body: { current: resource.current_version, items: rows.map((r) => presentVersionShown(presentVersion(r))) } };
     },
   }),
   route({
@@ -151,7 +155,7 @@ export const loadRoutes = [
     responds: { status: 200, description: 'the version now current' },
     handler: async ({ params, services, actor, requestId }) => {
       const resource = await resourceOr404(services.knex, params.ref);
-      return { body: await runCommand(services.knex, { actor, requestId }, (ctx) => versionRestorer(ctx, resource.id, params.version)) };
+      return { body: presentVersionShown(await runCommand(services.knex, { actor, requestId }, (ctx) => versionRestorer(ctx, resource.id, params.version))) };
     },
   }),
 ];

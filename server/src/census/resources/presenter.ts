@@ -1,10 +1,13 @@
+import { profileCounts } from '../../policies/data-values.ts';
 import type { DocumentRow } from '../documents/commands.ts';
 
 /**
  * A resource as a caller sees it: its department (and the authority) see the working
- * draft; everyone else sees only what was published.
+ * draft; everyone else sees only what was published. The quality profile keeps its smallest
+ * and largest values (real values of the data) only when `seesValues`: for the holding
+ * department, on a read that is audited; everyone else gets its counts.
  */
-export function presentResource(r: DocumentRow, seesDraft: boolean) {
+export function presentResource(r: DocumentRow, seesDraft: boolean, seesValues = false) {
   return {
     id: r.id,
     code: r.code,
@@ -13,7 +16,7 @@ export function presentResource(r: DocumentRow, seesDraft: boolean) {
     status: seesDraft ? r.status : r.retired_at ? 'retired' : 'published',
     linked: r.linked,
     dataUpdatedAt: r.data_updated_at,
-    data: r.current_version ? { version: r.current_version, rows: r.data_rows, updatedAt: r.data_updated_at, quality: r.quality } : null,
+    data: r.current_version ? { version: r.current_version, rows: r.data_rows, updatedAt: r.data_updated_at, quality: seesValues ? r.quality : profileCounts(r.quality) } : null,
     published: r.published_doc ? { version: r.published_version, at: r.published_at, doc: r.published_doc } : null,
     ...(seesDraft ? { version: r.version, doc: r.doc } : {}),
     createdAt: r.created_at,

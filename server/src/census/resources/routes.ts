@@ -1,8 +1,9 @@
-import { runCommand } from '../../audit/command.ts';
+import { recordEvents, runCommand } from '../../audit/command.ts';
 import { notFound } from '../../http/errors.ts';
 import { route, type RouteSpec } from '../../http/route.ts';
 import { idParams } from '../../lib/zod-fields.ts';
 import { inScope } from '../../policies/access.ts';
+import { seesOwnDataValues } from '../../policies/data-values.ts';
 import { documentCreator, documentUpdater } from '../documents/commands.ts';
 import { historyOf } from '../documents/history.ts';
 import { bodyOwner, documentOwner } from '../documents/owner.ts';
@@ -47,16 +48,23 @@ export const resourceRoutes = [
   route({
     method: 'get',
     path: '/api/v1/resources/:id',
-    summary: 'Show a catalogue entry (drafts only to its department and the authority)',
+    summary: 'Show a catalogue entry (drafts only to its department and the authority; the quality profile’s values only to its department, audited)',
     tags: ['resources'],
     access: READERS,
     params: idParams,
     scoped: true,
-    handler: async ({ params, services, scoping }) => {
+    handler: async ({ params, services, scoping, principal, actor, requestId }) => {
       const row = await services.knex('odx.resources').where({ id: params.id }).first();
       const own = row && inScope(scoping, row.department_id);
       if (!row || (!own && !row.published_doc)) throw notFound(`resource ${params.id}`);
-      return { body: presentResource(row, own) };
+      const seesValues = row.current_version !== null && seesOwnDataValues(principal, row.department_id);
+      if (seesValues) {
+        // the profile's smallest and largest values are values of the data: seen like a read
+        await recordEvents(services.knex, { actor, requestId }, [
+          { action: 'data.profile.read', departmentId: row.department_id, targetType: 'resource', targetId: row.id, detail: { code: row.code, version: row.current_version } },
+        ]);
+      }
+      return { body: presentResource(row, own, seesValues) };
     },
   }),
   route({

@@ -1,0 +1,32 @@
+import type { Principal } from '../auth/roles.ts';
+
+/**
+ * Who may see values of a department's data tables outside the data API. The data API (rows,
+ * downloads, CKAN datastore) serves values under openness or a grant; everywhere else a value —
+ * a profile's smallest and largest value, a rejected cell — is shown only to the department that
+ * holds the data, and that view is audited like a read (docs/security.md lists every such output).
+ */
+export function seesOwnDataValues(principal: Principal | null, departmentId: number): boolean {
+  return principal !== null && principal.departmentId === departmentId;
+}
+
+/** The counts of a column's profile: none of them is a value of the data. */
+const COUNT_FIELDS = ['nulls', 'invalid', 'distinctEstimate'] as const;
+
+export interface ProfileCounts {
+  rows: number;
+  columns: Record<string, Partial<Record<(typeof COUNT_FIELDS)[number], number | null>>>;
+}
+
+/** A quality profile reduced to counts (rows, nulls, invalid, distinct estimate): what other departments may see. */
+export function profileCounts(profile: unknown): ProfileCounts | null {
+  if (!profile || typeof profile !== 'object') return null;
+  const p = profile as { rows?: unknown; columns?: Record<string, Record<string, unknown>> };
+  const columns: ProfileCounts['columns'] = {};
+  for (const [name, column] of Object.entries(p.columns ?? {})) {
+    const counts: ProfileCounts['columns'][string] = {};
+    for (const field of COUNT_FIELDS) if (field in column) counts[field] = column[field] as number | null;
+    columns[name] = counts;
+  }
+  return { rows: Number(p.rows ?? 0), columns };
+}
