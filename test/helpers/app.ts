@@ -62,12 +62,15 @@ export async function makePrincipal(knex: Knex, login: string, departmentId: num
   });
 }
 
-/** `log`: the app's logger (default: silent, or TEST_LOG's level); a test that reads what ODX logs passes its own. */
-export async function testApp(opts: { log?: Logger } = {}): Promise<TestApp> {
+/**
+ * `log`: the app's logger (default: silent, or TEST_LOG's level); a test that reads what ODX logs passes its own.
+ * `env`: further configuration, as the environment would give it (e.g. ODX_MASK_RULES).
+ */
+export async function testApp(opts: { log?: Logger; env?: Record<string, string> } = {}): Promise<TestApp> {
   const db = await freshDatabase();
   const home = await fs.mkdtemp(path.join(os.tmpdir(), 'odx-home-'));
   // no rate limits here: a test file's many calls from one address would trip them (test/integration/rate-limit.test.ts sets its own)
-  const config = loadConfig({ ODX_HOME: home, ODX_LOG_LEVEL: process.env.TEST_LOG ?? 'silent', ODX_RATE_LIMIT_ANONYMOUS: '0', ODX_RATE_LIMIT_KEY: '0', ODX_RATE_LIMIT_SIGNUP: '0' } as NodeJS.ProcessEnv);
+  const config = loadConfig({ ODX_HOME: home, ODX_LOG_LEVEL: process.env.TEST_LOG ?? 'silent', ODX_RATE_LIMIT_ANONYMOUS: '0', ODX_RATE_LIMIT_KEY: '0', ODX_RATE_LIMIT_SIGNUP: '0', ...opts.env } as NodeJS.ProcessEnv);
   const log = opts.log ?? createLogger(process.env.TEST_LOG ?? 'silent');
   const signer = await HeadSigner.load(home);
   const { app, server, routes, services } = createApp({ knex: db.knex, config, log, signer });

@@ -12,6 +12,7 @@ import { grantStepper } from '../../server/src/sharing/grants.ts';
 import { documentCreator } from '../../server/src/census/documents/commands.ts';
 import { resourceStepper, type Step } from '../../server/src/census/resources/lifecycle.ts';
 import type { CensusKind } from '../../server/src/census/documents/kinds.ts';
+import { everyOf } from '../helpers/every.ts';
 
 /** The principal that owns the target of a call: in department A, or outside every department for developers. */
 interface TargetOwner {
@@ -207,14 +208,21 @@ function send(t: TestApp, r: RouteSpec, call: Call, headers: Record<string, stri
   return call.body === undefined ? req : req.send(call.body as object);
 }
 
-/** What the route table promises for a role acting on its own or another department's target. */
-function expected(r: RouteSpec, role: Role, side: 'own' | 'other'): 'ok' | 403 {
+/**
+ * Whose target a call acts on: the caller's own (`own`), a colleague's — another account of the
+ * same role in the same department — or another department's (`other`).
+ */
+type Side = 'own' | 'colleague' | 'other';
+
+/** What the route table promises for a role acting on its own, a colleague's or another department's target. */
+function expected(r: RouteSpec, role: Role, side: Side): 'ok' | 403 {
   if (r.access === 'authenticated') return 'ok';
   if (r.access === 'public') return 'ok';
   const reach = r.access[role];
   if (!reach) return 403;
   if (reach === 'any' || r.scoped) return 'ok';
-  return side === 'own' ? 'ok' : 403;
+  if (side === 'own') return 'ok';
+  return side === 'colleague' && reach === 'own' ? 'ok' : 403;
 }
 
 describe('authorisation matrix: every route x role x own/other department', function () {
@@ -239,14 +247,19 @@ describe('authorisation matrix: every route x role x own/other department', func
     }
   });
 
-  it('gives each role exactly what the route declares, on its own and on another department', async () => {
+  it('gives each role exactly what the route declares, on its own, a colleague’s and another department’s targets', async () => {
+    // a second account of each role in department A: own reach lets it act on its colleague's targets, self reach does not
+    const colleagues = {} as Record<Role, { token: string }>;
+    for (const role of ROLES) colleagues[role] = await makePrincipal(t.knex, `a2.${role}`, role === 'developer' ? null : t.deptA.id, [role]);
+    const callerOf = (role: Role, side: Side) =>
+      side === 'own' ? t.auth(role, 'A') : side === 'other' ? t.auth(role, 'B') : { Authorization: `Bearer ${colleagues[role].token}` };
     const results: string[] = [];
     for (const r of t.routes.filter((x) => x.access !== 'public')) {
       for (const role of ROLES) {
-        for (const side of ['own', 'other'] as const) {
+        for (const side of ['own', 'colleague', 'other'] as const) {
           const owner = { id: t.principals[role].id, departmentId: role === 'developer' ? null : t.deptA.id };
           const call = await fixtures[key(r)](t, owner);
-          const caller = side === 'own' ? t.auth(role, 'A') : t.auth(role, 'B');
+          const caller = callerOf(role, side);
           const res = await send(t, r, call, caller);
           const want = expected(r, role, side);
           const got = res.status >= 200 && res.status < 300 ? 'ok' : res.status;
@@ -274,9 +287,9 @@ describe('authorisation matrix: every route x role x own/other department', func
   it('scopes lists: an officer sees only their department, a registrar only their own tokens', async () => {
     const officerList = await request(t.app).get('/api/v1/principals').set(t.auth('officer')).expect(200);
     expect(officerList.body.items.length).to.be.greaterThan(0);
-    expect(officerList.body.items.every((p: { departmentId: number }) => p.departmentId === t.deptA.id)).to.equal(true);
+    expect(everyOf(officerList.body.items, (p: { departmentId: number }) => p.departmentId === t.deptA.id)).to.equal(true);
     const tokens = await request(t.app).get('/api/v1/tokens').set(t.auth('registrar')).expect(200);
-    expect(tokens.body.items.every((x: { principalId: number }) => x.principalId === t.principals.registrar.id)).to.equal(true);
+    expect(everyOf(tokens.body.items, (x: { principalId: number }) => x.principalId === t.principals.registrar.id)).to.equal(true);
     const asked = await request(t.app).get(`/api/v1/tokens?principalId=${t.principals.admin.id}`).set(t.auth('registrar')).expect(200);
     expect(asked.body.items).to.deep.equal([]);
   });

@@ -9,6 +9,7 @@ import { IMPORT_LIMIT_BYTES } from '../../server/src/census/imports/upload.ts';
 import { withUsccCheck } from '../../server/src/lib/identifiers.ts';
 import { TEST_ACTOR, testApp, type TestApp } from '../helpers/app.ts';
 import { censusCsv, demandDocs, gb18030, resourceDocs, systemDocs, utf8Bom } from '../fixtures/census/generate.ts';
+import { everyOf } from '../helpers/every.ts';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -44,7 +45,7 @@ describe('census import (templates, bulk import of the three lists)', function (
       const headers = rowValues(ws, 1) as string[];
       expect(headers.slice(0, 4)).to.deep.equal(['系统名称', '主管单位代码', '系统联系人-姓名', '系统联系人-手机号码']);
       expect(headers).to.include.members(['运维单位-名称', '运维单位-运维联系人-手机号码', '建设状态', '等保定级', '是否涉密', '启用时间', '对接系统', '是否僵尸系统']);
-      expect(headers.every((h) => /[\u4e00-\u9fff]/.test(h))).to.equal(true);
+      expect(everyOf(headers, (h) => /[\u4e00-\u9fff]/.test(h))).to.equal(true);
       const desc = rowValues(ws, 2) as string[];
       expect(desc[0]).to.match(/^【填写说明】信息系统名称/);
       expect(desc[headers.indexOf('建设状态')]).to.contain('已建、在建、拟建').and.contain('必填');
@@ -99,7 +100,7 @@ describe('census import (templates, bulk import of the three lists)', function (
       expect(await count('odx.systems', t.deptA.id)).to.equal(before + 1000);
       const stored = await t.knex('odx.systems').whereIn('id', res.body.ids).orderBy('id').select('doc', 'status', 'version');
       expect(stored.map((s: { doc: unknown }) => s.doc)).to.deep.equal(docs);
-      expect(stored.every((s: { status: string; version: number }) => s.status === 'active' && s.version === 1)).to.equal(true);
+      expect(everyOf(stored, (s: { status: string; version: number }) => s.status === 'active' && s.version === 1)).to.equal(true);
       await chainPending(t.knex);
       const creates = await t.knex('odx.audit_events').where({ action: 'system.create', department_id: t.deptA.id }).whereIn('target_id', res.body.ids.map(String)).count<{ c: string }[]>('* as c');
       expect(Number(creates[0].c)).to.equal(1000);
@@ -151,7 +152,7 @@ describe('census import (templates, bulk import of the three lists)', function (
       expect(res.body).to.include({ rows: 400, created: 400, items: totalItems });
       const stored = await t.knex('odx.resources').whereIn('id', res.body.ids).orderBy('id').select('doc', 'status', 'category', 'name');
       expect(stored.map((r: { doc: unknown }) => r.doc)).to.deep.equal(expected(docs));
-      expect(stored.every((r: { status: string }) => r.status === 'draft')).to.equal(true);
+      expect(everyOf(stored, (r: { status: string }) => r.status === 'draft')).to.equal(true);
       // found by the catalogue search of its department
       const found = await request(t.app).get('/api/v1/resources').query({ q: docs[0].name }).set(t.auth('registrar')).expect(200);
       expect(found.body.items.map((i: { id: number }) => i.id)).to.include(res.body.ids[0]);

@@ -6,6 +6,7 @@ import { documentCreator } from '../../server/src/census/documents/commands.ts';
 import { resourceStepper } from '../../server/src/census/resources/lifecycle.ts';
 import { TEST_ACTOR, testApp, type TestApp } from '../helpers/app.ts';
 import { demandDoc, publishedResource, resourceDoc, systemDoc } from '../helpers/census.ts';
+import { everyOf } from '../helpers/every.ts';
 
 describe('census registry', function () {
   this.timeout(60_000);
@@ -74,7 +75,7 @@ describe('census registry', function () {
       await request(t.app).post(`/api/v1/resources/${id}/retire`).set(t.auth('authority')).expect(200);
       const history = await request(t.app).get(`/api/v1/resources/${id}/history`).set(t.auth('authority')).expect(200);
       expect(history.body.items.map((h: { action: string }) => h.action)).to.deep.equal(['create', 'submit', 'approve', 'publish', 'revise', 'submit', 'approve', 'publish', 'retire']);
-      expect(history.body.items.every((h: { by: string; at: string }) => h.by && h.at)).to.equal(true);
+      expect(everyOf(history.body.items, (h: { by: string; at: string }) => Boolean(h.by && h.at))).to.equal(true);
     });
 
     it('requires a reason to return an entry to draft', async () => {
@@ -122,7 +123,7 @@ describe('census registry', function () {
       expect(new Set(codes).size).to.equal(20);
       const seqs = codes.map((c) => Number(c.split('/')[1])).sort((a, b) => a - b);
       expect(seqs).to.deep.equal(Array.from({ length: 20 }, (_, i) => i + 1));
-      expect(codes.every((c) => /^213\/\d{6}$/.test(c))).to.equal(true);
+      expect(everyOf(codes, (c) => /^213\/\d{6}$/.test(c))).to.equal(true);
     });
   });
 

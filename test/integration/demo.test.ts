@@ -12,6 +12,7 @@ import { seedDemo } from '../../server/src/demo/seed.ts';
 import { createLogger } from '../../server/src/http/observability.ts';
 import { validateDocument } from '../../server/src/schemas/validator.ts';
 import { freshDatabase, type TestDatabase } from '../helpers/db.ts';
+import { everyOf } from '../helpers/every.ts';
 
 const PRIORITY_DOMAINS = ['market', 'transport', 'health', 'social_security', 'culture_tourism', 'finance'];
 const CENSUS_DEPARTMENTS = ['市市场监管局', '市交通运输局', '市卫健委', '市人社局', '市文旅局', '市金融局', '市公安局', '思明区民政局'];
@@ -49,7 +50,7 @@ describe('demo city 滨海市 and its census', function () {
     for (const d of PRIORITY_DOMAINS) expect(domains.get(d) ?? 0, d).to.be.at.least(2);
     expect(domains.get('credit'), '信用服务').to.be.at.least(1);
     expect(domains.get('public_safety'), '公安').to.be.at.least(1);
-    expect(res.body.items.every((r: { code: string }) => /^\d+\/\d{6}$/.test(r.code))).to.equal(true);
+    expect(everyOf(res.body.items, (r: { code: string }) => /^\d+\/\d{6}$/.test(r.code))).to.equal(true);
 
     const share = new Set(res.body.facets.shareType.map((f: { value: string }) => f.value));
     const open = new Set(res.body.facets.openType.map((f: { value: string }) => f.value));
@@ -80,7 +81,7 @@ describe('demo city 滨海市 and its census', function () {
 
     const systems = await db.knex('odx.systems').groupBy('department_id').select('department_id').count('* as n');
     expect(systems.length).to.equal(CENSUS_DEPARTMENTS.length);
-    expect(systems.every((s: any) => Number(s.n) >= 2)).to.equal(true);
+    expect(everyOf(systems, (s: any) => Number(s.n) >= 2)).to.equal(true);
 
     const classes = await db.knex('odx.classifications').where('code', 'like', '3%').whereNot('code', '3').pluck('code');
     expect(classes.length).to.be.at.least(8);

@@ -3,6 +3,7 @@ import request from 'supertest';
 import { chainPending } from '../../server/src/audit/chain.ts';
 import { MAX_ACTIVE_KEYS } from '../../server/src/open/keys/commands.ts';
 import { testApp, type TestApp } from '../helpers/app.ts';
+import { everyOf } from '../helpers/every.ts';
 
 describe('developer accounts and keys', function () {
   this.timeout(60_000);
@@ -73,7 +74,7 @@ describe('developer accounts and keys', function () {
     const erin = (await signup({ email: 'erin@example.org' }).expect(201)).body;
     await request(t.app).post(`/api/v1/developer/keys/${erin.key.id}/revoke`).set(bearer(dave.token.secret)).expect(403);
     const list = await request(t.app).get('/api/v1/developer/keys').set(bearer(dave.token.secret)).expect(200);
-    expect(list.body.items.every((k: { principalId: number }) => k.principalId === dave.account.id)).to.equal(true);
+    expect(everyOf(list.body.items, (k: { principalId: number }) => k.principalId === dave.account.id)).to.equal(true);
     // department staff have no developer keys
     await request(t.app).get('/api/v1/developer/keys').set(t.auth('registrar')).expect(403);
     await request(t.app).get('/api/v1/developer/keys').expect(401);

@@ -9,6 +9,7 @@ import { chainPending } from '../../server/src/audit/chain.ts';
 import { withUsccCheck, withIdCardCheck } from '../../server/src/lib/identifiers.ts';
 import { testApp, type TestApp } from '../helpers/app.ts';
 import { loadCsv, publishedResource } from '../helpers/census.ts';
+import { everyOf } from '../helpers/every.ts';
 
 const ITEMS = [
   { name: 'credit_code', label: '统一社会信用代码', type: 'C', length: 18, required: true, key: true, check: 'uscc' },
@@ -69,11 +70,11 @@ describe('open data: row queries and streaming downloads', function () {
     const ids = async (q: Record<string, string>) => (await rows({ limit: 1000, ...q }).expect(200)).body.items.map((r: { staff: number | null }) => r);
     expect((await ids({ 'filter[district]': '思明区' })).length).to.equal(N / 4);
     expect((await ids({ 'filter[district][ne]': '思明区' })).length).to.equal((3 * N) / 4);
-    expect((await ids({ 'filter[staff][lt]': '5' })).every((r: { staff: number }) => r.staff < 5)).to.equal(true);
+    expect(everyOf((await ids({ 'filter[staff][lt]': '5' })), (r: { staff: number }) => r.staff < 5)).to.equal(true);
     expect((await ids({ 'filter[staff][lte]': '5' })).some((r: { staff: number }) => r.staff === 5)).to.equal(true);
-    expect((await ids({ 'filter[capital][gt]': '370.00' })).every((r: { capital: number }) => r.capital > 370)).to.equal(true);
+    expect(everyOf((await ids({ 'filter[capital][gt]': '370.00' })), (r: { capital: number }) => r.capital > 370)).to.equal(true);
     expect((await ids({ 'filter[capital][gte]': '375.00' })).map((r: { capital: number }) => r.capital)).to.deep.equal([375]);
-    expect((await ids({ 'filter[founded_on][gte]': '2019-12-01' })).every((r: { founded_on: string }) => r.founded_on >= '2019-12-01')).to.equal(true);
+    expect(everyOf((await ids({ 'filter[founded_on][gte]': '2019-12-01' })), (r: { founded_on: string }) => r.founded_on >= '2019-12-01')).to.equal(true);
     expect((await ids({ 'filter[district][in]': '思明区,集美区' })).length).to.equal(N / 2);
     expect((await ids({ 'filter[company_name][contains]': '第12' })).map((r: { company_name: string }) => r.company_name)).to.have.members(['滨海市第12贸易有限公司', ...Array.from({ length: 10 }, (_, i) => `滨海市第12${i}贸易有限公司`)]);
     expect((await ids({ 'filter[staff][isnull]': 'true' })).length).to.equal(Math.floor(N / 7));
@@ -84,7 +85,7 @@ describe('open data: row queries and streaming downloads', function () {
     for (const district of ['思明区', '湖里区', '思明区']) {
       const items = (await rows({ limit: 1000, 'filter[district]': district }).expect(200)).body.items;
       expect(items).to.have.length(N / 4);
-      expect(items.every((r: { district: string }) => r.district === district)).to.equal(true);
+      expect(everyOf(items, (r: { district: string }) => r.district === district)).to.equal(true);
     }
     const nulls = (await rows({ limit: 1000, 'filter[staff][isnull]': 'true' }).expect(200)).body.items.length;
     const notNulls = (await rows({ limit: 1000, 'filter[staff][isnull]': 'false' }).expect(200)).body.items.length;

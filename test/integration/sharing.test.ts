@@ -8,6 +8,7 @@ import { WorkCalendar } from '../../server/src/sharing/workdays.ts';
 import { makeDepartment, makePrincipal, testApp, type Dept, type TestApp } from '../helpers/app.ts';
 import { demandDoc, licenceCsv, loadCsv, publishedResource } from '../helpers/census.ts';
 import { CONDITIONAL, NOT_SHARED, shareDoc, systemOf } from '../helpers/sharing.ts';
+import { everyOf } from '../helpers/every.ts';
 
 /**
  * The sharing workflow through the API: A's staff request B's data; B's officer answers; the
@@ -73,7 +74,7 @@ describe('sharing workflow: share requests from submission to grant, refusal, di
         'submit:submitted:false',
         'check:granted:true',
       ]);
-      expect(sent.body.steps.every((s: { at: string }) => !Number.isNaN(Date.parse(s.at)))).to.equal(true);
+      expect(everyOf(sent.body.steps, (s: { at: string }) => !Number.isNaN(Date.parse(s.at)))).to.equal(true);
       const g = sent.body.grant;
       expect(g).to.include({
         status: 'active',
@@ -507,7 +508,7 @@ describe('sharing workflow: share requests from submission to grant, refusal, di
       at('2026-02-28T00:00:00+08:00');
       const overdue = (await inbox({ role: 'provider', overdue: 'true' })).body.items;
       expect(overdue.map((r: { id: number }) => r.id)).to.include(sent.body.id);
-      expect(overdue.every((r: { overdue: boolean }) => r.overdue)).to.equal(true);
+      expect(everyOf(overdue, (r: { overdue: boolean }) => r.overdue)).to.equal(true);
       const consumerView = (await inbox({ role: 'consumer' }, t.auth('registrar'))).body.items.find((r: { id: number }) => r.id === sent.body.id);
       expect(consumerView.overdue).to.equal(true);
       expect((await inbox({ role: 'provider', overdue: 'false' })).body.items.map((r: { id: number }) => r.id)).not.to.include(sent.body.id);
