@@ -91,6 +91,41 @@ describe('catalogue search: newest matches by buckets, stages, sample and mainta
     }
   });
 
+  /**
+   * The same queries without a text term, answered here in plain JavaScript over every row — no
+   * production query builds this expectation: visibility (published and not retired, or the
+   * reader's own department), the filters, newest first, and the facet counts.
+   */
+  it('answers queries without text as a plain filter over every row would (independent of the search code)', async () => {
+    const all = (await knex('odx.resources').select('id', 'department_id', 'domain', 'share_type', 'open_type', 'format_type', 'update_cycle', 'status', 'published_doc', 'retired_at')) as Record<string, any>[];
+    const column: Record<string, string> = { domain: 'domain', shareType: 'share_type', openType: 'open_type', format: 'format_type', updateCycle: 'update_cycle' };
+    for (const scoping of [reader(), authority]) {
+      for (const raw of QUERIES.filter((q) => q.q === undefined)) {
+        const query = withMarket(raw);
+        const label = `${JSON.stringify(query)} as ${scoping.departments ? 'reader' : 'authority'}`;
+        const visible = (r: Record<string, any>) => scoping.departments === null || (r.published_doc !== null && r.retired_at === null) || scoping.departments.includes(r.department_id);
+        const matches = all
+          .filter(visible)
+          .filter((r) => !query.department || r.department_id === query.department)
+          .filter((r) => Object.entries(column).every(([param, col]) => !(query as Record<string, any>)[param]?.length || (query as Record<string, any>)[param].includes(r[col])))
+          .filter((r) => !query.status || r.status === query.status)
+          .sort((a, b) => b.id - a.id);
+        expect(matches.length, `${label}: the fixture has matches`).to.be.greaterThan(0);
+        const got = await searchResources(knex, { ...query, limit: 100 }, scoping);
+        expect(got.items.map((i: any) => i.id), label).to.deep.equal(matches.slice(0, 100).map((r) => r.id));
+        if (got.approximate) continue;
+        expect(got.total, label).to.equal(matches.length);
+        const counted: Record<string, Map<string | number, number>> = {};
+        for (const [facet, col] of Object.entries(FACETS)) {
+          counted[facet] = new Map();
+          for (const r of matches) if (r[col] !== null) counted[facet].set(r[col], (counted[facet].get(r[col]) ?? 0) + 1);
+        }
+        const expectedFacets = Object.fromEntries(Object.entries(counted).map(([k, m]) => [k, [...m].map(([value, count]) => ({ value, count }))]));
+        expect(sortFacets(got.facets!), label).to.deep.equal(sortFacets(expectedFacets));
+      }
+    }
+  });
+
   it('pages through a capped query by cursor: the newest RANKED matches, each once, in score order', async () => {
     const seen: { id: number; score: number }[] = [];
     let cursor: string | undefined;

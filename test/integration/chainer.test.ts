@@ -8,6 +8,7 @@ import { AuditChainer, registerChainer } from '../../server/src/audit/chainer.ts
 import { verifyChain } from '../../server/src/audit/verify.ts';
 import { TEST_ACTOR } from '../helpers/app.ts';
 import { freshDatabase, type TestDatabase } from '../helpers/db.ts';
+import { eventually } from '../helpers/wait.ts';
 
 /** A logger whose lines the test reads. */
 function capturedLog() {
@@ -16,10 +17,6 @@ function capturedLog() {
   return { log, lines };
 }
 
-async function until(done: () => Promise<boolean>, ms = 5000): Promise<boolean> {
-  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 25))) if (await done()) return true;
-  return done();
-}
 
 describe('the audit chainer thread (AuditChainer)', () => {
   let db: TestDatabase;
@@ -39,7 +36,7 @@ describe('the audit chainer thread (AuditChainer)', () => {
     registerChainer(db.knex, chainer);
     try {
       await record(3);
-      expect(await until(async () => (await head()) === 3), JSON.stringify(lines)).to.equal(true);
+      expect(await eventually(async () => (await head()) === 3), JSON.stringify(lines)).to.equal(true);
       expect(await pending()).to.equal(0);
       expect((await verifyChain(db.knex)).ok).to.equal(true);
       expect(lines).to.deep.equal([]);
@@ -53,12 +50,12 @@ describe('the audit chainer thread (AuditChainer)', () => {
     await record(1);
     const chainer = new AuditChainer(db.url, capturedLog().log, 20).start(); // a sweep every 20 ms
     try {
-      expect(await until(async () => (await head()) === 1)).to.equal(true);
+      expect(await eventually(async () => (await head()) === 1)).to.equal(true);
       const locked = await xmax(); // the pass that chained the event locked the head
       await new Promise((r) => setTimeout(r, 300)); // ~15 sweeps with nothing pending
       expect(await xmax(), 'no sweep locked the head').to.equal(locked);
       await record(2);
-      expect(await until(async () => (await head()) === 3)).to.equal(true);
+      expect(await eventually(async () => (await head()) === 3)).to.equal(true);
       expect(await xmax(), 'a sweep with work locks it').to.not.equal(locked);
     } finally {
       await chainer.stop();
@@ -78,7 +75,7 @@ describe('the audit chainer thread (AuditChainer)', () => {
     const chainer = new AuditChainer(db.url, capturedLog().log, 50).start();
     try {
       await record(2);
-      expect(await until(async () => (await head()) === 2)).to.equal(true);
+      expect(await eventually(async () => (await head()) === 2)).to.equal(true);
     } finally {
       await chainer.stop();
     }
@@ -91,7 +88,7 @@ describe('the audit chainer thread (AuditChainer)', () => {
     const chainer = new AuditChainer(unreachable.toString(), log, 50).start();
     try {
       await record(1);
-      expect(await until(async () => lines.length > 0)).to.equal(true);
+      expect(await eventually(async () => lines.length > 0)).to.equal(true);
       expect(lines[0].msg).to.equal('audit chaining failed; events stay pending');
       expect(lines[0].err.message).to.match(/odx_no_such_database/);
       expect(await pending()).to.equal(1);
@@ -110,7 +107,7 @@ describe('the audit chainer thread (AuditChainer)', () => {
       });
     const chainer = new AuditChainer(db.url, capturedLog().log, 60_000).start();
     try {
-      if (process.platform === 'linux') expect(await until(async () => nices().includes(before + 10))).to.equal(true);
+      if (process.platform === 'linux') expect(await eventually(async () => nices().includes(before + 10))).to.equal(true);
       expect(os.getPriority()).to.equal(before);
     } finally {
       await chainer.stop();
@@ -124,7 +121,7 @@ describe('the audit chainer thread (AuditChainer)', () => {
       await (chainer as unknown as { worker: import('node:worker_threads').Worker }).worker.terminate();
       expect(lines.map((l) => l.msg)).to.include('the audit chainer thread exited; starting it again in a second');
       await record(4);
-      expect(await until(async () => (await head()) === 4)).to.equal(true);
+      expect(await eventually(async () => (await head()) === 4)).to.equal(true);
     } finally {
       await chainer.stop();
     }

@@ -6,16 +6,7 @@ import { grantedResource } from '../../server/src/sharing/enforce.ts';
 import { testApp, type TestApp } from '../helpers/app.ts';
 import { licenceCsv, loadCsv, publishedResource } from '../helpers/census.ts';
 import { requestBetween } from '../helpers/sharing.ts';
-
-/** Polls `probe` until it returns true; the milliseconds it took, or Infinity after `limitMs`. */
-async function within(limitMs: number, probe: () => Promise<boolean>): Promise<number> {
-  const t0 = Date.now();
-  while (Date.now() - t0 < limitMs) {
-    if (await probe()) return Date.now() - t0;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  return Infinity;
-}
+import { eventually } from '../helpers/wait.ts';
 
 /**
  * The read-through caches (a dataset's current version, a department's grants) against changes
@@ -42,12 +33,13 @@ describe('cached catalogue rows follow every change, in every process', function
     const rows = (app: App['app']) => request(app).get(`/api/v1/datasets/${encodeURIComponent(r.code)}/rows`).expect(200);
     // both processes have read (and cached) version 1
     for (const app of [t.app, other.app, t.app, other.app]) expect((await rows(app)).body.version).to.equal(1);
+    const seen = other.services.changes.state().generation;
     await loadCsv(t.knex, r.id, licenceCsv(1, 5));
     const here = await rows(t.app);
     expect(here.body.version, 'the loading process').to.equal(2);
     expect(here.body.items).to.have.length(5);
-    const took = await within(2000, async () => (await rows(other.app)).body.version === 2);
-    expect(took, 'the other process, by the change notification').to.be.below(1000);
+    expect(await eventually(() => other.services.changes.state().generation > seen), 'the change notification reached the other process').to.equal(true);
+    expect((await rows(other.app)).body.version, 'the other process, on its next request').to.equal(2);
   });
 
   it('stops a revoked grant on the next request here and within moments in another process', async () => {
@@ -56,10 +48,11 @@ describe('cached catalogue rows follow every change, in every process', function
     const grant = await t.knex('odx.grants').where({ request_id: req.id }).first('id');
     const live = async (knex: typeof t.knex) => (await grantedResource(knex, { departmentId: t.deptA.id, ref: resource.code, mode: 'query' }))?.grant?.id ?? null;
     for (const knex of [t.knex, other.services.knex, t.knex, other.services.knex]) expect(await live(knex)).to.equal(grant.id);
+    const seen = other.services.changes.state().generation;
     await request(t.app).post(`/api/v1/grants/${grant.id}/revoke`).set(t.auth('authority')).send({ reason: '数据使用部门职能调整' }).expect(200);
     expect(await live(t.knex), 'the revoking process').to.equal(null);
-    const took = await within(2000, async () => (await live(other.services.knex)) === null);
-    expect(took, 'the other process, by the change notification').to.be.below(1000);
+    expect(await eventually(() => other.services.changes.state().generation > seen), 'the change notification reached the other process').to.equal(true);
+    expect(await live(other.services.knex), 'the other process, on its next request').to.equal(null);
   });
 
   it('does not cache a dataset that is not there yet', async () => {

@@ -12,6 +12,7 @@ import request from 'supertest';
 import { chainPending } from '../../server/src/audit/chain.ts';
 import { testApp, type TestApp } from '../helpers/app.ts';
 import { loadCsv, publishedResource } from '../helpers/census.ts';
+import { eventually } from '../helpers/wait.ts';
 
 const ITEMS = [
   { name: 'code', label: '编号', type: 'C', length: 10, required: true, key: true },
@@ -182,9 +183,13 @@ describe('downloads: awkward values come back the same in every format', functio
       const req = http.get(`http://127.0.0.1:${port}/api/v1/datasets/${encodeURIComponent(big.code)}/download?format=${format}`);
       await new Promise<void>((resolve) => req.on('response', (res) => res.once('data', () => { req.destroy(); resolve(); })));
     }
-    await new Promise((r) => setTimeout(r, 1000));
-    await chainPending(t.knex);
-    const events = await t.knex('odx.audit_events').where({ action: 'dataset.download', target_id: String(big.id) });
+    // each cut-off download records its event when its stream ends
+    const downloads = async () => {
+      await chainPending(t.knex);
+      return t.knex('odx.audit_events').where({ action: 'dataset.download', target_id: String(big.id) });
+    };
+    await eventually(async () => (await downloads()).length >= formats.length);
+    const events = await downloads();
     expect(events.map((e: { detail: { format: string } }) => e.detail.format).sort()).to.deep.equal([...formats].sort());
     for (const e of events) {
       expect(e.detail.aborted, e.detail.format).to.equal(true);

@@ -10,6 +10,7 @@ import { withUsccCheck, withIdCardCheck } from '../../server/src/lib/identifiers
 import { testApp, type TestApp } from '../helpers/app.ts';
 import { loadCsv, publishedResource } from '../helpers/census.ts';
 import { everyOf } from '../helpers/every.ts';
+import { eventually } from '../helpers/wait.ts';
 
 const ITEMS = [
   { name: 'credit_code', label: '统一社会信用代码', type: 'C', length: 18, required: true, key: true, check: 'uscc' },
@@ -231,9 +232,13 @@ describe('open data: row queries and streaming downloads', function () {
       const req = http.get(`http://127.0.0.1:${port}/api/v1/datasets/${encodeURIComponent(big.code)}/download?format=${format}`);
       await new Promise<void>((resolve) => req.on('response', (res) => res.once('data', () => { req.destroy(); resolve(); })));
     }
-    await new Promise((r) => setTimeout(r, 1000));
-    await chainPending(t.knex);
-    const events = await t.knex('odx.audit_events').where({ action: 'dataset.download', target_id: String(big.id) });
+    // each cut-off download records its event when its stream ends
+    const downloads = async () => {
+      await chainPending(t.knex);
+      return t.knex('odx.audit_events').where({ action: 'dataset.download', target_id: String(big.id) });
+    };
+    await eventually(async () => (await downloads()).length >= (process.env.FMT ?? 'xlsx,arrow').split(',').length);
+    const events = await downloads();
     expect(events).to.have.length((process.env.FMT ?? 'xlsx,arrow').split(',').length);
     for (const e of events) {
       expect(e.detail.aborted, e.detail.format).to.equal(true);

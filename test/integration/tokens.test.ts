@@ -3,6 +3,7 @@ import request from 'supertest';
 import { chainPending } from '../../server/src/audit/chain.ts';
 import { hashToken } from '../../server/src/auth/tokens.ts';
 import { testApp, type TestApp } from '../helpers/app.ts';
+import { eventually } from '../helpers/wait.ts';
 
 describe('API tokens', () => {
   let t: TestApp;
@@ -28,9 +29,9 @@ describe('API tokens', () => {
     const auth = { Authorization: `Bearer ${created.body.secret}` };
     const me = await request(t.app).get('/api/v1/me').set(auth).expect(200);
     expect(me.body).to.include({ login: 'a.officer', departmentId: t.deptA.id });
-    await new Promise((r) => setTimeout(r, 50));
-    const used = await t.knex('odx.tokens').where({ id: created.body.id }).first('last_used_at');
-    expect(used.last_used_at).to.be.instanceOf(Date);
+    // the last use is written after the answer: wait for it rather than for a fixed time
+    const lastUsed = async () => (await t.knex('odx.tokens').where({ id: created.body.id }).first('last_used_at')).last_used_at;
+    expect(await eventually(async () => (await lastUsed()) instanceof Date)).to.equal(true);
     await request(t.app).post(`/api/v1/tokens/${created.body.id}/revoke`).set(auth).expect(200);
     const after = await request(t.app).get('/api/v1/me').set(auth).expect(401);
     expect(after.body.error.message).to.match(/revoked/);
