@@ -16,7 +16,8 @@ import { CsvScanner, CsvSink, CsvSyntaxError, HeaderCapture, sniffDelimiter, typ
 import { ColumnResolver, checkItems, planColumns } from './plan.ts';
 import { CopyOut, Sink, type SinkOptions } from './sink.ts';
 import { ByteSource, detectEncoding, prepend, sniffFormat, toUtf8, type TextEncoding } from './source.ts';
-import { createTableSql, profileTable, qi, type KnownStats } from './sql.ts';
+import { quoteIdent } from '../server/src/lib/sql.ts';
+import { createTableSql, profileTable, type KnownStats } from './sql.ts';
 import { LoadError, type LoadFormat, type LoadOptions, type LoadResult, type LoaderItem, type Reject } from './types.ts';
 import { ArrowReader } from './arrow.ts';
 import { BINARY_HEADER, BINARY_TRAILER } from './binary.ts';
@@ -265,7 +266,7 @@ export async function loadFile(client: ClientBase, opts: LoadOptions): Promise<L
     // in this subtransaction, which it was, and no transaction snapshot held (READ COMMITTED).
     const iso = (await client.query(`SELECT current_setting('transaction_isolation') AS iso`)).rows[0].iso;
     const freeze = iso === 'read committed' ? ', FREEZE' : '';
-    const cols = plan.copyItems.map((it) => qi(it.name)).join(', ');
+    const cols = plan.copyItems.map((it) => quoteIdent(it.name)).join(', ');
     const delim = reader.delimiter ?? ',';
     // How records reach the server. UTF-8 files go in COPY text format (DELIMITER as in the file, NULL ''):
     // records without quotes or backslashes are valid as they are, and the server parses text format ~10%
@@ -335,7 +336,7 @@ export async function loadFile(client: ClientBase, opts: LoadOptions): Promise<L
 
     // Keys: a primary key; duplicate keys within the file (and, for append, keys already in the base
     // version) reject every occurrence after the first.
-    const keyCols = key.map(qi).join(', ');
+    const keyCols = key.map(quoteIdent).join(', ');
     let baseRows = 0;
     let replacedRows = 0;
     const baseCols = base ? await baseColumns(client, base, items) : [];
@@ -343,7 +344,7 @@ export async function loadFile(client: ClientBase, opts: LoadOptions): Promise<L
       let pkOk = await tryPrimaryKey(client, target, keyCols);
       let overlap = false;
       if (base && opts.mode === 'append') {
-        const on = key.map((k) => `b.${qi(k)} = t.${qi(k)}`).join(' AND ');
+        const on = key.map((k) => `b.${quoteIdent(k)} = t.${quoteIdent(k)}`).join(' AND ');
         const r = await client.query(`SELECT EXISTS (SELECT 1 FROM ${target} t JOIN ${base} b ON ${on}) AS x`);
         overlap = !!r.rows[0].x;
       }
@@ -357,14 +358,14 @@ export async function loadFile(client: ClientBase, opts: LoadOptions): Promise<L
     abortCheck();
     const fileRows = sk.emitted - sk.rejectedAfterCopy;
     if (base) {
-      const names = baseCols.map((it) => qi(it.name)).join(', ');
-      const vals = baseCols.map((it) => `b.${qi(it.name)}::${pgType(it)}`).join(', ');
+      const names = baseCols.map((it) => quoteIdent(it.name)).join(', ');
+      const vals = baseCols.map((it) => `b.${quoteIdent(it.name)}::${pgType(it)}`).join(', ');
       const total = Number((await client.query(`SELECT count(*)::bigint AS n FROM ${base}`)).rows[0].n);
       if (opts.mode === 'append') {
         const r = await client.query(`INSERT INTO ${target} (${names}) SELECT ${vals} FROM ${base} b`);
         baseRows = r.rowCount ?? 0;
       } else {
-        const on = key.map((k) => `t.${qi(k)} = b.${qi(k)}`).join(' AND ');
+        const on = key.map((k) => `t.${quoteIdent(k)} = b.${quoteIdent(k)}`).join(' AND ');
         const r = await client.query(
           `INSERT INTO ${target} (${names}) SELECT ${vals} FROM ${base} b WHERE NOT EXISTS (SELECT 1 FROM ${target} t WHERE ${on})`,
         );
@@ -449,13 +450,13 @@ async function tryPrimaryKey(client: ClientBase, table: string, keyCols: string)
  * is COPY order: the table was created in this transaction, so COPY filled it page by page.
  */
 async function rejectKeyProblems(client: ClientBase, table: string, base: string | undefined, key: string[], sink: Sink): Promise<void> {
-  const kc = key.map((k) => `s.${qi(k)}`).join(', ');
-  const plain = key.map(qi).join(', ');
-  const inbase = base ? `EXISTS (SELECT 1 FROM ${base} b WHERE ${key.map((k) => `b.${qi(k)} = s.${qi(k)}`).join(' AND ')})` : 'false';
+  const kc = key.map((k) => `s.${quoteIdent(k)}`).join(', ');
+  const plain = key.map(quoteIdent).join(', ');
+  const inbase = base ? `EXISTS (SELECT 1 FROM ${base} b WHERE ${key.map((k) => `b.${quoteIdent(k)} = s.${quoteIdent(k)}`).join(' AND ')})` : 'false';
   const r = await client.query<ProblemRow>(
     `WITH s AS (SELECT row_number() OVER (ORDER BY ctid) AS ord, ctid AS tid, ${plain} FROM ${table}),
           d AS (SELECT ${plain} FROM ${table} GROUP BY ${plain} HAVING count(*) > 1)
-     SELECT s.ord::text AS ord, s.tid::text AS tid, ARRAY[${key.map((k) => `s.${qi(k)}::text`).join(', ')}] AS k,
+     SELECT s.ord::text AS ord, s.tid::text AS tid, ARRAY[${key.map((k) => `s.${quoteIdent(k)}::text`).join(', ')}] AS k,
             (${kc}) IN (SELECT * FROM d) AS dup, ${inbase} AS inbase
        FROM s
       WHERE (${kc}) IN (SELECT * FROM d) OR ${inbase}

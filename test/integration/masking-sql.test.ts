@@ -6,9 +6,9 @@
  */
 import { expect } from 'chai';
 import pg from 'pg';
-import type { ItemLike } from '../../server/src/open/datapackage.ts';
-import type { MaskRule } from '../../server/src/open/masking.ts';
-import { DEFAULT_MASK_RULES, buildMasker, maskSql, maskValue, maskedSelectList } from '../../server/src/open/masking.ts';
+import type { ItemLike } from '../../server/src/data/items.ts';
+import type { MaskRule } from '../../server/src/data/masking.ts';
+import { DEFAULT_MASK_RULES, buildMasker, maskSql, maskValue, maskedSelectList } from '../../server/src/data/masking.ts';
 import { currentCluster } from '../helpers/cluster.ts';
 
 function databaseUrl(): string {

@@ -3,7 +3,7 @@ import { preparedRows } from '../db/prepared.ts';
 import { pgType } from '../../../loaders/index.ts';
 import { HttpError, badRequest } from '../http/errors.ts';
 import { decodeCursor, encodeCursor } from '../lib/cursor.ts';
-import { quoteIdent } from '../open/masking.ts';
+import { quoteIdent } from '../lib/sql.ts';
 import type { DataView, ViewColumn } from './view.ts';
 import { badValue, rowFilterSql } from './values.ts';
 

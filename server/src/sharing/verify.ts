@@ -7,7 +7,7 @@ import type { Knex } from 'knex';
 import { preparedRows } from '../db/prepared.ts';
 import { HttpError, badRequest, conflict } from '../http/errors.ts';
 import { currentVersion } from '../loads/versions.ts';
-import { quoteIdent } from '../open/masking.ts';
+import { quoteIdent } from '../lib/sql.ts';
 import { assertGrantedItems, type LiveGrant } from './enforce.ts';
 import { badValue, rowFilterSql, type ItemInfo } from '../data/values.ts';
 

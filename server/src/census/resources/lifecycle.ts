@@ -3,8 +3,8 @@ import { conflict, unprocessable } from '../../http/errors.ts';
 import { derivedColumns } from '../documents/derive.ts';
 import { lockDocument, type DocumentRow } from '../documents/commands.ts';
 import { recordStep } from '../documents/history.ts';
-import { unmaskedPersonalItems } from '../../open/masking.ts';
-import type { ItemLike } from '../../open/datapackage.ts';
+import { unmaskedPersonalItems } from '../../data/masking.ts';
+import type { ItemLike } from '../../data/items.ts';
 
 /**
  * The catalogue lifecycle: draft -> submitted (registrar) -> approved (the department's
