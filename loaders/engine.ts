@@ -19,26 +19,11 @@ import { ByteSource, detectEncoding, prepend, sniffFormat, toUtf8, type TextEnco
 import { quoteIdent } from '../server/src/lib/sql.ts';
 import { createTableSql, profileTable, type KnownStats } from './sql.ts';
 import { LoadError, type LoadFormat, type LoadOptions, type LoadResult, type LoaderItem, type Reject } from './types.ts';
+import type { FormatReader } from './format-reader.ts';
 import { ArrowReader } from './arrow.ts';
 import { BINARY_HEADER, BINARY_TRAILER } from './binary.ts';
 import { JsonReader } from './json.ts';
 import { XlsxReader } from './xlsx.ts';
-
-/** A file format: reads the header, then streams records into a sink. */
-export interface FormatReader {
-  encoding: string;
-  delimiter?: string;
-  /** Encoding of the COPY data (default UTF8). */
-  copyEncoding?: 'UTF8' | 'GB18030';
-  /** The reader can send COPY BINARY tuples. */
-  readonly canBinary?: boolean;
-  /** Records name their fields (JSON): COPY every item, columns may first appear after the first records. */
-  readonly allItems: boolean;
-  open(): Promise<string[]>;
-  makeSink(o: SinkOptions, resolver: ColumnResolver): Sink;
-  /** Streams every record into the sink; `tick` flushes COPY data, reports progress and checks for abort. */
-  run(tick: () => Promise<void>): Promise<void>;
-}
 
 const COPY_AHEAD = 8 << 20;
 const DELIMITER_SQL: Record<string, string> = { ',': `','`, '\t': `E'\\t'`, ';': `';'`, '|': `'|'` };
