@@ -2,12 +2,12 @@ import { runCommand } from '../../audit/command.ts';
 import { notFound } from '../../http/errors.ts';
 import { route, type RouteSpec } from '../../http/route.ts';
 import { idParams } from '../../lib/zod-fields.ts';
-import { inScope } from '../../policies/access.ts';
 import { documentCreator, documentUpdater } from '../documents/commands.ts';
 import { historyOf } from '../documents/history.ts';
 import { bodyOwner, documentOwner } from '../documents/owner.ts';
 import { resourceStepper, type Step } from './lifecycle.ts';
 import { presentResource } from './presenter.ts';
+import { visibleResource } from './queries.ts';
 import { DocumentBody, ResourceListQuery, StepBody, UpdateQuery } from './schema.ts';
 import { searchResources } from './search.ts';
 
@@ -53,9 +53,7 @@ export const resourceRoutes = [
     params: idParams,
     scoped: true,
     handler: async ({ params, services, scoping }) => {
-      const row = await services.knex('odx.resources').where({ id: params.id }).first();
-      const own = row && inScope(scoping, row.department_id);
-      if (!row || (!own && !row.published_doc)) throw notFound(`resource ${params.id}`);
+      const { row, own } = await visibleResource(services.knex, params.id, scoping);
       return { body: presentResource(row, own) };
     },
   }),
