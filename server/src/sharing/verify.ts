@@ -8,7 +8,7 @@ import { preparedRows } from '../db/prepared.ts';
 import { HttpError, badRequest, conflict } from '../http/errors.ts';
 import { currentVersion } from '../loads/versions.ts';
 import { quoteIdent } from '../lib/sql.ts';
-import { assertGrantedItems, type LiveGrant } from './enforce.ts';
+import { assertGrantedItems, type LiveGrant } from './live-grants.ts';
 import { badValue, rowFilterSql, type ItemInfo } from '../data/values.ts';
 
 export interface Verification {
