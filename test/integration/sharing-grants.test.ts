@@ -9,7 +9,7 @@ import { purposeOf } from '../../server/src/sharing/purpose.ts';
 import { createKnex } from '../../server/src/db/connect.ts';
 import { HttpError } from '../../server/src/http/errors.ts';
 import { clearOfWindowEnd } from '../helpers/rate.ts';
-import { rowFilterSql } from '../../server/src/data/values.ts';
+import { rowFilterSql } from '../../server/src/data/row-conditions.ts';
 import { makeDepartment, makePrincipal, testApp, type Dept, type TestApp } from '../helpers/app.ts';
 import { publishedResource } from '../helpers/census.ts';
 import { requestBetween, shareDoc, systemOf } from '../helpers/sharing.ts';

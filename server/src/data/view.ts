@@ -5,7 +5,7 @@ import type { ItemLike } from './items.ts';
 import type { Config } from '../config.ts';
 import { currentVersion } from '../loads/versions.ts';
 
-import type { RowCondition } from './values.ts';
+import type { RowCondition } from './row-conditions.ts';
 
 /** Who reads and under which rules: the public sees masked open data; a grant may see fewer columns, fewer rows, some raw. */
 export type ReadPolicy =

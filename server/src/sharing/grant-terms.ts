@@ -4,12 +4,12 @@
  * the request. The workflow that applies them is requests.ts.
  */
 import type { CommandContext } from '../audit/command.ts';
-import type { RowCondition } from '../data/values.ts';
+import type { RowCondition } from '../data/row-conditions.ts';
 import { conflict, unprocessable } from '../http/errors.ts';
 import type { ResourceItem, ShareRequest } from '../schemas/validator.ts';
 import { now } from './clock.ts';
 import type { GrantTerms } from './grants.ts';
-import { checkRowFilter } from './rows.ts';
+import { checkRowFilter } from './row-filters.ts';
 import type { ApproveBody, DecideBody, Period } from './schema.ts';
 
 /** What terms are worked out from: the request as submitted, on its resource. */

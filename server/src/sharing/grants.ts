@@ -7,7 +7,7 @@
 import type { CommandContext } from '../audit/command.ts';
 import { conflict, notFound } from '../http/errors.ts';
 import { now } from './clock.ts';
-import type { RowCondition } from '../data/values.ts';
+import type { RowCondition } from '../data/row-conditions.ts';
 import type { Period } from './schema.ts';
 import type { ShareRequest } from '../schemas/validator.ts';
 

@@ -8,7 +8,7 @@ import type { Knex } from 'knex';
 import { forbidden } from '../http/errors.ts';
 import { now } from './clock.ts';
 import { memoOf } from '../db/change-feed.ts';
-import type { RowCondition } from '../data/values.ts';
+import type { RowCondition } from '../data/row-conditions.ts';
 import type { AccessMode } from './states.ts';
 
 /** A grant in force: what its consumer department may read of one resource, in one mode. */

@@ -13,7 +13,7 @@ import { now, workCalendar } from './clock.ts';
 import { decidedTerms, narrowed, periodEnd, requestedTerms } from './grant-terms.ts';
 import { grantCreator, statusOf } from './grants.ts';
 import type { ApproveBody, DecideBody } from './schema.ts';
-import { FROM, WAITING, strictest, type ShareType, type State, type Step } from './states.ts';
+import { FROM, WAITING, strictest, type ShareType, type State, type ShareStep } from './states.ts';
 
 /** The time limits and defaults of the workflow (config.ts). */
 export interface SharingPolicy {
@@ -60,7 +60,7 @@ export async function lockRequest(ctx: CommandContext, id: number): Promise<Requ
   return row;
 }
 
-function assertFrom(row: RequestRow, step: Exclude<Step, 'submit'>): void {
+function assertFrom(row: RequestRow, step: Exclude<ShareStep, 'submit'>): void {
   const from = FROM[step];
   if (!from.includes(row.state)) {
     throw conflict(`share request ${row.id} is '${row.state}'; ${step} needs it to be ${from.map((s) => `'${s}'`).join(' or ')}`, { state: row.state, allowedFrom: from });
@@ -79,7 +79,7 @@ interface Move {
 }
 
 /** Moves a request to a new state: timestamps, the deadline of a waiting state, the step record and the audit event. */
-async function move(ctx: CommandContext, row: RequestRow, step: Exclude<Step, 'submit'>, to: State, m: Move = {}): Promise<RequestRow> {
+async function move(ctx: CommandContext, row: RequestRow, step: Exclude<ShareStep, 'submit'>, to: State, m: Move = {}): Promise<RequestRow> {
   const at = now();
   const waiting = WAITING.includes(to);
   if (waiting && m.limitDays === undefined) throw new Error(`a move to the waiting state ${to} needs its time limit`);

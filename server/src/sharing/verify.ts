@@ -9,7 +9,7 @@ import { HttpError, badRequest, conflict } from '../http/errors.ts';
 import { currentVersion } from '../loads/versions.ts';
 import { quoteIdent } from '../lib/sql.ts';
 import { assertGrantedItems, type LiveGrant } from './live-grants.ts';
-import { badValue, rowFilterSql, type ItemInfo } from '../data/values.ts';
+import { badValue, rowFilterSql, type ItemInfo } from '../data/row-conditions.ts';
 
 export interface Verification {
   matched: boolean;

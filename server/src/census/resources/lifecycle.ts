@@ -18,7 +18,8 @@ export const STEPS = {
   publish: { from: ['approved'], to: 'published' },
   retire: { from: ['published'], to: 'retired' },
 } as const;
-export type Step = keyof typeof STEPS;
+/** A move of a catalogue entry through its lifecycle (submit, approve, publish, …). */
+export type LifecycleStep = keyof typeof STEPS;
 
 /** The next 顺序码 of a classification; the row lock orders concurrent publishers and a code is never handed out twice. */
 async function nextCode(ctx: CommandContext, category: string): Promise<string> {
@@ -48,7 +49,7 @@ function assertNoUnmaskedPersonalData(doc: Record<string, any>): void {
   );
 }
 
-export async function resourceStepper(ctx: CommandContext, id: number, step: Step, note?: string): Promise<DocumentRow> {
+export async function resourceStepper(ctx: CommandContext, id: number, step: LifecycleStep, note?: string): Promise<DocumentRow> {
   const current = await lockDocument(ctx, 'resource', id);
   const { from, to } = STEPS[step];
   if (!(from as readonly string[]).includes(current.status)) {

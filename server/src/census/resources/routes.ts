@@ -5,7 +5,7 @@ import { idParams } from '../../lib/zod-fields.ts';
 import { documentCreator, documentUpdater } from '../documents/commands.ts';
 import { historyOf } from '../documents/history.ts';
 import { bodyOwner, documentOwner } from '../documents/owner.ts';
-import { resourceStepper, type Step } from './lifecycle.ts';
+import { resourceStepper, type LifecycleStep } from './lifecycle.ts';
 import { presentResource } from './presenter.ts';
 import { visibleResource } from './queries.ts';
 import { DocumentBody, ResourceListQuery, StepBody, UpdateQuery } from './schema.ts';
@@ -15,7 +15,7 @@ import { searchResources } from './search.ts';
 const READERS = { admin: 'any', authority: 'any', officer: 'own', registrar: 'own', consumer: 'own' } as const;
 const WRITERS = { officer: 'own', registrar: 'own' } as const;
 
-function stepRoute(step: Step, summary: string, access: RouteSpec['access']) {
+function stepRoute(step: LifecycleStep, summary: string, access: RouteSpec['access']) {
   return route({
     method: 'post',
     path: `/api/v1/resources/:id/${step}`,
