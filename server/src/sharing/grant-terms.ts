@@ -5,7 +5,7 @@
  */
 import type { CommandContext } from '../audit/command.ts';
 import type { RowCondition } from '../data/row-conditions.ts';
-import { conflict, unprocessable } from '../http/errors.ts';
+import { stateConflict, unprocessable } from '../http/errors.ts';
 import type { ResourceItem, ShareRequest } from '../schemas/validator.ts';
 import { now } from './clock.ts';
 import type { GrantTerms } from './grants.ts';
@@ -39,7 +39,7 @@ export function periodEnd(period: Period | ShareRequest['period'], start: Date):
 
 async function publishedItems(ctx: CommandContext, row: TermsRequest): Promise<ResourceItem[]> {
   const r = await ctx.trx('odx.resources').where({ id: row.resource_id }).first('published_doc', 'retired_at');
-  if (!r?.published_doc || r.retired_at) throw conflict(`resource ${row.resource_code} is no longer published; nothing can be granted on it`);
+  if (!r?.published_doc || r.retired_at) throw stateConflict(`resource ${row.resource_code} is no longer published; nothing can be granted on it`);
   return r.published_doc.items;
 }
 
@@ -47,7 +47,7 @@ async function publishedItems(ctx: CommandContext, row: TermsRequest): Promise<R
 export async function requestedTerms(ctx: CommandContext, defaultRate: number, row: TermsRequest): Promise<GrantTerms> {
   const items = await publishedItems(ctx, row);
   const gone = row.doc.items.filter((n) => !items.some((i) => i.name === n));
-  if (gone.length) throw conflict(`items no longer in resource ${row.resource_code}: ${gone.join(', ')}`);
+  if (gone.length) throw stateConflict(`items no longer in resource ${row.resource_code}: ${gone.join(', ')}`);
   const start = now();
   return { items: row.doc.items, startsAt: start, endsAt: periodEnd(row.doc.period, start), period: row.doc.period, rateLimit: row.doc.expectedCallRate ?? defaultRate, rowFilter: [], raw: [] };
 }

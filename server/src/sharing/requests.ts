@@ -7,7 +7,7 @@ import type { CommandContext } from '../audit/command.ts';
 import { demandShareStep, type DemandShareEvent } from '../census/demands/commands.ts';
 import { invalidDocument } from '../census/documents/validate.ts';
 import type { Config } from '../config.ts';
-import { conflict, forbidden, notFound, unprocessable } from '../http/errors.ts';
+import { forbidden, notFound, stateConflict, unprocessable } from '../http/errors.ts';
 import { validateDocument, type ResourceItem, type ShareRequest } from '../schemas/validator.ts';
 import { now, workCalendar } from './clock.ts';
 import { decidedTerms, narrowed, periodEnd, requestedTerms } from './grant-terms.ts';
@@ -63,7 +63,7 @@ export async function lockRequest(ctx: CommandContext, id: number): Promise<Requ
 function assertFrom(row: RequestRow, step: Exclude<ShareStep, 'submit'>): void {
   const from = FROM[step];
   if (!from.includes(row.state)) {
-    throw conflict(`share request ${row.id} is '${row.state}'; ${step} needs it to be ${from.map((s) => `'${s}'`).join(' or ')}`, { state: row.state, allowedFrom: from });
+    throw stateConflict(`share request ${row.id} is '${row.state}'; ${step} needs it to be ${from.map((s) => `'${s}'`).join(' or ')}`, { state: row.state, allowedFrom: from });
   }
 }
 
@@ -203,7 +203,7 @@ export async function requestCreator(ctx: CommandContext, policy: SharingPolicy,
     const demand = await ctx.trx('odx.demands').where({ id: doc.demandId }).first('department_id', 'status');
     if (!demand) throw problem('/demandId', `no demand has the id ${doc.demandId}`, `需求 ${doc.demandId} 不存在`);
     if (demand.department_id !== consumer) throw forbidden(`demand ${doc.demandId} belongs to another department`);
-    if (['fulfilled', 'unfulfillable'].includes(demand.status)) throw conflict(`demand ${doc.demandId} is ${demand.status}; a share request can no longer answer it`);
+    if (['fulfilled', 'unfulfillable'].includes(demand.status)) throw stateConflict(`demand ${doc.demandId} is ${demand.status}; a share request can no longer answer it`);
   }
   if (doc.consumerSystem !== undefined) {
     const sys = await ctx.trx('odx.systems').where({ id: doc.consumerSystem }).first('department_id', 'status');
@@ -215,7 +215,7 @@ export async function requestCreator(ctx: CommandContext, policy: SharingPolicy,
     .where({ consumer_department_id: consumer, resource_id: resource.id, mode: doc.accessMode, status: 'suspended' })
     .first('id', 'status', 'status_reason', 'ends_at');
   if (suspended && statusOf(suspended, at) !== 'expired') {
-    throw conflict(`your department's grant ${suspended.id} on resource ${doc.resourceCode} (${doc.accessMode}) is suspended (${suspended.status_reason}); it must be resumed or revoked before a new request`, {
+    throw stateConflict(`your department's grant ${suspended.id} on resource ${doc.resourceCode} (${doc.accessMode}) is suspended (${suspended.status_reason}); it must be resumed or revoked before a new request`, {
       grant: suspended.id,
     });
   }
@@ -224,7 +224,7 @@ export async function requestCreator(ctx: CommandContext, policy: SharingPolicy,
     .whereIn('state', [...WAITING])
     .first('id', 'state');
   if (pending) {
-    throw conflict(`share request ${pending.id} for resource ${doc.resourceCode} (${doc.accessMode}) is still '${pending.state}'; withdraw it or wait for its decision`, { request: pending.id });
+    throw stateConflict(`share request ${pending.id} for resource ${doc.resourceCode} (${doc.accessMode}) is still '${pending.state}'; withdraw it or wait for its decision`, { request: pending.id });
   }
 
   const insert = {

@@ -1,5 +1,5 @@
 import type { CommandContext } from '../../audit/command.ts';
-import { conflict, unprocessable } from '../../http/errors.ts';
+import { stateConflict, unprocessable } from '../../http/errors.ts';
 import { derivedColumns } from '../documents/derive.ts';
 import { lockDocument, type DocumentRow } from '../documents/commands.ts';
 import { recordStep } from '../documents/history.ts';
@@ -53,7 +53,7 @@ export async function resourceStepper(ctx: CommandContext, id: number, step: Lif
   const current = await lockDocument(ctx, 'resource', id);
   const { from, to } = STEPS[step];
   if (!(from as readonly string[]).includes(current.status)) {
-    throw conflict(`cannot ${step} a resource in status '${current.status}'`, { status: current.status, allowedFrom: from });
+    throw stateConflict(`cannot ${step} a resource in status '${current.status}'`, { status: current.status, allowedFrom: from });
   }
   if (step === 'return' && !note) throw unprocessable('returning a resource needs a reason', [{ path: '/note', message: 'required' }]);
   let change: Record<string, unknown> = { status: to, updated_at: ctx.trx.fn.now() };
