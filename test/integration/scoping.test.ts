@@ -9,7 +9,7 @@ import type { Principal, Role } from '../../server/src/auth/roles.ts';
 import { createKnex } from '../../server/src/db/connect.ts';
 import { reachesEveryDepartment, scopingFor, whereInScope, type ScopeColumns } from '../../server/src/policies/access.ts';
 import type { Reach } from '../../server/src/http/route.ts';
-import { currentCluster } from '../helpers/cluster.ts';
+import { scratchDatabaseUrl } from '../helpers/cluster.ts';
 
 const caller = (id: number, departmentId: number | null, role: Role = 'officer'): Principal => ({
   id,
@@ -33,14 +33,8 @@ const ROWS: Array<[number, number, number, number, boolean]> = [
 describe('scoping of lists: whereInScope on PostgreSQL', () => {
   let knex: Knex;
   before(async () => {
-    let url: string;
-    try {
-      url = currentCluster().adminUrl;
-    } catch {
-      url = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
-    }
     // one connection, so the TEMP table is seen by every query
-    knex = createKnex(url, { min: 1, max: 1 });
+    knex = createKnex(scratchDatabaseUrl(), { min: 1, max: 1 });
     await knex.raw('create temp table scoped_rows (id int primary key, consumer int, provider int, account int, published boolean)');
     await knex('scoped_rows').insert(ROWS.map(([id, consumer, provider, account, published]) => ({ id, consumer, provider, account, published })));
   });

@@ -6,20 +6,14 @@
 import { expect } from 'chai';
 import pg from 'pg';
 import { quoteIdent, sqlConstant, sqlLiteral } from '../../server/src/lib/sql.ts';
-import { currentCluster } from '../helpers/cluster.ts';
+import { scratchDatabaseUrl } from '../helpers/cluster.ts';
 
 const TEXTS = ["O'Brien", 'a\\b', "\\'\\\\", '市场监督管理局', 'tab\there', '"quoted"', ''];
 
 describe('SQL quoting (lib/sql.ts) read back by PostgreSQL', () => {
   let client: pg.Client;
   before(async () => {
-    let url: string;
-    try {
-      url = currentCluster().adminUrl;
-    } catch {
-      url = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
-    }
-    client = new pg.Client({ connectionString: url });
+    client = new pg.Client({ connectionString: scratchDatabaseUrl() });
     await client.connect();
   });
   after(async () => {
