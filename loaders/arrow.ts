@@ -5,7 +5,7 @@
  * which the loader reads as Asia/Shanghai).
  */
 import { RecordBatchReader, Type, type DataType, type Field, type RecordBatch, type Vector } from 'apache-arrow';
-import type { FormatReader } from './engine.ts';
+import type { FormatReader } from './format-reader.ts';
 import { NaiveDateTime } from './coerce.ts';
 import { Sink, type SinkOptions } from './sink.ts';
 import type { ByteSource } from './source.ts';

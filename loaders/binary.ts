@@ -2,7 +2,7 @@
  * COPY BINARY encoding of checked values. The CSV path sends UTF-8 files to PostgreSQL in the binary
  * COPY format: the server then skips CSV parsing and the text input functions (date_in, numeric_in,
  * float8in ...), about a third of its COPY work. Values arrive here already validated and in canonical
- * text form (see coerce.ts / fast.ts); each encoder turns that text into the type's binary form.
+ * text form (see coerce.ts / byte-acceptors.ts); each encoder turns that text into the type's binary form.
  */
 import { pgType } from './coerce.ts';
 import type { CopyOut } from './sink.ts';

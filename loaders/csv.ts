@@ -8,7 +8,7 @@
 import { isUtf8 } from 'node:buffer';
 import iconv from 'iconv-lite';
 import { Fail } from './coerce.ts';
-import { compileAcceptor, LAST_NUMBER, type ByteAcceptor } from './fast.ts';
+import { compileAcceptor, LAST_NUMBER, type ByteAcceptor } from './byte-acceptors.ts';
 import { CsvProfiler, K_BOOL, K_DATE, K_FLOAT, K_NONE, K_NUM, K_TEXT } from './profile.ts';
 import { binaryEncoder, type BinaryEncoder } from './binary.ts';
 import { Sink, type FileColumn, type SinkOptions } from './sink.ts';

@@ -4,7 +4,7 @@
  * their source text (no float rounding); nested objects/arrays keep their JSON text.
  */
 import { StringDecoder } from 'node:string_decoder';
-import type { FormatReader } from './engine.ts';
+import type { FormatReader } from './format-reader.ts';
 import { JsonNumber, RawJson } from './coerce.ts';
 import { fileColumn, type ColumnResolver } from './plan.ts';
 import { Sink, type SinkOptions } from './sink.ts';

@@ -3,18 +3,9 @@
  * server/src/lib/identifiers.ts), and the quality profile.
  */
 import type { ClientBase } from 'pg';
+import { quoteIdent, sqlConstant } from '../server/src/lib/sql.ts';
 import { pgType } from './coerce.ts';
 import type { ColumnProfile, LoaderItem, QualityProfile } from './types.ts';
-
-/** Quotes an identifier. */
-export function qi(name: string): string {
-  return '"' + name.replace(/"/g, '""') + '"';
-}
-
-/** Quotes a string literal. */
-export function ql(s: string): string {
-  return "'" + s.replace(/'/g, "''") + "'";
-}
 
 /**
  * Text columns use the C collation (code-point order): identical ordering on every server, and keys and
@@ -23,10 +14,10 @@ export function ql(s: string): string {
 export function createTableSql(table: string, items: LoaderItem[]): string {
   const cols = items.map(
     (it) =>
-      `${qi(it.name)} ${pgType(it)}${it.type === 'C' || it.type === 'M' ? ' COLLATE "C"' : ''}${it.required || it.key ? ' NOT NULL' : ''}`,
+      `${quoteIdent(it.name)} ${pgType(it)}${it.type === 'C' || it.type === 'M' ? ' COLLATE "C"' : ''}${it.required || it.key ? ' NOT NULL' : ''}`,
   );
   let sql = `CREATE TABLE ${table} (\n  ${cols.join(',\n  ')}\n);\n`;
-  for (const it of items) if (it.label) sql += `COMMENT ON COLUMN ${table}.${qi(it.name)} IS ${ql(it.label)};\n`;
+  for (const it of items) if (it.label) sql += `COMMENT ON COLUMN ${table}.${quoteIdent(it.name)} IS ${sqlConstant(it.label)};\n`;
   return sql;
 }
 
@@ -84,7 +75,7 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $f$
   SELECT v ~ '^1[3-9][0-9]{9}$'
 $f$;
 
-COMMENT ON FUNCTION odx.is_uscc(text) IS ${ql(FUNCTIONS_VERSION)};
+COMMENT ON FUNCTION odx.is_uscc(text) IS ${sqlConstant(FUNCTIONS_VERSION)};
 `;
 }
 
@@ -161,7 +152,7 @@ export async function profileTable(
   if (!known || todo.length) {
     const sel = ['count(*)::bigint AS n'];
     todo.forEach((it, i) => {
-      const c = qi(it.name);
+      const c = quoteIdent(it.name);
       const [mn, mx] = minMaxSql(it, c);
       sel.push(`count(${c})::bigint AS n${i}`, `${mn} AS mn${i}`, `${mx} AS mx${i}`);
     });

@@ -4,7 +4,7 @@
  * rows above it, common in government spreadsheets, are skipped); record lines are sheet row numbers.
  */
 import ExcelJS from 'exceljs';
-import type { FormatReader } from './engine.ts';
+import type { FormatReader } from './format-reader.ts';
 import { NaiveDateTime } from './coerce.ts';
 import { ColumnResolver } from './plan.ts';
 import { Sink, type SinkOptions } from './sink.ts';

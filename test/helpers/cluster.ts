@@ -93,3 +93,15 @@ export function currentCluster(): Cluster {
   if (!cluster) throw new Error('the test cluster is not started (test/setup.ts starts it)');
   return cluster;
 }
+
+/**
+ * An admin URL for tests that need only TEMP tables: the suite's cluster when test/setup.ts started
+ * one; run on their own (mocha --no-config), DATABASE_URL, or the machine's PostgreSQL.
+ */
+export function scratchDatabaseUrl(): string {
+  try {
+    return currentCluster().adminUrl;
+  } catch {
+    return process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+  }
+}

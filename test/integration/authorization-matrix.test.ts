@@ -10,7 +10,7 @@ import { demandDoc, licenceCsv, loadCsv, publishedResource, resourceDoc, systemD
 import { requestBetween, shareDoc, systemOf, type Walk } from '../helpers/sharing.ts';
 import { grantStepper } from '../../server/src/sharing/grants.ts';
 import { documentCreator } from '../../server/src/census/documents/commands.ts';
-import { resourceStepper, type Step } from '../../server/src/census/resources/lifecycle.ts';
+import { resourceStepper, type LifecycleStep } from '../../server/src/census/resources/lifecycle.ts';
 import type { CensusKind } from '../../server/src/census/documents/kinds.ts';
 import { everyOf } from '../helpers/every.ts';
 
@@ -63,7 +63,7 @@ const fixtures: Record<string, (t: TestApp, owner: TargetOwner) => Promise<Call>
 const DOCS = { system: systemDoc, resource: resourceDoc, demand: demandDoc };
 
 /** A census document of department A, walked through the given lifecycle steps. */
-async function docOfA(t: TestApp, kind: CensusKind, steps: Step[] = []): Promise<number> {
+async function docOfA(t: TestApp, kind: CensusKind, steps: LifecycleStep[] = []): Promise<number> {
   return runCommand(t.knex, { actor: TEST_ACTOR }, async (ctx) => {
     const row = await documentCreator(ctx, kind, DOCS[kind](t.deptA.uscc));
     for (const step of steps) await resourceStepper(ctx, row.id, step);
@@ -71,7 +71,7 @@ async function docOfA(t: TestApp, kind: CensusKind, steps: Step[] = []): Promise
   });
 }
 
-const resourceStep = (step: Step, before: Step[]) => async (t: TestApp): Promise<Call> => ({
+const resourceStep = (step: LifecycleStep, before: LifecycleStep[]) => async (t: TestApp): Promise<Call> => ({
   path: `/api/v1/resources/${await docOfA(t, 'resource', before)}/${step}`,
   body: step === 'return' ? { note: '信息项不完整' } : {},
 });

@@ -104,6 +104,18 @@ describe('census registry', function () {
       await request(t.app).post(`/api/v1/resources/${id}/submit`).set(t.auth('registrar')).expect(200);
       await request(t.app).put(`/api/v1/resources/${id}`).set(t.auth('registrar')).send(resourceDoc(t.deptA.uscc)).expect(409);
     });
+
+    it('tells a stale edit (version_conflict: reload) from a step the state does not allow (state_conflict)', async () => {
+      const id = (await request(t.app).post('/api/v1/resources').set(t.auth('registrar')).send(resourceDoc(t.deptA.uscc)).expect(201)).body.id;
+      await request(t.app).put(`/api/v1/resources/${id}?version=1`).set(t.auth('registrar')).send(resourceDoc(t.deptA.uscc)).expect(200);
+      const stale = await request(t.app).put(`/api/v1/resources/${id}?version=1`).set(t.auth('registrar')).send(resourceDoc(t.deptA.uscc)).expect(409);
+      expect(stale.body.error.code).to.equal('version_conflict');
+      const early = await request(t.app).post(`/api/v1/resources/${id}/approve`).set(t.auth('officer')).expect(409);
+      expect(early.body.error.code).to.equal('state_conflict');
+      await request(t.app).post(`/api/v1/resources/${id}/submit`).set(t.auth('registrar')).expect(200);
+      const locked = await request(t.app).put(`/api/v1/resources/${id}`).set(t.auth('registrar')).send(resourceDoc(t.deptA.uscc)).expect(409);
+      expect(locked.body.error.code).to.equal('state_conflict');
+    });
   });
 
   describe('codes', () => {

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import request from 'supertest';
 import { closeServices, createApp, type App } from '../../server/src/app.ts';
 import { createKnex } from '../../server/src/db/connect.ts';
-import { grantedResource } from '../../server/src/sharing/enforce.ts';
+import { grantedResource } from '../../server/src/sharing/live-grants.ts';
 import { testApp, type TestApp } from '../helpers/app.ts';
 import { licenceCsv, loadCsv, publishedResource } from '../helpers/census.ts';
 import { requestBetween } from '../helpers/sharing.ts';

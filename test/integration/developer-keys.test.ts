@@ -43,7 +43,7 @@ describe('developer accounts and keys', function () {
   it('refuses a second account for the same e-mail (409) and a malformed address (400)', async () => {
     await signup({ email: 'bob@example.org' }).expect(201);
     const again = await signup({ email: 'BOB@example.org' }).expect(409);
-    expect(again.body.error.code).to.equal('conflict');
+    expect(again.body.error.code).to.equal('already_exists');
     const bad = await signup({ email: 'not-an-address' }).expect(400);
     expect(bad.body.error.details[0].path).to.equal('/email');
   });

@@ -6,18 +6,11 @@
  */
 import { expect } from 'chai';
 import pg from 'pg';
-import type { ItemLike } from '../../server/src/open/datapackage.ts';
-import type { MaskRule } from '../../server/src/open/masking.ts';
-import { DEFAULT_MASK_RULES, buildMasker, maskSql, maskValue, maskedSelectList } from '../../server/src/open/masking.ts';
-import { currentCluster } from '../helpers/cluster.ts';
+import type { ItemLike } from '../../server/src/data/items.ts';
+import type { MaskRule } from '../../server/src/data/masking.ts';
+import { DEFAULT_MASK_RULES, buildMasker, maskSql, maskValue, maskedSelectList } from '../../server/src/data/masking.ts';
+import { scratchDatabaseUrl } from '../helpers/cluster.ts';
 
-function databaseUrl(): string {
-  try {
-    return currentCluster().adminUrl;
-  } catch {
-    return process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
-  }
-}
 const SALT = "sa'lt\\with-quote-and-backslash 盐";
 
 const INPUTS: Array<string | null> = [
@@ -67,7 +60,7 @@ describe('masking: SQL expressions equal the JS masks (PostgreSQL)', function ()
   let client: pg.Client;
 
   before(async () => {
-    client = new pg.Client({ connectionString: databaseUrl() });
+    client = new pg.Client({ connectionString: scratchDatabaseUrl() });
     await client.connect();
     await client.query('CREATE TEMP TABLE mask_input (i int PRIMARY KEY, v text, n bigint)');
     for (let i = 0; i < INPUTS.length; i++) {

@@ -4,7 +4,7 @@ import { chainPending } from '../../server/src/audit/chain.ts';
 import { verifyChain } from '../../server/src/audit/verify.ts';
 import { withUsccCheck } from '../../server/src/lib/identifiers.ts';
 import { setClock } from '../../server/src/sharing/clock.ts';
-import { resetRateLimits } from '../../server/src/sharing/enforce.ts';
+import { resetRateLimits } from '../../server/src/sharing/grant-rate.ts';
 import { clearOfWindowEnd } from '../helpers/rate.ts';
 import { makeDepartment, makePrincipal, testApp, type TestApp } from '../helpers/app.ts';
 import { licenceCsv, loadCsv, publishedResource } from '../helpers/census.ts';

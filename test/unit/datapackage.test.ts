@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { Ajv } from 'ajv';
 import type { ValidateFunction } from 'ajv';
-import type { DataPackageInput, ItemLike, TableField } from '../../server/src/open/datapackage.ts';
+import type { ItemLike } from '../../server/src/data/items.ts';
+import type { DataPackageInput, TableField } from '../../server/src/open/datapackage.ts';
 import { packageName, tableField, tableSchema, toDataPackage } from '../../server/src/open/datapackage.ts';
-import { parseMaskRules } from '../../server/src/open/masking.ts';
+import { parseMaskRules } from '../../server/src/data/masking.ts';
 
 const FIXTURES = new URL('../fixtures/frictionless/', import.meta.url);
 

@@ -11,7 +11,7 @@ import type { Quad } from 'n3';
 import SHACLValidator from 'rdf-validate-shacl';
 import type { DcatCatalog, DcatDataset, Domain, UpdateCycle } from '../../server/src/open/dcat.ts';
 import { DOMAIN_THEMES, FILE_TYPES, FREQUENCY, datasetIri, toJsonLd, toQuads, toTurtle } from '../../server/src/open/dcat.ts';
-import type { ItemLike } from '../../server/src/open/datapackage.ts';
+import type { ItemLike } from '../../server/src/data/items.ts';
 
 const { namedNode } = DataFactory;
 const SH = 'http://www.w3.org/ns/shacl#';

@@ -14,7 +14,7 @@ import {
   JsonNumber,
   NaiveDateTime,
 } from '../../loaders/coerce.ts';
-import { compileAcceptor } from '../../loaders/fast.ts';
+import { compileAcceptor } from '../../loaders/byte-acceptors.ts';
 import { sniffDelimiter } from '../../loaders/csv.ts';
 import { pgType, rejectsToCsv } from '../../loaders/index.ts';
 import { normalizeHeader } from '../../loaders/plan.ts';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { expect } from 'chai';
-import type { ItemLike } from '../../server/src/open/datapackage.ts';
+import type { ItemLike } from '../../server/src/data/items.ts';
 import {
   COMPOUND_SURNAMES,
   DEFAULT_MASK_RULES,
@@ -9,9 +9,9 @@ import {
   maskValue,
   maskedSelectList,
   parseMaskRules,
-  sqlLiteral,
   unmaskedPersonalItems,
-} from '../../server/src/open/masking.ts';
+} from '../../server/src/data/masking.ts';
+import { sqlLiteral } from '../../server/src/lib/sql.ts';
 
 const R = DEFAULT_MASK_RULES;
 const SALT = 's3cret-salt';

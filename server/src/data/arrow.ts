@@ -3,7 +3,7 @@ import {
   AsyncByteQueue, Binary, Bool, DateDay, Field, Float64, Int64, makeData, RecordBatch, RecordBatchStreamWriter, Schema, Struct, TimestampMillisecond, Utf8, type Data, type DataType,
 } from 'apache-arrow';
 import { CopyBinaryReader } from './copy-binary.ts';
-import { quoteIdent } from '../open/masking.ts';
+import { quoteIdent } from '../lib/sql.ts';
 import type { ViewColumn } from './view.ts';
 
 /** The Arrow type of a column: masked values are text; N/Y stay text so decimals stay exact. */

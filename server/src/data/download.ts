@@ -7,7 +7,7 @@ import Cursor from 'pg-cursor';
 import copyStreams from 'pg-copy-streams';
 import { ArrowWriter, arrowSchema, arrowSelect } from './arrow.ts';
 import { JsonWriter, jsonColumn } from './json-lines.ts';
-import { quoteIdent } from '../open/masking.ts';
+import { quoteIdent } from '../lib/sql.ts';
 import { selectSql, whereSql, type RowQuery } from './query.ts';
 import type { DataView } from './view.ts';
 

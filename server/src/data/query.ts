@@ -3,9 +3,9 @@ import { preparedRows } from '../db/prepared.ts';
 import { pgType } from '../../../loaders/index.ts';
 import { HttpError, badRequest } from '../http/errors.ts';
 import { decodeCursor, encodeCursor } from '../lib/cursor.ts';
-import { quoteIdent } from '../open/masking.ts';
+import { quoteIdent } from '../lib/sql.ts';
 import type { DataView, ViewColumn } from './view.ts';
-import { badValue, rowFilterSql } from './values.ts';
+import { badValue, rowFilterSql } from './row-conditions.ts';
 
 export const OPS = ['eq', 'ne', 'lt', 'lte', 'gt', 'gte', 'in', 'contains', 'isnull'] as const;
 export type Op = (typeof OPS)[number];

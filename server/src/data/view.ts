@@ -1,10 +1,11 @@
 import type { Knex } from 'knex';
-import { buildMasker, maskSql, parseMaskRules, quoteIdent, ruleFor, type MaskRules } from '../open/masking.ts';
-import type { ItemLike } from '../open/datapackage.ts';
+import { quoteIdent } from '../lib/sql.ts';
+import { buildMasker, maskSql, parseMaskRules, ruleFor, type MaskRules } from './masking.ts';
+import type { ItemLike } from './items.ts';
 import type { Config } from '../config.ts';
 import { currentVersion } from '../loads/versions.ts';
 
-import type { RowCondition } from './values.ts';
+import type { RowCondition } from './row-conditions.ts';
 
 /** Who reads and under which rules: the public sees masked open data; a grant may see fewer columns, fewer rows, some raw. */
 export type ReadPolicy =

@@ -4,7 +4,7 @@ import { notifyChainer } from '../audit/chainer.ts';
 import { runCommand } from '../audit/command.ts';
 import { demandCloser, demandLinker } from '../census/demands/commands.ts';
 import { documentCreator, documentUpdater } from '../census/documents/commands.ts';
-import { resourceStepper, type Step } from '../census/resources/lifecycle.ts';
+import { resourceStepper, type LifecycleStep } from '../census/resources/lifecycle.ts';
 import { withUsccCheck } from '../lib/identifiers.ts';
 import type { DataDemand, DataResource, InformationSystem, ResourceItem } from '../schemas/validator.ts';
 
@@ -513,7 +513,7 @@ function demandDoc(d: DemandRow, usccOf: (dept: Dept) => string): DataDemand {
   };
 }
 
-const STEPS_TO: Record<NonNullable<ResourceRow['stage']> | 'published', Step[]> = {
+const STEPS_TO: Record<NonNullable<ResourceRow['stage']> | 'published', LifecycleStep[]> = {
   draft: [],
   submitted: ['submit'],
   approved: ['submit', 'approve'],
@@ -541,7 +541,7 @@ export async function seedCensus(knex: Knex, departments: Map<string, number>): 
     );
     const as = (login: string): Actor => people.get(login) ?? (() => { throw new Error(`demo census: no account '${login}'`); })();
     const authority = as('sjj.authority');
-    const stepActor = (dept: Dept, step: Step) => (step === 'approve' ? as(`${dept}.officer`) : step === 'publish' ? authority : as(`${dept}.registrar`));
+    const stepActor = (dept: Dept, step: LifecycleStep) => (step === 'approve' ? as(`${dept}.officer`) : step === 'publish' ? authority : as(`${dept}.registrar`));
 
     await runCommand(trx, { actor: authority }, async (ctx) => {
       for (const [code, name, parent] of CLASSES) {

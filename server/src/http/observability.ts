@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import pino, { type Logger } from 'pino';
 import client from 'prom-client';
-import { HttpError, type ErrorBody } from './errors.ts';
+import { HttpError, type Problem, type ProblemCode } from './errors.ts';
 
 export function createLogger(level: string): Logger {
   return pino({ level, base: { service: 'odx' }, timestamp: pino.stdTimeFunctions.isoTime });
@@ -60,9 +60,9 @@ export function createMetrics() {
   return { registry, observe };
 }
 
-const PG_CONFLICT: Record<string, [number, string]> = {
-  '23505': [409, 'conflict'],
-  '23503': [409, 'conflict'],
+const PG_CONFLICT: Record<string, [number, ProblemCode]> = {
+  '23505': [409, 'already_exists'],
+  '23503': [409, 'reference_conflict'],
   '23514': [422, 'unprocessable'],
   '22P02': [400, 'bad_request'],
 };
@@ -72,7 +72,7 @@ export function errorHandler(log: Logger) {
   return (err: unknown, req: Request, res: Response): void => {
     const requestId = String(req.id ?? '');
     let status = 500;
-    let body: ErrorBody['error'] = { code: 'internal', message: 'internal error', requestId };
+    let body: Problem = { code: 'internal', message: 'internal error', requestId };
     const e = err as { status?: number; type?: string; code?: string; message?: string; detail?: string; constraint?: string };
     if (err instanceof HttpError) {
       status = err.status;

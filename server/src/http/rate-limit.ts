@@ -19,7 +19,7 @@ import type { Logger } from 'pino';
 import { hashToken } from '../auth/tokens.ts';
 import { HttpError } from './errors.ts';
 import type { Services } from './route.ts';
-import type { Step } from './serve.ts';
+import type { RequestStage } from './serve.ts';
 
 /** The counter after a claim: requests counted in the window (this claim included), and when the window ends. */
 export interface Claim {
@@ -208,7 +208,7 @@ function tooMany(req: Request, res: Response, policy: RatePolicy, retryAfter: nu
  * The limiter, mounted before the routes. Reads limits from `services.config` on each request,
  * so a changed setting applies at once.
  */
-export function rateLimits(services: Pick<Services, 'knex' | 'config' | 'log'>): Step {
+export function rateLimits(services: Pick<Services, 'knex' | 'config' | 'log'>): RequestStage {
   const limiter = new RateLimiter(new RateCounter(services.knex, services.log));
   const owners = new KeyOwners(services.knex);
   return async (req, res) => {

@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import type { Step } from './serve.ts';
+import type { RequestStage } from './serve.ts';
 import helmet from 'helmet';
 
 /**
@@ -7,7 +7,7 @@ import helmet from 'helmet';
  * they are the same for every response, and helmet's thirteen middlewares per request cost more
  * than setting the headers.
  */
-export function securityHeaders(): Step {
+export function securityHeaders(): RequestStage {
   const headers: [string, string][] = [];
   const recorder = {
     setHeader: (name: string, value: string | number | readonly string[]) => void headers.push([name, String(value)]),

@@ -5,7 +5,7 @@ import type { RouteTable } from './mount.ts';
 import { parseQueryString } from './query-string.ts';
 
 /** Work done for every request before its route (request id, headers, rate limits): it may answer, or throw. */
-export type Step = (req: Request, res: Response) => void | Promise<void>;
+export type RequestStage = (req: Request, res: Response) => void | Promise<void>;
 
 export type ErrorResponder = (err: unknown, req: Request, res: Response) => void;
 
@@ -29,7 +29,7 @@ export interface Served {
  * prototype makes every later property access on the request slow, which tripled the cost of
  * a bare response (docs/architecture.md, "The hot read path").
  */
-export function serveRequests(app: Express, steps: Step[], routes: RouteTable, onError: ErrorResponder): Served {
+export function serveRequests(app: Express, steps: RequestStage[], routes: RouteTable, onError: ErrorResponder): Served {
   const { Req, Res } = helperClasses(app);
   const run = async (req: Request, res: Response) => {
     for (const step of steps) {

@@ -14,3 +14,12 @@ export function decodeCursor(cursor: string, shape: ('number' | 'string')[]): un
   }
   throw badRequest('the cursor is not one this endpoint handed out', [{ in: 'query', path: '/cursor', message: 'invalid cursor' }]);
 }
+
+/**
+ * A page of a list read newest first by id, `limit + 1` rows at a time (the extra row only tells
+ * that there is more): the presented items, and the cursor that reads on after the last of them.
+ */
+export function pageById<R extends { id: number }, T>(rows: R[], limit: number, present: (row: R) => T): { items: T[]; next: string | null } {
+  const page = rows.slice(0, limit);
+  return { items: page.map(present), next: rows.length > limit ? encodeCursor([page[page.length - 1].id]) : null };
+}

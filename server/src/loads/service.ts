@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import type { ClientBase } from 'pg';
 import { loadFile, LoadError, type LoadEncoding, type LoadFormat, type LoadMode, type LoadProgress, type LoadResult, type Reject } from '../../../loaders/index.ts';
 import { runCommand, type CommandOrigin } from '../audit/command.ts';
-import { conflict, notFound, unprocessable } from '../http/errors.ts';
+import { notFound, stateConflict, unprocessable } from '../http/errors.ts';
 import { dropOldVersions, versionTable } from './versions.ts';
 
 export interface LoadOptionsInput {
@@ -32,7 +32,7 @@ export async function loadCreator(knex: Knex, origin: CommandOrigin, resourceId:
     const unknownKeys = (opts.key ?? []).filter((k) => !names.has(k));
     if (unknownKeys.length) throw unprocessable(`key columns that are not items of the resource: ${unknownKeys.join(', ')}`, [{ path: '/key', message: unknownKeys.join(', ') }]);
     if (opts.mode !== 'replace' && resource.current_version === null) {
-      throw conflict(`mode '${opts.mode}' needs a loaded version to start from; the first load must be 'replace'`);
+      throw stateConflict(`mode '${opts.mode}' needs a loaded version to start from; the first load must be 'replace'`);
     }
     const [row] = await ctx.trx('odx.loads')
       .insert({

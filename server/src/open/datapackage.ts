@@ -7,41 +7,9 @@
  * their masked form (strings), items masked with `drop` are left out, personal/sensitive items
  * without a mask are refused (they must never be published).
  */
-import type { MaskOptions, MaskRule, MaskRules } from './masking.ts';
-import { DEFAULT_MASK_RULES, isDropRule, ruleFor, unmaskedPersonalItems } from './masking.ts';
-
-/** Item (信息项) data types of the catalogue: 字符型C 数值型N 货币型Y 日期型D 日期时间型T 逻辑型L 备注型M 通用型G 双精度型B 整型I 浮点型F. */
-export type ItemType = 'C' | 'N' | 'Y' | 'D' | 'T' | 'L' | 'M' | 'G' | 'B' | 'I' | 'F';
-export type Sensitivity = 'public' | 'internal' | 'personal' | 'sensitive';
-
-/**
- * The shape of a catalogue item as these modules need it (declared here so the open-data
- * modules do not depend on the census registry's types).
- */
-export interface ItemLike {
-  /** Column / field name. */
-  name: string;
-  /** Chinese label (信息项名称). */
-  label: string;
-  type: ItemType;
-  /** 数据长度: characters for C/M, total digits for N/Y. */
-  length?: number;
-  /** Digits after the decimal point for N/Y. */
-  scale?: number;
-  required?: boolean;
-  /** Part of the primary key. */
-  key?: boolean;
-  /** Named identifier check: `uscc`, `id-card`, `region-code`, `mobile` (see CHECK_PATTERNS). */
-  check?: string;
-  pattern?: string;
-  enum?: Array<string | number | boolean>;
-  minimum?: number | string;
-  maximum?: number | string;
-  sensitivity?: Sensitivity;
-  /** Name of a mask rule (`MaskRules` key): mobile, id-card, name, drop, hash, or one the authority adds. */
-  mask?: 'mobile' | 'id-card' | 'name' | 'drop' | 'hash' | (string & {});
-  description?: string;
-}
+import type { ItemLike } from '../data/items.ts';
+import type { MaskOptions, MaskRule, MaskRules } from '../data/masking.ts';
+import { DEFAULT_MASK_RULES, isDropRule, ruleFor, unmaskedPersonalItems } from '../data/masking.ts';
 
 /** Regular expressions for the named identifier checks (the format part; check digits are not expressible). */
 export const CHECK_PATTERNS: Readonly<Record<string, string>> = Object.freeze({

@@ -19,7 +19,8 @@
  */
 import { DataFactory, Writer } from 'n3';
 import type { Quad, Quad_Object } from 'n3';
-import type { DownloadFormat, ItemLike, SchemaOptions, TableFieldType } from './datapackage.ts';
+import type { ItemLike } from '../data/items.ts';
+import type { DownloadFormat, SchemaOptions, TableFieldType } from './datapackage.ts';
 import { DOWNLOAD_FORMATS, tableSchema } from './datapackage.ts';
 
 // ---------------------------------------------------------------------------------------------

@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { Principal, Role } from '../auth/roles.ts';
 import { forbidden } from '../http/errors.ts';
 import type { Access, Owner, Reach, Scoping } from '../http/route.ts';
@@ -48,4 +49,42 @@ export function describeAccess(access: Access): string {
 /** Whether a department's non-public records (drafts, history) are within the caller's scoping. */
 export function inScope(scoping: Scoping, departmentId: number): boolean {
   return scoping.departments === null || scoping.departments.includes(departmentId);
+}
+
+/** Where a list's rows name their owners, for `whereInScope`. */
+export interface ScopeColumns {
+  /** The owning department's column; several when a row has several parties (consumer and provider). */
+  department?: string | readonly string[];
+  /** The owning account's column, for lists some roles see only their own records of. */
+  principal?: string;
+  /** Rows every caller of the list sees whatever their department (published catalogue entries). */
+  seenByAll?: (w: Knex.QueryBuilder) => void;
+}
+
+/**
+ * Narrows a list query to the rows the caller's scoping reaches: with own-department reach the rows
+ * one of whose department columns is the caller's department, with own-account reach the caller's
+ * own rows, and with reach over every department all rows. The one place a list is scoped; a list
+ * without the column its callers' reach needs refuses to run rather than show everything.
+ */
+export function whereInScope<Q extends Knex.QueryBuilder>(query: Q, scoping: Scoping, columns: ScopeColumns): Q {
+  if (scoping.departments !== null) {
+    const departments = columns.department === undefined ? [] : typeof columns.department === 'string' ? [columns.department] : columns.department;
+    if (departments.length === 0) throw new Error('this list has no department column to scope it by');
+    const own = scoping.departments;
+    query.where((w) => {
+      if (columns.seenByAll) w.where((all) => columns.seenByAll!(all));
+      for (const column of departments) w.orWhereIn(column, own);
+    });
+  }
+  if (scoping.principalId !== null) {
+    if (!columns.principal) throw new Error('this list has no account column to scope it by');
+    query.where(columns.principal, scoping.principalId);
+  }
+  return query;
+}
+
+/** Whether the caller's reach covers every department (the data authority, admins). */
+export function reachesEveryDepartment(scoping: Scoping): boolean {
+  return scoping.departments === null && scoping.principalId === null;
 }

@@ -9,7 +9,9 @@ import { route, type Services } from '../http/route.ts';
 import { sendJsonText } from '../http/respond.ts';
 import type { Principal } from '../auth/roles.ts';
 import { boundSystem } from './credentials.ts';
-import { enforceRate, grantedResource, purposeOf, whyNoGrant, type LiveGrant } from './enforce.ts';
+import { enforceRate } from './grant-rate.ts';
+import { grantedResource, whyNoGrant, type LiveGrant } from './live-grants.ts';
+import { purposeOf } from './purpose.ts';
 import type { AccessMode } from './states.ts';
 
 const CodeParams = z.object({ code: z.string().min(1).max(100) });
@@ -30,7 +32,7 @@ const grantOwner = (mode: AccessMode) => async ({ params }: { params: { code: st
   target: await grantFor(knex, caller, params.code, mode),
 });
 
-// a grant cached with its resource's current version (enforce.ts) keeps its view as long
+// a grant cached with its resource's current version (live-grants.ts) keeps its view as long
 const grantViews = new WeakMap<LiveGrant, DataView>();
 
 /** The grant's view of the data: only its items, only rows inside its row filter, masked items masked unless approved raw. */

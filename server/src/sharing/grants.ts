@@ -5,9 +5,9 @@
  * and mode is in force: a newer one supersedes it.
  */
 import type { CommandContext } from '../audit/command.ts';
-import { conflict, notFound } from '../http/errors.ts';
+import { notFound, stateConflict } from '../http/errors.ts';
 import { now } from './clock.ts';
-import type { RowCondition } from '../data/values.ts';
+import type { RowCondition } from '../data/row-conditions.ts';
 import type { Period } from './schema.ts';
 import type { ShareRequest } from '../schemas/validator.ts';
 
@@ -55,7 +55,7 @@ export async function grantCreator(
   const key = { consumer_department_id: request.consumer_department_id, resource_id: request.resource_id, mode: request.access_mode };
   const previous = await ctx.trx('odx.grants').where(key).whereIn('status', ['active', 'suspended']).forUpdate().first();
   if (previous?.status === 'suspended' && statusOf(previous) !== 'expired') {
-    throw conflict(`grant ${previous.id} on resource ${request.resource_code} (${request.access_mode}) is suspended (${previous.status_reason}); it must be resumed or revoked before a new grant`, {
+    throw stateConflict(`grant ${previous.id} on resource ${request.resource_code} (${request.access_mode}) is suspended (${previous.status_reason}); it must be resumed or revoked before a new grant`, {
       grant: previous.id,
     });
   }
@@ -123,11 +123,11 @@ export async function grantStepper(ctx: CommandContext, id: number, step: GrantS
   const g: GrantRow | undefined = await ctx.trx('odx.grants').where({ id }).forUpdate().first();
   if (!g) throw notFound(`grant ${id}`);
   if (!GRANT_FROM[step].includes(g.status)) {
-    throw conflict(`grant ${id} is '${g.status}'; ${step} needs it to be ${GRANT_FROM[step].map((s) => `'${s}'`).join(' or ')}`, { status: g.status });
+    throw stateConflict(`grant ${id} is '${g.status}'; ${step} needs it to be ${GRANT_FROM[step].map((s) => `'${s}'`).join(' or ')}`, { status: g.status });
   }
   const at = now();
   if (step === 'suspend' && statusOf(g, at) === 'expired') {
-    throw conflict(`grant ${id} expired at ${new Date(g.ends_at!).toISOString()}; there is nothing to suspend`);
+    throw stateConflict(`grant ${id} expired at ${new Date(g.ends_at!).toISOString()}; there is nothing to suspend`);
   }
   const [row] = await ctx.trx('odx.grants')
     .where({ id })

@@ -7,14 +7,13 @@ import type { CommandContext } from '../audit/command.ts';
 import { demandShareStep, type DemandShareEvent } from '../census/demands/commands.ts';
 import { invalidDocument } from '../census/documents/validate.ts';
 import type { Config } from '../config.ts';
-import { conflict, forbidden, notFound, unprocessable } from '../http/errors.ts';
+import { forbidden, notFound, stateConflict, unprocessable } from '../http/errors.ts';
 import { validateDocument, type ResourceItem, type ShareRequest } from '../schemas/validator.ts';
 import { now, workCalendar } from './clock.ts';
-import { grantCreator, statusOf, type GrantTerms } from './grants.ts';
-import type { RowCondition } from '../data/values.ts';
-import { checkRowFilter } from './rows.ts';
-import type { ApproveBody, DecideBody, Period } from './schema.ts';
-import { FROM, WAITING, strictest, type ShareType, type State, type Step } from './states.ts';
+import { decidedTerms, narrowed, periodEnd, requestedTerms } from './grant-terms.ts';
+import { grantCreator, statusOf } from './grants.ts';
+import type { ApproveBody, DecideBody } from './schema.ts';
+import { FROM, WAITING, strictest, type ShareType, type State, type ShareStep } from './states.ts';
 
 /** The time limits and defaults of the workflow (config.ts). */
 export interface SharingPolicy {
@@ -52,24 +51,6 @@ export type RequestRow = Record<string, any> & {
 };
 
 const SHARE_LABEL: Record<ShareType, string> = { unconditional: '无条件共享', conditional: '有条件共享', none: '不予共享' };
-const DAY_MS = 86_400_000;
-
-/** The end of a period of use started at `start`: null for long-term; `until` is inclusive (24:00 Asia/Shanghai of that date). */
-export function periodEnd(period: Period | ShareRequest['period'], start: Date): Date | null {
-  switch (period.kind) {
-    case '30d':
-      return new Date(start.getTime() + 30 * DAY_MS);
-    case '90d':
-      return new Date(start.getTime() + 90 * DAY_MS);
-    case '180d':
-      return new Date(start.getTime() + 180 * DAY_MS);
-    case 'long_term':
-      return null;
-    case 'until':
-      return new Date(Date.parse(`${period.until}T00:00:00+08:00`) + DAY_MS);
-  }
-}
-
 const problem = (path: string, message: string, messageZh: string) => invalidDocument([{ path, message, messageZh }], 422);
 
 /** Locks a share request for a transition; 404 when it does not exist. */
@@ -79,10 +60,10 @@ export async function lockRequest(ctx: CommandContext, id: number): Promise<Requ
   return row;
 }
 
-function assertFrom(row: RequestRow, step: Exclude<Step, 'submit'>): void {
+function assertFrom(row: RequestRow, step: Exclude<ShareStep, 'submit'>): void {
   const from = FROM[step];
   if (!from.includes(row.state)) {
-    throw conflict(`share request ${row.id} is '${row.state}'; ${step} needs it to be ${from.map((s) => `'${s}'`).join(' or ')}`, { state: row.state, allowedFrom: from });
+    throw stateConflict(`share request ${row.id} is '${row.state}'; ${step} needs it to be ${from.map((s) => `'${s}'`).join(' or ')}`, { state: row.state, allowedFrom: from });
   }
 }
 
@@ -98,7 +79,7 @@ interface Move {
 }
 
 /** Moves a request to a new state: timestamps, the deadline of a waiting state, the step record and the audit event. */
-async function move(ctx: CommandContext, row: RequestRow, step: Exclude<Step, 'submit'>, to: State, m: Move = {}): Promise<RequestRow> {
+async function move(ctx: CommandContext, row: RequestRow, step: Exclude<ShareStep, 'submit'>, to: State, m: Move = {}): Promise<RequestRow> {
   const at = now();
   const waiting = WAITING.includes(to);
   if (waiting && m.limitDays === undefined) throw new Error(`a move to the waiting state ${to} needs its time limit`);
@@ -222,7 +203,7 @@ export async function requestCreator(ctx: CommandContext, policy: SharingPolicy,
     const demand = await ctx.trx('odx.demands').where({ id: doc.demandId }).first('department_id', 'status');
     if (!demand) throw problem('/demandId', `no demand has the id ${doc.demandId}`, `需求 ${doc.demandId} 不存在`);
     if (demand.department_id !== consumer) throw forbidden(`demand ${doc.demandId} belongs to another department`);
-    if (['fulfilled', 'unfulfillable'].includes(demand.status)) throw conflict(`demand ${doc.demandId} is ${demand.status}; a share request can no longer answer it`);
+    if (['fulfilled', 'unfulfillable'].includes(demand.status)) throw stateConflict(`demand ${doc.demandId} is ${demand.status}; a share request can no longer answer it`);
   }
   if (doc.consumerSystem !== undefined) {
     const sys = await ctx.trx('odx.systems').where({ id: doc.consumerSystem }).first('department_id', 'status');
@@ -234,7 +215,7 @@ export async function requestCreator(ctx: CommandContext, policy: SharingPolicy,
     .where({ consumer_department_id: consumer, resource_id: resource.id, mode: doc.accessMode, status: 'suspended' })
     .first('id', 'status', 'status_reason', 'ends_at');
   if (suspended && statusOf(suspended, at) !== 'expired') {
-    throw conflict(`your department's grant ${suspended.id} on resource ${doc.resourceCode} (${doc.accessMode}) is suspended (${suspended.status_reason}); it must be resumed or revoked before a new request`, {
+    throw stateConflict(`your department's grant ${suspended.id} on resource ${doc.resourceCode} (${doc.accessMode}) is suspended (${suspended.status_reason}); it must be resumed or revoked before a new request`, {
       grant: suspended.id,
     });
   }
@@ -243,7 +224,7 @@ export async function requestCreator(ctx: CommandContext, policy: SharingPolicy,
     .whereIn('state', [...WAITING])
     .first('id', 'state');
   if (pending) {
-    throw conflict(`share request ${pending.id} for resource ${doc.resourceCode} (${doc.accessMode}) is still '${pending.state}'; withdraw it or wait for its decision`, { request: pending.id });
+    throw stateConflict(`share request ${pending.id} for resource ${doc.resourceCode} (${doc.accessMode}) is still '${pending.state}'; withdraw it or wait for its decision`, { request: pending.id });
   }
 
   const insert = {
@@ -307,7 +288,7 @@ export async function compliancePasser(ctx: CommandContext, policy: SharingPolic
   assertFrom(row, 'check');
   const at = now();
   if (row.share_type === 'unconditional') {
-    const grant = await grantCreator(ctx, row, await requestedTerms(ctx, policy, row), 'unconditional');
+    const grant = await grantCreator(ctx, row, await requestedTerms(ctx, policy.defaultRate, row), 'unconditional');
     const moved = await move(ctx, row, 'check', 'granted', {
       automatic: opts.automatic,
       note: opts.note,
@@ -353,7 +334,7 @@ export async function complianceRejecter(ctx: CommandContext, id: number, reason
 export async function requestApprover(ctx: CommandContext, policy: SharingPolicy, id: number, body: ApproveBody): Promise<RequestRow> {
   const row = await lockRequest(ctx, id);
   assertFrom(row, 'approve');
-  const terms = await decidedTerms(ctx, policy, row, body, true);
+  const terms = await decidedTerms(ctx, policy.defaultRate, row, body, true);
   const grant = await grantCreator(ctx, row, terms, 'provider');
   const moved = await move(ctx, row, 'approve', 'granted', {
     note: body.note,
@@ -401,7 +382,7 @@ export async function disputeDecider(ctx: CommandContext, policy: SharingPolicy,
   }
   assertFrom(row, 'grant');
   const { decision: _d, reason: _r, ...terms } = body;
-  const decided = await decidedTerms(ctx, policy, row, terms, false);
+  const decided = await decidedTerms(ctx, policy.defaultRate, row, terms, false);
   const grant = await grantCreator(ctx, row, decided, 'authority');
   const moved = await move(ctx, row, 'grant', 'granted', {
     note: body.reason,
@@ -419,70 +400,4 @@ export async function requestWithdrawer(ctx: CommandContext, id: number, note?: 
   const moved = await move(ctx, row, 'withdraw', 'withdrawn', { note, set: { closed_at: now() } });
   await touchDemand(ctx, moved, 'withdraw', `withdrawn${note ? `: ${note}` : ''}`);
   return moved;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Terms of a grant
-
-async function publishedItems(ctx: CommandContext, row: RequestRow): Promise<ResourceItem[]> {
-  const r = await ctx.trx('odx.resources').where({ id: row.resource_id }).first('published_doc', 'retired_at');
-  if (!r?.published_doc || r.retired_at) throw conflict(`resource ${row.resource_code} is no longer published; nothing can be granted on it`);
-  return r.published_doc.items;
-}
-
-/** What was asked for, as it stands: an unconditional request is granted exactly that, masked items masked. */
-async function requestedTerms(ctx: CommandContext, policy: SharingPolicy, row: RequestRow): Promise<GrantTerms> {
-  const items = await publishedItems(ctx, row);
-  const gone = row.doc.items.filter((n) => !items.some((i) => i.name === n));
-  if (gone.length) throw conflict(`items no longer in resource ${row.resource_code}: ${gone.join(', ')}`);
-  const start = now();
-  return { items: row.doc.items, startsAt: start, endsAt: periodEnd(row.doc.period, start), period: row.doc.period, rateLimit: row.doc.expectedCallRate ?? policy.defaultRate, rowFilter: [], raw: [] };
-}
-
-/** A decision's terms: at most what was asked for. Every problem is named. */
-async function decidedTerms(ctx: CommandContext, policy: SharingPolicy, row: RequestRow, body: ApproveBody | Omit<DecideBody, 'decision' | 'reason'>, mayRaw: boolean): Promise<GrantTerms> {
-  const resourceItems = await publishedItems(ctx, row);
-  const byName = new Map(resourceItems.map((i) => [i.name, i]));
-  const problems: { path: string; message: string }[] = [];
-  const items = body.items ?? row.doc.items;
-  const extra = items.filter((n) => !row.doc.items.includes(n));
-  if (extra.length) problems.push({ path: '/items', message: `not requested: ${extra.join(', ')} (a decision may grant fewer items, not more)` });
-  const gone = items.filter((n) => !extra.includes(n) && !byName.has(n));
-  if (gone.length) problems.push({ path: '/items', message: `no longer items of resource ${row.resource_code}: ${gone.join(', ')}` });
-  if (new Set(items).size !== items.length) problems.push({ path: '/items', message: 'items are listed twice' });
-
-  const start = now();
-  const period = body.period ?? row.doc.period;
-  const end = periodEnd(period, start);
-  const asked = periodEnd(row.doc.period, start);
-  if (end && end.getTime() <= start.getTime()) problems.push({ path: '/period/until', message: `the period ends on ${period.until}, which has passed` });
-  if (asked && (!end || end.getTime() > asked.getTime())) {
-    problems.push({ path: '/period', message: `the period may not be longer than requested (${row.doc.period.kind}${row.doc.period.until ? ` ${row.doc.period.until}` : ''})` });
-  }
-  const askedRate = row.doc.expectedCallRate ?? policy.defaultRate;
-  const rateLimit = body.rateLimit ?? askedRate;
-  if (rateLimit > askedRate) problems.push({ path: '/rateLimit', message: `the call rate may not exceed the requested ${askedRate} per minute` });
-
-  const raw = 'raw' in body && body.raw ? body.raw : [];
-  if (raw.length && !mayRaw) problems.push({ path: '/raw', message: 'only the provider may approve raw values' });
-  const rawOutside = raw.filter((n) => !items.includes(n));
-  if (rawOutside.length) problems.push({ path: '/raw', message: `raw items must be granted items: ${rawOutside.join(', ')}` });
-  const notMasked = raw.filter((n) => items.includes(n) && byName.has(n) && !byName.get(n)!.mask && !['personal', 'sensitive'].includes(byName.get(n)!.sensitivity ?? ''));
-  if (notMasked.length) problems.push({ path: '/raw', message: `not masked, so served as they are: ${notMasked.join(', ')}` });
-  if (problems.length) throw unprocessable(`the decision has ${problems.length} problem(s): ${problems.map((p) => p.message).join('; ')}`, problems);
-
-  const rowFilter: RowCondition[] = checkRowFilter(body.rowFilter ?? [], resourceItems);
-  return { items, startsAt: start, endsAt: end, period, rateLimit, rowFilter, raw: [...new Set(raw)] };
-}
-
-/** How a decision differs from the request (for the step record and the audit trail). */
-function narrowed(row: RequestRow, t: GrantTerms): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  const dropped = row.doc.items.filter((n) => !t.items.includes(n));
-  if (dropped.length) out.itemsNotGranted = dropped;
-  if (JSON.stringify(t.period) !== JSON.stringify(row.doc.period)) out.period = t.period;
-  if (t.rowFilter.length) out.rowFilter = t.rowFilter;
-  if (t.raw.length) out.raw = t.raw;
-  out.rateLimit = t.rateLimit;
-  return out;
 }

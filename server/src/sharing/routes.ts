@@ -4,14 +4,15 @@ import { recordEvents, runCommand, type CommandContext } from '../audit/command.
 import type { Principal } from '../auth/roles.ts';
 import { forbidden, notFound } from '../http/errors.ts';
 import { route, type Owner } from '../http/route.ts';
-import { decodeCursor, encodeCursor } from '../lib/cursor.ts';
 import { idParams } from '../lib/zod-fields.ts';
-import { now } from './clock.ts';
-import { credentialCreator, credentialQuery, presentCredential } from './credentials.ts';
-import { assertGrantedItems, enforceRate, grantedResource, purposeOf, whyNoGrant, type GrantedResource } from './enforce.ts';
+import { credentialCreator } from './credentials.ts';
+import { enforceRate } from './grant-rate.ts';
+import { assertGrantedItems, grantedResource, whyNoGrant, type GrantedResource } from './live-grants.ts';
+import { purposeOf } from './purpose.ts';
 import { boundSystem } from './credentials.ts';
 import { grantStepper, presentGrant, type GrantStep } from './grants.ts';
 import { presentRequest, stepsOf } from './presenter.ts';
+import { grantRow, listCredentials, listGrants, listShareRequests } from './queries.ts';
 import { verifyMatch } from './verify.ts';
 import {
   complianceRejecter,
@@ -71,16 +72,6 @@ async function requestView(knex: Knex, id: number) {
   if (!row) throw notFound(`share request ${id}`);
   const grant = row.grant_id ? await grantRow(knex, row.grant_id) : null;
   return { ...presentRequest(row), steps: await stepsOf(knex, id), grant: grant ? presentGrant(grant) : null };
-}
-
-function grantQuery(knex: Knex) {
-  return knex('odx.grants as g').join('odx.resources as r', 'r.id', 'g.resource_id').select('g.*', 'r.code as resource_code', 'r.name as resource_name');
-}
-
-async function grantRow(knex: Knex, id: number) {
-  const row = await grantQuery(knex).where('g.id', id).first();
-  if (!row) throw notFound(`grant ${id}`);
-  return row;
 }
 
 function requestStep<B extends z.ZodType>(
@@ -165,37 +156,7 @@ export const sharingRoutes = [
     access: READ,
     query: InboxQuery,
     scoped: true,
-    handler: async ({ query, scoping, services }) => {
-      const at = now();
-      const deps = scoping.departments;
-      const q = services.knex('odx.share_requests as s')
-        .join('odx.resources as r', 'r.id', 's.resource_id')
-        .select('s.*', 'r.name as resource_name')
-        .orderBy('s.id', 'desc')
-        .limit(query.limit + 1);
-      if (query.role === 'authority') {
-        if (deps !== null) throw forbidden('the authority inbox is the data authority’s; ask for role=consumer or role=provider');
-        if (!query.state) q.whereIn('s.state', ['submitted', 'disputed']);
-      } else if (query.role) {
-        if (deps) q.whereIn(query.role === 'consumer' ? 's.consumer_department_id' : 's.provider_department_id', deps);
-      } else if (deps) {
-        q.where((w) => w.whereIn('s.consumer_department_id', deps).orWhereIn('s.provider_department_id', deps));
-      }
-      if (query.state) q.whereIn('s.state', query.state);
-      if (query.overdue === true) q.where('s.due_at', '<=', at);
-      if (query.overdue === false) q.where((w) => w.whereNull('s.due_at').orWhere('s.due_at', '>', at));
-      if (query.resource) q.where('s.resource_id', query.resource);
-      if (query.demand) q.where('s.demand_id', query.demand);
-      if (query.cursor) q.where('s.id', '<', decodeCursor(query.cursor, ['number'])[0] as number);
-      const rows = await q;
-      const items = rows.slice(0, query.limit);
-      return {
-        body: {
-          items: items.map((r: Record<string, any>) => presentRequest(r, at)),
-          next: rows.length > query.limit ? encodeCursor([items[items.length - 1].id]) : null,
-        },
-      };
-    },
+    handler: async ({ query, scoping, services }) => ({ body: await listShareRequests(services.knex, query, scoping) }),
   }),
   route({
     method: 'get',
@@ -233,29 +194,7 @@ export const sharingRoutes = [
     access: { ...READ, consumer: 'own' },
     query: GrantListQuery,
     scoped: true,
-    handler: async ({ query, scoping, services }) => {
-      const at = now();
-      const deps = scoping.departments;
-      const q = grantQuery(services.knex).orderBy('g.id', 'desc').limit(query.limit + 1);
-      if (query.role && deps) q.whereIn(query.role === 'consumer' ? 'g.consumer_department_id' : 'g.provider_department_id', deps);
-      else if (deps) q.where((w) => w.whereIn('g.consumer_department_id', deps).orWhereIn('g.provider_department_id', deps));
-      if (query.status) {
-        const statuses = query.status;
-        q.where((w) => {
-          for (const s of statuses) {
-            if (s === 'expired') w.orWhere((x) => x.whereIn('g.status', ['active', 'suspended']).where('g.ends_at', '<=', at));
-            else if (s === 'active' || s === 'suspended') w.orWhere((x) => x.where('g.status', s).where((y) => y.whereNull('g.ends_at').orWhere('g.ends_at', '>', at)));
-            else w.orWhere('g.status', s);
-          }
-        });
-      }
-      if (query.resource) q.where('g.resource_id', query.resource);
-      if (query.mode) q.where('g.mode', query.mode);
-      if (query.cursor) q.where('g.id', '<', decodeCursor(query.cursor, ['number'])[0] as number);
-      const rows = await q;
-      const items = rows.slice(0, query.limit);
-      return { body: { items: items.map((g: any) => presentGrant(g, at)), next: rows.length > query.limit ? encodeCursor([items[items.length - 1].id]) : null } };
-    },
+    handler: async ({ query, scoping, services }) => ({ body: await listGrants(services.knex, query, scoping) }),
   }),
   route({
     method: 'get',
@@ -304,11 +243,7 @@ export const sharingRoutes = [
     tags: TAGS,
     access: { admin: 'any', authority: 'any', officer: 'own' },
     scoped: true,
-    handler: async ({ scoping, services }) => {
-      const q = credentialQuery(services.knex).orderBy('p.id');
-      if (scoping.departments) q.whereIn('p.department_id', scoping.departments);
-      return { body: { items: (await q).map(presentCredential) } };
-    },
+    handler: async ({ scoping, services }) => ({ body: await listCredentials(services.knex, scoping) }),
   }),
 
   route({

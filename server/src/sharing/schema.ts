@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RowFilterSchema } from './rows.ts';
+import { RowFilterSchema } from './row-filters.ts';
 import { STATES } from './states.ts';
 
 const csv = z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));

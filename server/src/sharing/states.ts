@@ -17,10 +17,11 @@ export type State = (typeof STATES)[number];
 
 export const WAITING: readonly State[] = ['submitted', 'provider_review', 'disputed'];
 
-export type Step = 'submit' | 'check' | 'reject' | 'approve' | 'refuse' | 'dispute' | 'grant' | 'deny' | 'withdraw';
+/** A step of a share request's workflow, as its step records name it. */
+export type ShareStep = 'submit' | 'check' | 'reject' | 'approve' | 'refuse' | 'dispute' | 'grant' | 'deny' | 'withdraw';
 
 /** The states each step starts from. */
-export const FROM: Record<Exclude<Step, 'submit'>, readonly State[]> = {
+export const FROM: Record<Exclude<ShareStep, 'submit'>, readonly State[]> = {
   check: ['submitted'],
   reject: ['submitted'],
   approve: ['provider_review'],

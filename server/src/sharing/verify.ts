@@ -5,11 +5,11 @@
  */
 import type { Knex } from 'knex';
 import { preparedRows } from '../db/prepared.ts';
-import { HttpError, badRequest, conflict } from '../http/errors.ts';
+import { HttpError, badRequest, stateConflict } from '../http/errors.ts';
 import { currentVersion } from '../loads/versions.ts';
-import { quoteIdent } from '../open/masking.ts';
-import { assertGrantedItems, type LiveGrant } from './enforce.ts';
-import { badValue, rowFilterSql, type ItemInfo } from '../data/values.ts';
+import { quoteIdent } from '../lib/sql.ts';
+import { assertGrantedItems, type LiveGrant } from './live-grants.ts';
+import { badValue, rowFilterSql, type ItemInfo } from '../data/row-conditions.ts';
 
 export interface Verification {
   matched: boolean;
@@ -29,11 +29,11 @@ export async function verifyMatch(
   const names = Object.keys(match);
   assertGrantedItems(grant, names);
   const version = current === undefined ? await currentVersion(knex, grant.resourceId) : current;
-  if (!version) throw conflict(`no data is loaded for resource ${grant.resourceCode} yet; nothing can be verified`);
+  if (!version) throw stateConflict(`no data is loaded for resource ${grant.resourceCode} yet; nothing can be verified`);
   const items = new Map((version.items as ItemInfo[]).map((i) => [i.name, i]));
   const missing = [...names, ...grant.rowFilter.map((c) => c.column)].filter((n) => !items.has(n));
   if (missing.length) {
-    throw conflict(`the current data version (${version.version}) of resource ${grant.resourceCode} has no items ${[...new Set(missing)].join(', ')}`);
+    throw stateConflict(`the current data version (${version.version}) of resource ${grant.resourceCode} has no items ${[...new Set(missing)].join(', ')}`);
   }
   const values = names.map((n) => String(match[n]));
   const problems = names

@@ -3,9 +3,10 @@ import { runCommand } from '../../audit/command.ts';
 import { badRequest, forbidden, notFound } from '../../http/errors.ts';
 import { route, type Owner } from '../../http/route.ts';
 import { idParams } from '../../lib/zod-fields.ts';
-import { tokenCreator, tokenQuery, tokenRevoker, toRecord } from '../tokens.ts';
+import { tokenCreator, tokenQuery, tokenRevoker } from '../tokens.ts';
 import { assertMayGrant, principalCreator, principalUpdater } from './commands.ts';
-import { presentPrincipal, presentToken } from './presenter.ts';
+import { presentToken } from './presenter.ts';
+import { listPrincipals, listTokens } from './queries.ts';
 import { PrincipalCreate, PrincipalUpdate, TokenCreate, TokenListQuery } from './schema.ts';
 
 async function principalOwner(knex: Knex, id: number): Promise<Owner | undefined> {
@@ -29,11 +30,7 @@ export const accountRoutes = [
     tags: ['accounts'],
     access: { admin: 'any', authority: 'any', officer: 'own' },
     scoped: true,
-    handler: async ({ services, scoping }) => {
-      const q = services.knex('odx.principals').orderBy('id');
-      if (scoping.departments) q.whereIn('department_id', scoping.departments);
-      return { body: { items: (await q).map(presentPrincipal) } };
-    },
+    handler: async ({ services, scoping }) => ({ body: await listPrincipals(services.knex, scoping) }),
   }),
   route({
     method: 'post',
@@ -71,13 +68,7 @@ export const accountRoutes = [
     access: { admin: 'any', officer: 'own', authority: 'self', registrar: 'self', consumer: 'self', developer: 'self' },
     query: TokenListQuery,
     scoped: true,
-    handler: async ({ query, services, scoping }) => {
-      const q = tokenQuery(services.knex).orderBy('t.id');
-      if (scoping.departments) q.whereIn('p.department_id', scoping.departments);
-      if (scoping.principalId) q.where('t.principal_id', scoping.principalId);
-      if (query.principalId) q.where('t.principal_id', query.principalId);
-      return { body: { items: (await q).map((r: Record<string, any>) => presentToken(toRecord(r))) } };
-    },
+    handler: async ({ query, services, scoping }) => ({ body: await listTokens(services.knex, scoping, query) }),
   }),
   route({
     method: 'post',

@@ -1,5 +1,5 @@
 import type { CommandContext } from '../../audit/command.ts';
-import { conflict, notFound } from '../../http/errors.ts';
+import { notFound, stateConflict, versionConflict } from '../../http/errors.ts';
 import { derivedColumns } from './derive.ts';
 import { recordStep } from './history.ts';
 import { KINDS, type CensusKind } from './kinds.ts';
@@ -33,10 +33,10 @@ export async function lockDocument(ctx: CommandContext, kind: CensusKind, id: nu
 export async function documentUpdater(ctx: CommandContext, kind: CensusKind, id: number, input: unknown, expectedVersion?: number): Promise<DocumentRow> {
   const current = await lockDocument(ctx, kind, id);
   if (!KINDS[kind].editable.includes(current.status)) {
-    throw conflict(`a ${kind} in status '${current.status}' cannot be edited`, { status: current.status, editable: KINDS[kind].editable });
+    throw stateConflict(`a ${kind} in status '${current.status}' cannot be edited`, { status: current.status, editable: KINDS[kind].editable });
   }
   if (expectedVersion !== undefined && expectedVersion !== current.version) {
-    throw conflict(`version ${expectedVersion} is not current (current: ${current.version}); reload and edit again`, { currentVersion: current.version });
+    throw versionConflict(`version ${expectedVersion} is not current (current: ${current.version}); reload and edit again`, { currentVersion: current.version });
   }
   const doc = assertValid(kind, input) as Record<string, any>;
   const field = KINDS[kind].ownerField;

@@ -3,12 +3,13 @@ import { runCommand } from '../../audit/command.ts';
 import { notFound } from '../../http/errors.ts';
 import { route, type RouteSpec } from '../../http/route.ts';
 import { idParams } from '../../lib/zod-fields.ts';
-import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
 import { DocumentBody, UpdateQuery } from '../resources/schema.ts';
-import { documentCreator, documentUpdater, type DocumentRow } from './commands.ts';
+import { documentCreator, documentUpdater } from './commands.ts';
 import { historyOf } from './history.ts';
 import { KINDS, type CensusKind } from './kinds.ts';
 import { bodyOwner, documentOwner } from './owner.ts';
+import { presentDocument } from './presenter.ts';
+import { listDocuments } from './queries.ts';
 
 const ListQuery = z.object({
   department: z.coerce.number().int().positive().optional(),
@@ -16,10 +17,6 @@ const ListQuery = z.object({
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
-
-export function presentDocument(r: DocumentRow) {
-  return { id: r.id, departmentId: r.department_id, name: r.name, status: r.status, version: r.version, doc: r.doc, createdAt: r.created_at, updatedAt: r.updated_at };
-}
 
 const READ = { admin: 'any', authority: 'any', officer: 'own', registrar: 'own' } as const;
 const WRITE = { officer: 'own', registrar: 'own' } as const;
@@ -38,16 +35,7 @@ export function documentRoutes(kind: Exclude<CensusKind, 'resource'>, plural: st
       access: READ,
       query: ListQuery,
       scoped: true,
-      handler: async ({ query, services, scoping }) => {
-        const q = services.knex(table).orderBy('id', 'desc').limit(query.limit + 1);
-        if (scoping.departments) q.whereIn('department_id', scoping.departments);
-        if (query.department) q.where('department_id', query.department);
-        if (query.status) q.where('status', query.status);
-        if (query.cursor) q.where('id', '<', decodeCursor(query.cursor, ['number'])[0] as number);
-        const rows = await q;
-        const items = rows.slice(0, query.limit);
-        return { body: { items: items.map(presentDocument), next: rows.length > query.limit ? encodeCursor([items[items.length - 1].id]) : null } };
-      },
+      handler: async ({ query, services, scoping }) => ({ body: await listDocuments(services.knex, table, query, scoping) }),
     }),
     route({
       method: 'get',

@@ -4,14 +4,16 @@
  * is linked to. JSON keeps codes; the CSV and .xlsx forms show Chinese headers and labels.
  */
 import type { Knex } from 'knex';
+import type { Scoping } from '../../http/route.ts';
+import { whereInScope } from '../../policies/access.ts';
 import { fieldInfo } from '../../schemas/validator.ts';
 
 export const LEDGER_LISTS = ['systems', 'resources', 'demands'] as const;
 export type LedgerList = (typeof LEDGER_LISTS)[number];
 
 export interface LedgerFilter {
-  /** Departments in reach; null for every department. */
-  departments: number[] | null;
+  /** The caller's reach. */
+  scoping: Scoping;
   /** Only this department. */
   department?: number;
   lists?: readonly LedgerList[];
@@ -102,7 +104,7 @@ export interface Ledger {
 }
 
 function scoped<T extends Knex.QueryBuilder>(q: T, column: string, f: LedgerFilter): T {
-  if (f.departments) q.whereIn(column, f.departments);
+  whereInScope(q, f.scoping, { department: column });
   if (f.department !== undefined) q.where(column, f.department);
   return q;
 }

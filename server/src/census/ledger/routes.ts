@@ -22,7 +22,7 @@ export const ledgerRoutes = [
     scoped: true,
     handler: async ({ query, scoping, services, res }) => {
       const lists = query.list ? [query.list] : LEDGER_LISTS;
-      const ledger = await buildLedger(services.knex, { departments: scoping.departments, department: query.department, lists });
+      const ledger = await buildLedger(services.knex, { scoping, department: query.department, lists });
       if (query.format === 'json') return { body: ledger };
       const stamp = ledger.generatedAt.slice(0, 10);
       if (query.format === 'csv') {

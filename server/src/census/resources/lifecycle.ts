@@ -1,10 +1,10 @@
 import type { CommandContext } from '../../audit/command.ts';
-import { conflict, unprocessable } from '../../http/errors.ts';
+import { stateConflict, unprocessable } from '../../http/errors.ts';
 import { derivedColumns } from '../documents/derive.ts';
 import { lockDocument, type DocumentRow } from '../documents/commands.ts';
 import { recordStep } from '../documents/history.ts';
-import { unmaskedPersonalItems } from '../../open/masking.ts';
-import type { ItemLike } from '../../open/datapackage.ts';
+import { unmaskedPersonalItems } from '../../data/masking.ts';
+import type { ItemLike } from '../../data/items.ts';
 
 /**
  * The catalogue lifecycle: draft -> submitted (registrar) -> approved (the department's
@@ -18,7 +18,8 @@ export const STEPS = {
   publish: { from: ['approved'], to: 'published' },
   retire: { from: ['published'], to: 'retired' },
 } as const;
-export type Step = keyof typeof STEPS;
+/** A move of a catalogue entry through its lifecycle (submit, approve, publish, …). */
+export type LifecycleStep = keyof typeof STEPS;
 
 /** The next 顺序码 of a classification; the row lock orders concurrent publishers and a code is never handed out twice. */
 async function nextCode(ctx: CommandContext, category: string): Promise<string> {
@@ -48,11 +49,11 @@ function assertNoUnmaskedPersonalData(doc: Record<string, any>): void {
   );
 }
 
-export async function resourceStepper(ctx: CommandContext, id: number, step: Step, note?: string): Promise<DocumentRow> {
+export async function resourceStepper(ctx: CommandContext, id: number, step: LifecycleStep, note?: string): Promise<DocumentRow> {
   const current = await lockDocument(ctx, 'resource', id);
   const { from, to } = STEPS[step];
   if (!(from as readonly string[]).includes(current.status)) {
-    throw conflict(`cannot ${step} a resource in status '${current.status}'`, { status: current.status, allowedFrom: from });
+    throw stateConflict(`cannot ${step} a resource in status '${current.status}'`, { status: current.status, allowedFrom: from });
   }
   if (step === 'return' && !note) throw unprocessable('returning a resource needs a reason', [{ path: '/note', message: 'required' }]);
   let change: Record<string, unknown> = { status: to, updated_at: ctx.trx.fn.now() };

@@ -2,13 +2,13 @@ import { recordEvents, runCommand } from '../../audit/command.ts';
 import { notFound } from '../../http/errors.ts';
 import { route, type RouteSpec } from '../../http/route.ts';
 import { idParams } from '../../lib/zod-fields.ts';
-import { inScope } from '../../policies/access.ts';
 import { seesOwnDataValues } from '../../policies/data-values.ts';
 import { documentCreator, documentUpdater } from '../documents/commands.ts';
 import { historyOf } from '../documents/history.ts';
 import { bodyOwner, documentOwner } from '../documents/owner.ts';
-import { resourceStepper, type Step } from './lifecycle.ts';
+import { resourceStepper, type LifecycleStep } from './lifecycle.ts';
 import { presentResource } from './presenter.ts';
+import { visibleResource } from './queries.ts';
 import { DocumentBody, ResourceListQuery, StepBody, UpdateQuery } from './schema.ts';
 import { searchResources } from './search.ts';
 
@@ -16,7 +16,7 @@ import { searchResources } from './search.ts';
 const READERS = { admin: 'any', authority: 'any', officer: 'own', registrar: 'own', consumer: 'own' } as const;
 const WRITERS = { officer: 'own', registrar: 'own' } as const;
 
-function stepRoute(step: Step, summary: string, access: RouteSpec['access']) {
+function stepRoute(step: LifecycleStep, summary: string, access: RouteSpec['access']) {
   return route({
     method: 'post',
     path: `/api/v1/resources/:id/${step}`,
@@ -54,9 +54,7 @@ export const resourceRoutes = [
     params: idParams,
     scoped: true,
     handler: async ({ params, services, scoping, principal, actor, requestId }) => {
-      const row = await services.knex('odx.resources').where({ id: params.id }).first();
-      const own = row && inScope(scoping, row.department_id);
-      if (!row || (!own && !row.published_doc)) throw notFound(`resource ${params.id}`);
+      const { row, own } = await visibleResource(services.knex, params.id, scoping);
       const seesValues = row.current_version !== null && seesOwnDataValues(principal, row.department_id);
       if (seesValues) {
         // the profile's smallest and largest values are values of the data: seen like a read

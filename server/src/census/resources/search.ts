@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Scoping } from '../../http/route.ts';
 import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
+import { whereInScope } from '../../policies/access.ts';
 import { queryTerms, toTsquery } from '../search-text.ts';
 import { presentResourceSummary } from './presenter.ts';
 import type { ResourceListQuery } from './schema.ts';
@@ -43,10 +44,7 @@ export function rankSql(knex: Knex, tsq: string): Knex.Raw {
  * `filters`: the facet filters (false where the index keys hold them).
  */
 function applyFilters(qb: Knex.QueryBuilder, query: CatalogueQuery, scoping: Scoping, tsq: string | null, fixed?: SearchOptions['fixed'], text: boolean | 'row' = true, filters = true) {
-  if (scoping.departments !== null) {
-    const own = scoping.departments;
-    qb.where((w) => w.where((p) => p.whereNotNull('r.published_doc').whereNull('r.retired_at')).orWhereIn('r.department_id', own));
-  }
+  whereInScope(qb, scoping, { department: 'r.department_id', seenByAll: (p) => p.whereNotNull('r.published_doc').whereNull('r.retired_at') });
   if (fixed) qb.where((w) => fixed(w));
   if (text && query.q !== undefined) {
     if (tsq === null) qb.whereRaw('false');

@@ -6,12 +6,13 @@
 import type { Knex } from 'knex';
 import type { Config } from '../../config.ts';
 import type { DataResource, ResourceItem } from '../../schemas/validator.ts';
-import type { DataPackageInput, DownloadFormat, ItemLike } from '../datapackage.ts';
+import type { ItemLike } from '../../data/items.ts';
+import type { DataPackageInput, DownloadFormat } from '../datapackage.ts';
 import { DOWNLOAD_FORMATS } from '../datapackage.ts';
 import type { DcatAgent, DcatCatalog, DcatDataset, Domain } from '../dcat.ts';
 import { DOMAIN_THEMES, datasetIri } from '../dcat.ts';
 import { maskRulesOf } from '../../data/view.ts';
-import { isDropRule, ruleFor, unmaskedPersonalItems, type MaskRules } from '../masking.ts';
+import { isDropRule, ruleFor, unmaskedPersonalItems, type MaskRules } from '../../data/masking.ts';
 
 /**
  * Open datasets: published (the last published version is what shows, also while a revision is in

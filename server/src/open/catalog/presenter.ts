@@ -1,5 +1,5 @@
 import type { Config } from '../../config.ts';
-import type { MaskRules } from '../masking.ts';
+import type { MaskRules } from '../../data/masking.ts';
 import { datasetUrls, downloadLinks, licenceOf, publishedItems, publishedQuality, type OpenDataset } from './model.ts';
 
 /** A dataset in a list: what a search result shows. `r` is a resource row (published_doc). */

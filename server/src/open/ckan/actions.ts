@@ -8,7 +8,7 @@ import type { Services } from '../../http/route.ts';
 import { version } from '../../version.ts';
 import { catalogPublisher, openDatasetQuery, toOpenDataset, type DepartmentRef, type OpenDataset } from '../catalog/model.ts';
 import { validationError, notFoundError } from './envelope.ts';
-import { ckanOrganization, ckanPackage } from './package.ts';
+import { ckanOrganization, ckanPackage, packageByIdOrName, PACKAGE_NAME_SQL } from './package.ts';
 import { bool, int, list, required, str, type Params } from './params.ts';
 import { packageSearch } from './search.ts';
 import { datastoreSearch } from './datastore.ts';
@@ -24,16 +24,6 @@ export class RawJson {
 }
 
 export type Action = (p: Params, services: Services, caller: Caller) => Promise<unknown>;
-
-const NAME_SQL = `trim(both '-' from regexp_replace(lower(r.code), '[^-a-z0-9._]+', '-', 'g'))`;
-
-/** A package by id (the 信息资源代码) or name (its slug). */
-export async function packageByIdOrName(knex: Knex, ref: string): Promise<OpenDataset | undefined> {
-  const row = await openDatasetQuery(knex)
-    .where((w) => w.where('r.code', ref).orWhereRaw(`${NAME_SQL} = ?`, [ref.toLowerCase()]))
-    .first();
-  return row ? toOpenDataset(row) : undefined;
-}
 
 function department(r: Record<string, any>): DepartmentRef {
   return { id: Number(r.id), name: r.name, shortName: r.short_name, uscc: r.uscc, createdAt: r.created_at };
@@ -78,7 +68,7 @@ export const ACTIONS: Record<string, Action> = {
   async package_list(p, { knex }) {
     const limit = int(p, 'limit', { min: 0, dflt: 1000 });
     const offset = int(p, 'offset', { min: 0, dflt: 0 });
-    const rows = await openDatasetQuery(knex).clearSelect().select({ name: knex.raw(NAME_SQL) }).orderBy('r.code').offset(offset).limit(limit);
+    const rows = await openDatasetQuery(knex).clearSelect().select({ name: knex.raw(PACKAGE_NAME_SQL) }).orderBy('r.code').offset(offset).limit(limit);
     return rows.map((r: { name: string }) => r.name);
   },
 

@@ -16,7 +16,7 @@ import type { Services } from '../../http/route.ts';
 import { DOWNLOAD_FORMATS } from '../datapackage.ts';
 import { maskRules, publishedItems } from '../catalog/model.ts';
 import { CkanError, notFoundError, validationError } from './envelope.ts';
-import { packageByIdOrName } from './actions.ts';
+import { packageByIdOrName } from './package.ts';
 import { bool, int, list, object, required, str, type Params } from './params.ts';
 
 export const DATASTORE_MAX_LIMIT = 10_000;

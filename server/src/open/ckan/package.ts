@@ -1,11 +1,23 @@
 /**
  * Open datasets as CKAN packages, departments as CKAN organizations (docs/ckan.md has the table).
  */
+import type { Knex } from 'knex';
 import type { Config } from '../../config.ts';
 import type { DownloadFormat } from '../datapackage.ts';
 import { DOWNLOAD_FORMATS, FORMAT_MEDIA_TYPES, packageName } from '../datapackage.ts';
 import { DOMAIN_THEMES, FREQUENCY } from '../dcat.ts';
-import { dcatDomain, downloadLinks, licenceOf, type DepartmentRef, type OpenDataset } from '../catalog/model.ts';
+import { dcatDomain, downloadLinks, licenceOf, openDatasetQuery, toOpenDataset, type DepartmentRef, type OpenDataset } from '../catalog/model.ts';
+
+/** A package's name (its slug) in SQL: the resource code lower-cased, runs of other characters made '-'. */
+export const PACKAGE_NAME_SQL = `trim(both '-' from regexp_replace(lower(r.code), '[^-a-z0-9._]+', '-', 'g'))`;
+
+/** A package by id (the 信息资源代码) or name (its slug). */
+export async function packageByIdOrName(knex: Knex, ref: string): Promise<OpenDataset | undefined> {
+  const row = await openDatasetQuery(knex)
+    .where((w) => w.where('r.code', ref).orWhereRaw(`${PACKAGE_NAME_SQL} = ?`, [ref.toLowerCase()]))
+    .first();
+  return row ? toOpenDataset(row) : undefined;
+}
 
 /** CKAN writes naive UTC timestamps: `2026-03-01T08:00:00.000`. */
 export function ckanTime(d: Date | null | undefined): string | null {

@@ -9,7 +9,7 @@ import { DOMAIN_THEMES } from '../dcat.ts';
 import { DOWNLOAD_FORMATS } from '../datapackage.ts';
 import { OPEN_COLUMNS, openOnly, toOpenDataset } from '../catalog/model.ts';
 import { searchQueryError } from './envelope.ts';
-import { FORMAT_LABELS, ckanLicence, ckanPackage, organizationName } from './package.ts';
+import { FORMAT_LABELS, PACKAGE_NAME_SQL, ckanLicence, ckanPackage, organizationName } from './package.ts';
 import { int, list, str, type Params } from './params.ts';
 
 interface Clause {
@@ -59,7 +59,6 @@ export function parseClauses(text: string, opts: { freeText: boolean }): { claus
 }
 
 const MODIFIED = 'greatest(r.published_at, r.data_updated_at)';
-const NAME_SQL = `trim(both '-' from regexp_replace(lower(r.code), '[^-a-z0-9._]+', '-', 'g'))`;
 const DCAT_DOMAINS = Object.keys(DOMAIN_THEMES).filter((d) => d !== 'other');
 
 function solrDate(v: string, field: string): Date | null {
@@ -83,7 +82,7 @@ function compileClause(c: Clause, config: Config): ((q: Knex.QueryBuilder) => vo
       return (q) => (known ? q.whereNotNull('r.current_version') : q.whereRaw('false'));
     }
     case 'name':
-      return (q) => q.whereRaw(`${NAME_SQL} = ?`, [c.value]);
+      return (q) => q.whereRaw(`${PACKAGE_NAME_SQL} = ?`, [c.value]);
     case 'id':
       return (q) => q.where('r.code', c.value);
     case 'groups':

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { CommandContext } from '../../audit/command.ts';
 import { principalCreator } from '../../auth/accounts/commands.ts';
 import { tokenCreator, type CreatedToken } from '../../auth/tokens.ts';
-import { conflict } from '../../http/errors.ts';
+import { alreadyExists, stateConflict } from '../../http/errors.ts';
 import type { DeveloperSignup } from './schema.ts';
 
 /** Active keys one developer account may hold; a revoked or expired one frees its place. */
@@ -18,7 +18,7 @@ const KEY_SCOPES = ['read'] as const;
  */
 export async function developerSignup(ctx: CommandContext, input: DeveloperSignup, days: number) {
   const taken = await ctx.trx('odx.principals').whereNull('department_id').whereRaw('lower(email) = ?', [input.email]).first('id');
-  if (taken) throw conflict('a developer account with this e-mail address exists; create further keys with its account token', { email: input.email });
+  if (taken) throw alreadyExists('a developer account with this e-mail address exists; create further keys with its account token', { email: input.email });
   const account = await principalCreator(ctx, {
     login: `dev.${randomBytes(6).toString('hex')}`,
     displayName: input.name ?? input.email.split('@')[0],
@@ -45,7 +45,7 @@ export async function developerKeyCreator(ctx: CommandContext, principalId: numb
     .where((q) => q.whereNull('expires_at').orWhere('expires_at', '>', ctx.trx.fn.now()))
     .count<{ n: string }[]>('* as n');
   if (Number(n) >= MAX_ACTIVE_KEYS) {
-    throw conflict(`an account holds at most ${MAX_ACTIVE_KEYS} active keys; revoke one first`, { active: Number(n), max: MAX_ACTIVE_KEYS });
+    throw stateConflict(`an account holds at most ${MAX_ACTIVE_KEYS} active keys; revoke one first`, { active: Number(n), max: MAX_ACTIVE_KEYS });
   }
   return tokenCreator(ctx, { principalId, name, scopes: [...KEY_SCOPES], expiresAt: new Date(Date.now() + days * 86_400_000) });
 }

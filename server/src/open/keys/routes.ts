@@ -1,5 +1,6 @@
 import { runCommand } from '../../audit/command.ts';
 import { presentToken } from '../../auth/accounts/presenter.ts';
+import { listTokens } from '../../auth/accounts/queries.ts';
 import { tokenQuery, tokenRevoker, toRecord } from '../../auth/tokens.ts';
 import { notFound } from '../../http/errors.ts';
 import { route } from '../../http/route.ts';
@@ -38,10 +39,7 @@ export const developerKeyRoutes = [
     tags: TAGS,
     access: { developer: 'self' },
     scoped: true,
-    handler: async ({ services, scoping }) => {
-      const rows = await tokenQuery(services.knex).where('t.principal_id', scoping.principalId).orderBy('t.id');
-      return { body: { items: rows.map((r: Record<string, any>) => presentToken(toRecord(r))) } };
-    },
+    handler: async ({ services, scoping }) => ({ body: await listTokens(services.knex, scoping) }),
   }),
   route({
     method: 'post',

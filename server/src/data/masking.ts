@@ -24,7 +24,8 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { ItemLike } from './datapackage.ts';
+import { quoteIdent, sqlLiteral } from '../lib/sql.ts';
+import type { ItemLike } from './items.ts';
 
 export type KeepRule = { keepStart: number; keepEnd: number; char?: string };
 export type SurnameRule = { surname: true };
@@ -267,21 +268,6 @@ export function unmaskedPersonalItems(items: readonly ItemLike[], rules: Readonl
 
 // ---------------------------------------------------------------------------------------------
 // SQL (PostgreSQL) equivalents, for the fast paths that stream with COPY ... TO STDOUT
-
-/** A PostgreSQL string literal that is safe whatever `standard_conforming_strings` says. */
-export function sqlLiteral(s: string): string {
-  if (/[\\\0]/.test(s)) {
-    if (s.includes('\0')) throw new Error('NUL characters cannot appear in PostgreSQL text');
-    return `convert_from(decode('${Buffer.from(s, 'utf8').toString('hex')}', 'hex'), 'UTF8')`;
-  }
-  return `'${s.replace(/'/g, "''")}'`;
-}
-
-/** Double-quotes an SQL identifier. */
-export function quoteIdent(name: string): string {
-  if (name.includes('\0')) throw new Error('NUL in identifier');
-  return `"${name.replace(/"/g, '""')}"`;
-}
 
 /**
  * A PostgreSQL expression (text, or NULL for NULL input) equal to `maskValue(rule, value)` for the

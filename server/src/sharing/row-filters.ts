@@ -2,10 +2,10 @@
  * Row filters of grants as requests carry them: their shape, and their check against the
  * resource's items. A grant's row filter is an AND of conditions on item names, e.g.
  * `[{ column: 'region_code', op: 'eq', value: '350203' }]` (only the consumer's district);
- * data/values.ts turns it into parameterised SQL.
+ * data/row-conditions.ts turns it into parameterised SQL.
  */
 import { z } from 'zod';
-import { badValue, type ItemInfo, type RowCondition } from '../data/values.ts';
+import { badValue, type ItemInfo, type RowCondition } from '../data/row-conditions.ts';
 import { unprocessable } from '../http/errors.ts';
 
 const scalar = z.union([z.string().max(500), z.number(), z.boolean()]).transform((v) => String(v));

@@ -3,7 +3,7 @@
  * reads them: one check of a value against an item's type and one SQL form of a row condition,
  * used by row queries, shared reads, grant approval and verification alike.
  */
-import { quoteIdent } from '../open/masking.ts';
+import { quoteIdent } from '../lib/sql.ts';
 
 /** A condition on rows, on an item name (a grant's row filter is an AND of them). Values are strings, as in query strings. */
 export interface RowCondition {

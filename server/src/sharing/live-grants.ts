@@ -1,15 +1,14 @@
 /**
- * What every read of shared data checks: a live grant, the granted items, the grant's rate, a
- * stated purpose. Used by verification (verify.ts) and by the sharing data API
- * (`/api/v1/shared/:code/rows|download`), so both answer the same way. docs/sharing.md.
+ * The grants in force: which live grant lets a consumer department read a resource in a mode, why
+ * none does, and which items it covers. Every read of shared data checks these, then the grant's
+ * rate (grant-rate.ts) and a stated purpose (purpose.ts): verification (verify.ts) and the sharing
+ * data API (`/api/v1/shared/:code/rows|download`) answer the same way. docs/sharing.md.
  */
-import type { Request, Response } from 'express';
 import type { Knex } from 'knex';
-import { HttpError, badRequest, forbidden } from '../http/errors.ts';
-import { RateCounter, RateLimiter } from '../http/rate-limit.ts';
+import { forbidden } from '../http/errors.ts';
 import { now } from './clock.ts';
 import { memoOf } from '../db/change-feed.ts';
-import type { RowCondition } from '../data/values.ts';
+import type { RowCondition } from '../data/row-conditions.ts';
 import type { AccessMode } from './states.ts';
 
 /** A grant in force: what its consumer department may read of one resource, in one mode. */
@@ -166,63 +165,4 @@ export function assertGrantedItems(grant: Pick<LiveGrant, 'id' | 'items'>, names
   if (outside.length) {
     throw forbidden(`not granted: ${outside.join(', ')} (grant ${grant.id} covers ${grant.items.join(', ')})`, { items: outside, granted: grant.items });
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Call rate, per grant: `rateLimit` calls a minute, counted in PostgreSQL like the open API's
-// limits (http/rate-limit.ts), so every process of an installation shares one budget per grant.
-
-const GRANT_WINDOW_SECONDS = 60;
-const limiters = new WeakMap<Knex, RateLimiter>();
-
-function limiterOf(knex: Knex): RateLimiter {
-  let limiter = limiters.get(knex);
-  if (!limiter) limiters.set(knex, (limiter = new RateLimiter(new RateCounter(knex))));
-  return limiter;
-}
-
-/** Takes one call from the grant's minute; 429 with Retry-After when it is used up. Sets the RateLimit fields either way. */
-export async function enforceRate(knex: Knex, grant: Pick<LiveGrant, 'id' | 'rateLimit'>, res?: Response): Promise<void> {
-  const d = await limiterOf(knex).take(`grant:${grant.id}`, grant.rateLimit, GRANT_WINDOW_SECONDS);
-  res?.set('RateLimit-Policy', `"grant";q=${grant.rateLimit};w=${GRANT_WINDOW_SECONDS}`);
-  res?.set('RateLimit', `"grant";r=${d.remaining};t=${d.reset}`);
-  if (d.allowed) return;
-  res?.set('Retry-After', String(d.reset));
-  throw new HttpError(429, 'rate_limited', `grant ${grant.id} allows ${grant.rateLimit} calls per minute; retry in ${d.reset} s`, {
-    rateLimit: grant.rateLimit,
-    retryAfterSeconds: d.reset,
-  });
-}
-
-/** Gives every grant a fresh minute: forgets the counts and this process's leases (tests; an operator after raising a limit by hand). */
-export async function resetRateLimits(knex: Knex): Promise<void> {
-  limiters.delete(knex);
-  await knex('odx.rate_counters').where('bucket', 'like', 'grant:%').del();
-}
-
-// ---------------------------------------------------------------------------------------------
-// Purpose
-
-export const PURPOSE_HEADER = 'X-ODX-Purpose';
-
-/**
- * The purpose a read states (logged with it): the `purpose` query parameter, else `fromBody`,
- * else the X-ODX-Purpose header (URL-encoded, as headers carry no Chinese). 400 when missing.
- */
-export function purposeOf(req: Request, fromBody?: string): string {
-  const q = typeof req.query.purpose === 'string' ? req.query.purpose : undefined;
-  let h = req.get(PURPOSE_HEADER);
-  if (h) {
-    try {
-      h = decodeURIComponent(h);
-    } catch {
-      throw badRequest(`the ${PURPOSE_HEADER} header must be URL-encoded UTF-8`);
-    }
-  }
-  const purpose = (q ?? fromBody ?? h ?? '').trim();
-  if (purpose.length < 2) {
-    throw badRequest(`every read of shared data states its purpose (用途): give purpose=… or the ${PURPOSE_HEADER} header`, [{ in: 'query', path: '/purpose', message: 'required' }]);
-  }
-  if (purpose.length > 500) throw badRequest('the purpose is longer than 500 characters', [{ in: 'query', path: '/purpose', message: 'too long' }]);
-  return purpose;
 }
