@@ -1,5 +1,8 @@
+import type { z } from 'zod';
+import type { LoadRecord } from './schema.ts';
+
 /** A load as its department follows it: state, progress while running, the result or the error. */
-export function presentLoad(r: Record<string, any>) {
+export function presentLoad(r: Record<string, any>): z.output<typeof LoadRecord> {
   const elapsed = r.started_at ? ((r.finished_at ?? new Date()).getTime() - r.started_at.getTime()) / 1000 : 0;
   return {
     id: r.id,

@@ -1,10 +1,12 @@
+import type { z } from 'zod';
 import type { DocumentRow } from '../documents/commands.ts';
+import type { ResourceRecord, ResourceSummary } from './schema.ts';
 
 /**
  * A resource as a caller sees it: its department (and the authority) see the working
  * draft; everyone else sees only what was published.
  */
-export function presentResource(r: DocumentRow, seesDraft: boolean) {
+export function presentResource(r: DocumentRow, seesDraft: boolean): z.output<typeof ResourceRecord> {
   return {
     id: r.id,
     code: r.code,
@@ -22,7 +24,7 @@ export function presentResource(r: DocumentRow, seesDraft: boolean) {
 }
 
 /** The short form used in lists and search results. */
-export function presentResourceSummary(r: Record<string, any>) {
+export function presentResourceSummary(r: Record<string, any>): z.output<typeof ResourceSummary> {
   const doc = r.published_doc ?? r.doc;
   return {
     id: r.id,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PrincipalRecord, TokenWithSecret } from '../../auth/accounts/schema.ts';
 
 export const DeveloperSignup = z.object({
   email: z.string().trim().toLowerCase().max(254).email(),
@@ -10,3 +11,11 @@ export const DeveloperSignup = z.object({
 export type DeveloperSignup = z.infer<typeof DeveloperSignup>;
 
 export const KeyCreate = z.object({ name: z.string().trim().min(1).max(100) }).default({ name: 'api key' });
+
+export const DeveloperSignedUp = z
+  .object({
+    account: PrincipalRecord,
+    token: TokenWithSecret.describe('the account token: manages keys'),
+    key: TokenWithSecret.describe('a first read-only API key'),
+  })
+  .meta({ id: 'DeveloperSignedUp', description: 'A new developer account with its account token and first key, secrets shown once' });
