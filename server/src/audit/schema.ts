@@ -11,8 +11,7 @@ export const AuditListQuery = z.object({
   from: z.coerce.date().optional(),
   to: z.coerce.date().optional(),
   order: z.enum(['asc', 'desc']).default('desc'),
-  /** Keyset cursor: the `next` value of the previous page. */
-  cursor: z.coerce.number().int().min(0).optional(),
+  cursor: z.coerce.number().int().min(0).optional().describe('keyset cursor: the `next` value of the previous page'),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 export type AuditListQuery = z.infer<typeof AuditListQuery>;

@@ -14,7 +14,6 @@ export const LoadQuery = z.object({
   mode: z.enum(['replace', 'append', 'upsert']).default('replace'),
   key: list.optional(),
   maxErrors: z.coerce.number().int().min(0).default(0),
-  /** File header -> item name, as JSON. */
   mapping: z
     .string()
     .transform((s, ctx) => {
@@ -27,7 +26,8 @@ export const LoadQuery = z.object({
       ctx.addIssue({ code: 'custom', message: 'mapping must be a JSON object of header -> item name' });
       return z.NEVER;
     })
-    .optional(),
+    .optional()
+    .describe('file header → item name, as a JSON object'),
   fileName: z.string().max(255).optional(),
 });
 export type LoadQuery = z.infer<typeof LoadQuery>;

@@ -10,8 +10,11 @@ const reason = z.string().trim().min(2).max(2000);
 /** The share-request document itself is validated against catalog-schemas/share-request.schema.json. */
 export const RequestBody = catalogDocument('share-request');
 export const CreateQuery = z.object({
-  /** Request a 不予共享 resource as a dispute to the authority, citing the legal basis (`legalBasis`). */
-  dispute: z.enum(['true', 'false']).transform((v) => v === 'true').default(false),
+  dispute: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .default(false)
+    .describe('request a 不予共享 resource as a dispute to the authority, citing the legal basis (`legalBasis`)'),
 });
 
 export const Period = z

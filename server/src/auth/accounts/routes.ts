@@ -122,6 +122,7 @@ export const accountRoutes = [
     access: { admin: 'any', officer: 'own', authority: 'self', registrar: 'self', consumer: 'self', developer: 'self' },
     params: idParams,
     response: TokenRevoked,
+    responds: { status: 200, description: 'the revoked token (revoking it again changes nothing)' },
     owner: async ({ params }, knex) => {
       const row = await tokenQuery(knex).where('t.id', params.id).first();
       return row ? { departmentId: row.department_id, principalId: row.principal_id } : undefined;

@@ -25,10 +25,8 @@ export type PrincipalUpdate = z.infer<typeof PrincipalUpdate>;
 export const TokenCreate = z.object({
   name: z.string().min(1).max(100),
   scopes: z.array(Scope).min(1).default(['read', 'write']),
-  /** Days until expiry; null for a token that never expires (admins only). */
-  expiresInDays: z.number().int().min(1).max(3650).nullable().optional(),
-  /** Issue the token for another principal (admins, and officers for their department). */
-  principalId: z.number().int().positive().optional(),
+  expiresInDays: z.number().int().min(1).max(3650).nullable().optional().describe('days until expiry; null for a token that never expires (admins only)'),
+  principalId: z.number().int().positive().optional().describe('issue the token for another account (admins, and officers for their department)'),
 });
 export type TokenCreate = z.infer<typeof TokenCreate>;
 

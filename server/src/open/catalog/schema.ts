@@ -19,11 +19,13 @@ const since = z
 
 export const DatasetListQuery = z.object({
   q: z.string().max(200).optional(),
-  /** Department id or 统一社会信用代码. */
-  department: z.string().regex(/^(\d{1,15}|[0-9A-HJ-NPQRTUWXY]{18})$/, 'a department id or 统一社会信用代码').optional(),
+  department: z
+    .string()
+    .regex(/^(\d{1,15}|[0-9A-HJ-NPQRTUWXY]{18})$/, 'a department id or 统一社会信用代码')
+    .optional()
+    .describe('a department id or its 统一社会信用代码'),
   domain: csv.optional(),
-  /** Download formats (csv, ndjson, json, arrow, xlsx: datasets with data to download) or 信息资源格式 types (database, spreadsheet, ...). */
-  format: csv.optional(),
+  format: csv.optional().describe('download formats (csv, ndjson, json, arrow, xlsx: datasets with data to download) or 信息资源格式 types (database, spreadsheet, …), comma-separated'),
   updateCycle: csv.optional(),
   tag: z.string().max(100).optional(),
   updated_since: since.optional(),

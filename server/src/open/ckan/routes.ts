@@ -113,6 +113,7 @@ export const ckanRoutes: RouteSpec[] = ['/api/3/action/:action', '/api/action/:a
       access: 'public',
       params: ActionParams,
       response: CkanEnvelope,
+      responds: { status: 200, description: 'the CKAN envelope; success false with a 4xx status when the action fails' },
       ...(method === 'post' ? { rawBody: true as const } : {}),
       handler: call,
     }),

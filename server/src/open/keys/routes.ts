@@ -72,6 +72,7 @@ export const developerKeyRoutes = [
     access: { developer: 'self' },
     params: idParams,
     response: TokenRecord,
+    responds: { status: 200, description: 'the revoked key (revoking it again changes nothing)' },
     owner: async ({ params }, knex) => {
       const row = await tokenQuery(knex).where('t.id', params.id).first();
       return row ? { departmentId: row.department_id, principalId: row.principal_id } : undefined;

@@ -3,10 +3,8 @@ import { PrincipalRecord, TokenWithSecret } from '../../auth/accounts/schema.ts'
 
 export const DeveloperSignup = z.object({
   email: z.string().trim().toLowerCase().max(254).email(),
-  /** How the account is shown; the e-mail's local part by default. */
-  name: z.string().trim().min(1).max(100).optional(),
-  /** What the account is for (an app, a study): recorded, not checked. */
-  purpose: z.string().max(500).optional(),
+  name: z.string().trim().min(1).max(100).optional().describe('how the account is shown; the e-mail’s local part by default'),
+  purpose: z.string().max(500).optional().describe('what the account is for (an app, a study): recorded, not checked'),
 });
 export type DeveloperSignup = z.infer<typeof DeveloperSignup>;
 
