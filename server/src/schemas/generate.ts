@@ -110,9 +110,9 @@ export async function generateTypesOf(kind: DocumentKind): Promise<string> {
   });
 }
 
-/** Absolute file path → content of every generated file. */
-export async function generateTypes(): Promise<Map<string, string>> {
+/** Absolute file path → content of every generated file, written into `dir` (the server's copy by default). */
+export async function generateTypes(dir = GENERATED_DIR): Promise<Map<string, string>> {
   const files = new Map<string, string>();
-  for (const kind of DOCUMENT_KINDS) files.set(`${GENERATED_DIR}${kind}.ts`, await generateTypesOf(kind));
+  for (const kind of DOCUMENT_KINDS) files.set(`${dir}${kind}.ts`, await generateTypesOf(kind));
   return files;
 }
