@@ -5,7 +5,7 @@ import { rateLimits } from './http/rate-limit.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { ckanKeyHeaders } from './open/ckan/routes.ts';
 import { createMetrics, errorHandler, requestLogging } from './http/observability.ts';
-import { route, type RouteSpec, type Services } from './http/route.ts';
+import { route, written, type RouteSpec, type Services } from './http/route.ts';
 import { serveRequests, type RequestListener } from './http/serve.ts';
 import type http from 'node:http';
 import { LoadRunner } from './loads/runner.ts';
@@ -13,6 +13,7 @@ import { ChangeFeed, changeFeeds } from './db/change-feed.ts';
 import { PreparedPool, preparedPools } from './db/prepared.ts';
 import { apiRoutes } from './routes.ts';
 import { buildOpenApi, renderReference } from './system/openapi.ts';
+import { OpenApiDocument } from './system/schema.ts';
 import { version } from './version.ts';
 
 export interface App {
@@ -47,9 +48,11 @@ export function createApp(core: CoreServices): App {
     route({
       method: 'get',
       path: '/metrics',
+      operationId: 'getMetrics',
       summary: 'Prometheus metrics',
       tags: ['system'],
       access: 'public',
+      response: written('text/plain'),
       handler: async ({ res }) => {
         res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
       },
@@ -57,17 +60,21 @@ export function createApp(core: CoreServices): App {
     route({
       method: 'get',
       path: '/openapi.json',
+      operationId: 'getOpenApi',
       summary: 'This API as OpenAPI 3.1',
       tags: ['system'],
       access: 'public',
+      response: OpenApiDocument,
       handler: async () => ({ body: openapi }),
     }),
     route({
       method: 'get',
       path: '/docs/api',
+      operationId: 'getApiReference',
       summary: 'The rendered API reference',
       tags: ['system'],
       access: 'public',
+      response: written('text/html'),
       handler: async ({ res }) => {
         res.type('html').send(reference);
       },

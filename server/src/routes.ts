@@ -13,6 +13,7 @@ import { openDataRoutes } from './open/data-routes.ts';
 import { catalogRoutes } from './open/catalog/routes.ts';
 import { ckanRoutes } from './open/ckan/routes.ts';
 import { developerKeyRoutes } from './open/keys/routes.ts';
+import { schemaRoutes } from './schemas/routes.ts';
 import { sharingRoutes } from './sharing/routes.ts';
 import { sharedDataRoutes } from './sharing/data-routes.ts';
 import { systemRoutes } from './system/routes.ts';
@@ -27,6 +28,7 @@ export const apiRoutes: RouteSpec[] = [
   ...documentRoutes('system', 'systems'),
   ...resourceRoutes,
   ...demandRoutes,
+  ...schemaRoutes,
   ...censusImportRoutes,
   ...ledgerRoutes,
   ...loadRoutes,

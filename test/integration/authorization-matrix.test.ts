@@ -225,8 +225,9 @@ function expected(r: RouteSpec, role: Role, side: Side): 'ok' | 403 {
   return side === 'colleague' && reach === 'own' ? 'ok' : 403;
 }
 
-describe('authorisation matrix: every route x role x own/other department', function () {
-  this.timeout(120_000);
+describe('authorisation matrix: every route x role x own/colleague/other department', function () {
+  // every route, six roles, three sides: minutes on a busy two-core machine
+  this.timeout(600_000);
   let t: TestApp;
   before(async () => (t = await testApp()));
   after(() => t.close());

@@ -111,6 +111,7 @@ const GETS: Record<string, (f: Fixture) => string[]> = {
   '/api/v1/audit': () => ['/api/v1/audit?limit=500'],
   '/api/v1/audit/head': () => ['/api/v1/audit/head'],
   '/api/v1/classifications': () => ['/api/v1/classifications'],
+  '/api/v1/schemas/:name': () => ['common', 'system', 'resource', 'demand', 'share-request'].map((n) => `/api/v1/schemas/${n}`),
   '/api/v1/systems': () => ['/api/v1/systems'],
   '/api/v1/systems/:id': (f) => [`/api/v1/systems/${f.systemId}`],
   '/api/v1/systems/:id/history': (f) => [`/api/v1/systems/${f.systemId}/history`],

@@ -1,6 +1,8 @@
+import type { z } from 'zod';
 import type { AuditEvent } from './chain.ts';
+import type { AuditEventRecord } from './schema.ts';
 
-export function presentAuditEvent(e: AuditEvent) {
+export function presentAuditEvent(e: AuditEvent): z.output<typeof AuditEventRecord> {
   return {
     seq: e.seq,
     at: e.at,

@@ -1,16 +1,18 @@
 import { route } from '../http/route.ts';
 import { chainPending, rowToEvent } from './chain.ts';
 import { presentAuditEvent } from './presenter.ts';
-import { AuditListQuery } from './schema.ts';
+import { AuditListQuery, AuditPage, SignedHead } from './schema.ts';
 
 export const auditRoutes = [
   route({
     method: 'get',
     path: '/api/v1/audit',
+    operationId: 'searchAudit',
     summary: 'Search the audit trail by actor, department, target, action and time (keyset paging on seq)',
     tags: ['audit'],
     access: { authority: 'any', admin: 'any' },
     query: AuditListQuery,
+    response: AuditPage,
     handler: async ({ query, services }) => {
       await chainPending(services.knex);
       const q = services.knex('odx.audit_events').orderBy('seq', query.order).limit(query.limit + 1);
@@ -32,9 +34,11 @@ export const auditRoutes = [
   route({
     method: 'get',
     path: '/api/v1/audit/head',
+    operationId: 'getAuditHead',
     summary: 'The signed head of the audit chain: keep a copy to prove later that the log was not rewritten',
     tags: ['audit'],
     access: 'authenticated',
+    response: SignedHead,
     handler: async ({ services }) => {
       await chainPending(services.knex);
       const head = await services.knex('odx.audit_head').first('seq', 'hash');

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { timestamp } from '../lib/zod-fields.ts';
 
 export const AuditListQuery = z.object({
   actor: z.string().max(200).optional(),
@@ -10,8 +11,43 @@ export const AuditListQuery = z.object({
   from: z.coerce.date().optional(),
   to: z.coerce.date().optional(),
   order: z.enum(['asc', 'desc']).default('desc'),
-  /** Keyset cursor: the `next` value of the previous page. */
-  cursor: z.coerce.number().int().min(0).optional(),
+  cursor: z.coerce.number().int().min(0).optional().describe('keyset cursor: the `next` value of the previous page'),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 export type AuditListQuery = z.infer<typeof AuditListQuery>;
+
+export const AuditEventRecord = z
+  .object({
+    seq: z.number().int().describe('position in the chain, from 1'),
+    at: timestamp,
+    actor: z.string().describe('who acted: principal:<login>, anonymous, system:<name>'),
+    actorId: z.number().int().nullable(),
+    departmentId: z.number().int().nullable().describe('the department the event concerns'),
+    action: z.string().describe('what happened, e.g. resource.publish, dataset.rows'),
+    targetType: z.string().nullable(),
+    targetId: z.string().nullable(),
+    purpose: z.string().nullable().describe('the purpose the caller gave for a read of shared data'),
+    detail: z.record(z.string(), z.unknown()),
+    rows: z.number().int().nullable().describe('rows a read returned'),
+    requestId: z.string().nullable(),
+    prevHash: z.string().describe('hex SHA-256 of the previous event'),
+    hash: z.string().describe('hex SHA-256 of prevHash and this event in canonical JSON'),
+  })
+  .meta({ id: 'AuditEvent', description: 'An event of the hash-chained audit trail' });
+
+export const AuditPage = z.object({
+  items: z.array(AuditEventRecord),
+  next: z.number().int().nullable().describe('cursor of the next page (pass as `cursor`); null on the last page'),
+});
+
+export const SignedHead = z
+  .object({
+    seq: z.number().int(),
+    hash: z.string().describe('hex hash of the last event'),
+    signedAt: z.string().meta({ format: 'date-time' }),
+    message: z.string().describe('the exact bytes signed: canonical JSON of { seq, hash, signedAt }'),
+    signature: z.string().describe('base64 Ed25519 signature of message'),
+    algorithm: z.string().describe('Ed25519'),
+    publicKey: z.string().describe('the installation’s public key (PEM)'),
+  })
+  .meta({ id: 'SignedHead', description: 'The head of the audit chain signed with the installation’s key: keep a copy to prove later that the log was not rewritten' });

@@ -44,7 +44,7 @@ export interface RouteTable {
 
 /**
  * Every route passes the same gate, in this order: authenticate (401), role and token
- * scope (403), parse path/query/body (400), resolve the target's owner (404), check
+ * scope (403), read the JSON body and parse path/query/body (400), resolve the target's owner (404), check
  * own/self reach (403), then the handler. No handler does its own authorisation.
  */
 export function mountRoutes(routes: RouteSpec[], services: Services): RouteTable {
@@ -61,7 +61,6 @@ export function mountRoutes(routes: RouteSpec[], services: Services): RouteTable
     // a GET has no body to parse
     const parsesBody = !spec.rawBody && spec.method !== 'get';
     table.add(spec.method, spec.path, async (req: Request, res: Response) => {
-      if (parsesBody) await readBody(req, res);
       const secret = bearer(req);
       const principal = secret ? await authenticateToken(services.knex, secret) : null;
       if (secret && !principal) throw unauthorized('the token is unknown, expired or revoked');
@@ -73,6 +72,8 @@ export function mountRoutes(routes: RouteSpec[], services: Services): RouteTable
       if (principal && spec.access !== 'public' && !principal.scopes.includes(needScope)) {
         throw forbidden(`this token lacks the '${needScope}' scope`);
       }
+      // only now: a caller refused above is answered without ODX reading (up to the limit of) its body
+      if (parsesBody) await readBody(req, res);
       const input = {
         params: parse(spec.params, req.params, 'path'),
         query: parse(spec.query, req.query, 'query'),

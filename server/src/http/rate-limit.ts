@@ -184,6 +184,12 @@ export interface RatePolicy {
 /** The open data API: catalogue, datasets (rows and downloads too), DCAT exports and the CKAN API. */
 const OPEN_PATHS = /^\/(?:api\/v1\/datasets(?:\/|$)|catalog(?:\.ttl|\.jsonld|\/|$)|api\/(?:3\/)?action\/)/;
 const CKAN_PATHS = /^\/api\/(?:3\/)?action\/([^/]*)/;
+const SIGNUP_PATH = '/api/v1/developer/accounts';
+
+/** Whether requests to a path (or a route template) are rate-limited: the open data API and developer sign-ups. */
+export function isRateLimited(method: string, path: string): boolean {
+  return (method.toUpperCase() === 'POST' && path === SIGNUP_PATH) || OPEN_PATHS.test(path);
+}
 
 function bearerSecret(req: Request): string | null {
   const m = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
@@ -212,8 +218,8 @@ export function rateLimits(services: Pick<Services, 'knex' | 'config' | 'log'>):
   const limiter = new RateLimiter(new RateCounter(services.knex, services.log));
   const owners = new KeyOwners(services.knex);
   return async (req, res) => {
-    const signup = req.method === 'POST' && req.path === '/api/v1/developer/accounts';
-    if (!signup && !OPEN_PATHS.test(req.path)) return;
+    if (!isRateLimited(req.method, req.path)) return;
+    const signup = req.path === SIGNUP_PATH;
     const { config } = services;
     let policy: RatePolicy;
     // who is counted, worked out only when a limit applies (req.ip parses X-Forwarded-For)

@@ -69,14 +69,31 @@ export interface HandlerContext<P, Q, B> {
   res: Response;
 }
 
-export interface RouteResult {
+export interface RouteResult<T = unknown> {
   status?: number;
-  body?: unknown;
+  body?: T;
 }
 
-export interface RouteSpec<PS extends z.ZodType = z.ZodType, QS extends z.ZodType = z.ZodType, BS extends z.ZodType = z.ZodType> {
+/** A success response the handler writes itself (a file, CSV, Turtle, metrics) in these media types, instead of returning JSON. */
+export interface WrittenResponse {
+  mediaTypes: readonly string[];
+}
+
+export const written = (...mediaTypes: string[]): WrittenResponse => ({ mediaTypes });
+
+/** What a handler may return as its body: the output type of the route's response schema (a compile-time check, nothing runs). */
+export type ResponseBody<RS> = RS extends z.ZodType ? z.output<RS> : never;
+
+export interface RouteSpec<
+  PS extends z.ZodType = z.ZodType,
+  QS extends z.ZodType = z.ZodType,
+  BS extends z.ZodType = z.ZodType,
+  RS extends z.ZodType | WrittenResponse = z.ZodType | WrittenResponse,
+> {
   method: Method;
   path: string;
+  /** The operation's stable name in the OpenAPI and the clients generated from it: camelCase, unique. */
+  operationId: string;
   summary: string;
   tags: string[];
   access: Access;
@@ -91,14 +108,21 @@ export interface RouteSpec<PS extends z.ZodType = z.ZodType, QS extends z.ZodTyp
   rawBody?: true;
   /** Set on routes whose handler narrows what it shows with `ctx.scoping` (lists, reads of shared entries) instead of resolving one owner. */
   scoped?: true;
+  /** The success response: a zod schema of the JSON body (in the area's `schema.ts`), or the media types a handler writes itself. */
+  response: RS;
+  /** Further media types the handler writes itself on request (a `format` parameter), beside the JSON of `response`. */
+  alsoWrites?: readonly string[];
   /** Status and meaning of the success response, for the API reference. */
   responds?: { status: number; description: string };
-  handler: (ctx: HandlerContext<z.infer<PS>, z.infer<QS>, z.infer<BS>>) => Promise<RouteResult | void>;
+  handler: (ctx: HandlerContext<z.infer<PS>, z.infer<QS>, z.infer<BS>>) => Promise<RouteResult<NoInfer<ResponseBody<RS>>> | void>;
 }
 
-/** Typed identity helper: the compiler infers params/query/body types from the schemas. */
-export function route<PS extends z.ZodType = z.ZodUnknown, QS extends z.ZodType = z.ZodUnknown, BS extends z.ZodType = z.ZodUnknown>(
-  spec: RouteSpec<PS, QS, BS>,
-): RouteSpec {
+/** Typed identity helper: the compiler infers params/query/body types from the schemas, and checks the handler's body against the response schema. */
+export function route<
+  PS extends z.ZodType = z.ZodUnknown,
+  QS extends z.ZodType = z.ZodUnknown,
+  BS extends z.ZodType = z.ZodUnknown,
+  RS extends z.ZodType | WrittenResponse = z.ZodUnknown,
+>(spec: RouteSpec<PS, QS, BS, RS>): RouteSpec {
   return spec as unknown as RouteSpec;
 }

@@ -6,3 +6,26 @@ export const idParams = z.object({ id });
 export const uscc = z.string().refine(isUscc, { message: 'not a valid 统一社会信用代码 (GB 32100-2015: 18 characters with a check character)' });
 export const regionCode = z.string().refine(isRegionCode, { message: 'not a valid GB/T 2260 行政区划代码 (6 or 12 digits)' });
 export const limit = (max = 500, dflt = 100) => z.coerce.number().int().min(1).max(max).default(dflt);
+
+/** A time: a Date (or ISO 8601 text) in the code, ISO 8601 text on the wire, as JSON.stringify writes it. */
+export const timestamp = z.codec(z.string().meta({ format: 'date-time' }), z.union([z.date(), z.string()]), {
+  decode: (s) => s,
+  encode: (d) => (typeof d === 'string' ? d : d.toISOString()),
+});
+
+/** A list answer. */
+export const listOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item) });
+
+/** A page of a list with keyset paging: `next` is the cursor of the following page, null on the last. */
+export const pageOf = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), next: z.string().nullable().describe('cursor of the next page (pass as `cursor`); null on the last page') });
+
+/** The JSON Schema keyword marking where a catalog-schemas/ document stands; openapi.ts replaces it with a reference. */
+export const CATALOG_DOCUMENT = 'x-odx-catalog-document';
+
+/**
+ * A census document: checked against its JSON Schema in catalog-schemas/ by the command that
+ * stores it (with every problem reported), not here. The OpenAPI shows that schema in its place.
+ */
+export const catalogDocument = (kind: 'system' | 'resource' | 'demand' | 'share-request') =>
+  z.record(z.string(), z.unknown()).meta({ [CATALOG_DOCUMENT]: kind });

@@ -1,8 +1,10 @@
+import type { z } from 'zod';
 import { profileCounts } from '../policies/data-values.ts';
+import type { LoadRecord } from './schema.ts';
 import type { DataVersion } from './versions.ts';
 
 /** A load as its department follows it: state, progress while running, the result (its profile as counts) or the error. */
-export function presentLoad(r: Record<string, any>) {
+export function presentLoad(r: Record<string, any>): z.output<typeof LoadRecord> {
   const elapsed = r.started_at ? ((r.finished_at ?? new Date()).getTime() - r.started_at.getTime()) / 1000 : 0;
   return {
     id: r.id,

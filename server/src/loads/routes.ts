@@ -6,10 +6,10 @@ import { Transform } from 'node:stream';
 import { recordEvents, runCommand } from '../audit/command.ts';
 import { resourceByRef, resourceRefOwner } from '../census/resources/ref.ts';
 import { HttpError, notFound } from '../http/errors.ts';
-import { route } from '../http/route.ts';
+import { route, written } from '../http/route.ts';
 import { writeRejectsCsv, type Reject } from '../../../loaders/index.ts';
 import { presentLoad, presentVersionShown } from './presenter.ts';
-import { LoadParams, LoadQuery, ResourceRefParams, VersionParams } from './schema.ts';
+import { LoadList, LoadParams, LoadQuery, LoadRecord, ResourceRefParams, VersionList, VersionParams, VersionRecord } from './schema.ts';
 import { failLoad, loadCreator } from './service.ts';
 import { presentVersion, versionRestorer } from './versions.ts';
 
@@ -38,11 +38,13 @@ export const loadRoutes = [
   route({
     method: 'post',
     path: '/api/v1/resources/:ref/loads',
+    operationId: 'startLoad',
     summary: 'Upload a data extract (CSV/TSV/NDJSON/JSON/Arrow/xlsx) as the body; answers 202 with the load to follow',
     tags: ['loads'],
     access: LOADERS,
     params: ResourceRefParams,
     query: LoadQuery,
+    response: LoadRecord,
     owner: resourceRefOwner,
     rawBody: true,
     responds: { status: 202, description: 'the queued load; poll its URL for progress and result' },
@@ -81,10 +83,12 @@ export const loadRoutes = [
   route({
     method: 'get',
     path: '/api/v1/resources/:ref/loads',
+    operationId: 'listLoads',
     summary: 'The loads of a resource, newest first',
     tags: ['loads'],
     access: WATCHERS,
     params: ResourceRefParams,
+    response: LoadList,
     owner: resourceRefOwner,
     handler: async ({ params, services }) => {
       const resource = await resourceOr404(services.knex, params.ref);
@@ -95,10 +99,12 @@ export const loadRoutes = [
   route({
     method: 'get',
     path: '/api/v1/resources/:ref/loads/:id',
+    operationId: 'getLoad',
     summary: 'A load: state, progress (rows, bytes, rows/s), result or error',
     tags: ['loads'],
     access: WATCHERS,
     params: LoadParams,
+    response: LoadRecord,
     owner: resourceRefOwner,
     handler: async ({ params, services }) => {
       const resource = await resourceOr404(services.knex, params.ref);
@@ -110,11 +116,13 @@ export const loadRoutes = [
   route({
     method: 'get',
     path: '/api/v1/resources/:ref/loads/:id/rejects.csv',
+    operationId: 'getLoadRejects',
     summary: 'The rejected values of a load as CSV: record, line, column, header, value, rule, message (values of the data: its department only, audited)',
     tags: ['loads'],
     // the rejects are cells of the department's file: only the department that loaded it sees them
     access: LOADERS,
     params: LoadParams,
+    response: written('text/csv'),
     owner: resourceRefOwner,
     handler: async ({ params, services, res, actor, requestId }) => {
       const resource = await resourceOr404(services.knex, params.ref);
@@ -133,10 +141,12 @@ export const loadRoutes = [
   route({
     method: 'get',
     path: '/api/v1/resources/:ref/versions',
+    operationId: 'listVersions',
     summary: 'The loaded versions of a resource (kept per the retention setting) and which is current',
     tags: ['loads'],
     access: WATCHERS,
     params: ResourceRefParams,
+    response: VersionList,
     owner: resourceRefOwner,
     handler: async ({ params, services }) => {
       const resource = await resourceOr404(services.knex, params.ref);
@@ -147,10 +157,12 @@ export const loadRoutes = [
   route({
     method: 'post',
     path: '/api/v1/resources/:ref/versions/:version/restore',
+    operationId: 'restoreVersion',
     summary: 'Make an earlier loaded version current again',
     tags: ['loads'],
     access: { officer: 'own', registrar: 'own' },
     params: VersionParams,
+    response: VersionRecord,
     owner: resourceRefOwner,
     responds: { status: 200, description: 'the version now current' },
     handler: async ({ params, services, actor, requestId }) => {

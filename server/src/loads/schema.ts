@@ -1,4 +1,6 @@
+import { QualityProfileShown } from '../policies/data-values.ts';
 import { z } from 'zod';
+import { listOf, timestamp } from '../lib/zod-fields.ts';
 
 const list = z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
 
@@ -13,7 +15,6 @@ export const LoadQuery = z.object({
   mode: z.enum(['replace', 'append', 'upsert']).default('replace'),
   key: list.optional(),
   maxErrors: z.coerce.number().int().min(0).default(0),
-  /** File header -> item name, as JSON. */
   mapping: z
     .string()
     .transform((s, ctx) => {
@@ -26,7 +27,56 @@ export const LoadQuery = z.object({
       ctx.addIssue({ code: 'custom', message: 'mapping must be a JSON object of header -> item name' });
       return z.NEVER;
     })
-    .optional(),
+    .optional()
+    .describe('file header → item name, as a JSON object'),
   fileName: z.string().max(255).optional(),
 });
 export type LoadQuery = z.infer<typeof LoadQuery>;
+
+const int = z.number().int();
+
+export const LoadRecord = z
+  .object({
+    id: int,
+    resourceId: int,
+    state: z.string().describe('queued, running, succeeded, failed'),
+    mode: z.string().describe('replace, append or upsert'),
+    options: z.record(z.string(), z.unknown()).describe('the options the load was started with'),
+    fileName: z.string().nullable(),
+    progress: z.object({
+      rowsRead: int.nullable(),
+      bytesRead: int.nullable(),
+      totalBytes: int.nullable(),
+      percent: z.number().nullable(),
+      rowsPerSecond: int.nullable(),
+      elapsedSeconds: z.number(),
+    }),
+    rowsLoaded: int.nullable(),
+    rejected: int.nullable().describe('values rejected (see rejects.csv)'),
+    version: int.nullable().describe('the version the load made, once it succeeded'),
+    result: z.record(z.string(), z.unknown()).nullable(),
+    error: z.record(z.string(), z.unknown()).nullable(),
+    by: z.string(),
+    createdAt: timestamp,
+    startedAt: timestamp.nullable(),
+    finishedAt: timestamp.nullable(),
+  })
+  .meta({ id: 'Load', description: 'A load of a data extract: state, progress, the result or the error' });
+
+export const LoadList = listOf(LoadRecord);
+
+export const VersionRecord = z
+  .object({
+    resourceId: int,
+    version: int,
+    table: z.string().describe('the table holding the version'),
+    items: z.array(z.record(z.string(), z.unknown())).describe('the items (信息项) of the version, as loaded'),
+    rows: int,
+    profile: QualityProfileShown.nullable().describe('the quality profile of the version, as counts'),
+    loadId: int.nullable(),
+    createdAt: timestamp,
+    droppedAt: timestamp.nullable().describe('when its table was dropped by the retention rule'),
+  })
+  .meta({ id: 'DataVersion', description: 'A loaded version of a resource’s data' });
+
+export const VersionList = z.object({ current: int.nullable().describe('the version readers see'), items: z.array(VersionRecord) });

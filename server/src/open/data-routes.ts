@@ -5,7 +5,8 @@ import { auditRead } from '../data/reads.ts';
 import { buildView, type DataView } from '../data/view.ts';
 import { badRequest, notFound } from '../http/errors.ts';
 import { sendJsonText } from '../http/respond.ts';
-import { route, type Services } from '../http/route.ts';
+import { route, written, type Services } from '../http/route.ts';
+import { DOWNLOAD_MEDIA_TYPES, RowsPage } from '../data/schema.ts';
 
 const CodeParams = z.object({ code: z.string().min(1).max(100) });
 
@@ -44,10 +45,12 @@ export const openDataRoutes = [
   route({
     method: 'get',
     path: '/api/v1/datasets/:code/rows',
+    operationId: 'queryDatasetRows',
     summary: 'Query the rows of an open dataset: fields, filter[col][op], sort, limit, keyset cursor, count',
     tags: ['open data'],
     access: 'public',
     params: CodeParams,
+    response: RowsPage,
     handler: async ({ params, services, req, res, actor, requestId }) => {
       const { resource, view } = await openView(services, params.code);
       const query = parseRowQuery(req.query as Record<string, unknown>, view);
@@ -59,10 +62,12 @@ export const openDataRoutes = [
   route({
     method: 'get',
     path: '/api/v1/datasets/:code/download',
+    operationId: 'downloadDataset',
     summary: 'Download an open dataset (csv, ndjson, json, arrow, xlsx), streamed; the row filters apply',
     tags: ['open data'],
     access: 'public',
     params: CodeParams,
+    response: written(...DOWNLOAD_MEDIA_TYPES),
     handler: async ({ params, services, req, res, actor, requestId }) => {
       const { resource, view } = await openView(services, params.code);
       const format = (req.query.format ?? 'csv') as (typeof DOWNLOAD_FORMATS)[number];

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { Principal } from '../auth/roles.ts';
 
 /**
@@ -30,3 +31,20 @@ export function profileCounts(profile: unknown): ProfileCounts | null {
   }
   return { rows: Number(p.rows ?? 0), columns };
 }
+
+/** A quality profile as the API shows it: counts, and `min`/`max` only for the holding department. */
+export const QualityProfileShown = z
+  .object({
+    rows: z.number().int(),
+    columns: z.record(
+      z.string(),
+      z.object({
+        nulls: z.number().int().nullable().optional(),
+        invalid: z.number().int().nullable().optional(),
+        distinctEstimate: z.number().nullable().optional(),
+        min: z.string().nullable().optional().describe('smallest value: shown to the holding department only'),
+        max: z.string().nullable().optional().describe('largest value: shown to the holding department only'),
+      }),
+    ),
+  })
+  .meta({ id: 'QualityProfile', description: 'Rows, and per item nulls, invalid values and a distinct estimate; the smallest and largest value only for the holding department' });

@@ -11,6 +11,15 @@ import { fileURLToPath } from 'node:url';
 export const DOCUMENT_KINDS = ['department', 'system', 'resource', 'demand', 'share-request'] as const;
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
 
+/** Name of the root type of each document kind, in the generated types and the OpenAPI components. */
+export const ROOT_TYPE_NAMES: Readonly<Record<DocumentKind, string>> = {
+  department: 'Department',
+  system: 'InformationSystem',
+  resource: 'DataResource',
+  demand: 'DataDemand',
+  'share-request': 'ShareRequest',
+};
+
 /** A JSON Schema object as stored in the files (draft 2020-12, plus `x-labels`, `x-message`, `x-unique-by`, `x-lte`). */
 export type JsonSchema = { [keyword: string]: unknown };
 

@@ -5,19 +5,10 @@
  */
 import { compile } from 'json-schema-to-typescript';
 import { fileURLToPath } from 'node:url';
-import { bundledSchemaOf, DOCUMENT_KINDS } from './catalog.ts';
+import { bundledSchemaOf, DOCUMENT_KINDS, ROOT_TYPE_NAMES } from './catalog.ts';
 import type { DocumentKind, JsonSchema } from './catalog.ts';
 
 export const GENERATED_DIR = fileURLToPath(new URL('./generated/', import.meta.url));
-
-/** Name of the root type of each document kind. */
-export const ROOT_TYPE_NAMES: Readonly<Record<DocumentKind, string>> = {
-  department: 'Department',
-  system: 'InformationSystem',
-  resource: 'DataResource',
-  demand: 'DataDemand',
-  'share-request': 'ShareRequest',
-};
 
 /** Type names of `$defs` entries whose PascalCase key would be unclear. */
 const DEF_TYPE_NAMES: Readonly<Record<string, string>> = {
@@ -119,9 +110,9 @@ export async function generateTypesOf(kind: DocumentKind): Promise<string> {
   });
 }
 
-/** Absolute file path → content of every generated file. */
-export async function generateTypes(): Promise<Map<string, string>> {
+/** Absolute file path → content of every generated file, written into `dir` (the server's copy by default). */
+export async function generateTypes(dir = GENERATED_DIR): Promise<Map<string, string>> {
   const files = new Map<string, string>();
-  for (const kind of DOCUMENT_KINDS) files.set(`${GENERATED_DIR}${kind}.ts`, await generateTypesOf(kind));
+  for (const kind of DOCUMENT_KINDS) files.set(`${dir}${kind}.ts`, await generateTypesOf(kind));
   return files;
 }

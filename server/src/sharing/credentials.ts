@@ -4,6 +4,8 @@
  * grants; every read it makes is audited with the system it is bound to.
  */
 import type { Knex } from 'knex';
+import type { z } from 'zod';
+import type { CredentialRecord } from './schema.ts';
 import type { CommandContext } from '../audit/command.ts';
 import { principalCreator } from '../auth/accounts/commands.ts';
 import { tokenCreator } from '../auth/tokens.ts';
@@ -40,7 +42,7 @@ export function credentialQuery(knex: Knex) {
     .select('p.*', 's.name as system_name');
 }
 
-export function presentCredential(r: Record<string, any>) {
+export function presentCredential(r: Record<string, any>): z.output<typeof CredentialRecord> {
   return {
     id: r.id,
     login: r.login,

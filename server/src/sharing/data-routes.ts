@@ -5,7 +5,8 @@ import { pageJson, parseRowQuery, queryRows } from '../data/query.ts';
 import { auditRead } from '../data/reads.ts';
 import { buildView, type DataView } from '../data/view.ts';
 import { badRequest, forbidden, notFound } from '../http/errors.ts';
-import { route, type Services } from '../http/route.ts';
+import { route, written, type Services } from '../http/route.ts';
+import { DOWNLOAD_MEDIA_TYPES, RowsPage } from '../data/schema.ts';
 import { sendJsonText } from '../http/respond.ts';
 import type { Principal } from '../auth/roles.ts';
 import { boundSystem } from './credentials.ts';
@@ -52,10 +53,12 @@ export const sharedDataRoutes = [
   route({
     method: 'get',
     path: '/api/v1/shared/:code/rows',
+    operationId: 'querySharedRows',
     summary: 'Query shared data under a live query grant: granted items only, inside its row filter, masked unless approved raw; purpose required',
     tags: ['sharing'],
     access: { consumer: 'own' },
     params: CodeParams,
+    response: RowsPage,
     owner: grantOwner('query'),
     handler: async ({ params, principal, services, req, res, actor, requestId, target }) => {
       const { grant, view, resource } = await grantView(services, principal!, params.code, 'query', target as Granted | undefined);
@@ -72,10 +75,12 @@ export const sharedDataRoutes = [
   route({
     method: 'get',
     path: '/api/v1/shared/:code/download',
+    operationId: 'downloadSharedData',
     summary: 'Download shared data under a live download grant (csv, ndjson, json, arrow, xlsx), streamed; purpose required',
     tags: ['sharing'],
     access: { consumer: 'own' },
     params: CodeParams,
+    response: written(...DOWNLOAD_MEDIA_TYPES),
     owner: grantOwner('download'),
     handler: async ({ params, principal, services, req, res, actor, requestId, target }) => {
       const { grant, view, resource } = await grantView(services, principal!, params.code, 'download', target as Granted | undefined);

@@ -7,8 +7,9 @@
 import type { CommandContext } from '../audit/command.ts';
 import { notFound, stateConflict } from '../http/errors.ts';
 import { now } from './clock.ts';
+import type { z } from 'zod';
 import type { RowCondition } from '../data/row-conditions.ts';
-import type { Period } from './schema.ts';
+import type { GrantRecord, Period } from './schema.ts';
 import type { ShareRequest } from '../schemas/validator.ts';
 
 export interface GrantTerms {
@@ -145,7 +146,7 @@ export async function grantStepper(ctx: CommandContext, id: number, step: GrantS
 }
 
 /** A grant as its consumer, its provider and the authority see it. */
-export function presentGrant(g: GrantRow & { resource_code?: string; resource_name?: string }, at: Date = now()) {
+export function presentGrant(g: GrantRow & { resource_code?: string; resource_name?: string }, at: Date = now()): z.output<typeof GrantRecord> {
   const status = statusOf(g, at);
   return {
     id: g.id,

@@ -1,9 +1,11 @@
 import type { Knex } from 'knex';
+import type { z } from 'zod';
+import type { ShareRequestRecord, ShareRequestStep } from './schema.ts';
 import { now } from './clock.ts';
 import { WAITS_FOR, type State } from './states.ts';
 
 /** A share request as its consumer, its provider and the authority see it; `overdue` is the deadline of the current waiting state passed. */
-export function presentRequest(r: Record<string, any>, at: Date = now()) {
+export function presentRequest(r: Record<string, any>, at: Date = now()): z.output<typeof ShareRequestRecord> {
   const due: Date | null = r.due_at ? new Date(r.due_at) : null;
   return {
     id: r.id,
@@ -33,7 +35,7 @@ export function presentRequest(r: Record<string, any>, at: Date = now()) {
   };
 }
 
-export async function stepsOf(knex: Knex, requestId: number) {
+export async function stepsOf(knex: Knex, requestId: number): Promise<z.output<typeof ShareRequestStep>[]> {
   const rows = await knex('odx.share_request_steps').where({ request_id: requestId }).orderBy('id');
   return rows.map((s: Record<string, any>) => ({
     step: s.step,

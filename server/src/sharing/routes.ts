@@ -29,6 +29,13 @@ import {
 import {
   ApproveBody,
   CheckBody,
+  CredentialCreated,
+  CredentialList,
+  GrantPage,
+  GrantRecord,
+  ShareRequestPage,
+  ShareRequestView,
+  VerifyResult,
   CreateQuery,
   CredentialBody,
   DecideBody,
@@ -85,11 +92,13 @@ function requestStep<B extends z.ZodType>(
   return route({
     method: 'post',
     path: `/api/v1/share-requests/:id/${step}`,
+    operationId: `${step}ShareRequest`,
     summary,
     tags: TAGS,
     access,
     params: idParams,
     body,
+    response: ShareRequestView,
     ...(side ? { owner: partyOwner('odx.share_requests', side, step) } : {}),
     responds: { status: 200, description: 'the request after the step, with its steps and grant' },
     handler: async ({ params, body: input, services, actor, requestId }) => {
@@ -104,11 +113,13 @@ function grantStep(step: GrantStep, summary: string, body: z.ZodType<{ reason?: 
   return route({
     method: 'post',
     path: `/api/v1/grants/:id/${step}`,
+    operationId: `${step}Grant`,
     summary,
     tags: TAGS,
     access: { officer: 'own', authority: 'any' },
     params: idParams,
     body,
+    response: GrantRecord,
     owner: partyOwner('odx.grants', 'provider', step),
     responds: { status: 200, description: 'the grant after the step' },
     handler: async ({ params, body: input, principal, services, actor, requestId }) => {
@@ -122,11 +133,13 @@ export const sharingRoutes = [
   route({
     method: 'post',
     path: '/api/v1/share-requests',
+    operationId: 'createShareRequest',
     summary: 'Request another department’s data (共享申请): schema-validated; unconditional data is granted at once',
     tags: TAGS,
     access: CONSUMER_STAFF,
     query: CreateQuery,
     body: RequestBody,
+    response: ShareRequestView,
     // the consumer is the caller's department; a demand or system the request names must be the caller's too
     owner: async ({ body }, knex, caller) => {
       for (const [table, id] of [
@@ -151,20 +164,24 @@ export const sharingRoutes = [
   route({
     method: 'get',
     path: '/api/v1/share-requests',
+    operationId: 'listShareRequests',
     summary: 'Inbox of share requests: role=consumer|provider|authority, state=a,b, overdue=true (deadlines in working days)',
     tags: TAGS,
     access: READ,
     query: InboxQuery,
+    response: ShareRequestPage,
     scoped: true,
     handler: async ({ query, scoping, services }) => ({ body: await listShareRequests(services.knex, query, scoping) }),
   }),
   route({
     method: 'get',
     path: '/api/v1/share-requests/:id',
+    operationId: 'getShareRequest',
     summary: 'Show a share request with every step (who, when, late or not) and its grant',
     tags: TAGS,
     access: READ,
     params: idParams,
+    response: ShareRequestView,
     owner: partyOwner('odx.share_requests', 'both'),
     handler: async ({ params, services }) => ({ body: await requestView(services.knex, params.id) }),
   }),
@@ -189,20 +206,24 @@ export const sharingRoutes = [
   route({
     method: 'get',
     path: '/api/v1/grants',
+    operationId: 'listGrants',
     summary: 'Grants your department holds or gave: role=consumer|provider, status=active,suspended,revoked,superseded,expired',
     tags: TAGS,
     access: { ...READ, consumer: 'own' },
     query: GrantListQuery,
+    response: GrantPage,
     scoped: true,
     handler: async ({ query, scoping, services }) => ({ body: await listGrants(services.knex, query, scoping) }),
   }),
   route({
     method: 'get',
     path: '/api/v1/grants/:id',
+    operationId: 'getGrant',
     summary: 'Show a grant: items, row filter, raw items, modes, period, call rate, status',
     tags: TAGS,
     access: { ...READ, consumer: 'own' },
     params: idParams,
+    response: GrantRecord,
     owner: partyOwner('odx.grants', 'both'),
     handler: async ({ params, services }) => ({ body: presentGrant(await grantRow(services.knex, params.id)) }),
   }),
@@ -213,10 +234,12 @@ export const sharingRoutes = [
   route({
     method: 'post',
     path: '/api/v1/consumer-credentials',
+    operationId: 'createConsumerCredential',
     summary: 'Create a consumer credential bound to one of your department’s systems (系统清单), with its read-only token (shown once)',
     tags: TAGS,
     access: { officer: 'own' },
     body: CredentialBody,
+    response: CredentialCreated,
     owner: async ({ body }, knex) => {
       const sys = await knex('odx.systems').where({ id: body.systemId }).first('department_id');
       if (!sys) throw notFound(`system ${body.systemId}`);
@@ -239,22 +262,26 @@ export const sharingRoutes = [
   route({
     method: 'get',
     path: '/api/v1/consumer-credentials',
+    operationId: 'listConsumerCredentials',
     summary: 'Consumer credentials and the systems they are bound to',
     tags: TAGS,
     access: { admin: 'any', authority: 'any', officer: 'own' },
     scoped: true,
+    response: CredentialList,
     handler: async ({ scoping, services }) => ({ body: await listCredentials(services.knex, scoping) }),
   }),
 
   route({
     method: 'post',
     path: '/api/v1/shared/:code/verify',
+    operationId: 'verifySharedData',
     summary: 'Verification (核验): does a record with these values exist? Answers { matched } and nothing else; needs a live verify grant',
     tags: TAGS,
     access: { consumer: 'own' },
     scope: 'read',
     params: z.object({ code: z.string().min(1).max(100) }),
     body: VerifyBody,
+    response: VerifyResult,
     owner: async ({ params }, knex, caller) => {
       const found = await grantedResource(knex, { departmentId: caller.departmentId, ref: params.code, mode: 'verify' });
       if (!found) throw notFound(`resource ${params.code}`);

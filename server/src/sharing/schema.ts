@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { TokenWithSecret } from '../auth/accounts/schema.ts';
+import { catalogDocument, listOf, pageOf, timestamp } from '../lib/zod-fields.ts';
 import { RowFilterSchema } from './row-filters.ts';
 import { STATES } from './states.ts';
 
@@ -6,10 +8,13 @@ const csv = z.string().transform((s) => s.split(',').map((x) => x.trim()).filter
 const reason = z.string().trim().min(2).max(2000);
 
 /** The share-request document itself is validated against catalog-schemas/share-request.schema.json. */
-export const RequestBody = z.record(z.string(), z.unknown());
+export const RequestBody = catalogDocument('share-request');
 export const CreateQuery = z.object({
-  /** Request a 不予共享 resource as a dispute to the authority, citing the legal basis (`legalBasis`). */
-  dispute: z.enum(['true', 'false']).transform((v) => v === 'true').default(false),
+  dispute: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .default(false)
+    .describe('request a 不予共享 resource as a dispute to the authority, citing the legal basis (`legalBasis`)'),
 });
 
 export const Period = z
@@ -88,3 +93,103 @@ export const VerifyBody = z
   })
   .strict()
   .refine((b) => Object.keys(b.match).length > 0, { message: 'name at least one item to match', path: ['match'] });
+
+const int = z.number().int();
+
+export const ShareRequestRecord = z
+  .object({
+    id: int,
+    state: z.enum(STATES),
+    waitingFor: z.enum(['authority', 'provider', 'consumer']).nullable().describe('whose move it is; null when closed'),
+    shareType: z.string().describe('the resource’s 共享类型 when requested'),
+    accessMode: z.string().describe('query, download or verify'),
+    resource: z.object({ id: int, code: z.string().nullable(), name: z.string().nullable() }),
+    consumerDepartmentId: int,
+    providerDepartmentId: int,
+    demandId: int.nullable(),
+    consumerSystemId: int.nullable(),
+    requestedBy: int.nullable(),
+    request: catalogDocument('share-request').describe('the request document as submitted'),
+    dataOnPlatform: z.boolean().nullable(),
+    submittedAt: timestamp,
+    stageStartedAt: timestamp.nullable(),
+    limitDays: int.nullable().describe('working days allowed for the current stage'),
+    dueAt: timestamp.nullable().describe('deadline of the current stage'),
+    overdue: z.boolean(),
+    reason: z.string().nullable(),
+    dispute: z.object({ reason: z.string(), legalBasis: z.string().nullable(), at: timestamp }).nullable(),
+    grantId: int.nullable(),
+    checkedAt: timestamp.nullable(),
+    decidedAt: timestamp.nullable(),
+    closedAt: timestamp.nullable(),
+  })
+  .meta({ id: 'ShareRequestRecord', description: 'A share request (共享申请) as its consumer, its provider and the authority see it' });
+
+export const ShareRequestStep = z
+  .object({
+    step: z.string(),
+    from: z.string().nullable(),
+    to: z.string(),
+    at: timestamp,
+    by: z.string(),
+    byId: int.nullable(),
+    automatic: z.boolean(),
+    note: z.string().nullable(),
+    dueAt: timestamp.nullable(),
+    late: z.boolean().nullable().describe('the step came after its deadline'),
+    detail: z.record(z.string(), z.unknown()).nullable(),
+  })
+  .meta({ id: 'ShareRequestStep', description: 'A step of a share request: who, when, late or not' });
+
+export const GrantRecord = z
+  .object({
+    id: int,
+    requestId: int.nullable(),
+    consumerDepartmentId: int,
+    providerDepartmentId: int,
+    resource: z.object({ id: int, code: z.string().nullable(), name: z.string().nullable() }),
+    mode: z.string().describe('query, download or verify'),
+    items: z.array(z.string()).describe('the items (信息项) granted'),
+    rowFilter: z.unknown().describe('only rows matching this filter; null for all'),
+    raw: z.array(z.string()).nullable().describe('masked items approved unmasked'),
+    rateLimit: int.nullable().describe('calls per minute'),
+    startsAt: timestamp,
+    endsAt: timestamp.nullable(),
+    status: z.string().describe('active, suspended, revoked, superseded or expired'),
+    live: z.boolean().describe('reads are allowed now'),
+    statusReason: z.string().nullable(),
+    statusAt: timestamp.nullable(),
+    supersededBy: int.nullable(),
+    decidedBy: z.string().nullable(),
+    createdAt: timestamp,
+  })
+  .meta({ id: 'Grant', description: 'A grant: what a consumer department may read of a resource, how, and until when' });
+
+export const ShareRequestView = ShareRequestRecord.extend({
+  steps: z.array(ShareRequestStep),
+  grant: GrantRecord.nullable(),
+}).meta({ id: 'ShareRequestWithSteps', description: 'A share request with every step and its grant' });
+
+export const ShareRequestPage = pageOf(ShareRequestRecord);
+export const GrantPage = pageOf(GrantRecord);
+
+export const CredentialRecord = z
+  .object({
+    id: int,
+    login: z.string(),
+    displayName: z.string(),
+    departmentId: int.nullable(),
+    system: z.object({ id: int, name: z.string() }).describe('the system (系统清单) the credential is bound to'),
+    roles: z.array(z.string()),
+    createdAt: timestamp,
+    disabledAt: timestamp.nullable(),
+  })
+  .meta({ id: 'ConsumerCredential', description: 'A consumer credential: an account of a system, bound to it' });
+
+export const CredentialList = listOf(CredentialRecord);
+export const CredentialCreated = CredentialRecord.extend({ token: TokenWithSecret }).meta({
+  id: 'ConsumerCredentialCreated',
+  description: 'A new consumer credential with its read-only token and the secret, shown once',
+});
+
+export const VerifyResult = z.object({ matched: z.boolean().describe('a record with these values exists') }).meta({ id: 'VerifyResult' });

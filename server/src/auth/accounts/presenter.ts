@@ -1,6 +1,7 @@
 import type { TokenRecord } from '../tokens.ts';
+import type { PrincipalRecord, TokenRecord as TokenView } from './schema.ts';
 
-export function presentPrincipal(r: Record<string, any>) {
+export function presentPrincipal(r: Record<string, any>): PrincipalRecord {
   return {
     id: r.id,
     login: r.login,
@@ -16,7 +17,7 @@ export function presentPrincipal(r: Record<string, any>) {
 }
 
 /** A token as listed: never its secret, nor its hash. */
-export function presentToken(t: TokenRecord) {
+export function presentToken(t: TokenRecord): TokenView {
   return {
     id: t.id,
     principalId: t.principalId,

@@ -7,7 +7,7 @@ import { tokenCreator, tokenQuery, tokenRevoker } from '../tokens.ts';
 import { assertMayGrant, principalCreator, principalUpdater } from './commands.ts';
 import { presentToken } from './presenter.ts';
 import { listPrincipals, listTokens } from './queries.ts';
-import { PrincipalCreate, PrincipalUpdate, TokenCreate, TokenListQuery } from './schema.ts';
+import { Me, PrincipalCreate, PrincipalList, PrincipalRecord, PrincipalUpdate, TokenCreate, TokenList, TokenListQuery, TokenRevoked, TokenWithSecret } from './schema.ts';
 
 async function principalOwner(knex: Knex, id: number): Promise<Owner | undefined> {
   const row = await knex('odx.principals').where({ id }).first('id', 'department_id');
@@ -18,27 +18,33 @@ export const accountRoutes = [
   route({
     method: 'get',
     path: '/api/v1/me',
+    operationId: 'getMe',
     summary: 'The calling principal, its roles and department',
     tags: ['accounts'],
     access: 'authenticated',
-    handler: async ({ principal }) => ({ body: principal }),
+    response: Me,
+    handler: async ({ principal }) => ({ body: principal! }),
   }),
   route({
     method: 'get',
     path: '/api/v1/principals',
+    operationId: 'listPrincipals',
     summary: 'List accounts (officers see their own department)',
     tags: ['accounts'],
     access: { admin: 'any', authority: 'any', officer: 'own' },
     scoped: true,
+    response: PrincipalList,
     handler: async ({ services, scoping }) => ({ body: await listPrincipals(services.knex, scoping) }),
   }),
   route({
     method: 'post',
     path: '/api/v1/principals',
+    operationId: 'createPrincipal',
     summary: 'Create an account in a department',
     tags: ['accounts'],
     access: { admin: 'any', officer: 'own' },
     body: PrincipalCreate,
+    response: PrincipalRecord,
     owner: async ({ body }) => ({ departmentId: body.departmentId }),
     responds: { status: 201, description: 'the new account' },
     handler: async ({ body, principal, services, actor, requestId }) => {
@@ -49,11 +55,13 @@ export const accountRoutes = [
   route({
     method: 'patch',
     path: '/api/v1/principals/:id',
+    operationId: 'updatePrincipal',
     summary: 'Change an account: name, roles, disabled',
     tags: ['accounts'],
     access: { admin: 'any', officer: 'own' },
     params: idParams,
     body: PrincipalUpdate,
+    response: PrincipalRecord,
     owner: async ({ params }, knex) => principalOwner(knex, params.id),
     handler: async ({ params, body, principal, services, actor, requestId }) => {
       if (body.roles) assertMayGrant(principal, body.roles);
@@ -63,20 +71,24 @@ export const accountRoutes = [
   route({
     method: 'get',
     path: '/api/v1/tokens',
+    operationId: 'listTokens',
     summary: 'List API tokens (your own; officers see their department, admins all)',
     tags: ['accounts'],
     access: { admin: 'any', officer: 'own', authority: 'self', registrar: 'self', consumer: 'self', developer: 'self' },
     query: TokenListQuery,
+    response: TokenList,
     scoped: true,
     handler: async ({ query, services, scoping }) => ({ body: await listTokens(services.knex, scoping, query) }),
   }),
   route({
     method: 'post',
     path: '/api/v1/tokens',
+    operationId: 'createToken',
     summary: 'Create an API token; the secret is in this response only',
     tags: ['accounts'],
     access: { admin: 'any', officer: 'own', authority: 'self', registrar: 'self', consumer: 'self', developer: 'self' },
     body: TokenCreate,
+    response: TokenWithSecret,
     owner: async ({ body }, knex, caller) => principalOwner(knex, body.principalId ?? caller.id),
     responds: { status: 201, description: 'the token with its secret, shown once' },
     handler: async ({ body, principal, services, actor, requestId }) => {
@@ -95,10 +107,13 @@ export const accountRoutes = [
   route({
     method: 'post',
     path: '/api/v1/tokens/:id/revoke',
+    operationId: 'revokeToken',
     summary: 'Revoke an API token at once',
     tags: ['accounts'],
     access: { admin: 'any', officer: 'own', authority: 'self', registrar: 'self', consumer: 'self', developer: 'self' },
     params: idParams,
+    response: TokenRevoked,
+    responds: { status: 200, description: 'the revoked token (revoking it again changes nothing)' },
     owner: async ({ params }, knex) => {
       const row = await tokenQuery(knex).where('t.id', params.id).first();
       return row ? { departmentId: row.department_id, principalId: row.principal_id } : undefined;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { listOf, timestamp } from '../../lib/zod-fields.ts';
 import { ROLES, SCOPES } from '../roles.ts';
 
 export const Role = z.enum(ROLES);
@@ -24,11 +25,62 @@ export type PrincipalUpdate = z.infer<typeof PrincipalUpdate>;
 export const TokenCreate = z.object({
   name: z.string().min(1).max(100),
   scopes: z.array(Scope).min(1).default(['read', 'write']),
-  /** Days until expiry; null for a token that never expires (admins only). */
-  expiresInDays: z.number().int().min(1).max(3650).nullable().optional(),
-  /** Issue the token for another principal (admins, and officers for their department). */
-  principalId: z.number().int().positive().optional(),
+  expiresInDays: z.number().int().min(1).max(3650).nullable().optional().describe('days until expiry; null for a token that never expires (admins only)'),
+  principalId: z.number().int().positive().optional().describe('issue the token for another account (admins, and officers for their department)'),
 });
 export type TokenCreate = z.infer<typeof TokenCreate>;
 
 export const TokenListQuery = z.object({ principalId: z.coerce.number().int().positive().optional() });
+
+export const PrincipalRecord = z
+  .object({
+    id: z.number().int(),
+    login: z.string(),
+    displayName: z.string(),
+    departmentId: z.number().int().nullable().describe('null for accounts outside departments (developers, some admins)'),
+    roles: z.array(Role),
+    kind: z.enum(['user', 'system']).describe('a person, or a system (consumer credential)'),
+    email: z.string().nullable(),
+    phone: z.string().nullable(),
+    createdAt: timestamp,
+    disabledAt: timestamp.nullable().describe('when the account was disabled; null while it may sign in'),
+  })
+  .meta({ id: 'Principal', description: 'An account (a person or a system) with its roles' });
+export type PrincipalRecord = z.output<typeof PrincipalRecord>;
+
+export const Me = z
+  .object({
+    id: z.number().int(),
+    login: z.string(),
+    displayName: z.string(),
+    departmentId: z.number().int().nullable(),
+    roles: z.array(Role),
+    kind: z.enum(['user', 'system']),
+    tokenId: z.number().int().describe('the token this request was made with'),
+    scopes: z.array(Scope).describe('what that token may do: read (GET), write (everything else)'),
+  })
+  .meta({ id: 'Me', description: 'The calling account and the token it called with' });
+
+export const TokenRecord = z
+  .object({
+    id: z.number().int(),
+    principalId: z.number().int(),
+    login: z.string().describe('login of the account the token acts for'),
+    name: z.string(),
+    prefix: z.string().describe('the first characters of the secret, to recognise it'),
+    scopes: z.array(Scope),
+    createdAt: timestamp,
+    expiresAt: timestamp.nullable().describe('null: never expires'),
+    lastUsedAt: timestamp.nullable(),
+    revokedAt: timestamp.nullable(),
+  })
+  .meta({ id: 'Token', description: 'An API token, never with its secret' });
+export type TokenRecord = z.output<typeof TokenRecord>;
+
+export const TokenWithSecret = TokenRecord.extend({
+  secret: z.string().describe('the bearer token; shown in this response only (ODX stores a hash)'),
+}).meta({ id: 'TokenWithSecret', description: 'A new API token with its secret, shown once' });
+
+export const PrincipalList = listOf(PrincipalRecord);
+export const TokenList = listOf(TokenRecord);
+export const TokenRevoked = z.object({ id: z.number().int(), revokedAt: timestamp }).or(TokenRecord);

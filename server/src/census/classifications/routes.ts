@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { runCommand } from '../../audit/command.ts';
 import { unprocessable } from '../../http/errors.ts';
 import { route } from '../../http/route.ts';
+import { ClassificationList, ClassificationRecord } from './schema.ts';
 
 const ClassificationCreate = z.object({
   code: z.string().regex(/^[1-3][0-9]{1,29}$/, '2 to 30 digits starting with 1 (基础), 2 (主题) or 3 (部门)'),
@@ -13,9 +14,11 @@ export const classificationRoutes = [
   route({
     method: 'get',
     path: '/api/v1/classifications',
+    operationId: 'listClassifications',
     summary: 'The classification tree (信息资源分类: 类/项/目/细目)',
     tags: ['resources'],
     access: 'public',
+    response: ClassificationList,
     handler: async ({ services }) => {
       const rows = await services.knex('odx.classifications').orderBy('code').select('code', 'parent_code as parentCode', 'name');
       return { body: { items: rows } };
@@ -24,10 +27,12 @@ export const classificationRoutes = [
   route({
     method: 'post',
     path: '/api/v1/classifications',
+    operationId: 'createClassification',
     summary: 'Extend the classification tree (the authority)',
     tags: ['resources'],
     access: { authority: 'any' },
     body: ClassificationCreate,
+    response: ClassificationRecord,
     responds: { status: 201, description: 'the new class' },
     handler: async ({ body, services, actor, requestId }) => {
       if (!body.code.startsWith(body.parentCode) || body.code === body.parentCode) {

@@ -8,6 +8,7 @@ import { documentRoutes } from '../documents/routes.ts';
 import { documentOwner } from '../documents/owner.ts';
 import { demandCloser, demandLinker } from './commands.ts';
 import { matchDemand } from './matching.ts';
+import { DemandMatches, DemandWithLinks } from './schema.ts';
 
 const WRITE = { officer: 'own', registrar: 'own' } as const;
 
@@ -29,11 +30,13 @@ export const demandRoutes = [
   route({
     method: 'get',
     path: '/api/v1/demands/:id/matches',
+    operationId: 'listDemandMatches',
     summary: 'Suggest published resources for a demand, ranked by how well their names and items cover it (供需对接)',
     tags: ['demands'],
     access: { admin: 'any', authority: 'any', officer: 'own', registrar: 'own' },
     params: idParams,
     query: z.object({ limit: z.coerce.number().int().min(1).max(50).default(10) }),
+    response: DemandMatches,
     owner: documentOwner('demand'),
     handler: async ({ params, query, services }) => {
       const row = await services.knex('odx.demands').where({ id: params.id }).first('doc');
@@ -44,11 +47,13 @@ export const demandRoutes = [
   route({
     method: 'post',
     path: '/api/v1/demands/:id/links',
+    operationId: 'linkDemand',
     summary: 'Link a demand to a resource that answers it (open -> matched)',
     tags: ['demands'],
     access: WRITE,
     params: idParams,
     body: z.object({ resourceId: z.number().int().positive() }),
+    response: DemandWithLinks,
     owner: documentOwner('demand'),
     responds: { status: 200, description: 'the demand with its links' },
     handler: async ({ params, body, services, actor, requestId }) => {
@@ -60,11 +65,13 @@ export const demandRoutes = [
   route({
     method: 'post',
     path: '/api/v1/demands/:id/unfulfillable',
+    operationId: 'closeDemandUnfulfillable',
     summary: 'Close a demand nothing can answer, with the reason',
     tags: ['demands'],
     access: { ...WRITE, authority: 'any' },
     params: idParams,
     body: z.object({ reason: z.string().min(2).max(2000) }),
+    response: DemandWithLinks,
     owner: documentOwner('demand'),
     responds: { status: 200, description: 'the closed demand' },
     handler: async ({ params, body, services, actor, requestId }) => {

@@ -1,8 +1,8 @@
 import type { Knex } from 'knex';
 import type { CommandContext } from '../../audit/command.ts';
 import { notFound, unprocessable } from '../../http/errors.ts';
-import { presentDepartment, type DepartmentView } from './presenter.ts';
-import type { DepartmentCreate, DepartmentUpdate } from './schema.ts';
+import { presentDepartment } from './presenter.ts';
+import type { DepartmentCreate, DepartmentRecord, DepartmentUpdate } from './schema.ts';
 
 function columns(input: Partial<DepartmentCreate>) {
   return {
@@ -28,14 +28,14 @@ async function assertParentKeepsTree(trx: Knex.Transaction, id: number | null, p
   if (cycle.rows.length) throw unprocessable('a department cannot sit under itself', [{ path: '/parentId', message: 'would make a cycle' }]);
 }
 
-export async function departmentCreator(ctx: CommandContext, input: DepartmentCreate): Promise<DepartmentView> {
+export async function departmentCreator(ctx: CommandContext, input: DepartmentCreate): Promise<DepartmentRecord> {
   await assertParentKeepsTree(ctx.trx, null, input.parentId);
   const [row] = await ctx.trx('odx.departments').insert(columns(input)).returning('*');
   ctx.audit({ action: 'department.create', departmentId: row.id, targetType: 'department', targetId: row.id, detail: { after: input } });
   return presentDepartment(row);
 }
 
-export async function departmentUpdater(ctx: CommandContext, id: number, input: DepartmentUpdate): Promise<DepartmentView> {
+export async function departmentUpdater(ctx: CommandContext, id: number, input: DepartmentUpdate): Promise<DepartmentRecord> {
   const before = await ctx.trx('odx.departments').where({ id }).forUpdate().first();
   if (!before) throw notFound(`department ${id}`);
   await assertParentKeepsTree(ctx.trx, id, input.parentId);
@@ -44,7 +44,7 @@ export async function departmentUpdater(ctx: CommandContext, id: number, input: 
   return presentDepartment(row);
 }
 
-export async function findDepartmentByUscc(knex: Knex, code: string): Promise<DepartmentView | undefined> {
+export async function findDepartmentByUscc(knex: Knex, code: string): Promise<DepartmentRecord | undefined> {
   const row = await knex('odx.departments').where({ uscc: code }).first();
   return row ? presentDepartment(row) : undefined;
 }

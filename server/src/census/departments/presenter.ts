@@ -1,16 +1,6 @@
-export interface DepartmentView {
-  id: number;
-  parentId: number | null;
-  name: string;
-  shortName: string | null;
-  uscc: string;
-  regionCode: string;
-  kind: string;
-  createdAt: Date;
-  updatedAt: Date;
-}
+import type { DepartmentRecord } from './schema.ts';
 
-export function presentDepartment(r: Record<string, any>): DepartmentView {
+export function presentDepartment(r: Record<string, any>): DepartmentRecord {
   return {
     id: r.id,
     parentId: r.parent_id,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { regionCode, uscc } from '../../lib/zod-fields.ts';
+import { listOf, regionCode, timestamp, uscc } from '../../lib/zod-fields.ts';
 
 export const DepartmentKind = z.enum(['city', 'district', 'bureau', 'other']);
 
@@ -17,3 +17,20 @@ export const DepartmentUpdate = DepartmentCreate.partial().refine((v) => Object.
 export type DepartmentUpdate = z.infer<typeof DepartmentUpdate>;
 
 export const DepartmentListQuery = z.object({ parentId: z.coerce.number().int().positive().optional() });
+
+export const DepartmentRecord = z
+  .object({
+    id: z.number().int(),
+    parentId: z.number().int().nullable().describe('the department above this one in the tree; null at the top'),
+    name: z.string(),
+    shortName: z.string().nullable(),
+    uscc: z.string().describe('统一社会信用代码 (GB 32100-2015)'),
+    regionCode: z.string().describe('行政区划代码 (GB/T 2260)'),
+    kind: DepartmentKind,
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  })
+  .meta({ id: 'DepartmentRecord', description: 'A department of the tree (部门)' });
+export type DepartmentRecord = z.output<typeof DepartmentRecord>;
+
+export const DepartmentList = listOf(DepartmentRecord);

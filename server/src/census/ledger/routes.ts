@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { route } from '../../http/route.ts';
 import { ledgerCsv, ledgerXlsx } from './export.ts';
 import { buildLedger, LEDGER_LISTS } from './ledger.ts';
+import { Ledger } from './schema.ts';
 
 const LedgerQuery = z.object({
   format: z.enum(['json', 'csv', 'xlsx']).default('json'),
@@ -15,10 +16,13 @@ export const ledgerRoutes = [
   route({
     method: 'get',
     path: '/api/v1/census/ledger',
+    operationId: 'getLedger',
     summary: 'The ledger (一本账): every system, resource and demand with department, status and links, as JSON, CSV (UTF-8 with BOM) or .xlsx (a sheet per list)',
     tags: ['census'],
     access: { admin: 'any', authority: 'any', officer: 'own', registrar: 'own' },
     query: LedgerQuery,
+    response: Ledger,
+    alsoWrites: ['text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'],
     scoped: true,
     handler: async ({ query, scoping, services, res }) => {
       const lists = query.list ? [query.list] : LEDGER_LISTS;

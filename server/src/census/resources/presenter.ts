@@ -1,5 +1,7 @@
+import type { z } from 'zod';
 import { profileCounts } from '../../policies/data-values.ts';
 import type { DocumentRow } from '../documents/commands.ts';
+import type { ResourceRecord, ResourceSummary } from './schema.ts';
 
 /**
  * A resource as a caller sees it: its department (and the authority) see the working
@@ -7,7 +9,7 @@ import type { DocumentRow } from '../documents/commands.ts';
  * and largest values (real values of the data) only when `seesValues`: for the holding
  * department, on a read that is audited; everyone else gets its counts.
  */
-export function presentResource(r: DocumentRow, seesDraft: boolean, seesValues = false) {
+export function presentResource(r: DocumentRow, seesDraft: boolean, seesValues = false): z.output<typeof ResourceRecord> {
   return {
     id: r.id,
     code: r.code,
@@ -25,7 +27,7 @@ export function presentResource(r: DocumentRow, seesDraft: boolean, seesValues =
 }
 
 /** The short form used in lists and search results. */
-export function presentResourceSummary(r: Record<string, any>) {
+export function presentResourceSummary(r: Record<string, any>): z.output<typeof ResourceSummary> {
   const doc = r.published_doc ?? r.doc;
   return {
     id: r.id,

@@ -1,15 +1,16 @@
 import { recordEvents, runCommand } from '../../audit/command.ts';
 import { notFound } from '../../http/errors.ts';
 import { route, type RouteSpec } from '../../http/route.ts';
-import { idParams } from '../../lib/zod-fields.ts';
+import { catalogDocument, idParams } from '../../lib/zod-fields.ts';
 import { seesOwnDataValues } from '../../policies/data-values.ts';
 import { documentCreator, documentUpdater } from '../documents/commands.ts';
 import { historyOf } from '../documents/history.ts';
 import { bodyOwner, documentOwner } from '../documents/owner.ts';
 import { resourceStepper, type LifecycleStep } from './lifecycle.ts';
 import { presentResource } from './presenter.ts';
+import { History } from '../documents/schema.ts';
 import { visibleResource } from './queries.ts';
-import { DocumentBody, ResourceListQuery, StepBody, UpdateQuery } from './schema.ts';
+import { ResourceListQuery, ResourceRecord, ResourceSearchPage, StepBody, UpdateQuery } from './schema.ts';
 import { searchResources } from './search.ts';
 
 /** Reading the catalogue: every department sees published entries; its own drafts only its own staff (and the authority). */
@@ -20,11 +21,13 @@ function stepRoute(step: LifecycleStep, summary: string, access: RouteSpec['acce
   return route({
     method: 'post',
     path: `/api/v1/resources/:id/${step}`,
+    operationId: `${step}Resource`,
     summary,
     tags: ['resources'],
     access,
     params: idParams,
     body: StepBody,
+    response: ResourceRecord,
     owner: documentOwner('resource'),
     responds: { status: 200, description: 'the resource after the step' },
     handler: async ({ params, body, services, actor, requestId }) => {
@@ -38,20 +41,24 @@ export const resourceRoutes = [
   route({
     method: 'get',
     path: '/api/v1/resources',
+    operationId: 'searchResources',
     summary: 'Search the catalogue (数据清单): Chinese full text, facets, keyset paging',
     tags: ['resources'],
     access: READERS,
     query: ResourceListQuery,
+    response: ResourceSearchPage,
     scoped: true,
     handler: async ({ query, services, scoping }) => ({ body: await searchResources(services.knex, query, scoping) }),
   }),
   route({
     method: 'get',
     path: '/api/v1/resources/:id',
+    operationId: 'getResource',
     summary: 'Show a catalogue entry (drafts only to its department and the authority; the quality profile’s values only to its department, audited)',
     tags: ['resources'],
     access: READERS,
     params: idParams,
+    response: ResourceRecord,
     scoped: true,
     handler: async ({ params, services, scoping, principal, actor, requestId }) => {
       const { row, own } = await visibleResource(services.knex, params.id, scoping);
@@ -68,10 +75,12 @@ export const resourceRoutes = [
   route({
     method: 'get',
     path: '/api/v1/resources/:id/history',
+    operationId: 'getResourceHistory',
     summary: 'Every version and lifecycle step of a resource, with who and when',
     tags: ['resources'],
     access: { admin: 'any', authority: 'any', officer: 'own', registrar: 'own' },
     params: idParams,
+    response: History,
     owner: documentOwner('resource'),
     handler: async ({ params, services }) => {
       if (!(await services.knex('odx.resources').where({ id: params.id }).first('id'))) throw notFound(`resource ${params.id}`);
@@ -81,10 +90,12 @@ export const resourceRoutes = [
   route({
     method: 'post',
     path: '/api/v1/resources',
+    operationId: 'createResource',
     summary: 'Register a data resource (a draft catalogue entry) for your department',
     tags: ['resources'],
     access: WRITERS,
-    body: DocumentBody,
+    body: catalogDocument('resource'),
+    response: ResourceRecord,
     owner: bodyOwner('resource'),
     responds: { status: 201, description: 'the new draft' },
     handler: async ({ body, services, actor, requestId }) => {
@@ -95,12 +106,14 @@ export const resourceRoutes = [
   route({
     method: 'put',
     path: '/api/v1/resources/:id',
+    operationId: 'replaceResource',
     summary: 'Replace the working document (a published entry gets a revision; the published one stays visible)',
     tags: ['resources'],
     access: WRITERS,
     params: idParams,
     query: UpdateQuery,
-    body: DocumentBody,
+    body: catalogDocument('resource'),
+    response: ResourceRecord,
     owner: documentOwner('resource'),
     handler: async ({ params, query, body, services, actor, requestId }) => {
       const row = await runCommand(services.knex, { actor, requestId }, (ctx) => documentUpdater(ctx, 'resource', params.id, body, query.version));

@@ -21,11 +21,11 @@ const WEIGHTS = '{0.1, 0.3, 0.6, 1.0}';
 export type CatalogueQuery = Pick<ResourceListQuery, 'q' | 'department' | 'cursor' | 'limit'> &
   Partial<Pick<ResourceListQuery, 'domain' | 'shareType' | 'openType' | 'format' | 'updateCycle' | 'status' | 'linked' | 'facets'>>;
 
-export interface SearchOptions {
+export interface SearchOptions<T = unknown> {
   /** A condition every result must meet, applied before ranking, facets and paging (the open catalogue: published and 无条件开放). */
   fixed?: (q: Knex.QueryBuilder) => void;
   /** The shape of each result; the registry's summary by default. */
-  present?: (row: Record<string, any>) => unknown;
+  present?: (row: Record<string, any>) => T;
   /** Facets to count; all of FACETS by default. */
   facets?: readonly FacetName[];
 }
@@ -132,8 +132,8 @@ function narrowed(query: CatalogueQuery, options: SearchOptions): boolean {
  * One statement per request: the matches, their ranking, the page with its rows and the facet
  * counts (exact, from the maintained counts or from a fixed sample) come back together.
  */
-export async function searchResources(knex: Knex, query: CatalogueQuery, scoping: Scoping, options: SearchOptions = {}) {
-  const present = options.present ?? presentResourceSummary;
+export async function searchResources<T = ReturnType<typeof presentResourceSummary>>(knex: Knex, query: CatalogueQuery, scoping: Scoping, options: SearchOptions<T> = {}) {
+  const present = options.present ?? (presentResourceSummary as (row: Record<string, any>) => T);
   const names = options.facets ?? (Object.keys(FACETS) as FacetName[]);
   const wantFacets = query.facets ?? true;
   const tsq = query.q ? toTsquery(query.q) : null;

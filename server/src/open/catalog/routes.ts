@@ -1,14 +1,14 @@
 import type { Knex } from 'knex';
 import { searchResources } from '../../census/resources/search.ts';
 import { HttpError, notFound } from '../../http/errors.ts';
-import { route } from '../../http/route.ts';
+import { route, written } from '../../http/route.ts';
 import { sendJsonText } from '../../http/respond.ts';
 import { toDataPackage } from '../datapackage.ts';
 import { DOWNLOAD_FORMATS } from '../datapackage.ts';
 import { toJsonLd, toTurtle } from '../dcat.ts';
 import { dataPackageInput, dcatCatalog, maskRules, openDatasetByCode, openOnly } from './model.ts';
 import { presentDataset, presentDatasetSummary, type DatasetSummary } from './presenter.ts';
-import { CodeParams, DatasetListQuery } from './schema.ts';
+import { CodeParams, DataPackage, Dataset, DatasetListQuery, DatasetSearchPage } from './schema.ts';
 
 const TAGS = ['open data'];
 const DOWNLOADABLE = new Set<string>(DOWNLOAD_FORMATS);
@@ -36,10 +36,12 @@ export const catalogRoutes = [
   route({
     method: 'get',
     path: '/api/v1/datasets',
+    operationId: 'searchDatasets',
     summary: 'Search the open catalogue (无条件开放 datasets): Chinese full text, facets, keyset paging',
     tags: TAGS,
     access: 'public',
     query: DatasetListQuery,
+    response: DatasetSearchPage,
     handler: async ({ query, services }) => {
       const { knex, config } = services;
       const formats = query.format ?? [];
@@ -68,16 +70,18 @@ export const catalogRoutes = [
         { departments: null, principalId: null },
         { fixed, present: (r) => presentDatasetSummary(r, config.publicBaseUrl), facets: ['department', 'domain', 'format', 'updateCycle'] },
       );
-      return { body: await withDepartmentNames(knex, page as { items: DatasetSummary[]; next: string | null; facets?: Record<string, { value: string | number; count: number }[]> }) };
+      return { body: await withDepartmentNames(knex, page) };
     },
   }),
   route({
     method: 'get',
     path: '/api/v1/datasets/:code',
+    operationId: 'getDataset',
     summary: 'An open dataset: metadata, items, update cycle and last update, rows, quality profile, download links, licence',
     tags: TAGS,
     access: 'public',
     params: CodeParams,
+    response: Dataset,
     handler: async ({ params, services }) => {
       const ds = await openDatasetByCode(services.knex, params.code);
       if (!ds) throw notFound(`open dataset ${params.code}`);
@@ -87,10 +91,12 @@ export const catalogRoutes = [
   route({
     method: 'get',
     path: '/api/v1/datasets/:code/datapackage.json',
+    operationId: 'getDataPackage',
     summary: 'An open dataset as a Frictionless Data Package (Table Schema of the items as published, download paths)',
     tags: TAGS,
     access: 'public',
     params: CodeParams,
+    response: DataPackage,
     handler: async ({ params, services, res }) => {
       const ds = await openDatasetByCode(services.knex, params.code);
       if (!ds) throw notFound(`open dataset ${params.code}`);
@@ -104,9 +110,11 @@ export const catalogRoutes = [
   route({
     method: 'get',
     path: '/catalog',
+    operationId: 'getCatalog',
     summary: 'The open catalogue in DCAT-AP 3.0.1: Turtle or JSON-LD by content negotiation (Accept)',
     tags: TAGS,
     access: 'public',
+    response: written(CATALOG_TYPES.turtle, CATALOG_TYPES.jsonld),
     handler: async ({ req, res, services }) => {
       const type = req.accepts([CATALOG_TYPES.jsonld, CATALOG_TYPES.turtle, 'application/json']);
       res.vary('Accept');
@@ -122,9 +130,11 @@ export const catalogRoutes = [
   route({
     method: 'get',
     path: '/catalog.ttl',
+    operationId: 'getCatalogTurtle',
     summary: 'The open catalogue in DCAT-AP 3.0.1 as Turtle',
     tags: TAGS,
     access: 'public',
+    response: written(CATALOG_TYPES.turtle),
     handler: async ({ res, services }) => {
       res.set('Cache-Control', 'public, max-age=60');
       res.type(CATALOG_TYPES.turtle).send(toTurtle(await dcatCatalog(services.knex, services.config)));
@@ -133,9 +143,11 @@ export const catalogRoutes = [
   route({
     method: 'get',
     path: '/catalog.jsonld',
+    operationId: 'getCatalogJsonLd',
     summary: 'The open catalogue in DCAT-AP 3.0.1 as JSON-LD (inline context, no remote documents)',
     tags: TAGS,
     access: 'public',
+    response: written(CATALOG_TYPES.jsonld),
     handler: async ({ res, services }) => {
       res.set('Cache-Control', 'public, max-age=60');
       res.type(CATALOG_TYPES.jsonld).send(JSON.stringify(toJsonLd(await dcatCatalog(services.knex, services.config))));

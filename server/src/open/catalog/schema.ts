@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { limit } from '../../lib/zod-fields.ts';
+import { searchPageOf } from '../../census/resources/schema.ts';
+import { limit, timestamp } from '../../lib/zod-fields.ts';
 
 const csv = z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
 
@@ -18,11 +19,13 @@ const since = z
 
 export const DatasetListQuery = z.object({
   q: z.string().max(200).optional(),
-  /** Department id or 统一社会信用代码. */
-  department: z.string().regex(/^(\d{1,15}|[0-9A-HJ-NPQRTUWXY]{18})$/, 'a department id or 统一社会信用代码').optional(),
+  department: z
+    .string()
+    .regex(/^(\d{1,15}|[0-9A-HJ-NPQRTUWXY]{18})$/, 'a department id or 统一社会信用代码')
+    .optional()
+    .describe('a department id or its 统一社会信用代码'),
   domain: csv.optional(),
-  /** Download formats (csv, ndjson, json, arrow, xlsx: datasets with data to download) or 信息资源格式 types (database, spreadsheet, ...). */
-  format: csv.optional(),
+  format: csv.optional().describe('download formats (csv, ndjson, json, arrow, xlsx: datasets with data to download) or 信息资源格式 types (database, spreadsheet, …), comma-separated'),
   updateCycle: csv.optional(),
   tag: z.string().max(100).optional(),
   updated_since: since.optional(),
@@ -33,3 +36,71 @@ export const DatasetListQuery = z.object({
 export type DatasetListQuery = z.infer<typeof DatasetListQuery>;
 
 export const CodeParams = z.object({ code: z.string().min(1).max(100) });
+
+const links = { self: z.string().meta({ format: 'uri' }) };
+
+export const DatasetSummary = z
+  .object({
+    code: z.string().describe('信息资源代码'),
+    name: z.string(),
+    summary: z.string(),
+    department: z.object({ id: z.number().int(), name: z.string().nullable() }),
+    domain: z.string().nullable(),
+    format: z.unknown().describe('信息资源格式'),
+    updateCycle: z.string(),
+    tags: z.array(z.string()),
+    publishedAt: timestamp.nullable(),
+    dataUpdatedAt: timestamp.nullable(),
+    rows: z.number().int().nullable(),
+    score: z.number().optional().describe('relevance to `q`'),
+    links: z.object(links),
+  })
+  .meta({ id: 'DatasetSummary', description: 'An open dataset in a search result' });
+
+export const DatasetSearchPage = searchPageOf(DatasetSummary);
+
+export const PublishedItem = z
+  .object({
+    name: z.string().describe('the field name in rows and downloads'),
+    label: z.string().describe('the item’s Chinese name (信息项名称)'),
+    type: z.string().describe('the item’s data type code (C, N, D, …)'),
+    length: z.number().int().optional(),
+    scale: z.number().int().optional(),
+    required: z.boolean().optional(),
+    key: z.boolean().optional(),
+    description: z.string().optional(),
+    masked: z.string().nullable().describe('the mask rule applied to its values; null when they are served as stored'),
+  })
+  .meta({ id: 'PublishedItem', description: 'An item (信息项) of an open dataset as published' });
+
+export const Dataset = z
+  .object({
+    code: z.string(),
+    name: z.string(),
+    summary: z.string(),
+    department: z.object({ id: z.number().int(), name: z.string(), uscc: z.string() }),
+    category: z.unknown(),
+    domain: z.string().nullable(),
+    format: z.unknown(),
+    tags: z.array(z.string()),
+    updateCycle: z.string(),
+    publishedAt: timestamp.nullable(),
+    dataUpdatedAt: timestamp.nullable().describe('when the data was last loaded'),
+    rows: z.number().int().nullable(),
+    licence: z.object({ id: z.string(), url: z.string(), title: z.string() }),
+    items: z.array(PublishedItem).describe('the items (信息项) as published, with how personal ones are masked'),
+    quality: z.record(z.string(), z.unknown()).nullable().describe('the quality profile of the published items'),
+    scenario: z.unknown().optional(),
+    related: z.unknown().optional(),
+    matters: z.unknown().optional(),
+    links: z.object({
+      ...links,
+      rows: z.string().nullable(),
+      datapackage: z.string().nullable(),
+      downloads: z.record(z.string(), z.string()).describe('a download URL per format'),
+      catalog: z.string(),
+    }),
+  })
+  .meta({ id: 'Dataset', description: 'An open dataset: metadata, items, quality, licence and links' });
+
+export const DataPackage = z.record(z.string(), z.unknown()).describe('a Frictionless Data Package (datapackage.json)');

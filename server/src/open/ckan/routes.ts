@@ -6,6 +6,7 @@ import { sendJsonText } from '../../http/respond.ts';
 import { ACTIONS, RawJson } from './actions.ts';
 import { CkanError, failure, success } from './envelope.ts';
 import type { Params } from './params.ts';
+import { CkanEnvelope } from './schema.ts';
 
 const ActionParams = z.object({ action: z.string().max(100) });
 
@@ -106,10 +107,13 @@ export const ckanRoutes: RouteSpec[] = ['/api/3/action/:action', '/api/action/:a
     route({
       method,
       path,
+      operationId: `${method === 'get' ? 'call' : 'post'}CkanAction${path.startsWith('/api/3/') ? '' : 'Unversioned'}`,
       summary: `CKAN Action API (${method.toUpperCase()}): status_show, package_list, package_show, package_search, organization_list, organization_show, datastore_search, help_show — see docs/ckan.md`,
       tags: ['open data', 'ckan'],
       access: 'public',
       params: ActionParams,
+      response: CkanEnvelope,
+      responds: { status: 200, description: 'the CKAN envelope; success false with a 4xx status when the action fails' },
       ...(method === 'post' ? { rawBody: true as const } : {}),
       handler: call,
     }),

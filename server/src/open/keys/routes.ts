@@ -6,7 +6,8 @@ import { notFound } from '../../http/errors.ts';
 import { route } from '../../http/route.ts';
 import { idParams } from '../../lib/zod-fields.ts';
 import { developerKeyCreator, developerSignup } from './commands.ts';
-import { DeveloperSignup, KeyCreate } from './schema.ts';
+import { TokenList, TokenRecord, TokenWithSecret } from '../../auth/accounts/schema.ts';
+import { DeveloperSignedUp, DeveloperSignup, KeyCreate } from './schema.ts';
 
 const TAGS = ['developers'];
 
@@ -14,10 +15,12 @@ export const developerKeyRoutes = [
   route({
     method: 'post',
     path: '/api/v1/developer/accounts',
+    operationId: 'signUpDeveloper',
     summary: 'Sign up as a developer (anonymous; limited per address): an account, its account token and a first read-only API key — secrets shown once',
     tags: TAGS,
     access: 'public',
     body: DeveloperSignup,
+    response: DeveloperSignedUp,
     responds: { status: 201, description: 'the account, its account token (manages keys) and an API key, both with their secrets' },
     handler: async ({ body, services, actor, requestId }) => {
       const days = services.config.tokenDefaultDays;
@@ -35,19 +38,23 @@ export const developerKeyRoutes = [
   route({
     method: 'get',
     path: '/api/v1/developer/keys',
+    operationId: 'listDeveloperKeys',
     summary: 'Your developer keys (never their secrets)',
     tags: TAGS,
     access: { developer: 'self' },
     scoped: true,
+    response: TokenList,
     handler: async ({ services, scoping }) => ({ body: await listTokens(services.knex, scoping) }),
   }),
   route({
     method: 'post',
     path: '/api/v1/developer/keys',
+    operationId: 'createDeveloperKey',
     summary: 'Create a further read-only API key for your developer account; the secret is in this response only',
     tags: TAGS,
     access: { developer: 'any' },
     body: KeyCreate,
+    response: TokenWithSecret,
     responds: { status: 201, description: 'the key with its secret, shown once' },
     handler: async ({ body, principal, services, actor, requestId }) => {
       const key = await runCommand(services.knex, { actor, requestId }, (ctx) => developerKeyCreator(ctx, principal!.id, body.name, services.config.tokenDefaultDays));
@@ -57,10 +64,13 @@ export const developerKeyRoutes = [
   route({
     method: 'post',
     path: '/api/v1/developer/keys/:id/revoke',
+    operationId: 'revokeDeveloperKey',
     summary: 'Revoke one of your developer keys at once',
     tags: TAGS,
     access: { developer: 'self' },
     params: idParams,
+    response: TokenRecord,
+    responds: { status: 200, description: 'the revoked key (revoking it again changes nothing)' },
     owner: async ({ params }, knex) => {
       const row = await tokenQuery(knex).where('t.id', params.id).first();
       return row ? { departmentId: row.department_id, principalId: row.principal_id } : undefined;
