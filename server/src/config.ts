@@ -39,7 +39,7 @@ const schema = z.object({
   openLicenceTitle: z.string().min(1).default('知识共享署名 4.0 国际许可协议（CC BY 4.0）'),
   /** 统一社会信用代码 of the department publishing the open catalogue; default: the department of the first authority account. */
   catalogPublisher: z.string().optional(),
-  /** Mask rules by name (JSON), laid over the defaults of server/src/open/masking.ts. */
+  /** Mask rules by name (JSON), laid over the defaults of server/src/data/masking.ts. */
   maskRules: z.string().optional(),
   /** Secret salt of the `hash` mask rule. */
   maskSalt: z.string().optional(),
