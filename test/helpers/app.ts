@@ -61,11 +61,12 @@ export async function makePrincipal(knex: Knex, login: string, departmentId: num
   });
 }
 
-export async function testApp(): Promise<TestApp> {
+/** `env`: further settings (ODX_* variables) over the tests' defaults. */
+export async function testApp(env: Record<string, string> = {}): Promise<TestApp> {
   const db = await freshDatabase();
   const home = await fs.mkdtemp(path.join(os.tmpdir(), 'odx-home-'));
   // no rate limits here: a test file's many calls from one address would trip them (test/integration/rate-limit.test.ts sets its own)
-  const config = loadConfig({ ODX_HOME: home, ODX_LOG_LEVEL: process.env.TEST_LOG ?? 'silent', ODX_RATE_LIMIT_ANONYMOUS: '0', ODX_RATE_LIMIT_KEY: '0', ODX_RATE_LIMIT_SIGNUP: '0' } as NodeJS.ProcessEnv);
+  const config = loadConfig({ ODX_HOME: home, ODX_LOG_LEVEL: process.env.TEST_LOG ?? 'silent', ODX_RATE_LIMIT_ANONYMOUS: '0', ODX_RATE_LIMIT_KEY: '0', ODX_RATE_LIMIT_SIGNUP: '0', ...env } as NodeJS.ProcessEnv);
   const log = createLogger(process.env.TEST_LOG ?? 'silent');
   const signer = await HeadSigner.load(home);
   const { app, server, routes, services } = createApp({ knex: db.knex, config, log, signer });
