@@ -1,5 +1,6 @@
 import { Radio, Select, Table } from 'antd';
-import { useEffect, useId, useMemo, useRef } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
+import { Field } from '../../components/Field.tsx';
 import { Loading } from '../../components/Loading.tsx';
 import { ProblemAlert } from '../../components/ProblemAlert.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
@@ -34,29 +35,24 @@ export function ChartView({ dataset, query, params, setParams }: { dataset: Data
   const groups = useMemo(() => (rows.data ? aggregate(rows.data.items, x, y, agg, blank) : []), [rows.data, x, y, agg, blank]);
   const shown = useMemo(() => groups.slice(0, MAX_GROUPS), [groups]);
   const title = y ? t('chart.title', { x: label(x), y: label(y), agg: t(`chart.${agg}`) }) : t('chart.titleCount', { x: label(x) });
-  const ids = { x: useId(), y: useId(), agg: useId(), kind: useId() };
 
   return (
     <div>
       <div className="chart-controls">
-        <label htmlFor={ids.x}>
-          {t('chart.x')}
-          <Select id={ids.x} style={{ minWidth: 160 }} value={x} onChange={(v) => setParams({ x: v })} options={dataset.items.map((i) => ({ value: i.name, label: i.label }))} />
-        </label>
-        <label htmlFor={ids.agg}>
-          {t('chart.agg')}
-          <Select id={ids.agg} style={{ minWidth: 100 }} value={agg} onChange={(v) => setParams({ agg: v })} options={AGGS.filter((a) => a === 'count' || numeric.length).map((a) => ({ value: a, label: t(`chart.${a}`) }))} />
-        </label>
+        <Field label={t('chart.x')}>
+          {(id) => <Select id={id} style={{ minWidth: 160 }} value={x} onChange={(v) => setParams({ x: v })} options={dataset.items.map((i) => ({ value: i.name, label: i.label }))} />}
+        </Field>
+        <Field label={t('chart.agg')}>
+          {(id) => <Select id={id} style={{ minWidth: 100 }} value={agg} onChange={(v) => setParams({ agg: v })} options={AGGS.filter((a) => a === 'count' || numeric.length).map((a) => ({ value: a, label: t(`chart.${a}`) }))} />}
+        </Field>
         {agg !== 'count' && (
-          <label htmlFor={ids.y}>
-            {t('chart.y')}
-            <Select id={ids.y} style={{ minWidth: 160 }} value={y ?? undefined} onChange={(v) => setParams({ y: v })} options={numeric.map((i) => ({ value: i.name, label: i.label }))} />
-          </label>
+          <Field label={t('chart.y')}>
+            {(id) => <Select id={id} style={{ minWidth: 160 }} value={y ?? undefined} onChange={(v) => setParams({ y: v })} options={numeric.map((i) => ({ value: i.name, label: i.label }))} />}
+          </Field>
         )}
-        <label htmlFor={ids.kind}>
-          {t('chart.type')}
-          <Select id={ids.kind} style={{ minWidth: 100 }} value={kind} onChange={(v) => setParams({ chart: v })} options={KINDS.map((k) => ({ value: k, label: t(`chart.${k}`) }))} />
-        </label>
+        <Field label={t('chart.type')}>
+          {(id) => <Select id={id} style={{ minWidth: 100 }} value={kind} onChange={(v) => setParams({ chart: v })} options={KINDS.map((k) => ({ value: k, label: t(`chart.${k}`) }))} />}
+        </Field>
         <Radio.Group aria-label={t('chart.view')} value={view} onChange={(e) => setParams({ view: e.target.value === 'table' ? 'table' : null })} optionType="button"
           options={[{ value: 'chart', label: t('chart.asChart') }, { value: 'table', label: t('chart.asTable') }]} />
       </div>

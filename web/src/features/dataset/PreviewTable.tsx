@@ -1,7 +1,8 @@
 import { Button, Empty, Input, Select, Table, Tag } from 'antd';
 import type { SorterResult } from 'antd/es/table/interface';
-import { useId, useState } from 'react';
+import { useState } from 'react';
 import { CursorPager, cursorTrail } from '../../components/CursorPager.tsx';
+import { Field } from '../../components/Field.tsx';
 import { ProblemAlert } from '../../components/ProblemAlert.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { usePreviewRows, type Dataset, type PublishedItem } from './api.ts';
@@ -36,7 +37,6 @@ export function PreviewTable({ dataset, query, params, setQuery, setPaging }: {
   const item = filterable.find((i) => i.name === column);
   const [op, setOp] = useState<Operator>('eq');
   const [value, setValue] = useState('');
-  const ids = { column: useId(), op: useId(), value: useId(), size: useId() };
   const ops = item ? operatorsFor(item) : [];
   const opNow = ops.includes(op) ? op : ops[0];
   const labelOf = (name: string) => dataset.items.find((i) => i.name === name)?.label ?? name;
@@ -75,22 +75,21 @@ export function PreviewTable({ dataset, query, params, setQuery, setPaging }: {
   return (
     <div>
       <form className="filter-bar" aria-label={t('preview.filters')} onSubmit={(e) => { e.preventDefault(); addFilter(); }}>
-        <label htmlFor={ids.column}>
-          {t('preview.column')}
-          <Select id={ids.column} style={{ minWidth: 160 }} value={column} onChange={setColumn} options={filterable.map((i) => ({ value: i.name, label: i.label }))} />
-        </label>
-        <label htmlFor={ids.op}>
-          {t('preview.operator')}
-          <Select id={ids.op} style={{ minWidth: 120 }} value={opNow} onChange={setOp} options={ops.map((o) => ({ value: o, label: t(`op.${o}`) }))} />
-        </label>
-        <label htmlFor={ids.value}>
-          {t('preview.value')}
-          {opNow === 'isnull' ? (
-            <Select id={ids.value} style={{ minWidth: 100 }} value={value === 'false' ? 'false' : 'true'} onChange={setValue} options={[{ value: 'true', label: t('common.yes') }, { value: 'false', label: t('common.no') }]} />
-          ) : (
-            <Input id={ids.value} style={{ width: 180 }} value={value} onChange={(e) => setValue(e.target.value)} placeholder={item?.type === 'D' ? 'YYYY-MM-DD' : undefined} />
-          )}
-        </label>
+        <Field label={t('preview.column')}>
+          {(id) => <Select id={id} style={{ minWidth: 160 }} value={column} onChange={setColumn} options={filterable.map((i) => ({ value: i.name, label: i.label }))} />}
+        </Field>
+        <Field label={t('preview.operator')}>
+          {(id) => <Select id={id} style={{ minWidth: 120 }} value={opNow} onChange={setOp} options={ops.map((o) => ({ value: o, label: t(`op.${o}`) }))} />}
+        </Field>
+        <Field label={t('preview.value')}>
+          {(id) =>
+            opNow === 'isnull' ? (
+              <Select id={id} style={{ minWidth: 100 }} value={value === 'false' ? 'false' : 'true'} onChange={setValue} options={[{ value: 'true', label: t('common.yes') }, { value: 'false', label: t('common.no') }]} />
+            ) : (
+              <Input id={id} style={{ width: 180 }} value={value} onChange={(e) => setValue(e.target.value)} placeholder={item?.type === 'D' ? 'YYYY-MM-DD' : undefined} />
+            )
+          }
+        </Field>
         <Button type="primary" htmlType="submit">{t('preview.add')}</Button>
       </form>
       {dataset.items.some((i) => i.masked) && <p style={{ fontSize: 13, margin: '0 0 8px' }}>{t('preview.maskedHint')}</p>}
@@ -143,10 +142,11 @@ export function PreviewTable({ dataset, query, params, setQuery, setPaging }: {
               onPrev={() => setPaging({ pages: trail.slice(0, -1).join(',') || null })}
               onNext={(n) => setPaging({ pages: [...trail, n].join(',') })}
             />
-            <label htmlFor={ids.size} style={{ marginTop: 16, display: 'flex', gap: 8, alignItems: 'center' }}>
-              {t('preview.pageSize')}
-              <Select id={ids.size} value={size} onChange={(v) => setPaging({ size: String(v), pages: null })} options={PAGE_SIZES.map((n) => ({ value: n, label: String(n) }))} />
-            </label>
+            <div className="page-size">
+              <Field label={t('preview.pageSize')}>
+                {(id) => <Select id={id} value={size} onChange={(v) => setPaging({ size: String(v), pages: null })} options={PAGE_SIZES.map((n) => ({ value: n, label: String(n) }))} />}
+              </Field>
+            </div>
           </div>
         </>
       )}
