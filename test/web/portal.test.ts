@@ -78,7 +78,7 @@ describe('the open-data portal in Chromium', function () {
     await page.goto(url('/'));
     await page.getByRole('heading', { level: 1, name: '找数据、用数据' }).waitFor();
     const stats = page.locator('.stats');
-    await expect(await stats.locator('.stat', { hasText: '开放数据集' }).locator('dd').textContent()).to.equal('3');
+    await stats.locator('.stat', { hasText: '开放数据集' }).locator('dd', { hasText: /^3$/ }).waitFor();
     await page.locator('.stat', { hasText: '数据量（行）' }).locator('dd', { hasText: '88' }).waitFor();
     for (const d of ['普惠金融', '交通出行', '医疗健康', '市场监管', '社会保障', '文化旅游']) await page.getByRole('link', { name: new RegExp(`^${d}`) }).waitFor();
     expect(await page.getByRole('link', { name: /^交通出行/ }).textContent()).to.equal('交通出行1 个数据集');
@@ -120,7 +120,8 @@ describe('the open-data portal in Chromium', function () {
     expect(decodeURIComponent(page.url())).to.include('filter[capital][gt]=300');
     await page.getByRole('columnheader', { name: /注册资本/ }).click();
     await page.waitForURL(/sort=capital/);
-    await page.locator('.ant-table-tbody tr.ant-table-row').first().getByText('304.50').waitFor();
+    // JSON numbers: 304.50 reads as 304.5
+    await page.locator('.ant-table-tbody tr.ant-table-row').first().getByText('304.5', { exact: true }).waitFor();
     const shown = await page.locator('.ant-table-tbody tr.ant-table-row td:nth-child(4)').allTextContents();
     expect(shown.length).to.equal(17);
     expect(shown.map(Number)).to.deep.equal([...shown.map(Number)].sort((a, b) => a - b));

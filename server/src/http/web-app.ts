@@ -21,7 +21,6 @@ export function webApp(dir: string, routePaths: readonly string[], log: Logger):
     log.info({ dir }, 'no web app build found: serving the API only (npm run build:web builds it)');
     return null;
   }
-  const index = fs.readFileSync(indexFile);
   const apiSegments = new Set(routePaths.map(firstSegment));
   const topFiles = new Set(fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isFile() && e.name !== 'index.html').map((e) => '/' + e.name));
   return (req, res) => {
@@ -30,8 +29,11 @@ export function webApp(dir: string, routePaths: readonly string[], log: Logger):
     if (apiSegments.has(firstSegment(p))) return;
     if (p.startsWith(ASSETS)) return sendFile(res, dir, p, { immutable: true, maxAge: '365d' });
     if (topFiles.has(p)) return sendFile(res, dir, p, { maxAge: 0 });
-    res.set('Cache-Control', 'no-cache');
-    res.type('html').send(index);
+    // read each time (a small file the OS caches): after `npm run build:web` the running server serves the new build
+    return fs.promises.readFile(indexFile).then((index) => {
+      res.set('Cache-Control', 'no-cache');
+      res.type('html').send(index);
+    });
   };
 }
 

@@ -23,6 +23,11 @@ const theme = {
   token: {
     colorPrimary: '#0b57d0',
     colorLink: '#0b57d0',
+    // hover and active shades stay dark enough for text on white
+    colorPrimaryHover: '#0842a0',
+    colorPrimaryActive: '#06357f',
+    colorLinkHover: '#0842a0',
+    colorLinkActive: '#06357f',
     colorTextSecondary: 'rgba(0, 0, 0, 0.68)',
     colorTextDescription: 'rgba(0, 0, 0, 0.68)',
     colorTextTertiary: 'rgba(0, 0, 0, 0.62)',

@@ -1,3 +1,4 @@
+import { Button } from 'antd';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { DOWNLOAD_FORMATS } from '../../i18n/labels.ts';
 import { datasetApi, type Dataset } from './api.ts';
@@ -25,9 +26,9 @@ export function Downloads({ dataset, query }: { dataset: Dataset; query: RowQuer
           <ul className="download-list">
             {DOWNLOAD_FORMATS.filter((f) => dataset.links.downloads[f]).map((f) => (
               <li key={f}>
-                <a className="ant-btn ant-btn-default download-link" href={downloadUrl(dataset.code, f, s.q)} download aria-label={t('download.link', { format: t(`download.format.${f}`), scope: s.title })} data-format={f} data-scope={s.key}>
+                <Button href={downloadUrl(dataset.code, f, s.q)} download aria-label={t('download.link', { format: t(`download.format.${f}`), scope: s.title })} data-format={f} data-scope={s.key}>
                   {t(`download.format.${f}`)}
-                </a>
+                </Button>
               </li>
             ))}
           </ul>

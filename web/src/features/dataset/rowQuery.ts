@@ -59,7 +59,7 @@ export function toApiParams(q: RowQuery): Record<string, string> {
 
 /** The query as a URL query string (without `?`), brackets left readable. */
 export function rowQueryString(q: RowQuery, extra: Record<string, string> = {}): string {
-  return Object.entries({ ...extra, ...toApiParams(q) })
+  return Object.entries({ ...toApiParams(q), ...extra })
     .map(([k, v]) => `${encodeURIComponent(k).replace(/%5B/g, '[').replace(/%5D/g, ']')}=${encodeURIComponent(v)}`)
     .join('&');
 }
