@@ -22,7 +22,7 @@ function parkingCsv(n: number, nameOf = (i: number) => `滨海市第${i}公共�
 const XSS = '<img src=x onerror=alert(1)>';
 
 describe('the open-data portal in Chromium', function () {
-  this.timeout(180_000);
+  this.timeout(300_000);
   let t: TestApp;
   let server: Awaited<ReturnType<typeof listen>>;
   let browser: Browser;

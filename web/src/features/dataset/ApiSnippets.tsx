@@ -48,7 +48,7 @@ export function ApiSnippets({ dataset, query }: { dataset: Dataset; query: RowQu
       <p>{t('api.lead')}</p>
       <Tabs items={snippets.map((s) => ({ key: s.key, label: s.label, children: <Snippet code={s.code} /> }))} />
       <h3 style={{ fontSize: 15 }}>{t('api.standards')}</h3>
-      <ul>
+      <ul className="link-list">
         {links.map((l) => (
           <li key={l.href}>
             <a href={l.href}>{l.label}</a> <code>{l.href}</code>
