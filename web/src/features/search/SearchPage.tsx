@@ -67,12 +67,15 @@ export function SearchPage() {
           ))}
         </Radio.Group>
       </fieldset>
-      {LIST_FACETS.map((f) => (
-        <fieldset className="facet" key={f}>
-          <legend>{t(`search.facet.${f}`)}</legend>
-          <Checkbox.Group value={search[f]} options={facetOptions(f, facets?.[f], search[f] ?? [])} onChange={(v) => update({ [f]: (v as string[]).join(',') || null })} />
-        </fieldset>
-      ))}
+      {LIST_FACETS.map((f) => {
+        const options = facetOptions(f, facets?.[f], search[f] ?? []);
+        return options.length === 0 ? null : (
+          <fieldset className="facet" key={f}>
+            <legend>{t(`search.facet.${f}`)}</legend>
+            <Checkbox.Group value={search[f]} options={options} onChange={(v) => update({ [f]: (v as string[]).join(',') || null })} />
+          </fieldset>
+        );
+      })}
       {filtered && (
         <Button onClick={() => update({ department: null, domain: null, format: null, updateCycle: null })}>{t('search.clear')}</Button>
       )}
