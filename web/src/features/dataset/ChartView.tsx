@@ -103,6 +103,8 @@ function Chart({ groups, kind, title, seriesName }: { groups: Group[]; kind: Kin
       const c = echarts.init(el.current, null, { renderer: 'canvas', locale: lang === 'zh' ? 'ZH' : 'EN' });
       chart = c;
       const data = groups.map((g) => g.value);
+      // on a phone the group names turn sooner, so they do not run into each other
+      const narrow = el.current.clientWidth < 600;
       c.setOption({
         aria: { enabled: true, decal: { show: true } },
         color: PALETTE,
@@ -112,7 +114,7 @@ function Chart({ groups, kind, title, seriesName }: { groups: Group[]; kind: Kin
           ? { series: [{ type: 'pie', name: seriesName, radius: ['30%', '65%'], top: 30, data: groups.map((g) => ({ name: g.key, value: g.value })) }] }
           : {
               grid: { left: 8, right: 16, bottom: 8, top: 48, containLabel: true },
-              xAxis: { type: 'category', data: groups.map((g) => g.key), axisLabel: { interval: 0, rotate: groups.length > 6 ? 40 : 0, width: 90, overflow: 'truncate' } },
+              xAxis: { type: 'category', data: groups.map((g) => g.key), axisLabel: { interval: 0, rotate: groups.length > (narrow ? 2 : 6) ? 40 : 0, width: narrow ? 64 : 90, overflow: 'truncate' } },
               yAxis: { type: 'value' },
               series: [{ type: kind, name: seriesName, data }],
             }),

@@ -43,8 +43,8 @@ export function SearchPage() {
     setParams(next);
   };
   const onSearch = (value: string) => update({ q: value.trim() || null });
-  const filtered = Boolean(search.department || search.domain?.length || search.format?.length || search.updateCycle?.length);
-  const facets = result.data?.facets;
+    const facets = result.data?.facets;
+  const active = (search.department ? 1 : 0) + LIST_FACETS.reduce((n, f) => n + (search[f]?.length ?? 0), 0);
 
   const facetLabel = (f: ListFacet, v: string) => (f === 'format' ? formatLabel(v, lang) : codeLabel(f, v, lang));
   const facetOptions = (f: ListFacet, values: Facet[] = [], selected: string[]) => {
@@ -76,7 +76,7 @@ export function SearchPage() {
           </fieldset>
         );
       })}
-      {filtered && (
+      {active > 0 && (
         <Button onClick={() => update({ department: null, domain: null, format: null, updateCycle: null })}>{t('search.clear')}</Button>
       )}
     </div>
@@ -95,7 +95,11 @@ export function SearchPage() {
         <aside className="panel" aria-label={t('search.filters')}>
           <details open={typeof window === 'undefined' || window.matchMedia('(min-width: 901px)').matches} className="facets-details">
             <summary>
-              <h2 className="section-title" style={{ display: 'inline', margin: 0 }}>{t('search.filters')}</h2>
+              <h2 className="section-title" style={{ display: 'inline', margin: 0 }}>
+                {t('search.filters')}
+                {/* folded away on a phone: say that filters are on */}
+                {active > 0 && ` (${active})`}
+              </h2>
             </summary>
             <div style={{ marginTop: 12 }}>{filters}</div>
           </details>
@@ -119,7 +123,7 @@ export function SearchPage() {
                 </div>
               }
             >
-              {filtered && <Button onClick={() => update({ department: null, domain: null, format: null, updateCycle: null })}>{t('search.clear')}</Button>}
+              {active > 0 && <Button onClick={() => update({ department: null, domain: null, format: null, updateCycle: null })}>{t('search.clear')}</Button>}
             </Empty>
           ) : (
             <>
