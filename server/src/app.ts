@@ -3,6 +3,7 @@ import pg from 'pg';
 import { mountRoutes } from './http/mount.ts';
 import { rateLimits } from './http/rate-limit.ts';
 import { securityHeaders } from './http/security-headers.ts';
+import { webApp } from './http/web-app.ts';
 import { ckanKeyHeaders } from './open/ckan/routes.ts';
 import { createMetrics, errorHandler, requestLogging } from './http/observability.ts';
 import { route, written, type RouteSpec, type Services } from './http/route.ts';
@@ -84,7 +85,8 @@ export function createApp(core: CoreServices): App {
   const openapi = buildOpenApi(routes, services.config.publicBaseUrl, version);
   const reference = renderReference(openapi);
 
-  const steps = [requestLogging(services.log), metrics.observe, securityHeaders(), ckanKeyHeaders, rateLimits(services)];
+  const web = webApp(services.config.webDir, routes.map((r) => r.path), services.log);
+  const steps = [requestLogging(services.log), metrics.observe, securityHeaders(), ...(web ? [web] : []), ckanKeyHeaders, rateLimits(services)];
   const served = serveRequests(app, steps, mountRoutes(routes, services), errorHandler(services.log));
   return { app: served.listener, server: served.server, routes, services };
 }

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
 /**
@@ -43,6 +44,8 @@ const schema = z.object({
   maskRules: z.string().optional(),
   /** Secret salt of the `hash` mask rule. */
   maskSalt: z.string().optional(),
+  /** The built web app (docs/web.md); default web/dist of this checkout. */
+  webDir: z.string().default(fileURLToPath(new URL('../../web/dist', import.meta.url))),
 });
 
 export type Config = z.infer<typeof schema> & { homeDir: string; publicBaseUrl: string };
@@ -77,6 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     catalogPublisher: env.ODX_CATALOG_PUBLISHER,
     maskRules: env.ODX_MASK_RULES,
     maskSalt: env.ODX_MASK_SALT,
+    webDir: env.ODX_WEB_DIR,
     ...overrides,
   });
   if (!parsed.success) {

@@ -64,13 +64,14 @@ export async function makePrincipal(knex: Knex, login: string, departmentId: num
 
 /**
  * `log`: the app's logger (default: silent, or TEST_LOG's level); a test that reads what ODX logs passes its own.
- * `env`: further configuration, as the environment would give it (e.g. ODX_MASK_RULES).
+ * `env`: further settings (ODX_* variables) over the tests' defaults.
  */
 export async function testApp(opts: { log?: Logger; env?: Record<string, string> } = {}): Promise<TestApp> {
   const db = await freshDatabase();
   const home = await fs.mkdtemp(path.join(os.tmpdir(), 'odx-home-'));
-  // no rate limits here: a test file's many calls from one address would trip them (test/integration/rate-limit.test.ts sets its own)
-  const config = loadConfig({ ODX_HOME: home, ODX_LOG_LEVEL: process.env.TEST_LOG ?? 'silent', ODX_RATE_LIMIT_ANONYMOUS: '0', ODX_RATE_LIMIT_KEY: '0', ODX_RATE_LIMIT_SIGNUP: '0', ...opts.env } as NodeJS.ProcessEnv);
+  // no rate limits here: a test file's many calls from one address would trip them (test/integration/rate-limit.test.ts sets its own);
+  // no web app: the API alone, as a server-only install (test/integration/web-app.test.ts and test/web/ give one)
+  const config = loadConfig({ ODX_HOME: home, ODX_LOG_LEVEL: process.env.TEST_LOG ?? 'silent', ODX_RATE_LIMIT_ANONYMOUS: '0', ODX_RATE_LIMIT_KEY: '0', ODX_RATE_LIMIT_SIGNUP: '0', ODX_WEB_DIR: path.join(home, 'no-web-app'), ...opts.env } as NodeJS.ProcessEnv);
   const log = opts.log ?? createLogger(process.env.TEST_LOG ?? 'silent');
   const signer = await HeadSigner.load(home);
   const { app, server, routes, services } = createApp({ knex: db.knex, config, log, signer });

@@ -1220,6 +1220,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/open/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The open catalogue in figures: open datasets, their departments and rows, downloads this month (Asia/Shanghai), the newest and the most-used datasets (reads and downloads, 30 days); up to a minute old
+         * @description Who may call: anyone, no token needed.
+         */
+        get: operations["getOpenSummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/datasets": {
         parameters: {
             query?: never;
@@ -2793,6 +2813,34 @@ export interface components {
             version: number;
             /** @description the grant the rows were read under (shared data) */
             grant?: number;
+        };
+        /** @description The open catalogue in figures, for the portal’s home page */
+        OpenSummary: {
+            /** @description open datasets */
+            datasets: number;
+            /** @description departments with an open dataset */
+            departments: number;
+            /** @description rows across the open datasets */
+            rows: number;
+            /** @description downloads since the first of this month, Asia/Shanghai */
+            downloadsThisMonth: number;
+            newest: components["schemas"]["SummaryDataset"][];
+            mostUsed: components["schemas"]["SummaryDataset"][];
+        };
+        /** @description An open dataset on the portal’s home page */
+        SummaryDataset: {
+            code: string;
+            name: string;
+            department: {
+                id: number;
+                name: string;
+            };
+            domain: string | null;
+            rows: number | null;
+            /** Format: date-time */
+            publishedAt: string;
+            /** @description reads and downloads in the last 30 days (most-used only) */
+            uses?: number;
         };
         /** @description An open dataset in a search result */
         DatasetSummary: {
@@ -7029,6 +7077,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getOpenSummary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenSummary"];
                 };
             };
         };

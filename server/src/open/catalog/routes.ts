@@ -8,7 +8,8 @@ import { DOWNLOAD_FORMATS } from '../datapackage.ts';
 import { toJsonLd, toTurtle } from '../dcat.ts';
 import { dataPackageInput, dcatCatalog, maskRules, openDatasetByCode, openOnly } from './model.ts';
 import { presentDataset, presentDatasetSummary, type DatasetSummary } from './presenter.ts';
-import { CodeParams, DataPackage, Dataset, DatasetListQuery, DatasetSearchPage } from './schema.ts';
+import { CodeParams, DataPackage, Dataset, DatasetListQuery, DatasetSearchPage, OpenSummary } from './schema.ts';
+import { openSummary } from './summary.ts';
 
 const TAGS = ['open data'];
 const DOWNLOADABLE = new Set<string>(DOWNLOAD_FORMATS);
@@ -33,6 +34,19 @@ async function withDepartmentNames<T extends { items: DatasetSummary[]; facets?:
 const CATALOG_TYPES = { jsonld: 'application/ld+json', turtle: 'text/turtle' } as const;
 
 export const catalogRoutes = [
+  route({
+    method: 'get',
+    path: '/api/v1/open/summary',
+    operationId: 'getOpenSummary',
+    summary: 'The open catalogue in figures: open datasets, their departments and rows, downloads this month (Asia/Shanghai), the newest and the most-used datasets (reads and downloads, 30 days); up to a minute old',
+    tags: TAGS,
+    access: 'public',
+    response: OpenSummary,
+    handler: async ({ services, res }) => {
+      res.set('Cache-Control', 'public, max-age=60');
+      return { body: await openSummary(services.knex) };
+    },
+  }),
   route({
     method: 'get',
     path: '/api/v1/datasets',

@@ -104,3 +104,26 @@ export const Dataset = z
   .meta({ id: 'Dataset', description: 'An open dataset: metadata, items, quality, licence and links' });
 
 export const DataPackage = z.record(z.string(), z.unknown()).describe('a Frictionless Data Package (datapackage.json)');
+
+const SummaryDataset = z
+  .object({
+    code: z.string(),
+    name: z.string(),
+    department: z.object({ id: z.number().int(), name: z.string() }),
+    domain: z.string().nullable(),
+    rows: z.number().int().nullable(),
+    publishedAt: timestamp,
+    uses: z.number().int().optional().describe('reads and downloads in the last 30 days (most-used only)'),
+  })
+  .meta({ id: 'SummaryDataset', description: 'An open dataset on the portal’s home page' });
+
+export const OpenSummary = z
+  .object({
+    datasets: z.number().int().describe('open datasets'),
+    departments: z.number().int().describe('departments with an open dataset'),
+    rows: z.number().int().describe('rows across the open datasets'),
+    downloadsThisMonth: z.number().int().describe('downloads since the first of this month, Asia/Shanghai'),
+    newest: z.array(SummaryDataset),
+    mostUsed: z.array(SummaryDataset),
+  })
+  .meta({ id: 'OpenSummary', description: 'The open catalogue in figures, for the portal’s home page' });

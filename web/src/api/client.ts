@@ -1,0 +1,58 @@
+/**
+ * The one way the web app calls ODX: the same public HTTP API scripts use, same-origin, JSON.
+ * Every failure becomes an ApiError carrying what the API said (status, code, problems) and the
+ * request id a person can quote.
+ */
+export interface Problem {
+  in?: string;
+  path?: string;
+  message: string;
+  messageZh?: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly problems: Problem[] = [],
+    readonly requestId: string | null = null,
+    readonly retryAfter: number | null = null,
+  ) {
+    super(message);
+  }
+}
+
+export type QueryValue = string | number | boolean | null | undefined | readonly string[];
+
+/** A query string from parameters, leaving out empty ones; arrays are comma-joined (the API's lists). */
+export function queryString(params: Record<string, QueryValue>): string {
+  const out = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (v === undefined || v === null || v === '') continue;
+    if (Array.isArray(v)) {
+      if (v.length) out.set(k, v.join(','));
+    } else out.set(k, String(v));
+  }
+  const s = out.toString();
+  return s ? `?${s}` : '';
+}
+
+export async function apiGet<T>(path: string, params: Record<string, QueryValue> = {}, signal?: AbortSignal): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(path + queryString(params), { headers: { Accept: 'application/json' }, signal, credentials: 'same-origin' });
+  } catch (err) {
+    if ((err as Error).name === 'AbortError') throw err;
+    throw new ApiError(0, 'network', (err as Error).message);
+  }
+  const requestId = res.headers.get('x-request-id');
+  const body = res.headers.get('content-type')?.includes('json') ? await res.json().catch(() => null) : null;
+  if (!res.ok) {
+    const e = (body as { error?: { code?: string; message?: string; details?: unknown; requestId?: string } } | null)?.error;
+    const problems = Array.isArray(e?.details) ? (e.details as Problem[]) : [];
+    const retry = res.headers.get('retry-after');
+    throw new ApiError(res.status, e?.code ?? `http_${res.status}`, e?.message ?? res.statusText, problems, e?.requestId ?? requestId, retry ? Number(retry) : null);
+  }
+  return body as T;
+}

@@ -1,0 +1,40 @@
+import { Tag } from 'antd';
+import { Link } from 'react-router';
+import { useI18n } from '../i18n/i18n.tsx';
+import { codeLabel } from '../i18n/labels.ts';
+
+export interface DatasetLike {
+  code: string;
+  name: string;
+  summary?: string;
+  department: { id: number; name: string | null };
+  domain: string | null;
+  updateCycle?: string;
+  rows: number | null;
+  dataUpdatedAt?: string | null;
+  publishedAt?: string;
+}
+
+export const datasetPath = (code: string) => `/datasets/${encodeURIComponent(code)}`;
+
+/** A dataset in a list (search results, home): its name links to its page; every value is text. */
+export function DatasetCard({ d, extra, headingLevel = 3 }: { d: DatasetLike; extra?: string; headingLevel?: 2 | 3 }) {
+  const { t, lang, date, count } = useI18n();
+  const H = headingLevel === 2 ? 'h2' : 'h3';
+  return (
+    <article className="dataset-card">
+      <H className="dataset-card-title">
+        <Link to={datasetPath(d.code)}>{d.name}</Link>
+      </H>
+      {d.summary && <p className="dataset-card-summary">{d.summary}</p>}
+      <div className="dataset-card-meta">
+        <span>{d.department.name}</span>
+        {d.domain && <Tag color="blue">{codeLabel('domain', d.domain, lang)}</Tag>}
+        {d.updateCycle && <Tag>{codeLabel('updateCycle', d.updateCycle, lang)}</Tag>}
+        <span>{d.rows === null ? t('search.noData') : t('common.rows', { n: count(d.rows) })}</span>
+        {(d.dataUpdatedAt || d.publishedAt) && <span>{t('search.updated', { d: date(d.dataUpdatedAt ?? d.publishedAt) })}</span>}
+        {extra && <span>{extra}</span>}
+      </div>
+    </article>
+  );
+}
