@@ -1,4 +1,5 @@
 import { accountRoutes } from './auth/accounts/routes.ts';
+import { sessionRoutes } from './auth/sessions/routes.ts';
 import { auditRoutes } from './audit/routes.ts';
 import { classificationRoutes } from './census/classifications/routes.ts';
 import { demandRoutes } from './census/demands/routes.ts';
@@ -22,6 +23,7 @@ export const apiRoutes: RouteSpec[] = [
   ...systemRoutes,
   ...departmentRoutes,
   ...accountRoutes,
+  ...sessionRoutes,
   ...auditRoutes,
   ...classificationRoutes,
   ...documentRoutes('system', 'systems'),

@@ -4,7 +4,7 @@ export type Role = (typeof ROLES)[number];
 export const SCOPES = ['read', 'write'] as const;
 export type Scope = (typeof SCOPES)[number];
 
-/** A caller that presented a valid token. */
+/** A caller that presented a valid token, or a session cookie of a person who signed in. */
 export interface Principal {
   id: number;
   login: string;
@@ -12,6 +12,9 @@ export interface Principal {
   departmentId: number | null;
   roles: Role[];
   kind: 'user' | 'system';
-  tokenId: number;
+  /** The token presented, or null when the caller is signed in by a session cookie. */
+  tokenId: number | null;
+  /** The session (its row id, as listed by GET /api/v1/auth/sessions), or null for a token. */
+  sessionId: number | null;
   scopes: Scope[];
 }

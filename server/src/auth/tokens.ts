@@ -120,6 +120,7 @@ export async function authenticateToken(knex: Knex, secret: string): Promise<Pri
     roles: row.roles as Role[],
     kind: row.kind,
     tokenId: row.token_id,
+    sessionId: null,
     scopes: row.scopes as Scope[],
   };
 }

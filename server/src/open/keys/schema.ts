@@ -6,6 +6,8 @@ export const DeveloperSignup = z.object({
   name: z.string().trim().min(1).max(100).optional(),
   /** What the account is for (an app, a study): recorded, not checked. */
   purpose: z.string().max(500).optional(),
+  /** A password to sign in to the portal with (by the e-mail address); without one the account works by its tokens alone. */
+  password: z.string().min(1).max(1000).optional(),
 });
 export type DeveloperSignup = z.infer<typeof DeveloperSignup>;
 

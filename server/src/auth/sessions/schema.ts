@@ -1,0 +1,14 @@
+import { z } from 'zod';
+
+export const SignIn = z.object({
+  /** The login; a developer account signs in with its e-mail address. */
+  login: z.string().trim().min(1).max(254),
+  password: z.string().min(1).max(1000),
+});
+export type SignIn = z.infer<typeof SignIn>;
+
+export const PasswordChange = z.object({
+  current: z.string().min(1).max(1000),
+  new: z.string().min(1).max(1000),
+});
+export type PasswordChange = z.infer<typeof PasswordChange>;
