@@ -25,6 +25,13 @@ describe('sign-in for people: passwords, sessions, lockout', function () {
     return set!.split(';')[0];
   };
   const me = (cookie: string) => request(t.app).get('/api/v1/me').set('Cookie', cookie);
+  /** Three requests, `gap` ms apart, each of which the session must still answer. */
+  const keepUsing = async (cookie: string, gap: number) => {
+    for (let i = 0; i < 3; i++) {
+      await sleep(gap);
+      await me(cookie).expect(200);
+    }
+  };
   const actions = async () => {
     await chainPending(t.knex);
     return t.knex('odx.audit_events').orderBy('seq').select('action', 'actor', 'target_id', 'detail');
@@ -129,10 +136,7 @@ describe('sign-in for people: passwords, sessions, lockout', function () {
   it('ends a session idle longer than the idle timeout; use keeps it open', async () => {
     t.services.config.sessionIdleMinutes = 0.05; // 3 s
     const cookie = cookieOf(await signIn('a.registrar', PASSWORD, address()).expect(200));
-    for (let i = 0; i < 3; i++) {
-      await sleep(1500);
-      await me(cookie).expect(200);
-    }
+    await keepUsing(cookie, 1500);
     await sleep(3500);
     const ended = await me(cookie).expect(401);
     expect(ended.body.error.message).to.contain('sign in again');
@@ -144,10 +148,7 @@ describe('sign-in for people: passwords, sessions, lockout', function () {
   it('ends a session at its absolute limit even while it is in use', async () => {
     t.services.config.sessionMaxHours = 0.001; // 3.6 s
     const cookie = cookieOf(await signIn('a.registrar', PASSWORD, address()).expect(200));
-    for (let i = 0; i < 3; i++) {
-      await sleep(1000);
-      await me(cookie).expect(200);
-    }
+    await keepUsing(cookie, 1000);
     await sleep(1200);
     await me(cookie).expect(401);
   });

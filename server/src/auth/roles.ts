@@ -18,3 +18,18 @@ export interface Principal {
   sessionId: number | null;
   scopes: Scope[];
 }
+
+/** The principal behind a credential, from a row of odx.principals (columns as the credential checks select them). */
+export function principalFromRow(row: Record<string, any>, via: Pick<Principal, 'tokenId' | 'sessionId' | 'scopes'>): Principal {
+  return {
+    id: row.id,
+    login: row.login,
+    displayName: row.display_name,
+    departmentId: row.department_id,
+    roles: row.roles as Role[],
+    kind: row.kind,
+    tokenId: via.tokenId,
+    sessionId: via.sessionId,
+    scopes: via.scopes,
+  };
+}

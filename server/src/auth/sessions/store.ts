@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import type { CommandContext } from '../../audit/command.ts';
 import type { Config } from '../../config.ts';
 import { preparedRows } from '../../db/prepared.ts';
-import type { Principal, Role } from '../roles.ts';
+import { principalFromRow, type Principal } from '../roles.ts';
 
 /**
  * Server-side sessions of people signed in. The browser holds a random secret in a cookie; the
@@ -108,15 +108,5 @@ export async function authenticateSession(knex: Knex, secret: string, config: Co
 
 /** A person signed in by a session: the account's roles, and both scopes (a session is the person, not a script's token). */
 export function sessionPrincipal(row: Record<string, any>, sessionId: number): Principal {
-  return {
-    id: row.id,
-    login: row.login,
-    displayName: row.display_name,
-    departmentId: row.department_id,
-    roles: row.roles as Role[],
-    kind: row.kind,
-    tokenId: null,
-    sessionId,
-    scopes: ['read', 'write'],
-  };
+  return principalFromRow(row, { tokenId: null, sessionId, scopes: ['read', 'write'] });
 }
