@@ -40,6 +40,11 @@ const schema = z.object({
   signInMaxFailures: z.coerce.number().int().min(1).default(5),
   signInLockMinutes: z.coerce.number().positive().max(24 * 60).default(15),
   signInAddressFailures: z.coerce.number().int().min(1).default(20),
+  /** Single sign-on by OpenID Connect (the government's 统一身份认证): on when an issuer is set; the claim that holds the ODX login. */
+  oidcIssuer: z.string().url().optional(),
+  oidcClientId: z.string().min(1).optional(),
+  oidcClientSecret: z.string().min(1).optional(),
+  oidcLoginClaim: z.string().min(1).default('preferred_username'),
   /** Licence of the open catalogue: SPDX id, URL and title. */
   openLicenceId: z.string().regex(/^[-A-Za-z0-9.+]+$/).default('CC-BY-4.0'),
   openLicenceUrl: z.string().url().default('https://creativecommons.org/licenses/by/4.0/'),
@@ -83,6 +88,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     signInMaxFailures: env.ODX_SIGNIN_MAX_FAILURES,
     signInLockMinutes: env.ODX_SIGNIN_LOCK_MINUTES,
     signInAddressFailures: env.ODX_SIGNIN_ADDRESS_FAILURES,
+    oidcIssuer: env.ODX_OIDC_ISSUER || undefined,
+    oidcClientId: env.ODX_OIDC_CLIENT_ID || undefined,
+    oidcClientSecret: env.ODX_OIDC_CLIENT_SECRET || undefined,
+    oidcLoginClaim: env.ODX_OIDC_LOGIN_CLAIM || undefined,
     openLicenceId: env.ODX_OPEN_LICENCE,
     openLicenceUrl: env.ODX_OPEN_LICENCE_URL,
     openLicenceTitle: env.ODX_OPEN_LICENCE_TITLE,
@@ -96,6 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     throw new Error(`invalid configuration: ${problems}`);
   }
   const c = parsed.data;
+  if (c.oidcIssuer && !c.oidcClientId) throw new Error('invalid configuration: ODX_OIDC_ISSUER is set but ODX_OIDC_CLIENT_ID is not');
   const homeDir = path.resolve(c.home);
   const publicBaseUrl = (c.publicUrl ?? `http://localhost:${c.port}`).replace(/\/$/, '');
   return { ...c, homeDir, publicBaseUrl };

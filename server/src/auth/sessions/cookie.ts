@@ -19,13 +19,12 @@ export const sessionCookie = (secret: string, config: Config): string => `${SESS
 
 export const clearedSessionCookie = (config: Config): string => `${SESSION_COOKIE}=; Max-Age=0; ${attributes(config)}`;
 
-/** The session secret from the Cookie header, if one is there. */
-export function sessionSecretOf(req: Request): string | null {
-  const header = req.headers.cookie;
+/** A cookie's value from a Cookie header, if it is there and not empty. */
+export function cookieValue(header: string | undefined, name: string): string | null {
   if (!header) return null;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
-    if (eq !== -1 && part.slice(0, eq).trim() === SESSION_COOKIE) return part.slice(eq + 1).trim() || null;
+    if (eq !== -1 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim() || null;
   }
   return null;
 }
@@ -57,7 +56,7 @@ export function assertSameOrigin(req: Request, config: Config): void {
  * session is cleared; on a route that needs a principal that is a 401 saying to sign in again.
  */
 export async function cookiePrincipal(req: Request, res: Response, knex: Parameters<typeof authenticateSession>[0], config: Config, required: boolean): Promise<Principal | null> {
-  const secret = sessionSecretOf(req);
+  const secret = cookieValue(req.headers.cookie, SESSION_COOKIE);
   if (!secret) return null;
   const principal = await authenticateSession(knex, secret, config);
   if (!principal) {

@@ -12,3 +12,10 @@ export const PasswordChange = z.object({
   new: z.string().min(1).max(1000),
 });
 export type PasswordChange = z.infer<typeof PasswordChange>;
+
+export const OidcStart = z.object({
+  /** A page of ODX to come back to once signed in: a path on this server, never another site. */
+  returnTo: z.string().max(500).regex(/^\/(?![/\\])[^\s\\]*$/, 'a path on this server, starting with one /').default('/'),
+});
+
+export const OidcCallback = z.object({ code: z.string().optional(), state: z.string().optional(), error: z.string().optional() }).passthrough();
