@@ -1,4 +1,5 @@
 import { accountRoutes } from './auth/accounts/routes.ts';
+import { oidcRoutes } from './auth/sessions/oidc-routes.ts';
 import { sessionRoutes } from './auth/sessions/routes.ts';
 import { auditRoutes } from './audit/routes.ts';
 import { classificationRoutes } from './census/classifications/routes.ts';
@@ -24,6 +25,7 @@ export const apiRoutes: RouteSpec[] = [
   ...departmentRoutes,
   ...accountRoutes,
   ...sessionRoutes,
+  ...oidcRoutes,
   ...auditRoutes,
   ...classificationRoutes,
   ...documentRoutes('system', 'systems'),
