@@ -5,8 +5,7 @@ import { sessionCookie } from './cookie.ts';
 import { clearedFlowCookie, finishFlow, flowCookie, flowOf, notConfigured, oidcEnabled, startFlow } from './oidc.ts';
 import { callerOf, TAGS } from './routes.ts';
 import { OidcCallback, OidcStart } from './schema.ts';
-import { accountForSignIn } from './sign-in.ts';
-import { sessionCreator } from './store.ts';
+import { accountForSignIn, sessionOpener } from './sign-in.ts';
 
 /** Single sign-on (统一身份认证, OpenID Connect): docs/accounts.md. */
 export const oidcRoutes = [
@@ -67,10 +66,8 @@ export const oidcRoutes = [
       if (!account) {
         return refuse('unknown-login', forbidden(`统一身份认证的账号 ${login} 在 ODX 中没有对应账号，请联系管理员 / no ODX account has the login ${login} that the identity provider gave`), login);
       }
-      const session = await runCommand(knex, { actor, requestId }, (ctx) =>
-        sessionCreator(ctx, { principalId: account.id, login: account.login, departmentId: account.department_id, method: 'oidc', ...caller }, config),
-      );
-      res.append('Set-Cookie', sessionCookie(session.secret, config));
+      const { secret } = await sessionOpener(knex, config, account, 'oidc', caller, { actor, requestId });
+      res.append('Set-Cookie', sessionCookie(secret, config));
       res.redirect(303, flow.returnTo);
     },
   }),

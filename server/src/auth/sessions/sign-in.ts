@@ -75,12 +75,16 @@ export async function checkCredentials(knex: Knex, config: Config, input: { logi
   return account;
 }
 
-/** Signs a person in with a login and password and opens a session; its secret is for the cookie. */
-export async function signIn(knex: Knex, config: Config, input: { login: string; password: string }, caller: Caller, origin: CommandOrigin): Promise<{ principal: Principal; secret: string }> {
-  const account = await checkCredentials(knex, config, input, caller, origin);
+/** Opens a session for an account that proved who it is (by password or single sign-on); its failure count starts again. */
+export async function sessionOpener(knex: Knex, config: Config, account: Account, method: 'password' | 'oidc', caller: Caller, origin: CommandOrigin): Promise<{ principal: Principal; secret: string }> {
   const session = await runCommand(knex, origin, async (ctx) => {
     await failuresCleared(ctx, account.login);
-    return sessionCreator(ctx, { principalId: account.id, login: account.login, departmentId: account.department_id, method: 'password', ...caller }, config);
+    return sessionCreator(ctx, { principalId: account.id, login: account.login, departmentId: account.department_id, method, ...caller }, config);
   });
   return { principal: sessionPrincipal(account, session.id), secret: session.secret };
+}
+
+/** Signs a person in with a login and password and opens a session; its secret is for the cookie. */
+export async function signIn(knex: Knex, config: Config, input: { login: string; password: string }, caller: Caller, origin: CommandOrigin): Promise<{ principal: Principal; secret: string }> {
+  return sessionOpener(knex, config, await checkCredentials(knex, config, input, caller, origin), 'password', caller, origin);
 }
