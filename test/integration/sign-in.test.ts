@@ -279,6 +279,7 @@ describe('sign-in for people: passwords, sessions, lockout', function () {
     await signIn(signup.body.account.login, 'Dana-Builds-Apps-1', address()).expect(200);
   });
 
+  // runs last: besides its own sign-in, failures and sign-out, it looks for the events of the scenarios above
   it('records every sign-in, sign-out, failure and lockout in the audit log, never a password or session secret', async () => {
     const ip = address();
     const res = await signIn('a.admin', PASSWORD, ip).expect(200);
