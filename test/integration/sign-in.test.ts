@@ -85,7 +85,7 @@ describe('sign-in for people: passwords, sessions, lockout', function () {
       expect(res.status).to.equal(401);
       expect(res.headers['set-cookie']).to.equal(undefined);
       const { requestId: _, ...error } = res.body.error;
-      expect(error).to.deep.equal({ code: 'sign_in_failed', message: '登录名或密码错误 / the login or the password is wrong' });
+      expect(error).to.deep.equal({ code: 'unauthorized', message: '登录名或密码错误 / the login or the password is wrong' });
     }
     // both check a scrypt hash: an unknown login that skipped it would answer in a fraction of the time
     const fastest = (xs: { ms: number }[]) => Math.min(...xs.map((x) => x.ms));
@@ -93,10 +93,10 @@ describe('sign-in for people: passwords, sessions, lockout', function () {
     expect(fastest(wrong)).to.be.greaterThan(fastest(unknown) * 0.5);
     // an account without a password, and a disabled one, get the same answer too
     const noPassword = await signIn('a.consumer', 'whatever-it-is-1', ip).expect(401);
-    expect(noPassword.body.error.code).to.equal('sign_in_failed');
+    expect(noPassword.body.error.message).to.equal('登录名或密码错误 / the login or the password is wrong');
     await t.knex('odx.principals').where({ id: t.principalsB.registrar.id }).update({ disabled_at: t.knex.fn.now() });
     const disabled = await signIn('b.registrar', PASSWORD, ip).expect(401);
-    expect(disabled.body.error.code).to.equal('sign_in_failed');
+    expect(disabled.body.error.message).to.equal('登录名或密码错误 / the login or the password is wrong');
     await t.knex('odx.principals').where({ id: t.principalsB.registrar.id }).update({ disabled_at: null });
   });
 
@@ -106,14 +106,15 @@ describe('sign-in for people: passwords, sessions, lockout', function () {
     const ip = address();
     for (let i = 1; i <= 5; i++) expect((await signIn('a.admin', `wrong-password-${i}`, ip)).status, `failure ${i}`).to.equal(401);
     const locked = await signIn('a.admin', PASSWORD, ip).expect(429);
-    expect(locked.body.error.code).to.equal('sign_in_locked');
+    expect(locked.body.error).to.include({ code: 'rate_limited' });
+    expect(locked.body.error.details.limit).to.equal('login');
     expect(locked.body.error.message).to.contain('锁定').and.contain('locked');
     const retryAfter = Number(locked.headers['retry-after']);
     expect(retryAfter).to.be.within(1, 15);
     // a login that does not exist locks the same way: the lock tells nothing about existence
     for (let i = 1; i <= 5; i++) await signIn('no.such.person', `wrong-password-${i}`, ip).expect(401);
     const ghost = await signIn('no.such.person', PASSWORD, ip).expect(429);
-    expect(ghost.body.error.code).to.equal('sign_in_locked');
+    expect(ghost.body.error.details.limit).to.equal('login');
     // the lock ends when Retry-After said it would (the ghost's lock was set later, so it holds a little longer)
     await sleep(retryAfter * 1000 + 300);
     await signIn('a.admin', PASSWORD, ip).expect(200);
@@ -130,6 +131,7 @@ describe('sign-in for people: passwords, sessions, lockout', function () {
     for (let i = 1; i <= 20; i++) expect((await signIn(`guess.${i}`, 'wrong-password-x', ip)).status, `failure ${i}`).to.equal(401);
     const slowed = await signIn('a.registrar', PASSWORD, ip).expect(429);
     expect(slowed.body.error.code).to.equal('rate_limited');
+    expect(slowed.body.error.details.limit).to.equal('address');
     expect(Number(slowed.headers['retry-after'])).to.be.within(1, 15 * 60);
     await signIn('a.registrar', PASSWORD, address()).expect(200);
     const slowedEvents = (await actions()).filter((e) => e.action === 'session.address-slowed');

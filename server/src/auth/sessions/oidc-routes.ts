@@ -1,5 +1,5 @@
 import { runCommand } from '../../audit/command.ts';
-import { HttpError, badRequest, forbidden } from '../../http/errors.ts';
+import { HttpError, badRequest, forbidden, unauthorized } from '../../http/errors.ts';
 import { route } from '../../http/route.ts';
 import { sessionCookie } from './cookie.ts';
 import { clearedFlowCookie, finishFlow, flowCookie, flowOf, notConfigured, oidcEnabled, startFlow } from './oidc.ts';
@@ -53,14 +53,14 @@ export const oidcRoutes = [
         }).then(() => {
           throw err;
         });
-      if (query.error) return refuse('oidc-refused', new HttpError(401, 'sign_in_failed', `统一身份认证未通过 / the identity provider refused the sign-in: ${query.error}`));
+      if (query.error) return refuse('oidc-refused', unauthorized(`统一身份认证未通过 / the identity provider refused the sign-in: ${query.error}`));
       let login: string;
       try {
         login = await finishFlow(config, new URL(req.originalUrl, config.publicBaseUrl), flow);
       } catch (err) {
         if (err instanceof HttpError) return refuse('oidc-no-login', err);
         services.log.warn({ err }, 'OpenID Connect sign-in failed');
-        return refuse('oidc-error', new HttpError(401, 'sign_in_failed', `统一身份认证失败，请重新登录 / the sign-in with the identity provider failed: ${(err as Error).message}`));
+        return refuse('oidc-error', unauthorized(`统一身份认证失败，请重新登录 / the sign-in with the identity provider failed: ${(err as Error).message}`));
       }
       const account = await accountForSignIn(knex, login);
       if (!account) {

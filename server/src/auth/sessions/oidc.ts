@@ -1,6 +1,6 @@
 import * as oidc from 'openid-client';
 import type { Config } from '../../config.ts';
-import { HttpError } from '../../http/errors.ts';
+import { HttpError, unauthorized } from '../../http/errors.ts';
 import { cookieValue } from './cookie.ts';
 
 /**
@@ -79,7 +79,7 @@ export async function finishFlow(config: Config, callbackUrl: URL, flow: Flow): 
     login = (await oidc.fetchUserInfo(await provider(config), tokens.access_token, claims.sub))[config.oidcLoginClaim];
   }
   if (typeof login !== 'string' || !login) {
-    throw new HttpError(401, 'sign_in_failed', `统一身份认证未提供登录名（${config.oidcLoginClaim}）/ the identity provider did not give the claim ${config.oidcLoginClaim}`);
+    throw unauthorized(`统一身份认证未提供登录名（${config.oidcLoginClaim}）/ the identity provider did not give the claim ${config.oidcLoginClaim}`);
   }
   return login.trim().toLowerCase();
 }

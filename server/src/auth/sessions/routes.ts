@@ -109,7 +109,7 @@ export const sessionRoutes = [
     handler: async ({ body, principal, services, actor, requestId, req, res }) => {
       const me = principal!;
       await checkCredentials(services.knex, services.config, { login: me.login, password: body.current }, callerOf(req), { actor, requestId }).catch((err: unknown) => {
-        if (err instanceof HttpError && err.code === 'sign_in_failed') {
+        if (err instanceof HttpError && err.status === 401) {
           throw forbidden('当前密码错误 / the current password is wrong', [{ in: 'body', path: '/current', message: 'the current password is wrong', messageZh: '当前密码错误' }]);
         }
         return withRetryAfter(res)(err);

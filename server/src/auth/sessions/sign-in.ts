@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { runCommand, type CommandOrigin } from '../../audit/command.ts';
 import type { Config } from '../../config.ts';
-import { HttpError } from '../../http/errors.ts';
+import { HttpError, unauthorized } from '../../http/errors.ts';
 import { clientBucket } from '../../http/rate-limit.ts';
 import { dummyHash, verifyPassword } from '../passwords.ts';
 import type { Principal } from '../roles.ts';
@@ -30,14 +30,15 @@ export async function accountForSignIn(knex: Knex, typed: string) {
     .first('p.id', 'p.login', 'p.display_name', 'p.department_id', 'p.roles', 'p.kind', 'w.hash');
 }
 
-const retryable = (status: number, code: string, message: string, retryAfter: number) => new HttpError(status, code, message, { retryAfter });
+/** 429 with when to try again; `limit` says whether the login is locked or the address slowed. */
+const tooManyFailures = (message: string, retryAfter: number, limit: 'login' | 'address') => new HttpError(429, 'rate_limited', message, { retryAfter, limit });
 
 export type Account = NonNullable<Awaited<ReturnType<typeof accountForSignIn>>>;
 
 /**
  * Checks a login and password, as at sign-in and before a password change. Refused, in this
  * order: an address with too many recent failures (429), a locked login (429), a wrong login or
- * password (401, one answer for both, and as slow for an unknown login as for a known one).
+ * password (401 `unauthorized`, one answer for both, and as slow for an unknown login as for a known one).
  * Every refusal but the address's is an audit event; so is the failure that starts refusing an
  * address or locks a login (throttle.ts).
  */
@@ -46,7 +47,7 @@ export async function checkCredentials(knex: Knex, config: Config, input: { logi
   const bucket = clientBucket(caller.address);
   const wait = await addressWait(knex, bucket, config);
   if (wait) {
-    throw retryable(429, 'rate_limited', `登录失败次数过多，请 ${wait} 秒后再试 / too many failed sign-ins from this address: try again in ${wait} s`, wait);
+    throw tooManyFailures(`登录失败次数过多，请 ${wait} 秒后再试 / too many failed sign-ins from this address: try again in ${wait} s`, wait, 'address');
   }
   const account = await accountForSignIn(knex, typed);
   const login = account?.login ?? typed;
@@ -64,13 +65,13 @@ export async function checkCredentials(knex: Knex, config: Config, input: { logi
   const locked = await lockWait(knex, login);
   if (locked) {
     await failed('locked', false);
-    throw retryable(429, 'sign_in_locked', `该登录名因多次登录失败已被锁定，请 ${Math.ceil(locked / 60)} 分钟后再试 / this login is locked after repeated failed sign-ins: try again in ${locked} s`, locked);
+    throw tooManyFailures(`该登录名因多次登录失败已被锁定，请 ${Math.ceil(locked / 60)} 分钟后再试 / this login is locked after repeated failed sign-ins: try again in ${locked} s`, locked, 'login');
   }
   // an unknown login (or an account without a password) is checked against a dummy hash, so it costs the same time
   const matches = await verifyPassword(input.password, account?.hash ?? (await dummyHash()));
   if (!account?.hash || !matches) {
     await failed(!account ? 'unknown-login' : !account.hash ? 'no-password' : 'wrong-password', true);
-    throw new HttpError(401, 'sign_in_failed', WRONG_CREDENTIALS);
+    throw unauthorized(WRONG_CREDENTIALS);
   }
   return account;
 }
