@@ -20,7 +20,7 @@ const KEY_SCOPES = ['read'] as const;
  */
 export async function developerSignup(ctx: CommandContext, input: DeveloperSignup, days: number, password?: AcceptedPassword) {
   const taken = await ctx.trx('odx.principals').whereNull('department_id').whereRaw('lower(email) = ?', [input.email]).first('id');
-  if (taken) throw conflict('a developer account with this e-mail address exists; sign in, or create further keys with its account token', { email: input.email });
+  if (taken) throw conflict('a developer account with this e-mail address exists; create further keys with its account token', { email: input.email });
   const account = await principalCreator(ctx, {
     login: `dev.${randomBytes(6).toString('hex')}`,
     displayName: input.name ?? input.email.split('@')[0],
