@@ -6,6 +6,7 @@ import { verifyChain } from './audit/verify.ts';
 import { chainPending } from './audit/chain.ts';
 import { principalCreator } from './auth/accounts/commands.ts';
 import { PrincipalCreate } from './auth/accounts/schema.ts';
+import { registerPasswordCommand } from './auth/password-cli.ts';
 import { tokenCreator, tokenQuery, tokenRevoker, toRecord } from './auth/tokens.ts';
 import { ROLES, SCOPES, type Scope } from './auth/roles.ts';
 import { departmentCreator, findDepartmentByUscc } from './census/departments/commands.ts';
@@ -123,6 +124,8 @@ user
       console.log(`account ${created.id} added: ${created.login} [${created.roles.join(', ')}]`);
     }),
   );
+
+registerPasswordCommand(user);
 
 const token = program.command('token').description('API tokens');
 token

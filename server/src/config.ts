@@ -34,6 +34,18 @@ const schema = z.object({
   rateLimitWindowSeconds: z.coerce.number().int().min(1).max(86_400).default(60),
   /** Developer sign-ups per IP address per hour. */
   rateLimitSignup: z.coerce.number().int().min(0).default(10),
+  /** Sessions of people signed in (docs/accounts.md): ended after this long without a request, and this long after sign-in whatever happens. */
+  sessionIdleMinutes: z.coerce.number().positive().max(7 * 24 * 60).default(30),
+  sessionMaxHours: z.coerce.number().positive().max(30 * 24).default(12),
+  /** Guessing: failed sign-ins of one login that lock it, for how long (also the window failures are counted in), and failures from one address in that window before it is refused. */
+  signInMaxFailures: z.coerce.number().int().min(1).default(5),
+  signInLockMinutes: z.coerce.number().positive().max(24 * 60).default(15),
+  signInAddressFailures: z.coerce.number().int().min(1).default(20),
+  /** Single sign-on by OpenID Connect (the government's 统一身份认证): on when an issuer is set; the claim that holds the ODX login. */
+  oidcIssuer: z.string().url().optional(),
+  oidcClientId: z.string().min(1).optional(),
+  oidcClientSecret: z.string().min(1).optional(),
+  oidcLoginClaim: z.string().min(1).default('preferred_username'),
   /** Licence of the open catalogue: SPDX id, URL and title. */
   openLicenceId: z.string().regex(/^[-A-Za-z0-9.+]+$/).default('CC-BY-4.0'),
   openLicenceUrl: z.string().url().default('https://creativecommons.org/licenses/by/4.0/'),
@@ -74,6 +86,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     rateLimitKey: env.ODX_RATE_LIMIT_KEY,
     rateLimitWindowSeconds: env.ODX_RATE_LIMIT_WINDOW,
     rateLimitSignup: env.ODX_RATE_LIMIT_SIGNUP,
+    sessionIdleMinutes: env.ODX_SESSION_IDLE_MINUTES,
+    sessionMaxHours: env.ODX_SESSION_MAX_HOURS,
+    signInMaxFailures: env.ODX_SIGNIN_MAX_FAILURES,
+    signInLockMinutes: env.ODX_SIGNIN_LOCK_MINUTES,
+    signInAddressFailures: env.ODX_SIGNIN_ADDRESS_FAILURES,
+    oidcIssuer: env.ODX_OIDC_ISSUER || undefined,
+    oidcClientId: env.ODX_OIDC_CLIENT_ID || undefined,
+    oidcClientSecret: env.ODX_OIDC_CLIENT_SECRET || undefined,
+    oidcLoginClaim: env.ODX_OIDC_LOGIN_CLAIM || undefined,
     openLicenceId: env.ODX_OPEN_LICENCE,
     openLicenceUrl: env.ODX_OPEN_LICENCE_URL,
     openLicenceTitle: env.ODX_OPEN_LICENCE_TITLE,
@@ -88,6 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     throw new Error(`invalid configuration: ${problems}`);
   }
   const c = parsed.data;
+  if (c.oidcIssuer && !c.oidcClientId) throw new Error('invalid configuration: ODX_OIDC_ISSUER is set but ODX_OIDC_CLIENT_ID is not');
   const homeDir = path.resolve(c.home);
   const publicBaseUrl = (c.publicUrl ?? `http://localhost:${c.port}`).replace(/\/$/, '');
   return { ...c, homeDir, publicBaseUrl };

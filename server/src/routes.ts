@@ -1,4 +1,6 @@
 import { accountRoutes } from './auth/accounts/routes.ts';
+import { oidcRoutes } from './auth/sessions/oidc-routes.ts';
+import { sessionRoutes } from './auth/sessions/routes.ts';
 import { auditRoutes } from './audit/routes.ts';
 import { classificationRoutes } from './census/classifications/routes.ts';
 import { demandRoutes } from './census/demands/routes.ts';
@@ -23,6 +25,8 @@ export const apiRoutes: RouteSpec[] = [
   ...systemRoutes,
   ...departmentRoutes,
   ...accountRoutes,
+  ...sessionRoutes,
+  ...oidcRoutes,
   ...auditRoutes,
   ...classificationRoutes,
   ...documentRoutes('system', 'systems'),

@@ -46,7 +46,7 @@ export async function startServer(config: Config, opts: { demo?: boolean; handle
   const url = `http://localhost:${port}`;
   log.info({ url }, 'ODX is listening');
   if (demo) {
-    process.stdout.write(`\nODX is running at ${url}\n  API reference: ${url}/docs/api\n  admin token:   ${demo.adminTokenFile} (mode 0600)\n  data:          ${config.homeDir}\n\n`);
+    process.stdout.write(`\nODX is running at ${url}\n  API reference: ${url}/docs/api\n  admin token:   ${demo.adminTokenFile} (mode 0600)\n  sign-in:       ${demo.accountsFile} (mode 0600: demo logins and passwords)\n  data:          ${config.homeDir}\n\n`);
   }
 
   let stopping: Promise<void> | undefined;

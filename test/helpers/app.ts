@@ -9,6 +9,7 @@ import { closeServices, createApp } from '../../server/src/app.ts';
 import { runCommand } from '../../server/src/audit/command.ts';
 import { HeadSigner } from '../../server/src/audit/signing.ts';
 import { principalCreator } from '../../server/src/auth/accounts/commands.ts';
+import { acceptPassword, passwordSetter } from '../../server/src/auth/passwords.ts';
 import { ROLES, type Role } from '../../server/src/auth/roles.ts';
 import { tokenCreator } from '../../server/src/auth/tokens.ts';
 import { departmentCreator } from '../../server/src/census/departments/commands.ts';
@@ -60,6 +61,13 @@ export async function makePrincipal(knex: Knex, login: string, departmentId: num
     const t = await tokenCreator(ctx, { principalId: p.id, name: 'test', scopes: ['read', 'write'], expiresAt: null });
     return { id: p.id as number, token: t.secret };
   });
+}
+
+/** Gives an account a password, as `odx user passwd` does. */
+export async function setPassword(knex: Knex, principalId: number, password: string): Promise<void> {
+  const account = await knex('odx.principals').where({ id: principalId }).first('login', 'email');
+  const accepted = await acceptPassword(password, account);
+  await runCommand(knex, { actor: TEST_ACTOR }, (ctx) => passwordSetter(ctx, principalId, accepted));
 }
 
 /**

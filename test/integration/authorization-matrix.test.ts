@@ -4,6 +4,8 @@ import { ROLES, type Role } from '../../server/src/auth/roles.ts';
 import type { RouteSpec } from '../../server/src/http/route.ts';
 import { runCommand } from '../../server/src/audit/command.ts';
 import { tokenCreator } from '../../server/src/auth/tokens.ts';
+import { acceptPassword, passwordSetter, type AcceptedPassword } from '../../server/src/auth/passwords.ts';
+import { sessionCreator } from '../../server/src/auth/sessions/store.ts';
 import { withUsccCheck } from '../../server/src/lib/identifiers.ts';
 import { TEST_ACTOR, makeDepartment, makePrincipal, testApp, type Dept, type TestApp } from '../helpers/app.ts';
 import { demandDoc, licenceCsv, loadCsv, publishedResource, resourceDoc, systemDoc } from '../helpers/census.ts';
@@ -25,6 +27,17 @@ interface Call {
   body?: unknown;
   contentType?: string;
   query?: Record<string, string>;
+}
+
+const MATRIX_PASSWORD = 'Matrix-Passw0rd-Check';
+let matrixPassword: Promise<AcceptedPassword> | undefined;
+
+/** A session of the account, as a sign-in opens it. */
+async function sessionOf(t: TestApp, principalId: number) {
+  const p = await t.knex('odx.principals').where({ id: principalId }).first('login', 'department_id');
+  return runCommand(t.knex, { actor: TEST_ACTOR }, (ctx) =>
+    sessionCreator(ctx, { principalId, login: p.login, departmentId: p.department_id, method: 'password', address: undefined, userAgent: undefined }, t.services.config),
+  );
 }
 
 let unique = 0;
@@ -55,6 +68,18 @@ const fixtures: Record<string, (t: TestApp, owner: TargetOwner) => Promise<Call>
   'POST /api/v1/tokens/:id/revoke': async (t, owner) => {
     const tok = await runCommand(t.knex, { actor: TEST_ACTOR }, (ctx) => tokenCreator(ctx, { principalId: owner.id, name: 'to revoke', scopes: ['read'], expiresAt: null }));
     return { path: `/api/v1/tokens/${tok.id}/revoke` };
+  },
+  'POST /api/v1/auth/sign-out-everywhere': async () => ({ path: '/api/v1/auth/sign-out-everywhere' }),
+  'GET /api/v1/auth/sessions': async () => ({ path: '/api/v1/auth/sessions' }),
+  'DELETE /api/v1/auth/sessions/:id': async (t, owner) => ({ path: `/api/v1/auth/sessions/${(await sessionOf(t, owner.id)).id}` }),
+  'POST /api/v1/auth/password': async (t, owner) => {
+    // the caller is the owner, or the account of the same role in department B: both know the password
+    const role = ROLES.find((r) => t.principals[r].id === owner.id)!;
+    const accepted = await (matrixPassword ??= acceptPassword(MATRIX_PASSWORD, { login: '' }));
+    await runCommand(t.knex, { actor: TEST_ACTOR }, async (ctx) => {
+      for (const p of [t.principals[role], t.principalsB[role]]) await passwordSetter(ctx, p.id, accepted);
+    });
+    return { path: '/api/v1/auth/password', body: { current: MATRIX_PASSWORD, new: MATRIX_PASSWORD } };
   },
   'GET /api/v1/audit': async () => ({ path: '/api/v1/audit' }),
   'GET /api/v1/audit/head': async () => ({ path: '/api/v1/audit/head' }),
@@ -267,6 +292,26 @@ describe('authorisation matrix: every route x role x own/colleague/other departm
           if (got !== want) results.push(`${key(r)} as ${role} on ${side}: expected ${want}, got ${res.status} ${JSON.stringify(res.body?.error ?? '')}`);
           if (got === 403) expect(res.body.error.code).to.equal('forbidden');
         }
+      }
+    }
+    expect(results, results.join('\n')).to.deep.equal([]);
+  });
+
+  it('gives a person signed in by session cookie what the account\'s roles give, writes included (with the Origin)', async () => {
+    const origin = new URL(t.services.config.publicBaseUrl).origin;
+    const results: string[] = [];
+    for (const r of t.routes.filter((x) => x.access !== 'public')) {
+      const may = r.access === 'authenticated' ? 'registrar' : (Object.keys(r.access) as Role[])[0];
+      const mayNot = r.access === 'authenticated' ? undefined : ROLES.find((role) => !(r.access as Record<string, unknown>)[role]);
+      for (const role of mayNot ? [may, mayNot] : [may]) {
+        const owner = { id: t.principals[role].id, departmentId: role === 'developer' ? null : t.deptA.id };
+        const call = await fixtures[key(r)](t, owner);
+        // a session of its own for each call: sign-out-everywhere and password changes end sessions
+        const { secret } = await sessionOf(t, owner.id);
+        const res = await send(t, r, call, { Cookie: `odx_session=${secret}`, Origin: origin });
+        const want = expected(r, role, 'own');
+        const got = res.status >= 200 && res.status < 300 ? 'ok' : res.status;
+        if (got !== want) results.push(`${key(r)} as ${role} by cookie: expected ${want}, got ${res.status} ${JSON.stringify(res.body?.error ?? '')}`);
       }
     }
     expect(results, results.join('\n')).to.deep.equal([]);

@@ -134,10 +134,26 @@ describe('demo city 滨海市 and its census', function () {
     expect(actions).to.include.members(['classification.create', 'system.create', 'resource.publish', 'demand.link', 'demand.unfulfillable']);
   });
 
-  it('loads nothing twice when seeded again', async () => {
+  it('gives each demo person a password, listed in demo-accounts.txt (mode 0600), that signs in with the listed roles', async () => {
+    const file = path.join(home, 'demo-accounts.txt');
+    expect((await fs.stat(file)).mode & 0o777).to.equal(0o600);
+    const rows = (await fs.readFile(file, 'utf8')).split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split('\t'));
+    expect(rows.map((r) => r[0])).to.include.members(['admin', 'sjj.authority', 'scjg.officer', 'scjg.registrar', 'smmz.registrar']);
+    for (const [login, roles, department, password] of rows) {
+      const res = await request(app).post('/api/v1/auth/sign-in').send({ login, password });
+      expect(res.status, login).to.equal(200);
+      expect(res.body.roles.join(','), login).to.equal(roles);
+      const dept = await db.knex('odx.departments').where({ id: res.body.departmentId }).first('name');
+      expect(dept.name, login).to.equal(department);
+    }
+  });
+
+  it('loads nothing twice when seeded again, and keeps the demo passwords', async () => {
+    const passwords = await fs.readFile(path.join(home, 'demo-accounts.txt'), 'utf8');
     const before = await counts();
     const second = await seedDemo(db.knex, config);
     expect(second.seeded).to.equal(false);
     expect(await counts()).to.deep.equal(before);
+    expect(await fs.readFile(second.accountsFile, 'utf8')).to.equal(passwords);
   });
 });

@@ -19,6 +19,7 @@ const caller = (id: number, departmentId: number | null, role: Role = 'officer')
   roles: [role],
   kind: 'user',
   tokenId: 1,
+  sessionId: null,
   scopes: ['read', 'write'],
 });
 

@@ -45,6 +45,12 @@ describe('odx serve --demo on the embedded PostgreSQL', function () {
     expect(out).to.contain(`admin token:   ${path.join(home, 'admin-token')}`);
     const tokenFile = path.join(home, 'admin-token');
     expect((await fs.stat(tokenFile)).mode & 0o777).to.equal(0o600);
+    // the banner names the file of demo passwords, and prints none of them
+    const accountsFile = path.join(home, 'demo-accounts.txt');
+    expect(out).to.contain(`sign-in:       ${accountsFile} (mode 0600`);
+    const passwords = (await fs.readFile(accountsFile, 'utf8')).split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split('\t')[3]);
+    expect(passwords.length).to.be.greaterThan(10);
+    for (const p of passwords) expect(out).not.to.contain(p);
     const token = (await fs.readFile(tokenFile, 'utf8')).trim();
     const me = await (await fetch(`${url}/api/v1/me`, { headers: { Authorization: `Bearer ${token}` } })).json();
     expect(me.roles).to.deep.equal(['admin']);

@@ -11,6 +11,7 @@ const officerOf = (departmentId: number | null, id = 7): Principal => ({
   roles: ['officer'],
   kind: 'user',
   tokenId: 1,
+  sessionId: null,
   scopes: ['read', 'write'],
 });
 

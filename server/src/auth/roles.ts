@@ -4,7 +4,7 @@ export type Role = (typeof ROLES)[number];
 export const SCOPES = ['read', 'write'] as const;
 export type Scope = (typeof SCOPES)[number];
 
-/** A caller that presented a valid token. */
+/** A caller that presented a valid token, or a session cookie of a person who signed in. */
 export interface Principal {
   id: number;
   login: string;
@@ -12,6 +12,24 @@ export interface Principal {
   departmentId: number | null;
   roles: Role[];
   kind: 'user' | 'system';
-  tokenId: number;
+  /** The token presented, or null when the caller is signed in by a session cookie. */
+  tokenId: number | null;
+  /** The session (its row id, as listed by GET /api/v1/auth/sessions), or null for a token. */
+  sessionId: number | null;
   scopes: Scope[];
+}
+
+/** The principal behind a credential, from a row of odx.principals (columns as the credential checks select them). */
+export function principalFromRow(row: Record<string, any>, via: Pick<Principal, 'tokenId' | 'sessionId' | 'scopes'>): Principal {
+  return {
+    id: row.id,
+    login: row.login,
+    displayName: row.display_name,
+    departmentId: row.department_id,
+    roles: row.roles as Role[],
+    kind: row.kind,
+    tokenId: via.tokenId,
+    sessionId: via.sessionId,
+    scopes: via.scopes,
+  };
 }

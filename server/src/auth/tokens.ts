@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import { preparedRows } from '../db/prepared.ts';
-import type { Principal, Role, Scope } from './roles.ts';
+import { principalFromRow, type Principal, type Scope } from './roles.ts';
 import type { CommandContext } from '../audit/command.ts';
 import { notFound } from '../http/errors.ts';
 
@@ -112,14 +112,5 @@ export async function authenticateToken(knex: Knex, secret: string): Promise<Pri
   if (!row.last_used_at || Date.now() - row.last_used_at.getTime() > 60_000) {
     knex('odx.tokens').where({ id: row.token_id }).update({ last_used_at: knex.fn.now() }).catch(() => undefined);
   }
-  return {
-    id: row.id,
-    login: row.login,
-    displayName: row.display_name,
-    departmentId: row.department_id,
-    roles: row.roles as Role[],
-    kind: row.kind,
-    tokenId: row.token_id,
-    scopes: row.scopes as Scope[],
-  };
+  return principalFromRow(row, { tokenId: row.token_id, sessionId: null, scopes: row.scopes as Scope[] });
 }

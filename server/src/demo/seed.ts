@@ -3,7 +3,9 @@ import path from 'node:path';
 import type { Knex } from 'knex';
 import { runCommand, type CommandContext } from '../audit/command.ts';
 import type { Actor } from '../audit/chain.ts';
+import { randomBytes } from 'node:crypto';
 import { principalCreator } from '../auth/accounts/commands.ts';
+import { acceptPassword, passwordSetter } from '../auth/passwords.ts';
 import type { Role } from '../auth/roles.ts';
 import { tokenCreator } from '../auth/tokens.ts';
 import { departmentCreator } from '../census/departments/commands.ts';
@@ -41,6 +43,8 @@ const ACCOUNTS: { login: string; name: string; dept: string; roles: Role[] }[] =
 
 export interface DemoResult {
   adminTokenFile: string;
+  /** The demo accounts' logins, roles and passwords (mode 0600). */
+  accountsFile: string;
   seeded: boolean;
 }
 
@@ -70,7 +74,31 @@ export async function seedDemo(knex: Knex, config: Config): Promise<DemoResult> 
     await seedData(knex, ids, config);
     await seedSharing(knex, ids, config);
   }
-  return { adminTokenFile: await ensureAdminToken(knex, config), seeded };
+  return { adminTokenFile: await ensureAdminToken(knex, config), accountsFile: await ensureDemoPasswords(knex, config), seeded };
+}
+
+/**
+ * Gives each demo person a random password and writes them to $ODX_HOME/demo-accounts.txt (0600),
+ * unless that file is already there: a restart keeps the passwords it holds.
+ */
+export async function ensureDemoPasswords(knex: Knex, config: Config): Promise<string> {
+  const file = path.join(config.homeDir, 'demo-accounts.txt');
+  if (await fs.stat(file).then((s) => s.size > 0, () => false)) return file;
+  const people = await knex('odx.principals as p')
+    .join('odx.departments as d', 'd.id', 'p.department_id')
+    .whereIn('p.login', ACCOUNTS.map((a) => a.login))
+    .whereNull('p.disabled_at')
+    .orderBy('p.id')
+    .select('p.id', 'p.login', 'p.email', 'p.roles', 'd.name as department');
+  const passwords = people.map(() => randomBytes(12).toString('base64url'));
+  const accepted = await Promise.all(people.map((p, i) => acceptPassword(passwords[i], p)));
+  await runCommand(knex, { actor: DEMO }, async (ctx) => {
+    for (const [i, p] of people.entries()) await passwordSetter(ctx, p.id, accepted[i]);
+  });
+  const lines = people.map((p, i) => [p.login, p.roles.join(','), p.department, passwords[i]].join('\t'));
+  const text = `# ODX demo accounts (滨海市): sign in with a login and its password. Keep this file private.\n# login\troles\tdepartment\tpassword\n${lines.join('\n')}\n`;
+  await fs.writeFile(file, text, { mode: 0o600 });
+  return file;
 }
 
 /** Writes a fresh admin token to $ODX_HOME/admin-token (0600) unless one is already there. */

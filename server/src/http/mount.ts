@@ -1,6 +1,7 @@
 import express, { type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Actor } from '../audit/chain.ts';
+import { cookiePrincipal } from '../auth/sessions/cookie.ts';
 import { authenticateToken } from '../auth/tokens.ts';
 import type { Principal } from '../auth/roles.ts';
 import { assertOwnerReach, reachOf, scopingFor } from '../policies/access.ts';
@@ -43,8 +44,9 @@ export interface RouteTable {
 }
 
 /**
- * Every route passes the same gate, in this order: authenticate (401), role and token
- * scope (403), read the JSON body and parse path/query/body (400), resolve the target's owner (404), check
+ * Every route passes the same gate, in this order: authenticate by bearer token or session
+ * cookie (401; a cookie write from another origin 403), role and token scope (403), read the
+ * JSON body and parse path/query/body (400), resolve the target's owner (404), check
  * own/self reach (403), then the handler. No handler does its own authorisation.
  */
 export function mountRoutes(routes: RouteSpec[], services: Services): RouteTable {
@@ -61,9 +63,15 @@ export function mountRoutes(routes: RouteSpec[], services: Services): RouteTable
     // a GET has no body to parse
     const parsesBody = !spec.rawBody && spec.method !== 'get';
     table.add(spec.method, spec.path, async (req: Request, res: Response) => {
+      // a bearer token wins over the session cookie: a script's call says who it is explicitly
       const secret = bearer(req);
-      const principal = secret ? await authenticateToken(services.knex, secret) : null;
-      if (secret && !principal) throw unauthorized('the token is unknown, expired or revoked');
+      let principal: Principal | null = null;
+      if (secret) {
+        principal = await authenticateToken(services.knex, secret);
+        if (!principal) throw unauthorized('the token is unknown, expired or revoked');
+      } else if (req.headers.cookie) {
+        principal = await cookiePrincipal(req, res, services.knex, services.config, spec.access !== 'public');
+      }
       const reach = reachOf(spec.access, principal);
       if (reach === null) {
         if (!principal) throw unauthorized();

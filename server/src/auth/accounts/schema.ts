@@ -56,10 +56,11 @@ export const Me = z
     departmentId: z.number().int().nullable(),
     roles: z.array(Role),
     kind: z.enum(['user', 'system']),
-    tokenId: z.number().int().describe('the token this request was made with'),
-    scopes: z.array(Scope).describe('what that token may do: read (GET), write (everything else)'),
+    tokenId: z.number().int().nullable().describe('the token this request was made with (null when signed in by a session)'),
+    sessionId: z.number().int().nullable().describe('the session this request was made with (null when called with a token)'),
+    scopes: z.array(Scope).describe('what the call may do: read (GET), write (everything else)'),
   })
-  .meta({ id: 'Me', description: 'The calling account and the token it called with' });
+  .meta({ id: 'Me', description: 'The calling account, and the token or session it called with' });
 
 export const TokenRecord = z
   .object({

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { CommandContext } from '../../audit/command.ts';
 import { principalCreator } from '../../auth/accounts/commands.ts';
+import { passwordSetter, type AcceptedPassword } from '../../auth/passwords.ts';
 import { tokenCreator, type CreatedToken } from '../../auth/tokens.ts';
 import { alreadyExists, stateConflict } from '../../http/errors.ts';
 import type { DeveloperSignup } from './schema.ts';
@@ -14,9 +15,10 @@ const KEY_SCOPES = ['read'] as const;
 /**
  * A self-service developer account: a `developer` principal outside every department, an
  * account token (read and write: it manages the account's keys) and a first API key (read only).
- * One account per e-mail address.
+ * One account per e-mail address. With a password, the developer can also sign in to the portal
+ * (by the e-mail address) and manage the keys there.
  */
-export async function developerSignup(ctx: CommandContext, input: DeveloperSignup, days: number) {
+export async function developerSignup(ctx: CommandContext, input: DeveloperSignup, days: number, password?: AcceptedPassword) {
   const taken = await ctx.trx('odx.principals').whereNull('department_id').whereRaw('lower(email) = ?', [input.email]).first('id');
   if (taken) throw alreadyExists('a developer account with this e-mail address exists; create further keys with its account token', { email: input.email });
   const account = await principalCreator(ctx, {
@@ -30,6 +32,7 @@ export async function developerSignup(ctx: CommandContext, input: DeveloperSignu
   const expiresAt = new Date(Date.now() + days * 86_400_000);
   const token = await tokenCreator(ctx, { principalId: account.id, name: 'account', scopes: ['read', 'write'], expiresAt });
   const key = await tokenCreator(ctx, { principalId: account.id, name: 'api key', scopes: [...KEY_SCOPES], expiresAt });
+  if (password) await passwordSetter(ctx, account.id, password);
   if (input.purpose) {
     ctx.audit({ action: 'developer.signup', targetType: 'principal', targetId: account.id, detail: { login: account.login, purpose: input.purpose } });
   }

@@ -1,6 +1,7 @@
 import { runCommand } from '../../audit/command.ts';
 import { presentToken } from '../../auth/accounts/presenter.ts';
 import { listTokens } from '../../auth/accounts/queries.ts';
+import { acceptPassword } from '../../auth/passwords.ts';
 import { tokenQuery, tokenRevoker, toRecord } from '../../auth/tokens.ts';
 import { notFound } from '../../http/errors.ts';
 import { route } from '../../http/route.ts';
@@ -16,7 +17,7 @@ export const developerKeyRoutes = [
     method: 'post',
     path: '/api/v1/developer/accounts',
     operationId: 'signUpDeveloper',
-    summary: 'Sign up as a developer (anonymous; limited per address): an account, its account token and a first read-only API key — secrets shown once',
+    summary: 'Sign up as a developer (anonymous; limited per address): an account, its account token and a first read-only API key — secrets shown once; with a password, sign in by the e-mail address later',
     tags: TAGS,
     access: 'public',
     body: DeveloperSignup,
@@ -24,7 +25,9 @@ export const developerKeyRoutes = [
     responds: { status: 201, description: 'the account, its account token (manages keys) and an API key, both with their secrets' },
     handler: async ({ body, services, actor, requestId }) => {
       const days = services.config.tokenDefaultDays;
-      const { account, token, key } = await runCommand(services.knex, { actor, requestId }, (ctx) => developerSignup(ctx, body, days));
+      // a developer signs in by the e-mail address, so that is the name the password must not be
+      const password = body.password === undefined ? undefined : await acceptPassword(body.password, { login: body.email, email: body.email }, '/password');
+      const { account, token, key } = await runCommand(services.knex, { actor, requestId }, (ctx) => developerSignup(ctx, body, days, password));
       return {
         status: 201,
         body: {

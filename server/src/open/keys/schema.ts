@@ -5,6 +5,7 @@ export const DeveloperSignup = z.object({
   email: z.string().trim().toLowerCase().max(254).email(),
   name: z.string().trim().min(1).max(100).optional().describe('how the account is shown; the e-mail’s local part by default'),
   purpose: z.string().max(500).optional().describe('what the account is for (an app, a study): recorded, not checked'),
+  password: z.string().min(1).max(1000).optional().describe('a password to sign in to the portal with (by the e-mail address); without one the account works by its tokens alone'),
 });
 export type DeveloperSignup = z.infer<typeof DeveloperSignup>;
 
