@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Knex } from 'knex';
-import { CONTENT_TYPES, DOWNLOAD_FORMATS, streamDownload, type DownloadFormat } from '../data/download.ts';
+import { CONTENT_TYPES, DOWNLOAD_FORMATS, downloadOptions, streamDownload, type DownloadFormat } from '../data/download.ts';
 import { pageJson, parseRowQuery, queryRows } from '../data/query.ts';
 import { auditRead } from '../data/reads.ts';
 import { buildView, type DataView } from '../data/view.ts';
@@ -78,13 +78,15 @@ export const sharedDataRoutes = [
     handler: async ({ params, principal, services, req, res, actor, requestId, target }) => {
       const { grant, view, resource } = await grantView(services, principal!, params.code, 'download', target as Granted | undefined);
       const purpose = purposeOf(req);
-      const { purpose: _p, format: f = 'csv', bom, ...raw } = req.query as Record<string, unknown>;
+      const { purpose: _p, format: f = 'csv', bom, header, ...raw } = req.query as Record<string, unknown>;
       const format = f as DownloadFormat;
       if (!DOWNLOAD_FORMATS.includes(format)) throw badRequest(`unknown format ${String(f)}`, [{ in: 'query', path: '/format', message: `one of ${DOWNLOAD_FORMATS.join(', ')}` }]);
       const query = parseRowQuery(raw, view, { maxLimit: Number.MAX_SAFE_INTEGER, defaultLimit: Number.MAX_SAFE_INTEGER });
+      const people = downloadOptions({ bom, header });
       await enforceRate(services.knex, grant, res);
+      const title = (await services.knex('odx.resources').where({ id: resource.id }).first('name'))?.name as string | undefined;
       res.status(200).attachment(`${resource.code.replace('/', '-')}.${format}`).type(CONTENT_TYPES[format]);
-      const result = await streamDownload(services.streams, view, query, format, res, { bom: bom === '1' || bom === 'true', limit: raw.limit !== undefined ? query.limit : null });
+      const result = await streamDownload(services.streams, view, query, format, res, { ...people, limit: raw.limit !== undefined ? query.limit : null, title });
       const system = await boundSystem(services.knex, principal!.id);
       await auditRead(services.knex, { actor, requestId }, {
         action: 'shared.download', resource, view, query, rows: result.rows, format, purpose,
