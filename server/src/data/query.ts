@@ -44,6 +44,11 @@ const SQL_OP: Record<Exclude<Op, 'in' | 'contains' | 'isnull'>, string> = { eq: 
  * each unknown column, bad operator and ill-typed value; 403 naming columns the reader may
  * not see. Column names come only from the resource's items.
  */
+/** Bounds of a row query's lists (docs/data-api.md). */
+const MAX_FIELDS = 1000;
+const MAX_SORT = 10;
+const MAX_IN = 1000;
+
 export function parseRowQuery(raw: Record<string, unknown>, view: DataView, opts: { maxLimit?: number; defaultLimit?: number } = {}): RowQuery {
   const problems: Problem[] = [];
   const hidden: string[] = [];
@@ -65,7 +70,11 @@ export function parseRowQuery(raw: Record<string, unknown>, view: DataView, opts
   let fields = view.columns.map((c) => c.name);
   if (fieldsRaw !== undefined) {
     if (typeof fieldsRaw !== 'string' || !fieldsRaw.trim()) problems.push({ in: 'query', path: '/fields', message: 'fields is a comma-separated list of columns' });
-    else fields = fieldsRaw.split(',').map((f) => f.trim()).filter((f) => column(f, '/fields', 'read'));
+    else {
+      const names = [...new Set(fieldsRaw.split(',').map((f) => f.trim()))];
+      if (names.length > MAX_FIELDS) problems.push({ in: 'query', path: '/fields', message: `fields takes at most ${MAX_FIELDS} distinct columns` });
+      else fields = names.filter((f) => column(f, '/fields', 'read'));
+    }
   }
 
   const filters: Filter[] = [];
@@ -100,8 +109,8 @@ export function parseRowQuery(raw: Record<string, unknown>, view: DataView, opts
           problems.push({ in: 'query', path, message: `${op} does not apply to ${name}` });
           continue;
         }
-        const values = op === 'in' ? value.split(',') : [value];
-        if (op === 'in' && values.length > 1000) problems.push({ in: 'query', path, message: 'in takes at most 1,000 values' });
+        const values = op === 'in' ? [...new Set(value.split(','))] : [value];
+        if (op === 'in' && values.length > MAX_IN) problems.push({ in: 'query', path, message: `in takes at most ${MAX_IN} distinct values` });
         const bad = op === 'contains' ? null : values.map((v) => badValue(c.item, v)).find((m) => m);
         if (bad) problems.push({ in: 'query', path, message: bad });
         else filters.push({ column: name, op: op as Op, value: op === 'in' ? values : value });
@@ -112,12 +121,17 @@ export function parseRowQuery(raw: Record<string, unknown>, view: DataView, opts
   const sort: Sort[] = [];
   if (raw.sort !== undefined) {
     if (typeof raw.sort !== 'string') problems.push({ in: 'query', path: '/sort', message: 'sort is a comma-separated list like a,-b' });
-    else
-      for (const s of raw.sort.split(',').map((x) => x.trim()).filter(Boolean)) {
-        const desc = s.startsWith('-');
-        const name = desc ? s.slice(1) : s;
-        if (column(name, '/sort', 'sort')) sort.push({ column: name, desc });
-      }
+    else {
+      const keys = raw.sort.split(',').map((x) => x.trim()).filter(Boolean);
+      if (keys.length > MAX_SORT) problems.push({ in: 'query', path: '/sort', message: `sort takes at most ${MAX_SORT} columns` });
+      else
+        for (const s of keys) {
+          const desc = s.startsWith('-');
+          const name = desc ? s.slice(1) : s;
+          // a column sorted twice: the first says the order
+          if (column(name, '/sort', 'sort') && !sort.some((x) => x.column === name)) sort.push({ column: name, desc });
+        }
+    }
   }
 
   const maxLimit = opts.maxLimit ?? 10_000;

@@ -4,8 +4,43 @@ import pino, { type Logger } from 'pino';
 import client from 'prom-client';
 import { HttpError, type ErrorBody } from './errors.ts';
 
-export function createLogger(level: string): Logger {
-  return pino({ level, base: { service: 'odx' }, timestamp: pino.stdTimeFunctions.isoTime });
+/** The longest string a log line keeps of one value; a line stays a few KB whatever a request carried. */
+export const LOG_STRING_MAX = 2048;
+
+/** Strings cut to LOG_STRING_MAX (saying how long they were), objects to a few levels and 50 keys or items. */
+function capped(v: unknown, depth = 0): unknown {
+  if (typeof v === 'string') return v.length > LOG_STRING_MAX ? `${v.slice(0, LOG_STRING_MAX)}… (${v.length} characters)` : v;
+  // an Error is capped by the err serializer, which sees its message and stack
+  if (v === null || typeof v !== 'object' || v instanceof Date || v instanceof Error) return v;
+  if (depth >= 6) return '[…]';
+  if (Array.isArray(v)) return v.length > 50 ? [...v.slice(0, 50).map((x) => capped(x, depth + 1)), `… (${v.length} items)`] : v.map((x) => capped(x, depth + 1));
+  const out: Record<string, unknown> = {};
+  let n = 0;
+  for (const [k, x] of Object.entries(v)) {
+    if (n++ === 50) {
+      out['…'] = `${Object.keys(v).length} keys`;
+      break;
+    }
+    out[k] = capped(x, depth + 1);
+  }
+  return out;
+}
+
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
+    level,
+    base: { service: 'odx' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    // an error's own fields (a statement, its parameters) can be megabytes: serialised, then capped
+    serializers: { err: (e: Error) => capped(pino.stdSerializers.err(e)) },
+    formatters: { log: (o) => capped(o) as Record<string, unknown> },
+    hooks: {
+      logMethod(args, method) {
+        method.apply(this, args.map((a) => (typeof a === 'string' ? (capped(a) as string) : a)) as Parameters<typeof method>);
+      },
+    },
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 declare module 'http' {

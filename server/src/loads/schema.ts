@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { csvList } from '../lib/zod-fields.ts';
 
-const list = z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
 
 export const ResourceRefParams = z.object({ ref: z.string().min(1).max(100) });
 export const LoadParams = ResourceRefParams.extend({ id: z.coerce.number().int().positive() });
@@ -11,7 +11,7 @@ export const LoadQuery = z.object({
   encoding: z.enum(['auto', 'utf8', 'gb18030']).default('auto'),
   sheet: z.string().max(100).optional(),
   mode: z.enum(['replace', 'append', 'upsert']).default('replace'),
-  key: list.optional(),
+  key: csvList().optional(),
   maxErrors: z.coerce.number().int().min(0).default(0),
   /** File header -> item name, as JSON. */
   mapping: z

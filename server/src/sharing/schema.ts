@@ -1,8 +1,8 @@
 import { z } from 'zod';
+import { csvList } from '../lib/zod-fields.ts';
 import { RowFilterSchema } from './rows.ts';
 import { STATES } from './states.ts';
 
-const csv = z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
 const reason = z.string().trim().min(2).max(2000);
 
 /** The share-request document itself is validated against catalog-schemas/share-request.schema.json. */
@@ -51,7 +51,7 @@ export const WithdrawBody = z.object({ note: z.string().max(2000).optional() }).
 
 export const InboxQuery = z.object({
   role: z.enum(['consumer', 'provider', 'authority']).optional(),
-  state: csv.pipe(z.array(z.enum(STATES))).optional(),
+  state: csvList().pipe(z.array(z.enum(STATES))).optional(),
   overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
   resource: z.coerce.number().int().positive().optional(),
   demand: z.coerce.number().int().positive().optional(),
@@ -63,7 +63,7 @@ export type InboxQuery = z.infer<typeof InboxQuery>;
 export const GRANT_STATUSES = ['active', 'suspended', 'revoked', 'superseded', 'expired'] as const;
 export const GrantListQuery = z.object({
   role: z.enum(['consumer', 'provider']).optional(),
-  status: csv.pipe(z.array(z.enum(GRANT_STATUSES))).optional(),
+  status: csvList().pipe(z.array(z.enum(GRANT_STATUSES))).optional(),
   resource: z.coerce.number().int().positive().optional(),
   mode: z.enum(['query', 'download', 'verify']).optional(),
   cursor: z.string().max(200).optional(),

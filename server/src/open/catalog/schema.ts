@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { limit } from '../../lib/zod-fields.ts';
+import { csvList, limit } from '../../lib/zod-fields.ts';
 
-const csv = z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
 
 /** A date (`YYYY-MM-DD`, midnight in Asia/Shanghai) or an ISO 8601 date-time. */
 const since = z
@@ -20,10 +19,10 @@ export const DatasetListQuery = z.object({
   q: z.string().max(200).optional(),
   /** Department id or 统一社会信用代码. */
   department: z.string().regex(/^(\d{1,15}|[0-9A-HJ-NPQRTUWXY]{18})$/, 'a department id or 统一社会信用代码').optional(),
-  domain: csv.optional(),
+  domain: csvList().optional(),
   /** Download formats (csv, ndjson, json, arrow, xlsx: datasets with data to download) or 信息资源格式 types (database, spreadsheet, ...). */
-  format: csv.optional(),
-  updateCycle: csv.optional(),
+  format: csvList().optional(),
+  updateCycle: csvList().optional(),
   tag: z.string().max(100).optional(),
   updated_since: since.optional(),
   facets: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
