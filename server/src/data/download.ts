@@ -1,4 +1,5 @@
-import { Transform } from 'node:stream';
+import { once } from 'node:events';
+import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Response } from 'express';
 import ExcelJS from 'exceljs';
@@ -161,6 +162,7 @@ export async function streamDownload(pool: pg.Pool, view: DataView, q: RowQuery,
       const labels = opts.header === 'label';
       const exprs = csvExprs(columns, forPeople(format, opts), labels).map((e, i) => `${e} as ${quoteIdent(q.fields[i])}`);
       const source = client.query(copyStreams.to(`copy (${downloadSelect(view, q, limit, exprs)}) to stdout with (format csv, header ${!labels})`));
+      await started(source);
       if (opts.bom) res.write('\uFEFF');
       if (labels) res.write(columns.map((c) => csvField(neutralise(c.item.label || c.name))).join(',') + '\n');
       await pipeline(source, countCsvRows(counter), res);
@@ -177,6 +179,7 @@ export async function streamDownload(pool: pg.Pool, view: DataView, q: RowQuery,
       }
       const sql = downloadSelect(view, q, limit, exprs.map((e, i) => `${e} as "_${i}"`));
       const source = client.query(copyStreams.to(`copy (${sql}) to stdout with (format binary)`));
+      await started(source);
       await pipeline(source, encoder, res);
     } else {
       const cells = columns.map(xlsxCell);
@@ -198,6 +201,14 @@ export async function streamDownload(pool: pg.Pool, view: DataView, q: RowQuery,
     client.release(aborted || failed ? new Error(aborted ? 'client went away' : 'download failed') : undefined);
   }
   return { rows: counter.rows, aborted };
+}
+
+/**
+ * Waits for a COPY's first bytes (or its end): a statement the database refuses at once then
+ * fails before the response has started, and is answered as an error instead of a cut-off reply.
+ */
+async function started(source: Readable): Promise<void> {
+  await once(source, 'readable');
 }
 
 /** Waits while the client's socket is full; a client that has gone away releases the wait. */
@@ -251,12 +262,13 @@ export function sheetName(title: string | undefined): string {
 }
 
 async function writeXlsx(cursor: Cursor, columns: ViewColumn[], cells: XlsxCell[], opts: DownloadOptions, res: Response, counter: { rows: number }, gone: () => boolean) {
+  // the first rows are read before the workbook writes anything: a failing statement is answered as an error
+  const first = (await cursor.read(BATCH)) as unknown[][];
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: res, useStyles: true, useSharedStrings: false });
   const sheet = workbook.addWorksheet(sheetName(opts.title), { views: [{ state: 'frozen', ySplit: 1 }] });
   sheet.columns = columns.map((c, i) => ({ key: c.name, width: 16, style: cells[i].numFmt ? { numFmt: cells[i].numFmt } : {} }));
   sheet.addRow(columns.map((c) => neutralise(opts.header === 'label' ? c.item.label || c.name : c.name))).commit();
-  for (;;) {
-    const rows = (await cursor.read(BATCH)) as unknown[][];
+  for (let rows = first; ; rows = (await cursor.read(BATCH)) as unknown[][]) {
     if (rows.length === 0 || gone()) break;
     for (const r of rows) sheet.addRow(r.map((v, i) => cells[i].value(v))).commit();
     counter.rows += rows.length;

@@ -5,7 +5,7 @@ import { HttpError, badRequest } from '../http/errors.ts';
 import { decodeCursor, encodeCursor } from '../lib/cursor.ts';
 import { quoteIdent } from '../open/masking.ts';
 import type { DataView, ViewColumn } from './view.ts';
-import { badValue, rowFilterSql } from './values.ts';
+import { badValue, castProblem, rowFilterSql } from './values.ts';
 
 export const OPS = ['eq', 'ne', 'lt', 'lte', 'gt', 'gte', 'in', 'contains', 'isnull'] as const;
 export type Op = (typeof OPS)[number];
@@ -111,7 +111,7 @@ export function parseRowQuery(raw: Record<string, unknown>, view: DataView, opts
         }
         const values = op === 'in' ? [...new Set(value.split(','))] : [value];
         if (op === 'in' && values.length > MAX_IN) problems.push({ in: 'query', path, message: `in takes at most ${MAX_IN} distinct values` });
-        const bad = op === 'contains' ? null : values.map((v) => badValue(c.item, v)).find((m) => m);
+        const bad = op === 'contains' ? null : values.map((v) => badValue(c.item, v) ?? tooBig(c, v)).find((m) => m);
         if (bad) problems.push({ in: 'query', path, message: bad });
         else filters.push({ column: name, op: op as Op, value: op === 'in' ? values : value });
       }
@@ -151,6 +151,12 @@ export function parseRowQuery(raw: Record<string, unknown>, view: DataView, opts
 }
 
 const typed = (c: ViewColumn) => pgType(c.item as never);
+
+/** A value of the right form that the column's type still cannot hold (an 85-digit number on numeric(18,2)). */
+function tooBig(c: ViewColumn, v: string): string | null {
+  const problem = castProblem(typed(c), v);
+  return problem && `${c.name}: "${v.length > 40 ? `${v.slice(0, 40)}…` : v}" ${problem}`;
+}
 
 /** The WHERE conditions of a query plus the view's own row conditions, parameterised. */
 export function whereSql(view: DataView, q: Pick<RowQuery, 'filters'>): { sql: string; bindings: unknown[] } {
@@ -266,7 +272,8 @@ export function selectSql(view: DataView, q: RowQuery, opts: { paged: boolean })
     : `select ${q.fields.map((f) => `${view.byName.get(f)!.select} as ${quoteIdent(f)}`).join(', ')}`;
   sql += ` from ${view.table} where ${where.sql}`;
   if (opts.paged && q.cursor) {
-    const values = decodeCursor(q.cursor, keys.map(() => 'string')).map((v) => (v === '\u0000' ? null : v));
+    // a cursor is the keys' text: each must cast back to its key's type, or the statement would fail
+    const values = decodeCursor(q.cursor, keys.map(() => 'string'), (v, i) => v === '\u0000' || castProblem(keys[i].cast, v as string) === null).map((v) => (v === '\u0000' ? null : v));
     const after = afterSql(keys, values);
     sql += ` and ${after.sql}`;
     bindings.push(...after.bindings);

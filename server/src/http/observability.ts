@@ -102,6 +102,33 @@ const PG_CONFLICT: Record<string, [number, string]> = {
   '22P02': [400, 'bad_request'],
 };
 
+/** How long a caller should wait before trying again when the database cannot be reached. */
+export const RETRY_AFTER_SECONDS = 5;
+
+// connection refused or cut, the server shutting down or starting, too many connections, no connection from the pool in time
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', '57P01', '57P02', '57P03', '53300']);
+const UNAVAILABLE_MESSAGE = /^(Connection terminated|Knex: Timeout acquiring a connection|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended unexpectedly)/;
+
+/**
+ * Failures that are not the server's fault, whatever route met them: the database out of reach
+ * (503 with Retry-After, class 08 and the codes above), and a value the database refused as data
+ * (class 22: out of range, invalid text, bad encoding), which can only have come from the request
+ * since stored values already have their type. Their message names no value: a data exception's
+ * text can quote one.
+ */
+export function knownFailure(err: unknown): { status: number; code: string; message: string; retryAfter?: number } | null {
+  const e = err as { code?: unknown; message?: unknown; name?: unknown };
+  const code = typeof e?.code === 'string' ? e.code : '';
+  const message = typeof e?.message === 'string' ? e.message : '';
+  if (UNAVAILABLE_CODES.has(code) || code.startsWith('08') || UNAVAILABLE_MESSAGE.test(message) || e?.name === 'KnexTimeoutError') {
+    return { status: 503, code: 'unavailable', message: 'the database cannot be reached; try again shortly', retryAfter: RETRY_AFTER_SECONDS };
+  }
+  if (/^22[0-9A-Z]{3}$/.test(code) && code !== '22P02') {
+    return { status: 400, code: 'bad_request', message: `a value in the request does not fit its column's type or range (SQLSTATE ${code})` };
+  }
+  return null;
+}
+
 /** The one error handler: every failure becomes `{ error: { code, message, details, requestId } }`. */
 export function errorHandler(log: Logger) {
   return (err: unknown, req: Request, res: Response): void => {
@@ -121,12 +148,22 @@ export function errorHandler(log: Logger) {
     } else if (e.code && PG_CONFLICT[e.code]) {
       [status] = PG_CONFLICT[e.code];
       body = { code: PG_CONFLICT[e.code][1], message: e.detail ?? e.message ?? 'constraint violated', details: { constraint: e.constraint }, requestId };
+    } else {
+      const known = knownFailure(err);
+      if (known) {
+        status = known.status;
+        body = { code: known.code, message: known.message, requestId };
+        if (known.retryAfter && !res.headersSent) res.setHeader('Retry-After', String(known.retryAfter));
+      }
     }
-    if (status >= 500) log.error({ err, requestId }, 'request failed');
+    if (status >= 500) log[status === 503 ? 'warn' : 'error']({ err, requestId }, 'request failed');
     if (res.headersSent) {
       res.destroy();
       return;
     }
+    // a download that failed before its first byte answers with an error, not an attachment
+    res.removeHeader('Content-Disposition');
+    res.removeHeader('Content-Type');
     res.status(status).json({ error: body });
   };
 }
