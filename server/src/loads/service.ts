@@ -53,8 +53,19 @@ export async function loadCreator(knex: Knex, origin: CommandOrigin, resourceId:
   });
 }
 
+/**
+ * A value as it can be stored: PostgreSQL's text and jsonb hold no NUL, so the rejected value or
+ * error that names one shows it as ␀ (U+2400) — else recording why a load failed would fail too.
+ */
+function storable<T>(v: T): T {
+  if (typeof v === 'string') return (v.includes('\0') ? v.replace(/\0/g, '\u2400') : v) as T;
+  if (Array.isArray(v)) return v.map(storable) as T;
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, storable(x)])) as T;
+  return v;
+}
+
 function rejectRows(loadId: number, rejects: Reject[]) {
-  return rejects.map((r, n) => ({ load_id: loadId, n, record: r.record, line: r.line, column_name: r.column, header: r.header, value: r.value, rule: r.rule, message: r.message }));
+  return rejects.map((r, n) => storable({ load_id: loadId, n, record: r.record, line: r.line, column_name: r.column, header: r.header, value: r.value, rule: r.rule, message: r.message }));
 }
 
 export interface LoadOutcome {
@@ -179,8 +190,8 @@ export async function failLoad(knex: Knex, origin: CommandOrigin, loadId: number
     if (!load || !['queued', 'running'].includes(load.state)) return;
     const resource = await ctx.trx('odx.resources').where({ id: load.resource_id }).first('department_id');
     if (rejects.length) await ctx.trx.batchInsert('odx.load_rejects', rejectRows(loadId, rejects), 1000);
-    await ctx.trx('odx.loads').where({ id: loadId }).update({ state: 'failed', error: JSON.stringify(error), rejected: rejected ?? rejects.length, finished_at: ctx.trx.fn.now() });
-    ctx.audit({ action: 'resource.load.fail', departmentId: resource.department_id, targetType: 'resource', targetId: load.resource_id, detail: { load: loadId, error } });
+    await ctx.trx('odx.loads').where({ id: loadId }).update({ state: 'failed', error: JSON.stringify(storable(error)), rejected: rejected ?? rejects.length, finished_at: ctx.trx.fn.now() });
+    ctx.audit({ action: 'resource.load.fail', departmentId: resource.department_id, targetType: 'resource', targetId: load.resource_id, detail: { load: loadId, error: storable(error) } });
   });
 }
 
