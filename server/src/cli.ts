@@ -190,6 +190,7 @@ program
   .option('--key <columns...>', 'key columns for upsert (default: the items marked key)')
   .option('--max-errors <n>', 'rows that may be rejected before the load fails', (v) => Number(v), 0)
   .option('--mapping <file>', 'JSON file: file header -> item name')
+  .option('--allow-empty', 'let a file without rows replace a resource that has rows (empties it)')
   .action((resourceRef: string, file: string, o) =>
     withDatabase(async (db) => {
       const resource = await resourceByRef(db.knex, resourceRef);
@@ -210,7 +211,7 @@ program
       const origin = { actor: cliActor() };
       const loadId = await loadCreator(db.knex, origin, resource.id, {
         format: o.format, encoding: o.encoding, sheet: o.sheet, mode: o.mode, key: o.key, maxErrors: o.maxErrors, mapping,
-        fileName: file.split('/').pop(), totalBytes: stat.size,
+        fileName: file.split('/').pop(), totalBytes: stat.size, allowEmpty: Boolean(o.allowEmpty),
       });
       const bar = process.stderr.isTTY
         ? new SingleBar({ format: 'loading {bar} {percentage}% | {rows} rows | {rate} rows/s | ETA {eta_formatted}', stream: process.stderr, etaBuffer: 50 }, Presets.shades_classic)
@@ -230,7 +231,8 @@ program
         console.error(`load ${loadId} failed, nothing changed: ${outcome.error?.message}`);
         const rejects = await db.knex('odx.load_rejects').where({ load_id: loadId }).orderBy('n').limit(20);
         for (const rej of rejects) console.error(`  record ${rej.record} (line ${rej.line ?? '-'}), ${rej.header ?? rej.column_name ?? 'record'}: ${rej.message}`);
-        process.exitCode = 1;
+        // a refused empty replace is a usage matter (--allow-empty); rejected data is a failed check
+        process.exitCode = outcome.error?.code === 'empty' ? 2 : 1;
       }
     }),
   );

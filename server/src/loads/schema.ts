@@ -13,6 +13,8 @@ export const LoadQuery = z.object({
   mode: z.enum(['replace', 'append', 'upsert']).default('replace'),
   key: csvList().optional(),
   maxErrors: z.coerce.number().int().min(0).default(0),
+  /** A replace by a file without rows may empty a resource that has rows. */
+  allowEmpty: z.enum(['true', 'false']).transform((v) => v === 'true').default(false),
   /** File header -> item name, as JSON. */
   mapping: z
     .string()

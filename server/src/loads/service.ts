@@ -1,4 +1,6 @@
+import fs from 'node:fs/promises';
 import os from 'node:os';
+import path from 'node:path';
 import type { Knex } from 'knex';
 import type { ClientBase } from 'pg';
 import { loadFile, LoadError, type LoadEncoding, type LoadFormat, type LoadMode, type LoadProgress, type LoadResult, type Reject } from '../../../loaders/index.ts';
@@ -16,6 +18,8 @@ export interface LoadOptionsInput {
   mapping?: Record<string, string>;
   fileName?: string;
   totalBytes?: number;
+  /** A replace by a file without rows may empty a resource that has rows (else the load fails, nothing changed). */
+  allowEmpty?: boolean;
 }
 
 /** Loads run against the items the catalogue shows: the published version, else the draft. */
@@ -125,6 +129,9 @@ export async function executeLoad(
           opts.onProgress?.(p);
         },
       });
+      if (options.mode === 'replace' && result.totalRows === 0 && Number(resource.data_rows) > 0 && !options.allowEmpty) {
+        throw new LoadError('empty', `the file has no rows and would empty a resource that has ${resource.data_rows}; nothing was loaded (to empty it on purpose: allowEmpty=true, odx load --allow-empty)`);
+      }
       await ctx.trx('odx.resource_versions').insert({
         resource_id: resource.id,
         version,
@@ -209,6 +216,23 @@ function alive(pid: number): boolean {
  * process is gone, and any load whose heartbeat stopped. Their transaction was rolled back
  * by PostgreSQL when the connection dropped, so the resource still serves its old version.
  */
+/**
+ * Removes uploaded files no load will read: those of loads that finished (a process killed
+ * during a load leaves its file behind; failInterruptedLoads has just failed those loads) and
+ * files of no known load. Files of queued or running loads stay.
+ */
+export async function removeStaleUploads(knex: Knex, homeDir: string): Promise<string[]> {
+  const dir = path.join(homeDir, 'uploads');
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  const ids = names.map((n) => /^load-(\d+)$/.exec(n)?.[1]).filter((x): x is string => x !== undefined);
+  const live = new Set(
+    ids.length ? (await knex('odx.loads').whereIn('id', ids).whereIn('state', ['queued', 'running']).pluck('id')).map(String) : [],
+  );
+  const stale = names.filter((n) => !live.has(/^load-(\d+)$/.exec(n)?.[1] ?? ''));
+  for (const n of stale) await fs.rm(path.join(dir, n), { force: true, recursive: true });
+  return stale;
+}
+
 export async function failInterruptedLoads(knex: Knex, staleAfterMs = 15_000): Promise<number[]> {
   const unfinished = await knex('odx.loads').whereIn('state', ['queued', 'running']).select('id', 'host', 'pid', 'heartbeat_at');
   const dead = unfinished.filter(
