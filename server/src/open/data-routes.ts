@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DOWNLOAD_FORMATS, CONTENT_TYPES, downloadOptions, streamDownload } from '../data/download.ts';
 import { pageJson, parseRowQuery, queryRows } from '../data/query.ts';
+import { deniedAudited } from '../data/denials.ts';
 import { auditRead } from '../data/reads.ts';
 import { buildView, type DataView } from '../data/view.ts';
 import { badRequest, notFound } from '../http/errors.ts';
@@ -50,7 +51,7 @@ export const openDataRoutes = [
     params: CodeParams,
     handler: async ({ params, services, req, res, actor, requestId }) => {
       const { resource, view } = await openView(services, params.code);
-      const query = parseRowQuery(req.query as Record<string, unknown>, view);
+      const query = await deniedAudited(services.knex, { actor, requestId }, { action: 'dataset.rows', resource }, () => parseRowQuery(req.query as Record<string, unknown>, view));
       const page = await queryRows(services.knex, view, query);
       await auditRead(services.knex, { actor, requestId }, { action: 'dataset.rows', resource, view, query, rows: page.items.length });
       sendJsonText(res, pageJson(page, { version: view.version }));
@@ -70,11 +71,15 @@ export const openDataRoutes = [
       if (!DOWNLOAD_FORMATS.includes(format)) {
         throw badRequest(`unknown format ${String(format)}`, [{ in: 'query', path: '/format', message: `one of ${DOWNLOAD_FORMATS.join(', ')}` }]);
       }
-      const query = parseRowQuery(rest, view, { maxLimit: Number.MAX_SAFE_INTEGER, defaultLimit: Number.MAX_SAFE_INTEGER });
+      const query = await deniedAudited(services.knex, { actor, requestId }, { action: 'dataset.download', resource }, () =>
+        parseRowQuery(rest, view, { maxLimit: Number.MAX_SAFE_INTEGER, defaultLimit: Number.MAX_SAFE_INTEGER }),
+      );
       const limited = rest.limit !== undefined ? query.limit : null;
       const people = downloadOptions({ bom, header });
       // attachment() guesses a type from the file name, so the exact type is set after it
       res.status(200).attachment(`${resource.code.replace('/', '-')}.${format}`).type(CONTENT_TYPES[format]);
+      // HEAD: the headers a download would have, without running it (and so without an audited read)
+      if (req.method === 'HEAD') return void res.end();
       const result = await streamDownload(services.streams, view, query, format, res, { ...people, limit: limited, title: resource.name });
       await auditRead(services.knex, { actor, requestId }, { action: 'dataset.download', resource, view, query, rows: result.rows, format, extra: result.aborted ? { aborted: true } : {} });
     },
