@@ -45,7 +45,12 @@ function table(rows: Record<string, unknown>[]): void {
 const program = new Command('odx')
   .description('ODX — Open Data eXchange: government data census, catalogue, sharing and open data')
   .version(version)
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // bad usage (a missing argument, an unknown option, a bad option value) exits 2 as the README says; commander would exit 1.
+  // Set before the subcommands are added, which inherit it.
+  .exitOverride((err) => {
+    process.exit(err.exitCode === 0 ? 0 : 2);
+  });
 
 program
   .command('serve')
@@ -191,14 +196,15 @@ program
   .option('--max-errors <n>', 'rows that may be rejected before the load fails', (v) => Number(v), 0)
   .option('--mapping <file>', 'JSON file: file header -> item name')
   .option('--allow-empty', 'let a file without rows replace a resource that has rows (empties it)')
-  .action((resourceRef: string, file: string, o) =>
-    withDatabase(async (db) => {
+  .action(async (resourceRef: string, file: string, o) => {
+    // the command line is checked before any database is opened
+    const stat = await fs.stat(file).catch(() => null);
+    if (!stat?.isFile()) throw new UsageError(`cannot read ${file}`);
+    if (!['replace', 'append', 'upsert'].includes(o.mode)) throw new UsageError(`unknown mode ${o.mode}`);
+    if (!Number.isInteger(o.maxErrors) || o.maxErrors < 0) throw new UsageError('--max-errors takes a whole number');
+    return withDatabase(async (db) => {
       const resource = await resourceByRef(db.knex, resourceRef);
       if (!resource) throw new UsageError(`no resource has the code or id ${resourceRef}`);
-      const stat = await fs.stat(file).catch(() => null);
-      if (!stat?.isFile()) throw new UsageError(`cannot read ${file}`);
-      if (!['replace', 'append', 'upsert'].includes(o.mode)) throw new UsageError(`unknown mode ${o.mode}`);
-      if (!Number.isInteger(o.maxErrors) || o.maxErrors < 0) throw new UsageError('--max-errors takes a whole number');
       let mapping: Record<string, string> | undefined;
       if (o.mapping) {
         try {
@@ -234,8 +240,8 @@ program
         // a refused empty replace is a usage matter (--allow-empty); rejected data is a failed check
         process.exitCode = outcome.error?.code === 'empty' ? 2 : 1;
       }
-    }),
-  );
+    });
+  });
 
 const audit = program.command('audit').description('the tamper-evident audit log');
 audit

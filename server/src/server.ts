@@ -23,7 +23,7 @@ export interface Running {
 export async function startServer(config: Config, opts: { demo?: boolean; handleSignals?: boolean } = {}): Promise<Running> {
   const log = createLogger(config.logLevel);
   await fs.mkdir(config.homeDir, { recursive: true, mode: 0o755 });
-  const db = await openDatabase(config, (line) => log.debug({ postgres: line.trim() }, 'embedded postgres'));
+  const db = await openDatabase(config, (line) => log.debug({ postgres: line.trim() }, 'embedded postgres'), { create: true });
   log.info({ database: redact(db.url), embedded: Boolean(db.embedded) }, 'database open');
   const applied = await migrateLatest(db.knex);
   if (applied.length) log.info({ applied }, 'migrations applied');
