@@ -52,7 +52,9 @@ const INT4 = 2147483647n;
 const INT8 = 9223372036854775807n;
 
 function validDate(v: string): boolean {
-  return /^\d{4}-\d{2}-\d{2}$/.test(v) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(v)) return false;
+  const d = new Date(`${v}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(v);
 }
 
 /**

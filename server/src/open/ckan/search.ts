@@ -206,7 +206,8 @@ export async function packageSearch(knex: Knex, config: Config, p: Params) {
       }
       continue;
     }
-    const col = SORTS[m[1]];
+    // own keys only: "constructor" or "toString" would find the prototype's
+    const col = Object.hasOwn(SORTS, m[1]) ? SORTS[m[1]] : undefined;
     if (!col) throw searchQueryError(`cannot sort by "${m[1]}"; sorts: score, metadata_modified, metadata_created, name, title_string`);
     order.push(`${col} ${dir} nulls last`);
   }
