@@ -11,6 +11,7 @@ import request from 'supertest';
 import { ledgerCsv } from '../../server/src/census/ledger/export.ts';
 import type { Ledger } from '../../server/src/census/ledger/ledger.ts';
 import { testApp, type TestApp } from '../helpers/app.ts';
+import { openDownload } from '../helpers/download.ts';
 import { loadCsv, publishedResource } from '../helpers/census.ts';
 
 const ITEMS = [
@@ -56,12 +57,7 @@ describe('downloads for people and for programs', function () {
   this.timeout(60_000);
   let t: TestApp;
   let code: string;
-  const download = (query: Record<string, string>) =>
-    request(t.app).get(`/api/v1/datasets/${encodeURIComponent(code)}/download`).query(query).buffer(true).parse((res, cb) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => cb(null, Buffer.concat(chunks)));
-    });
+  const download = (query: Record<string, string | number>) => openDownload(t.app, code, query);
 
   before(async () => {
     t = await testApp();
