@@ -306,7 +306,7 @@ function textChecks(item: LoaderItem, nulChecked: boolean): Coercer {
       const n = codePointLength(s);
       if (n > max) return new Fail('length', `${n} characters, at most ${max} allowed`);
     }
-    if (!nulChecked && s.indexOf('\0') >= 0) return new Fail('type', 'contains a NUL character');
+    if (!nulChecked && s.indexOf('\0') >= 0) return new Fail('type', 'contains a NUL byte');
     if (en !== undefined && !en.has(s)) return new Fail('enum', `${show(s)} is not one of ${enumList}`);
     if (check !== undefined && !check.fn(s)) return new Fail(checkRule, `${show(s)} is not a valid ${check.what}`);
     if (re !== undefined && !re.test(s)) return new Fail('pattern', `${show(s)} does not match /${item.pattern}/`);

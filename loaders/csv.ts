@@ -296,6 +296,8 @@ export class HeaderCapture implements CsvRecordHandler {
       const v = text(b, s, e, f | F_HIGH);
       if (this.raw !== 'utf8' && v.indexOf('\ufffd') >= 0)
         throw new LoadError('encoding', `the header (line ${line}) is not valid ${this.raw.toUpperCase()} text`, { line });
+      if (v.indexOf('\0') >= 0)
+        throw new LoadError('encoding', `the header (line ${line}, column ${k + 1}) contains a NUL byte: is the file UTF-32 or not text at all? Save it as UTF-8`, { line, column: String(k + 1) });
       h.push(v);
     }
     this.header = h;
@@ -626,7 +628,7 @@ export class CsvSink extends Sink implements CsvRecordHandler {
     const col = this.columns[k];
     if (f & (F_GARBAGE | F_NUL)) {
       const v = this.text(b, f & F_GARBAGE ? s - 1 : s, e, (f | F_HIGH) & ~F_ESCAPED);
-      this.addReject(rec, line, col, v, 'format', f & F_NUL ? 'contains a NUL character' : 'text after the closing quote');
+      this.addReject(rec, line, col, v, 'format', f & F_NUL ? 'contains a NUL byte' : 'text after the closing quote');
       return SLOW_BAD;
     }
     const v = this.text(b, s, e, f);

@@ -102,6 +102,10 @@ export type TextEncoding = 'utf8' | 'gb18030' | 'utf16le' | 'utf16be';
 /** Detects the text encoding from the head: BOMs, then UTF-8 validity of the first non-ASCII bytes. */
 export async function detectEncoding(src: ByteSource, requested: LoadEncoding | undefined): Promise<TextEncoding> {
   let head = await src.peek(1 << 16);
+  // UTF-32's byte order marks; FF FE 00 00 must be told from UTF-16's FF FE before that one is tried
+  if ((head[0] === 0xff && head[1] === 0xfe && head[2] === 0 && head[3] === 0) || (head[0] === 0 && head[1] === 0 && head[2] === 0xfe && head[3] === 0xff)) {
+    throw new LoadError('encoding', 'UTF-32 is not supported (line 1, column 1: a UTF-32 byte order mark); save the file as UTF-8, GB18030 or UTF-16', { line: 1, column: '1' });
+  }
   if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return 'utf8';
   if (head[0] === 0xff && head[1] === 0xfe) return 'utf16le';
   if (head[0] === 0xfe && head[1] === 0xff) return 'utf16be';

@@ -167,6 +167,7 @@ export interface LoadResult {
 }
 
 export type LoadErrorCode =
+  | 'empty'
   | 'max-errors'
   | 'missing-columns'
   | 'unknown-columns'

@@ -41,7 +41,8 @@ export function createApp(core: CoreServices): App {
   changeFeeds.add(core.knex, services.changes);
   preparedPools.add(core.knex, services.prepared);
   const app = express();
-  app.set('trust proxy', 'loopback');
+  // X-Forwarded-For is believed only from the configured proxies (ODX_TRUST_PROXY, default loopback)
+  app.set('trust proxy', core.config.trustProxy[0] === 'none' ? false : core.config.trustProxy);
   // API answers are query results: hashing every body to offer a 304 costs more than it saves
   app.set('etag', false);
   const metrics = createMetrics();

@@ -23,9 +23,12 @@ export function config(): Config {
   }
 }
 
-/** Opens the database for a one-off command; the schema must be current (run `odx migrate` first). */
+/**
+ * Opens the database for a one-off command; the schema must be current (run `odx migrate` first).
+ * Only `migrate` may create the embedded cluster; other commands find none and say where they looked.
+ */
 export async function withDatabase<T>(work: (db: Database) => Promise<T>, opts: { migrate?: boolean } = {}): Promise<T> {
-  const db = await openDatabase(config());
+  const db = await openDatabase(config(), undefined, { create: opts.migrate });
   try {
     if (opts.migrate) {
       await migrateLatest(db.knex);

@@ -46,7 +46,12 @@ function table(rows: Record<string, unknown>[]): void {
 const program = new Command('odx')
   .description('ODX — Open Data eXchange: government data census, catalogue, sharing and open data')
   .version(version)
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // bad usage (a missing argument, an unknown option, a bad option value) exits 2 as the README says; commander would exit 1.
+  // Set before the subcommands are added, which inherit it.
+  .exitOverride((err) => {
+    process.exit(err.exitCode === 0 ? 0 : 2);
+  });
 
 program
   .command('serve')
@@ -193,14 +198,16 @@ program
   .option('--key <columns...>', 'key columns for upsert (default: the items marked key)')
   .option('--max-errors <n>', 'rows that may be rejected before the load fails', (v) => Number(v), 0)
   .option('--mapping <file>', 'JSON file: file header -> item name')
-  .action((resourceRef: string, file: string, o) =>
-    withDatabase(async (db) => {
+  .option('--allow-empty', 'let a file without rows replace a resource that has rows (empties it)')
+  .action(async (resourceRef: string, file: string, o) => {
+    // the command line is checked before any database is opened
+    const stat = await fs.stat(file).catch(() => null);
+    if (!stat?.isFile()) throw new UsageError(`cannot read ${file}`);
+    if (!['replace', 'append', 'upsert'].includes(o.mode)) throw new UsageError(`unknown mode ${o.mode}`);
+    if (!Number.isInteger(o.maxErrors) || o.maxErrors < 0) throw new UsageError('--max-errors takes a whole number');
+    return withDatabase(async (db) => {
       const resource = await resourceByRef(db.knex, resourceRef);
       if (!resource) throw new UsageError(`no resource has the code or id ${resourceRef}`);
-      const stat = await fs.stat(file).catch(() => null);
-      if (!stat?.isFile()) throw new UsageError(`cannot read ${file}`);
-      if (!['replace', 'append', 'upsert'].includes(o.mode)) throw new UsageError(`unknown mode ${o.mode}`);
-      if (!Number.isInteger(o.maxErrors) || o.maxErrors < 0) throw new UsageError('--max-errors takes a whole number');
       let mapping: Record<string, string> | undefined;
       if (o.mapping) {
         try {
@@ -213,7 +220,7 @@ program
       const origin = { actor: cliActor() };
       const loadId = await loadCreator(db.knex, origin, resource.id, {
         format: o.format, encoding: o.encoding, sheet: o.sheet, mode: o.mode, key: o.key, maxErrors: o.maxErrors, mapping,
-        fileName: file.split('/').pop(), totalBytes: stat.size,
+        fileName: file.split('/').pop(), totalBytes: stat.size, allowEmpty: Boolean(o.allowEmpty),
       });
       const bar = process.stderr.isTTY
         ? new SingleBar({ format: 'loading {bar} {percentage}% | {rows} rows | {rate} rows/s | ETA {eta_formatted}', stream: process.stderr, etaBuffer: 50 }, Presets.shades_classic)
@@ -233,10 +240,11 @@ program
         console.error(`load ${loadId} failed, nothing changed: ${outcome.error?.message}`);
         const rejects = await db.knex('odx.load_rejects').where({ load_id: loadId }).orderBy('n').limit(20);
         for (const rej of rejects) console.error(`  record ${rej.record} (line ${rej.line ?? '-'}), ${rej.header ?? rej.column_name ?? 'record'}: ${rej.message}`);
-        process.exitCode = 1;
+        // a refused empty replace is a usage matter (--allow-empty); rejected data is a failed check
+        process.exitCode = outcome.error?.code === 'empty' ? 2 : 1;
       }
-    }),
-  );
+    });
+  });
 
 const audit = program.command('audit').description('the tamper-evident audit log');
 audit

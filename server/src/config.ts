@@ -1,6 +1,19 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** A proxy Express may trust: one of its names, an address, or a CIDR range (address/prefix). */
+function proxyEntry(e: string): boolean {
+  if (PROXY_NAMES.includes(e)) return true;
+  const [addr, prefix, ...rest] = e.split('/');
+  if (rest.length || !isIP(addr)) return false;
+  if (prefix === undefined) return true;
+  const max = isIP(addr) === 4 ? 32 : 128;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= max;
+}
 
 /**
  * The one typed configuration object. Every setting comes from the environment
@@ -46,6 +59,18 @@ const schema = z.object({
   oidcClientId: z.string().min(1).optional(),
   oidcClientSecret: z.string().min(1).optional(),
   oidcLoginClaim: z.string().min(1).default('preferred_username'),
+  /**
+   * The proxies whose X-Forwarded-For is believed (comma-separated addresses, CIDR ranges, or
+   * loopback / linklocal / uniquelocal; `none`: no one's): the caller's address — and with it the
+   * anonymous and sign-up rate limits — comes from the header only when the request arrives from one.
+   */
+  trustProxy: z
+    .string()
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .refine((l) => (l.length === 1 && l[0] === 'none') || (l.length > 0 && l.every(proxyEntry)), {
+      message: 'a comma-separated list of addresses, CIDR ranges (10.0.0.0/8) or loopback, linklocal, uniquelocal; or none',
+    })
+    .default(['loopback']),
   /** Licence of the open catalogue: SPDX id, URL and title. */
   openLicenceId: z.string().regex(/^[-A-Za-z0-9.+]+$/).default('CC-BY-4.0'),
   openLicenceUrl: z.string().url().default('https://creativecommons.org/licenses/by/4.0/'),
@@ -95,6 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     oidcClientId: env.ODX_OIDC_CLIENT_ID || undefined,
     oidcClientSecret: env.ODX_OIDC_CLIENT_SECRET || undefined,
     oidcLoginClaim: env.ODX_OIDC_LOGIN_CLAIM || undefined,
+    trustProxy: env.ODX_TRUST_PROXY,
     openLicenceId: env.ODX_OPEN_LICENCE,
     openLicenceUrl: env.ODX_OPEN_LICENCE_URL,
     openLicenceTitle: env.ODX_OPEN_LICENCE_TITLE,

@@ -9,7 +9,7 @@ import { openDatabase, redact, type Database } from './db/connect.ts';
 import { migrateLatest } from './db/migrate.ts';
 import { seedDemo } from './demo/seed.ts';
 import { createLogger } from './http/observability.ts';
-import { failInterruptedLoads } from './loads/service.ts';
+import { failInterruptedLoads, removeStaleUploads } from './loads/service.ts';
 
 export interface Running {
   server: Server;
@@ -23,7 +23,7 @@ export interface Running {
 export async function startServer(config: Config, opts: { demo?: boolean; handleSignals?: boolean } = {}): Promise<Running> {
   const log = createLogger(config.logLevel);
   await fs.mkdir(config.homeDir, { recursive: true, mode: 0o755 });
-  const db = await openDatabase(config, (line) => log.debug({ postgres: line.trim() }, 'embedded postgres'));
+  const db = await openDatabase(config, (line) => log.debug({ postgres: line.trim() }, 'embedded postgres'), { create: true });
   log.info({ database: redact(db.url), embedded: Boolean(db.embedded) }, 'database open');
   const applied = await migrateLatest(db.knex);
   if (applied.length) log.info({ applied }, 'migrations applied');
@@ -33,6 +33,8 @@ export async function startServer(config: Config, opts: { demo?: boolean; handle
   const demo = opts.demo ? await seedDemo(db.knex, config) : undefined;
   const interrupted = await failInterruptedLoads(db.knex);
   if (interrupted.length) log.warn({ loads: interrupted }, 'loads interrupted by a previous stop were marked failed');
+  const removed = await removeStaleUploads(db.knex, config.homeDir);
+  if (removed.length) log.warn({ files: removed }, 'uploads left by stopped loads were removed');
   const { server: httpServer, services } = createApp({ knex: db.knex, config, log, signer });
   // loads run by other processes of a scaled-out installation are watched by their heartbeat
   const sweeper = setInterval(() => void failInterruptedLoads(db.knex).catch((err) => log.error({ err }, 'load sweep failed')), 30_000);

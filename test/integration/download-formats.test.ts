@@ -8,9 +8,9 @@ import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { parse } from 'csv-parse/sync';
 import { tableFromIPC } from 'apache-arrow';
-import request from 'supertest';
 import { chainPending } from '../../server/src/audit/chain.ts';
 import { testApp, type TestApp } from '../helpers/app.ts';
+import { openDownload } from '../helpers/download.ts';
 import { loadCsv, publishedResource } from '../helpers/census.ts';
 import { eventually } from '../helpers/wait.ts';
 
@@ -69,12 +69,7 @@ describe('downloads: awkward values come back the same in every format', functio
   this.timeout(120_000);
   let t: TestApp;
   let code: string;
-  const download = (query: Record<string, string | number>) =>
-    request(t.app).get(`/api/v1/datasets/${encodeURIComponent(code)}/download`).query(query).buffer(true).parse((res, cb) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => cb(null, Buffer.concat(chunks)));
-    });
+  const download = (query: Record<string, string | number>) => openDownload(t.app, code, query);
 
   before(async () => {
     t = await testApp();

@@ -8,6 +8,7 @@ import request from 'supertest';
 import { chainPending } from '../../server/src/audit/chain.ts';
 import { withUsccCheck, withIdCardCheck } from '../../server/src/lib/identifiers.ts';
 import { testApp, type TestApp } from '../helpers/app.ts';
+import { openDownload } from '../helpers/download.ts';
 import { loadCsv, publishedResource } from '../helpers/census.ts';
 import { everyOf } from '../helpers/every.ts';
 import { eventually } from '../helpers/wait.ts';
@@ -43,11 +44,7 @@ describe('open data: row queries and streaming downloads', function () {
   let t: TestApp;
   let code: string;
   const rows = (query: Record<string, string | number> = {}) => request(t.app).get(`/api/v1/datasets/${encodeURIComponent(code)}/rows`).query(query);
-  const download = (query: Record<string, string | number>) => request(t.app).get(`/api/v1/datasets/${encodeURIComponent(code)}/download`).query(query).buffer(true).parse((res, cb) => {
-    const chunks: Buffer[] = [];
-    res.on('data', (c: Buffer) => chunks.push(c));
-    res.on('end', () => cb(null, Buffer.concat(chunks)));
-  });
+  const download = (query: Record<string, string | number>) => openDownload(t.app, code, query);
 
   before(async () => {
     t = await testApp();

@@ -1,15 +1,18 @@
-import { Transform } from 'node:stream';
+import { once } from 'node:events';
+import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Response } from 'express';
 import ExcelJS from 'exceljs';
 import pg from 'pg';
+import { badRequest } from '../http/errors.ts';
+import { csvField, neutralise } from '../lib/csv.ts';
 import Cursor from 'pg-cursor';
 import copyStreams from 'pg-copy-streams';
 import { ArrowWriter, arrowSchema, arrowSelect } from './arrow.ts';
 import { JsonWriter, jsonColumn } from './json-lines.ts';
 import { quoteIdent } from '../lib/sql.ts';
 import { selectSql, whereSql, type RowQuery } from './query.ts';
-import type { DataView } from './view.ts';
+import type { DataView, ViewColumn } from './view.ts';
 
 export const DOWNLOAD_FORMATS = ['csv', 'ndjson', 'json', 'arrow', 'xlsx'] as const;
 export type DownloadFormat = (typeof DOWNLOAD_FORMATS)[number];
@@ -21,6 +24,52 @@ export const CONTENT_TYPES: Record<DownloadFormat, string> = {
   arrow: 'application/vnd.apache.arrow.stream',
   xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
 };
+
+/**
+ * Who a download is for. `programs` (the default) get CSV exactly as the data holds it; `people`
+ * (`bom=1`, `header=label`, xlsx) get cells a spreadsheet will not run as formulas, and with
+ * `header: 'label'` the items' Chinese labels as the header row and booleans as 是/否.
+ */
+export interface DownloadOptions {
+  bom?: boolean;
+  header?: 'name' | 'label';
+  limit?: number | null;
+  /** The dataset's name: the xlsx sheet is named after it. */
+  title?: string;
+}
+
+/** A download a spreadsheet user will open: formulas are neutralised (see `neutralise`). */
+export function forPeople(format: DownloadFormat, opts: DownloadOptions): boolean {
+  return format === 'xlsx' || Boolean(opts.bom) || opts.header === 'label';
+}
+
+/** The download options of a query string (`bom`, `header`), or a 400 naming the bad one. */
+export function downloadOptions(raw: { bom?: unknown; header?: unknown }): Pick<DownloadOptions, 'bom' | 'header'> {
+  const header = raw.header ?? 'name';
+  if (header !== 'name' && header !== 'label') throw badRequest(`unknown header ${String(header)}`, [{ in: 'query', path: '/header', message: 'name or label' }]);
+  return { bom: raw.bom === '1' || raw.bom === 'true', header };
+}
+
+/** `neutralise` (lib/csv.ts) in SQL, for the COPY of a CSV for people. */
+const neutraliseSql = (expr: string) => `regexp_replace(${expr}, '^([-=+@\t\r])', '''\\1')`;
+
+/** Columns whose values PostgreSQL writes as text of the data's own: only these can start like a formula. */
+const TYPED = new Set(['I', 'N', 'Y', 'B', 'F', 'D', 'T', 'L']);
+const isTyped = (c: ViewColumn) => !c.masked && TYPED.has(c.item.type);
+
+/**
+ * The CSV select list: booleans as `true`/`false` (the Table Schema's words; PostgreSQL's COPY
+ * writes `t`/`f`), or 是/否 under a label header; text neutralised for people.
+ */
+function csvExprs(columns: ViewColumn[], people: boolean, labels: boolean): string[] {
+  return columns.map((c) => {
+    if (isTyped(c)) {
+      if (c.item.type !== 'L') return c.select;
+      return labels ? `case when ${c.select} then '是' when not ${c.select} then '否' end` : `(${c.select})::text`;
+    }
+    return people ? neutraliseSql(c.select) : c.select;
+  });
+}
 
 const XLSX_MAX_ROWS = 1_048_575;
 const BATCH = 8192;
@@ -96,7 +145,7 @@ export interface DownloadResult {
  * batches. Backpressure is the pipeline's: a slow client pauses the COPY. A client that goes away
  * stops the query: its connection is destroyed, which ends the statement on the server.
  */
-export async function streamDownload(pool: pg.Pool, view: DataView, q: RowQuery, format: DownloadFormat, res: Response, opts: { bom?: boolean; limit?: number | null } = {}): Promise<DownloadResult> {
+export async function streamDownload(pool: pg.Pool, view: DataView, q: RowQuery, format: DownloadFormat, res: Response, opts: DownloadOptions = {}): Promise<DownloadResult> {
   const client = await pool.connect();
   let aborted = false;
   const onClose = () => {
@@ -110,10 +159,14 @@ export async function streamDownload(pool: pg.Pool, view: DataView, q: RowQuery,
     const limit = format === 'xlsx' ? Math.min(opts.limit ?? XLSX_MAX_ROWS, XLSX_MAX_ROWS) : (opts.limit ?? null);
     const columns = q.fields.map((f) => view.byName.get(f)!);
     if (format === 'csv') {
-      const source = client.query(copyStreams.to(`copy (${downloadSelect(view, q, limit)}) to stdout with (format csv, header true)`));
+      const labels = opts.header === 'label';
+      const exprs = csvExprs(columns, forPeople(format, opts), labels).map((e, i) => `${e} as ${quoteIdent(q.fields[i])}`);
+      const source = client.query(copyStreams.to(`copy (${downloadSelect(view, q, limit, exprs)}) to stdout with (format csv, header ${!labels})`));
+      await started(source);
       if (opts.bom) res.write('\uFEFF');
+      if (labels) res.write(columns.map((c) => csvField(neutralise(c.item.label || c.name))).join(',') + '\n');
       await pipeline(source, countCsvRows(counter), res);
-      counter.rows = Math.max(counter.rows - 1, 0); // the header line
+      if (!labels) counter.rows = Math.max(counter.rows - 1, 0); // the header line
     } else if (format === 'ndjson' || format === 'json' || format === 'arrow') {
       let exprs: string[];
       if (format === 'arrow') {
@@ -126,15 +179,14 @@ export async function streamDownload(pool: pg.Pool, view: DataView, q: RowQuery,
       }
       const sql = downloadSelect(view, q, limit, exprs.map((e, i) => `${e} as "_${i}"`));
       const source = client.query(copyStreams.to(`copy (${sql}) to stdout with (format binary)`));
+      await started(source);
       await pipeline(source, encoder, res);
     } else {
-      const { sql, bindings } = selectSql(view, q, { paged: false });
-      const pgSql = limit === null ? sql : `${sql} limit ${limit}`;
-      let n = 0;
-      const text = pgSql.replace(/\?/g, () => `$${++n}`);
-      const cursor = client.query(new Cursor(text, bindings as unknown[], { rowMode: 'array' }));
+      const cells = columns.map(xlsxCell);
+      const sql = downloadSelect(view, q, limit, cells.map((c, i) => `${c.sql} as "_${i}"`));
+      const cursor = client.query(new Cursor(sql, [], { rowMode: 'array' }));
       try {
-        await writeXlsx(cursor, view, q, res, counter, () => aborted);
+        await writeXlsx(cursor, columns, cells, opts, res, counter, () => aborted);
       } finally {
         await cursor.close().catch(() => undefined);
       }
@@ -151,6 +203,14 @@ export async function streamDownload(pool: pg.Pool, view: DataView, q: RowQuery,
   return { rows: counter.rows, aborted };
 }
 
+/**
+ * Waits for a COPY's first bytes (or its end): a statement the database refuses at once then
+ * fails before the response has started, and is answered as an error instead of a cut-off reply.
+ */
+async function started(source: Readable): Promise<void> {
+  await once(source, 'readable');
+}
+
 /** Waits while the client's socket is full; a client that has gone away releases the wait. */
 async function drained(res: Response): Promise<void> {
   if (!res.writableNeedDrain || res.destroyed) return;
@@ -165,14 +225,52 @@ async function drained(res: Response): Promise<void> {
   });
 }
 
-async function writeXlsx(cursor: Cursor, view: DataView, q: RowQuery, res: Response, counter: { rows: number }, gone: () => boolean) {
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: res, useStyles: false, useSharedStrings: false });
-  const sheet = workbook.addWorksheet('data');
-  sheet.addRow(q.fields).commit();
-  for (;;) {
-    const rows = (await cursor.read(BATCH)) as unknown[][];
+/** How one column becomes xlsx cells: the value as selected, and the typed cell made of it. */
+interface XlsxCell {
+  sql: string;
+  numFmt?: string;
+  value: (v: unknown) => unknown;
+}
+
+const asNumber = (v: unknown) => (v === null || Number.isFinite(v) ? v : String(v));
+/** A wall-clock date-time written as `YYYY-MM-DDTHH:MI:SS.MS`: a cell's date, or the text when Excel has no such date (before 1900, ±infinity). */
+const asDate = (v: unknown) => {
+  if (v === null) return null;
+  const d = new Date(`${v}Z`);
+  return Number.isNaN(d.getTime()) || d.getUTCFullYear() < 1900 ? String(v) : d;
+};
+
+/** Numbers, dates, date-times (Asia/Shanghai wall clock, as the platform shows them) and booleans as typed cells; text neutralised. */
+function xlsxCell(c: ViewColumn): XlsxCell {
+  if (!isTyped(c)) return { sql: c.select, value: (v) => (v === null ? null : neutralise(String(v))) };
+  switch (c.item.type) {
+    case 'L':
+      return { sql: c.select, value: (v) => v };
+    case 'D':
+      return { sql: `${c.select}::text || 'T00:00:00'`, numFmt: 'yyyy-mm-dd', value: asDate };
+    case 'T':
+      return { sql: `to_char(${c.select} at time zone 'Asia/Shanghai', 'YYYY-MM-DD"T"HH24:MI:SS.MS')`, numFmt: 'yyyy-mm-dd hh:mm:ss', value: asDate };
+    default:
+      return { sql: `(${c.select})::float8`, value: asNumber };
+  }
+}
+
+/** A sheet name Excel accepts: at most 31 characters, none of []:*?/\ . */
+export function sheetName(title: string | undefined): string {
+  const name = (title ?? '').replace(/[[\]:*?/\\]/g, ' ').replace(/^'+|'+$/g, '').trim().slice(0, 31).trim();
+  return name || 'data';
+}
+
+async function writeXlsx(cursor: Cursor, columns: ViewColumn[], cells: XlsxCell[], opts: DownloadOptions, res: Response, counter: { rows: number }, gone: () => boolean) {
+  // the first rows are read before the workbook writes anything: a failing statement is answered as an error
+  const first = (await cursor.read(BATCH)) as unknown[][];
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: res, useStyles: true, useSharedStrings: false });
+  const sheet = workbook.addWorksheet(sheetName(opts.title), { views: [{ state: 'frozen', ySplit: 1 }] });
+  sheet.columns = columns.map((c, i) => ({ key: c.name, width: 16, style: cells[i].numFmt ? { numFmt: cells[i].numFmt } : {} }));
+  sheet.addRow(columns.map((c) => neutralise(opts.header === 'label' ? c.item.label || c.name : c.name))).commit();
+  for (let rows = first; ; rows = (await cursor.read(BATCH)) as unknown[][]) {
     if (rows.length === 0 || gone()) break;
-    for (const r of rows) sheet.addRow(r).commit();
+    for (const r of rows) sheet.addRow(r.map((v, i) => cells[i].value(v))).commit();
     counter.rows += rows.length;
     await drained(res);
   }

@@ -5,7 +5,7 @@ import { HttpError, badRequest } from '../http/errors.ts';
 import { decodeCursor, encodeCursor } from '../lib/cursor.ts';
 import { quoteIdent } from '../lib/sql.ts';
 import type { DataView, ViewColumn } from './view.ts';
-import { badValue, rowFilterSql } from './row-conditions.ts';
+import { badValue, castProblem, rowFilterSql } from './row-conditions.ts';
 
 export const OPS = ['eq', 'ne', 'lt', 'lte', 'gt', 'gte', 'in', 'contains', 'isnull'] as const;
 export type Op = (typeof OPS)[number];
@@ -44,6 +44,11 @@ const SQL_OP: Record<Exclude<Op, 'in' | 'contains' | 'isnull'>, string> = { eq: 
  * each unknown column, bad operator and ill-typed value; 403 naming columns the reader may
  * not see. Column names come only from the resource's items.
  */
+/** Bounds of a row query's lists (docs/data-api.md). */
+const MAX_FIELDS = 1000;
+const MAX_SORT = 10;
+const MAX_IN = 1000;
+
 export function parseRowQuery(raw: Record<string, unknown>, view: DataView, opts: { maxLimit?: number; defaultLimit?: number } = {}): RowQuery {
   const problems: Problem[] = [];
   const hidden: string[] = [];
@@ -65,7 +70,11 @@ export function parseRowQuery(raw: Record<string, unknown>, view: DataView, opts
   let fields = view.columns.map((c) => c.name);
   if (fieldsRaw !== undefined) {
     if (typeof fieldsRaw !== 'string' || !fieldsRaw.trim()) problems.push({ in: 'query', path: '/fields', message: 'fields is a comma-separated list of columns' });
-    else fields = fieldsRaw.split(',').map((f) => f.trim()).filter((f) => column(f, '/fields', 'read'));
+    else {
+      const names = [...new Set(fieldsRaw.split(',').map((f) => f.trim()))];
+      if (names.length > MAX_FIELDS) problems.push({ in: 'query', path: '/fields', message: `fields takes at most ${MAX_FIELDS} distinct columns` });
+      else fields = names.filter((f) => column(f, '/fields', 'read'));
+    }
   }
 
   const filters: Filter[] = [];
@@ -100,9 +109,9 @@ export function parseRowQuery(raw: Record<string, unknown>, view: DataView, opts
           problems.push({ in: 'query', path, message: `${op} does not apply to ${name}` });
           continue;
         }
-        const values = op === 'in' ? value.split(',') : [value];
-        if (op === 'in' && values.length > 1000) problems.push({ in: 'query', path, message: 'in takes at most 1,000 values' });
-        const bad = op === 'contains' ? null : values.map((v) => badValue(c.item, v)).find((m) => m);
+        const values = op === 'in' ? [...new Set(value.split(','))] : [value];
+        if (op === 'in' && values.length > MAX_IN) problems.push({ in: 'query', path, message: `in takes at most ${MAX_IN} distinct values` });
+        const bad = op === 'contains' ? null : values.map((v) => badValue(c.item, v) ?? tooBig(c, v)).find((m) => m);
         if (bad) problems.push({ in: 'query', path, message: bad });
         else filters.push({ column: name, op: op as Op, value: op === 'in' ? values : value });
       }
@@ -112,12 +121,17 @@ export function parseRowQuery(raw: Record<string, unknown>, view: DataView, opts
   const sort: Sort[] = [];
   if (raw.sort !== undefined) {
     if (typeof raw.sort !== 'string') problems.push({ in: 'query', path: '/sort', message: 'sort is a comma-separated list like a,-b' });
-    else
-      for (const s of raw.sort.split(',').map((x) => x.trim()).filter(Boolean)) {
-        const desc = s.startsWith('-');
-        const name = desc ? s.slice(1) : s;
-        if (column(name, '/sort', 'sort')) sort.push({ column: name, desc });
-      }
+    else {
+      const keys = raw.sort.split(',').map((x) => x.trim()).filter(Boolean);
+      if (keys.length > MAX_SORT) problems.push({ in: 'query', path: '/sort', message: `sort takes at most ${MAX_SORT} columns` });
+      else
+        for (const s of keys) {
+          const desc = s.startsWith('-');
+          const name = desc ? s.slice(1) : s;
+          // a column sorted twice: the first says the order
+          if (column(name, '/sort', 'sort') && !sort.some((x) => x.column === name)) sort.push({ column: name, desc });
+        }
+    }
   }
 
   const maxLimit = opts.maxLimit ?? 10_000;
@@ -137,6 +151,12 @@ export function parseRowQuery(raw: Record<string, unknown>, view: DataView, opts
 }
 
 const typed = (c: ViewColumn) => pgType(c.item as never);
+
+/** A value of the right form that the column's type still cannot hold (an 85-digit number on numeric(18,2)). */
+function tooBig(c: ViewColumn, v: string): string | null {
+  const problem = castProblem(typed(c), v);
+  return problem && `${c.name}: "${v.length > 40 ? `${v.slice(0, 40)}…` : v}" ${problem}`;
+}
 
 /** The WHERE conditions of a query plus the view's own row conditions, parameterised. */
 export function whereSql(view: DataView, q: Pick<RowQuery, 'filters'>): { sql: string; bindings: unknown[] } {
@@ -252,7 +272,8 @@ export function selectSql(view: DataView, q: RowQuery, opts: { paged: boolean })
     : `select ${q.fields.map((f) => `${view.byName.get(f)!.select} as ${quoteIdent(f)}`).join(', ')}`;
   sql += ` from ${view.table} where ${where.sql}`;
   if (opts.paged && q.cursor) {
-    const values = decodeCursor(q.cursor, keys.map(() => 'string')).map((v) => (v === '\u0000' ? null : v));
+    // a cursor is the keys' text: each must cast back to its key's type, or the statement would fail
+    const values = decodeCursor(q.cursor, keys.map(() => 'string'), (v, i) => v === '\u0000' || castProblem(keys[i].cast, v as string) === null).map((v) => (v === '\u0000' ? null : v));
     const after = afterSql(keys, values);
     sql += ` and ${after.sql}`;
     bindings.push(...after.bindings);

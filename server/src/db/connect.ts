@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
@@ -18,12 +19,27 @@ export interface Database {
 
 export class DatabaseUnreachableError extends Error {}
 
-/** Opens the configured PostgreSQL: DATABASE_URL when set, else the embedded cluster in $ODX_HOME/pgdata. */
-export async function openDatabase(config: Config, onLog?: (line: string) => void): Promise<Database> {
+/** There is no installation where a command looked: no DATABASE_URL and no embedded cluster in $ODX_HOME. */
+export class NoInstallationError extends DatabaseUnreachableError {}
+
+/**
+ * Opens the configured PostgreSQL: DATABASE_URL when set, else the embedded cluster in
+ * $ODX_HOME/pgdata. Only `create` (odx serve, odx migrate) makes a new cluster when there is none:
+ * any other command run outside the server's ODX_HOME would otherwise start a second, empty
+ * installation.
+ */
+export async function openDatabase(config: Config, onLog?: (line: string) => void, opts: { create?: boolean } = {}): Promise<Database> {
   let embedded: EmbeddedPostgres | undefined;
   let url = config.databaseUrl;
   if (!url) {
-    embedded = new EmbeddedPostgres({ dataDir: path.join(config.homeDir, 'pgdata'), port: config.embeddedPgPort, onLog });
+    const dataDir = path.join(config.homeDir, 'pgdata');
+    if (!opts.create && !existsSync(path.join(dataDir, 'PG_VERSION'))) {
+      throw new NoInstallationError(
+        `no ODX installation here: looked for an embedded database in ${dataDir} and found none, and DATABASE_URL is not set. ` +
+          'Set ODX_HOME to the data directory of the server (where `odx serve` keeps pgdata), or DATABASE_URL to its PostgreSQL.',
+      );
+    }
+    embedded = new EmbeddedPostgres({ dataDir, port: config.embeddedPgPort, onLog });
     url = await embedded.start();
   }
   const knex = createKnex(url);

@@ -19,6 +19,7 @@ export const PROBLEM_CODES = [
   'unprocessable',
   'import_rejected',
   'rate_limited',
+  'unavailable',
   'internal',
 ] as const;
 export type ProblemCode = (typeof PROBLEM_CODES)[number];

@@ -5,6 +5,7 @@ import { cookiePrincipal } from '../auth/sessions/cookie.ts';
 import { authenticateToken } from '../auth/tokens.ts';
 import type { Principal } from '../auth/roles.ts';
 import { assertOwnerReach, reachOf, scopingFor } from '../policies/access.ts';
+import { NUL_MESSAGE, jsonHasNul } from '../lib/nul.ts';
 import { badRequest, forbidden, notFound, unauthorized } from './errors.ts';
 import type { Method, RouteSpec, Services } from './route.ts';
 
@@ -179,11 +180,22 @@ class PathTable implements RouteTable {
 
 function decodeSegment(part: string): string {
   if (!part.includes('%')) return part;
+  let decoded: string;
   try {
-    return decodeURIComponent(part);
+    decoded = decodeURIComponent(part);
   } catch {
     throw badRequest(`the path segment ${part} is not valid percent-encoding`);
   }
+  if (decoded.includes('\0')) throw badRequest(`the path segment ${part} ${NUL_MESSAGE}`);
+  return decoded;
 }
 
-export const jsonBody = (limit: string) => express.json({ limit, type: ['application/json', 'application/*+json'] });
+export const jsonBody = (limit: string) =>
+  express.json({
+    limit,
+    type: ['application/json', 'application/*+json'],
+    // body-parser answers what verify throws with the error's own status
+    verify: (_req, _res, buf) => {
+      if (jsonHasNul(buf.toString('utf8'))) throw badRequest(`a string in the body ${NUL_MESSAGE}`, [{ in: 'body', path: '', message: 'NUL byte' }]);
+    },
+  });

@@ -4,8 +4,43 @@ import pino, { type Logger } from 'pino';
 import client from 'prom-client';
 import { HttpError, type Problem, type ProblemCode } from './errors.ts';
 
-export function createLogger(level: string): Logger {
-  return pino({ level, base: { service: 'odx' }, timestamp: pino.stdTimeFunctions.isoTime });
+/** The longest string a log line keeps of one value; a line stays a few KB whatever a request carried. */
+export const LOG_STRING_MAX = 2048;
+
+/** Strings cut to LOG_STRING_MAX (saying how long they were), objects to a few levels and 50 keys or items. */
+function capped(v: unknown, depth = 0): unknown {
+  if (typeof v === 'string') return v.length > LOG_STRING_MAX ? `${v.slice(0, LOG_STRING_MAX)}… (${v.length} characters)` : v;
+  // an Error is capped by the err serializer, which sees its message and stack
+  if (v === null || typeof v !== 'object' || v instanceof Date || v instanceof Error) return v;
+  if (depth >= 6) return '[…]';
+  if (Array.isArray(v)) return v.length > 50 ? [...v.slice(0, 50).map((x) => capped(x, depth + 1)), `… (${v.length} items)`] : v.map((x) => capped(x, depth + 1));
+  const out: Record<string, unknown> = {};
+  let n = 0;
+  for (const [k, x] of Object.entries(v)) {
+    if (n++ === 50) {
+      out['…'] = `${Object.keys(v).length} keys`;
+      break;
+    }
+    out[k] = capped(x, depth + 1);
+  }
+  return out;
+}
+
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
+    level,
+    base: { service: 'odx' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    // an error's own fields (a statement, its parameters) can be megabytes: serialised, then capped
+    serializers: { err: (e: Error) => capped(pino.stdSerializers.err(e)) },
+    formatters: { log: (o) => capped(o) as Record<string, unknown> },
+    hooks: {
+      logMethod(args, method) {
+        method.apply(this, args.map((a) => (typeof a === 'string' ? (capped(a) as string) : a)) as Parameters<typeof method>);
+      },
+    },
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 declare module 'http' {
@@ -67,6 +102,33 @@ const PG_CONFLICT: Record<string, [number, ProblemCode]> = {
   '22P02': [400, 'bad_request'],
 };
 
+/** How long a caller should wait before trying again when the database cannot be reached. */
+export const RETRY_AFTER_SECONDS = 5;
+
+// connection refused or cut, the server shutting down or starting, too many connections, no connection from the pool in time
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', '57P01', '57P02', '57P03', '53300']);
+const UNAVAILABLE_MESSAGE = /^(Connection terminated|Knex: Timeout acquiring a connection|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended unexpectedly)/;
+
+/**
+ * Failures that are not the server's fault, whatever route met them: the database out of reach
+ * (503 with Retry-After, class 08 and the codes above), and a value the database refused as data
+ * (class 22: out of range, invalid text, bad encoding), which can only have come from the request
+ * since stored values already have their type. Their message names no value: a data exception's
+ * text can quote one.
+ */
+export function knownFailure(err: unknown): { status: number; code: ProblemCode; message: string; retryAfter?: number } | null {
+  const e = err as { code?: unknown; message?: unknown; name?: unknown };
+  const code = typeof e?.code === 'string' ? e.code : '';
+  const message = typeof e?.message === 'string' ? e.message : '';
+  if (UNAVAILABLE_CODES.has(code) || code.startsWith('08') || UNAVAILABLE_MESSAGE.test(message) || e?.name === 'KnexTimeoutError') {
+    return { status: 503, code: 'unavailable', message: 'the database cannot be reached; try again shortly', retryAfter: RETRY_AFTER_SECONDS };
+  }
+  if (/^22[0-9A-Z]{3}$/.test(code) && code !== '22P02') {
+    return { status: 400, code: 'bad_request', message: `a value in the request does not fit its column's type or range (SQLSTATE ${code})` };
+  }
+  return null;
+}
+
 /** The one error handler: every failure becomes `{ error: { code, message, details, requestId } }`. */
 export function errorHandler(log: Logger) {
   return (err: unknown, req: Request, res: Response): void => {
@@ -86,12 +148,22 @@ export function errorHandler(log: Logger) {
     } else if (e.code && PG_CONFLICT[e.code]) {
       [status] = PG_CONFLICT[e.code];
       body = { code: PG_CONFLICT[e.code][1], message: e.detail ?? e.message ?? 'constraint violated', details: { constraint: e.constraint }, requestId };
+    } else {
+      const known = knownFailure(err);
+      if (known) {
+        status = known.status;
+        body = { code: known.code, message: known.message, requestId };
+        if (known.retryAfter && !res.headersSent) res.setHeader('Retry-After', String(known.retryAfter));
+      }
     }
-    if (status >= 500) log.error({ err, requestId }, 'request failed');
+    if (status >= 500) log[status === 503 ? 'warn' : 'error']({ err, requestId }, 'request failed');
     if (res.headersSent) {
       res.destroy();
       return;
     }
+    // a download that failed before its first byte answers with an error, not an attachment
+    res.removeHeader('Content-Disposition');
+    res.removeHeader('Content-Type');
     res.status(status).json({ error: body });
   };
 }

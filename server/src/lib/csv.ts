@@ -5,3 +5,11 @@
 export function csvField(s: string): string {
   return /[",\r\n]|^\s|\s$/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
+
+// OWASP's CSV-injection rule: a cell starting with one of these is a formula to a spreadsheet
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** A text cell for a spreadsheet user: a leading `'` makes a would-be formula plain text. */
+export function neutralise(s: string): string {
+  return FORMULA_START.test(s) ? `'${s}` : s;
+}

@@ -5,10 +5,11 @@ export function encodeCursor(key: unknown[]): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-export function decodeCursor(cursor: string, shape: ('number' | 'string')[]): unknown[] {
+/** `fits`, when given, says whether each value is one the endpoint could have handed out (e.g. it casts back to its column's type). */
+export function decodeCursor(cursor: string, shape: ('number' | 'string')[], fits?: (v: unknown, i: number) => boolean): unknown[] {
   try {
     const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(key) && key.length === shape.length && key.every((v, i) => typeof v === shape[i])) return key;
+    if (Array.isArray(key) && key.length === shape.length && key.every((v, i) => typeof v === shape[i] && (typeof v !== 'number' || Number.isFinite(v)) && (!fits || fits(v, i)))) return key;
   } catch {
     // falls through to the error below
   }

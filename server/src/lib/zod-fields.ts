@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isRegionCode, isUscc } from './identifiers.ts';
+import { LIST_MAX } from './lists.ts';
 
 export const id = z.coerce.number().int().positive();
 export const idParams = z.object({ id });
@@ -29,3 +30,12 @@ export const CATALOG_DOCUMENT = 'x-odx-catalog-document';
  */
 export const catalogDocument = (kind: 'system' | 'resource' | 'demand' | 'share-request') =>
   z.record(z.string(), z.unknown()).meta({ [CATALOG_DOCUMENT]: kind });
+
+/** A comma-separated list in a query string: trimmed, distinct, at most `max` values (lib/lists.ts). */
+export const csvList = (max = LIST_MAX) =>
+  z.string().transform((s, ctx) => {
+    const values = [...new Set(s.split(',').map((x) => x.trim()).filter(Boolean))];
+    if (values.length <= max) return values;
+    ctx.addIssue({ code: 'custom', message: `at most ${max} distinct values (got ${values.length})` });
+    return z.NEVER;
+  });

@@ -22,13 +22,15 @@ async function resourceOr404(knex: Parameters<typeof resourceByRef>[0], ref: str
   return r;
 }
 
+const tooLarge = (limit: number) => new HttpError(413, 'payload_too_large', `the upload is larger than ${limit} bytes (ODX_UPLOAD_LIMIT_BYTES)`);
+
 /** Counts bytes and stops the upload past the limit (413) instead of filling the disk. */
 function limitBytes(limit: number) {
   let seen = 0;
   return new Transform({
     transform(chunk: Buffer, _enc, cb) {
       seen += chunk.length;
-      if (seen > limit) cb(new HttpError(413, 'payload_too_large', `the upload is larger than ${limit} bytes`));
+      if (seen > limit) cb(tooLarge(limit));
       else cb(null, chunk);
     },
   });
@@ -51,6 +53,11 @@ export const loadRoutes = [
     handler: async ({ params, query, services, actor, requestId, req, res }) => {
       const resource = await resourceOr404(services.knex, params.ref);
       const declared = Number(req.get('content-length')) || undefined;
+      // refused before a byte of the body is read or a load is registered; the connection closes, the body unread
+      if (declared !== undefined && declared > services.config.uploadLimitBytes) {
+        res.set('Connection', 'close');
+        throw tooLarge(services.config.uploadLimitBytes);
+      }
       const origin = { actor, requestId };
       const loadId = await loadCreator(services.knex, origin, resource.id, {
         format: query.format,
@@ -62,6 +69,7 @@ export const loadRoutes = [
         mapping: query.mapping,
         fileName: query.fileName,
         totalBytes: declared,
+        allowEmpty: query.allowEmpty,
       });
       const dir = path.join(services.config.homeDir, 'uploads');
       await fs.mkdir(dir, { recursive: true, mode: 0o700 });

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { CommandOrigin } from '../audit/command.ts';
-import { executeLoad } from './service.ts';
+import { executeLoad, failLoad } from './service.ts';
 
 /**
  * Runs uploaded loads in the background of a server process. Shutdown aborts them: an
@@ -21,7 +21,11 @@ export class LoadRunner {
     const abort = new AbortController();
     const done = executeLoad(this.knex, origin, loadId, file, { retention: this.retention, signal: abort.signal })
       .then((o) => this.log.info({ loadId, ok: o.ok, rows: o.result?.rows, error: o.error }, 'load finished'))
-      .catch((err) => this.log.error({ err, loadId }, 'load crashed'))
+      .catch(async (err) => {
+        this.log.error({ err, loadId }, 'load crashed');
+        // the load fails now with its cause, rather than later as "interrupted" when its heartbeat goes stale
+        await failLoad(this.knex, origin, loadId, { code: 'internal', message: (err as Error).message }).catch((e) => this.log.error({ err: e, loadId }, 'could not record the failed load'));
+      })
       .finally(async () => {
         this.running.delete(loadId);
         await fs.rm(file, { force: true });

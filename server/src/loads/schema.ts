@@ -1,8 +1,7 @@
 import { QualityProfileShown } from '../policies/data-values.ts';
 import { z } from 'zod';
-import { listOf, timestamp } from '../lib/zod-fields.ts';
+import { csvList, listOf, timestamp } from '../lib/zod-fields.ts';
 
-const list = z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
 
 export const ResourceRefParams = z.object({ ref: z.string().min(1).max(100) });
 export const LoadParams = ResourceRefParams.extend({ id: z.coerce.number().int().positive() });
@@ -13,8 +12,9 @@ export const LoadQuery = z.object({
   encoding: z.enum(['auto', 'utf8', 'gb18030']).default('auto'),
   sheet: z.string().max(100).optional(),
   mode: z.enum(['replace', 'append', 'upsert']).default('replace'),
-  key: list.optional(),
+  key: csvList().optional(),
   maxErrors: z.coerce.number().int().min(0).default(0),
+  allowEmpty: z.enum(['true', 'false']).transform((v) => v === 'true').default(false).describe('a replace by a file without rows may empty a resource that has rows'),
   mapping: z
     .string()
     .transform((s, ctx) => {

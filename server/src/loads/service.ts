@@ -1,4 +1,6 @@
+import fs from 'node:fs/promises';
 import os from 'node:os';
+import path from 'node:path';
 import type { Knex } from 'knex';
 import type { ClientBase } from 'pg';
 import { loadFile, LoadError, type LoadEncoding, type LoadFormat, type LoadMode, type LoadProgress, type LoadResult, type Reject } from '../../../loaders/index.ts';
@@ -16,6 +18,8 @@ export interface LoadOptionsInput {
   mapping?: Record<string, string>;
   fileName?: string;
   totalBytes?: number;
+  /** A replace by a file without rows may empty a resource that has rows (else the load fails, nothing changed). */
+  allowEmpty?: boolean;
 }
 
 /** Loads run against the items the catalogue shows: the published version, else the draft. */
@@ -53,8 +57,19 @@ export async function loadCreator(knex: Knex, origin: CommandOrigin, resourceId:
   });
 }
 
+/**
+ * A value as it can be stored: PostgreSQL's text and jsonb hold no NUL, so the rejected value or
+ * error that names one shows it as ␀ (U+2400) — else recording why a load failed would fail too.
+ */
+function storable<T>(v: T): T {
+  if (typeof v === 'string') return (v.includes('\0') ? v.replace(/\0/g, '\u2400') : v) as T;
+  if (Array.isArray(v)) return v.map(storable) as T;
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, storable(x)])) as T;
+  return v;
+}
+
 function rejectRows(loadId: number, rejects: Reject[]) {
-  return rejects.map((r, n) => ({ load_id: loadId, n, record: r.record, line: r.line, column_name: r.column, header: r.header, value: r.value, rule: r.rule, message: r.message }));
+  return rejects.map((r, n) => storable({ load_id: loadId, n, record: r.record, line: r.line, column_name: r.column, header: r.header, value: r.value, rule: r.rule, message: r.message }));
 }
 
 export interface LoadOutcome {
@@ -114,6 +129,9 @@ export async function executeLoad(
           opts.onProgress?.(p);
         },
       });
+      if (options.mode === 'replace' && result.totalRows === 0 && Number(resource.data_rows) > 0 && !options.allowEmpty) {
+        throw new LoadError('empty', `the file has no rows and would empty a resource that has ${resource.data_rows}; nothing was loaded (to empty it on purpose: allowEmpty=true, odx load --allow-empty)`);
+      }
       await ctx.trx('odx.resource_versions').insert({
         resource_id: resource.id,
         version,
@@ -179,8 +197,8 @@ export async function failLoad(knex: Knex, origin: CommandOrigin, loadId: number
     if (!load || !['queued', 'running'].includes(load.state)) return;
     const resource = await ctx.trx('odx.resources').where({ id: load.resource_id }).first('department_id');
     if (rejects.length) await ctx.trx.batchInsert('odx.load_rejects', rejectRows(loadId, rejects), 1000);
-    await ctx.trx('odx.loads').where({ id: loadId }).update({ state: 'failed', error: JSON.stringify(error), rejected: rejected ?? rejects.length, finished_at: ctx.trx.fn.now() });
-    ctx.audit({ action: 'resource.load.fail', departmentId: resource.department_id, targetType: 'resource', targetId: load.resource_id, detail: { load: loadId, error } });
+    await ctx.trx('odx.loads').where({ id: loadId }).update({ state: 'failed', error: JSON.stringify(storable(error)), rejected: rejected ?? rejects.length, finished_at: ctx.trx.fn.now() });
+    ctx.audit({ action: 'resource.load.fail', departmentId: resource.department_id, targetType: 'resource', targetId: load.resource_id, detail: { load: loadId, error: storable(error) } });
   });
 }
 
@@ -198,6 +216,23 @@ function alive(pid: number): boolean {
  * process is gone, and any load whose heartbeat stopped. Their transaction was rolled back
  * by PostgreSQL when the connection dropped, so the resource still serves its old version.
  */
+/**
+ * Removes uploaded files no load will read: those of loads that finished (a process killed
+ * during a load leaves its file behind; failInterruptedLoads has just failed those loads) and
+ * files of no known load. Files of queued or running loads stay.
+ */
+export async function removeStaleUploads(knex: Knex, homeDir: string): Promise<string[]> {
+  const dir = path.join(homeDir, 'uploads');
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  const ids = names.map((n) => /^load-(\d+)$/.exec(n)?.[1]).filter((x): x is string => x !== undefined);
+  const live = new Set(
+    ids.length ? (await knex('odx.loads').whereIn('id', ids).whereIn('state', ['queued', 'running']).pluck('id')).map(String) : [],
+  );
+  const stale = names.filter((n) => !live.has(/^load-(\d+)$/.exec(n)?.[1] ?? ''));
+  for (const n of stale) await fs.rm(path.join(dir, n), { force: true, recursive: true });
+  return stale;
+}
+
 export async function failInterruptedLoads(knex: Knex, staleAfterMs = 15_000): Promise<number[]> {
   const unfinished = await knex('odx.loads').whereIn('state', ['queued', 'running']).select('id', 'host', 'pid', 'heartbeat_at');
   const dead = unfinished.filter(

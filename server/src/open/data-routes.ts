@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { DOWNLOAD_FORMATS, CONTENT_TYPES, streamDownload } from '../data/download.ts';
+import { DOWNLOAD_FORMATS, CONTENT_TYPES, downloadOptions, streamDownload } from '../data/download.ts';
 import { pageJson, parseRowQuery, queryRows } from '../data/query.ts';
+import { deniedAudited } from '../data/denials.ts';
 import { auditRead } from '../data/reads.ts';
 import { buildView, type DataView } from '../data/view.ts';
 import { badRequest, notFound } from '../http/errors.ts';
@@ -11,7 +12,7 @@ import { DOWNLOAD_MEDIA_TYPES, RowsPage } from '../data/schema.ts';
 const CodeParams = z.object({ code: z.string().min(1).max(100) });
 
 interface OpenDataset {
-  resource: { id: number; code: string; department_id: number };
+  resource: { id: number; code: string; name: string; department_id: number };
   /** The public's view of the current version; null when nothing is loaded yet. */
   view: DataView | null;
 }
@@ -24,10 +25,10 @@ function openDataset(services: Services, code: string): Promise<OpenDataset | un
       .where({ 'r.code': code, 'r.open_type': 'open' })
       .whereNotNull('r.published_doc')
       .whereNull('r.retired_at')
-      .first('r.id', 'r.code', 'r.department_id', 'v.version', 'v.table_name', 'v.items');
+      .first('r.id', 'r.code', 'r.name', 'r.department_id', 'v.version', 'v.table_name', 'v.items');
     if (!r) return undefined;
     return {
-      resource: { id: r.id as number, code: r.code as string, department_id: r.department_id as number },
+      resource: { id: r.id as number, code: r.code as string, name: r.name as string, department_id: r.department_id as number },
       view: r.version ? buildView({ resourceId: r.id, version: r.version, table: r.table_name, items: r.items }, services.config, { kind: 'open' }) : null,
     };
   }, (d) => Boolean(d?.view));
@@ -53,7 +54,7 @@ export const openDataRoutes = [
     response: RowsPage,
     handler: async ({ params, services, req, res, actor, requestId }) => {
       const { resource, view } = await openView(services, params.code);
-      const query = parseRowQuery(req.query as Record<string, unknown>, view);
+      const query = await deniedAudited(services.knex, { actor, requestId }, { action: 'dataset.rows', resource }, () => parseRowQuery(req.query as Record<string, unknown>, view));
       const page = await queryRows(services.knex, view, query);
       await auditRead(services.knex, { actor, requestId }, { action: 'dataset.rows', resource, view, query, rows: page.items.length });
       sendJsonText(res, pageJson(page, { version: view.version }));
@@ -71,15 +72,20 @@ export const openDataRoutes = [
     handler: async ({ params, services, req, res, actor, requestId }) => {
       const { resource, view } = await openView(services, params.code);
       const format = (req.query.format ?? 'csv') as (typeof DOWNLOAD_FORMATS)[number];
-      const { format: _f, bom, ...rest } = req.query as Record<string, unknown>;
+      const { format: _f, bom, header, ...rest } = req.query as Record<string, unknown>;
       if (!DOWNLOAD_FORMATS.includes(format)) {
         throw badRequest(`unknown format ${String(format)}`, [{ in: 'query', path: '/format', message: `one of ${DOWNLOAD_FORMATS.join(', ')}` }]);
       }
-      const query = parseRowQuery(rest, view, { maxLimit: Number.MAX_SAFE_INTEGER, defaultLimit: Number.MAX_SAFE_INTEGER });
+      const query = await deniedAudited(services.knex, { actor, requestId }, { action: 'dataset.download', resource }, () =>
+        parseRowQuery(rest, view, { maxLimit: Number.MAX_SAFE_INTEGER, defaultLimit: Number.MAX_SAFE_INTEGER }),
+      );
       const limited = rest.limit !== undefined ? query.limit : null;
+      const people = downloadOptions({ bom, header });
       // attachment() guesses a type from the file name, so the exact type is set after it
       res.status(200).attachment(`${resource.code.replace('/', '-')}.${format}`).type(CONTENT_TYPES[format]);
-      const result = await streamDownload(services.streams, view, query, format, res, { bom: bom === '1' || bom === 'true', limit: limited });
+      // HEAD: the headers a download would have, without running it (and so without an audited read)
+      if (req.method === 'HEAD') return void res.end();
+      const result = await streamDownload(services.streams, view, query, format, res, { ...people, limit: limited, title: resource.name });
       await auditRead(services.knex, { actor, requestId }, { action: 'dataset.download', resource, view, query, rows: result.rows, format, extra: result.aborted ? { aborted: true } : {} });
     },
   }),

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import type { Knex } from 'knex';
-import { CONTENT_TYPES, DOWNLOAD_FORMATS, streamDownload, type DownloadFormat } from '../data/download.ts';
+import { CONTENT_TYPES, DOWNLOAD_FORMATS, downloadOptions, streamDownload, type DownloadFormat } from '../data/download.ts';
 import { pageJson, parseRowQuery, queryRows } from '../data/query.ts';
+import { auditDenied, deniedAudited } from '../data/denials.ts';
 import { auditRead } from '../data/reads.ts';
+import { actorOf } from '../http/mount.ts';
 import { buildView, type DataView } from '../data/view.ts';
 import { badRequest, forbidden, notFound } from '../http/errors.ts';
 import { route, written, type Services } from '../http/route.ts';
@@ -17,11 +19,17 @@ import type { AccessMode } from './states.ts';
 
 const CodeParams = z.object({ code: z.string().min(1).max(100) });
 
-/** The caller's live grant on a published resource in a mode, or 404 / 403 saying why not. */
+/** The caller's live grant on a published resource in a mode, or 404 / 403 saying why not (the 403 audited as a refused read). */
 async function grantFor(knex: Knex, caller: Principal, code: string, mode: AccessMode) {
   const found = await grantedResource(knex, { departmentId: caller.departmentId, ref: code, mode });
   if (!found) throw notFound(`resource ${code}`);
-  if (!found.grant) throw forbidden(await whyNoGrant(knex, { departmentId: caller.departmentId, resourceId: found.resourceId, mode }));
+  if (!found.grant) {
+    const reason = await whyNoGrant(knex, { departmentId: caller.departmentId, resourceId: found.resourceId, mode });
+    const provider = await knex('odx.resources').where({ id: found.resourceId }).first('department_id');
+    const read = { action: mode === 'download' ? 'shared.download' : 'shared.rows', resource: { id: found.resourceId, department_id: provider?.department_id ?? null, code: found.resourceCode }, reason };
+    await auditDenied(knex, { actor: actorOf(caller) }, read);
+    throw forbidden(reason);
+  }
   return { ...found, grant: found.grant };
 }
 
@@ -64,7 +72,7 @@ export const sharedDataRoutes = [
       const { grant, view, resource } = await grantView(services, principal!, params.code, 'query', target as Granted | undefined);
       const purpose = purposeOf(req);
       const { purpose: _p, ...raw } = req.query as Record<string, unknown>;
-      const query = parseRowQuery(raw, view);
+      const query = await deniedAudited(services.knex, { actor, requestId }, { action: 'shared.rows', resource }, () => parseRowQuery(raw, view));
       await enforceRate(services.knex, grant, res);
       const page = await queryRows(services.knex, view, query);
       const system = await boundSystem(services.knex, principal!.id);
@@ -85,13 +93,19 @@ export const sharedDataRoutes = [
     handler: async ({ params, principal, services, req, res, actor, requestId, target }) => {
       const { grant, view, resource } = await grantView(services, principal!, params.code, 'download', target as Granted | undefined);
       const purpose = purposeOf(req);
-      const { purpose: _p, format: f = 'csv', bom, ...raw } = req.query as Record<string, unknown>;
+      const { purpose: _p, format: f = 'csv', bom, header, ...raw } = req.query as Record<string, unknown>;
       const format = f as DownloadFormat;
       if (!DOWNLOAD_FORMATS.includes(format)) throw badRequest(`unknown format ${String(f)}`, [{ in: 'query', path: '/format', message: `one of ${DOWNLOAD_FORMATS.join(', ')}` }]);
-      const query = parseRowQuery(raw, view, { maxLimit: Number.MAX_SAFE_INTEGER, defaultLimit: Number.MAX_SAFE_INTEGER });
-      await enforceRate(services.knex, grant, res);
+      const query = await deniedAudited(services.knex, { actor, requestId }, { action: 'shared.download', resource }, () =>
+        parseRowQuery(raw, view, { maxLimit: Number.MAX_SAFE_INTEGER, defaultLimit: Number.MAX_SAFE_INTEGER }),
+      );
+      const people = downloadOptions({ bom, header });
       res.status(200).attachment(`${resource.code.replace('/', '-')}.${format}`).type(CONTENT_TYPES[format]);
-      const result = await streamDownload(services.streams, view, query, format, res, { bom: bom === '1' || bom === 'true', limit: raw.limit !== undefined ? query.limit : null });
+      // HEAD: the headers a download would have, without running it (no audited read, no call counted against the grant)
+      if (req.method === 'HEAD') return void res.end();
+      await enforceRate(services.knex, grant, res);
+      const title = (await services.knex('odx.resources').where({ id: resource.id }).first('name'))?.name as string | undefined;
+      const result = await streamDownload(services.streams, view, query, format, res, { ...people, limit: raw.limit !== undefined ? query.limit : null, title });
       const system = await boundSystem(services.knex, principal!.id);
       await auditRead(services.knex, { actor, requestId }, {
         action: 'shared.download', resource, view, query, rows: result.rows, format, purpose,

@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { TokenWithSecret } from '../auth/accounts/schema.ts';
-import { catalogDocument, listOf, pageOf, timestamp } from '../lib/zod-fields.ts';
+import { catalogDocument, csvList, listOf, pageOf, timestamp } from '../lib/zod-fields.ts';
 import { RowFilterSchema } from './row-filters.ts';
 import { STATES } from './states.ts';
 
-const csv = z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
 const reason = z.string().trim().min(2).max(2000);
 
 /** The share-request document itself is validated against catalog-schemas/share-request.schema.json. */
@@ -56,7 +55,7 @@ export const WithdrawBody = z.object({ note: z.string().max(2000).optional() }).
 
 export const InboxQuery = z.object({
   role: z.enum(['consumer', 'provider', 'authority']).optional(),
-  state: csv.pipe(z.array(z.enum(STATES))).optional(),
+  state: csvList().pipe(z.array(z.enum(STATES))).optional(),
   overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
   resource: z.coerce.number().int().positive().optional(),
   demand: z.coerce.number().int().positive().optional(),
@@ -68,7 +67,7 @@ export type InboxQuery = z.infer<typeof InboxQuery>;
 export const GRANT_STATUSES = ['active', 'suspended', 'revoked', 'superseded', 'expired'] as const;
 export const GrantListQuery = z.object({
   role: z.enum(['consumer', 'provider']).optional(),
-  status: csv.pipe(z.array(z.enum(GRANT_STATUSES))).optional(),
+  status: csvList().pipe(z.array(z.enum(GRANT_STATUSES))).optional(),
   resource: z.coerce.number().int().positive().optional(),
   mode: z.enum(['query', 'download', 'verify']).optional(),
   cursor: z.string().max(200).optional(),

@@ -4,7 +4,7 @@
  * belongs to, and each list fills its own columns (shared ones such as 所属部门 and 状态 line up).
  */
 import ExcelJS from 'exceljs';
-import { csvField } from '../../lib/csv.ts';
+import { csvField, neutralise } from '../../lib/csv.ts';
 import {
   DEMAND_COLUMNS,
   LEDGER_LISTS,
@@ -34,8 +34,7 @@ function rowsOf<L extends LedgerList>(ledger: Ledger, list: L): Value[][] {
 
 function ledgerField(v: Value): string {
   if (v === null) return '';
-  // text starting with = + - @ would run as a formula in Excel: keep it text
-  return csvField(typeof v === 'string' && /^[=+\-@]/.test(v) ? `'${v}` : String(v));
+  return csvField(typeof v === 'string' ? neutralise(v) : String(v));
 }
 
 /** The ledger as one CSV table, UTF-8 with a BOM. */

@@ -1,17 +1,16 @@
 import { QualityProfileShown } from '../../policies/data-values.ts';
 import { z } from 'zod';
-import { catalogDocument, timestamp } from '../../lib/zod-fields.ts';
+import { catalogDocument, csvList, timestamp } from '../../lib/zod-fields.ts';
 
-const csv = z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
 
 export const ResourceListQuery = z.object({
   q: z.string().max(200).optional(),
   department: z.coerce.number().int().positive().optional(),
-  domain: csv.optional(),
-  shareType: csv.optional(),
-  openType: csv.optional(),
-  format: csv.optional(),
-  updateCycle: csv.optional(),
+  domain: csvList().optional(),
+  shareType: csvList().optional(),
+  openType: csvList().optional(),
+  format: csvList().optional(),
+  updateCycle: csvList().optional(),
   status: z.enum(['draft', 'submitted', 'approved', 'published', 'retired']).optional(),
   linked: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
   facets: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),

@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { searchPageOf } from '../../census/resources/schema.ts';
-import { limit, timestamp } from '../../lib/zod-fields.ts';
+import { csvList, limit, timestamp } from '../../lib/zod-fields.ts';
 
-const csv = z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
 
 /** A date (`YYYY-MM-DD`, midnight in Asia/Shanghai) or an ISO 8601 date-time. */
 const since = z
@@ -24,9 +23,9 @@ export const DatasetListQuery = z.object({
     .regex(/^(\d{1,15}|[0-9A-HJ-NPQRTUWXY]{18})$/, 'a department id or 统一社会信用代码')
     .optional()
     .describe('a department id or its 统一社会信用代码'),
-  domain: csv.optional(),
-  format: csv.optional().describe('download formats (csv, ndjson, json, arrow, xlsx: datasets with data to download) or 信息资源格式 types (database, spreadsheet, …), comma-separated'),
-  updateCycle: csv.optional(),
+  domain: csvList().optional(),
+  format: csvList().optional().describe('download formats (csv, ndjson, json, arrow, xlsx: datasets with data to download) or 信息资源格式 types (database, spreadsheet, …), comma-separated'),
+  updateCycle: csvList().optional(),
   tag: z.string().max(100).optional(),
   updated_since: since.optional(),
   facets: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),

@@ -90,9 +90,9 @@ export const ACTIONS: Record<string, Action> = {
     const offset = int(p, 'offset', { min: 0, dflt: 0 });
     const sortText = (str(p, 'sort') ?? 'name asc').trim();
     const m = /^(\w+)(?:\s+(asc|desc))?$/i.exec(sortText);
-    if (!m || !ORG_SORTS[m[1]]) throw validationError('sort', `Cannot sort by "${sortText}"; sorts: name, title, package_count`);
+    if (!m || !Object.hasOwn(ORG_SORTS, m[1])) throw validationError('sort', `Cannot sort by "${sortText}"; sorts: name, title, package_count`);
     const q = organizations(knex).orderByRaw(`${ORG_SORTS[m[1]]} ${(m[2] ?? 'asc').toLowerCase()}, d.id`).offset(offset).limit(limit);
-    const only = list(p, 'organizations');
+    const only = list(p, 'organizations', 1000);
     if (only?.length) q.whereIn(knex.raw('lower(d.uscc)') as unknown as string, only.map((o) => o.toLowerCase()));
     const rows = await q;
     if (!allFields) return rows.map((r: Record<string, any>) => r.uscc.toLowerCase());

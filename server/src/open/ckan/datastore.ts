@@ -45,7 +45,7 @@ function rowQueryInput(p: Params, shown: Set<string>): Record<string, unknown> {
     if (!shown.has(name)) throw new CkanError('Validation Error', `${where}: field "${name}" not in the datastore`, { [where]: [`field "${name}" not in the datastore`] });
     return name;
   };
-  const fields = list(p, 'fields');
+  const fields = list(p, 'fields', 1000);
   raw.fields = (fields?.length ? fields.map((f) => known(f, 'fields')) : [...shown]).join(',');
 
   const filter: Record<string, unknown> = {};

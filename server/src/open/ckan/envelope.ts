@@ -29,15 +29,21 @@ export class CkanError extends Error {
     message: string,
     /** Per-field messages, as CKAN's ValidationError gives them: `{ id: ['Missing value'] }`. */
     readonly fields: Record<string, string[]> = {},
+    status?: number,
   ) {
     super(message);
-    this.status = STATUS[type];
+    this.status = status ?? STATUS[type];
   }
 }
 
 /** A missing or malformed parameter, named the way CKAN names it. */
 export function validationError(field: string, message: string): CkanError {
   return new CkanError('Validation Error', `${field}: ${message}`, { [field]: [message] });
+}
+
+/** A parameter over its bound (lib/lists.ts): a Validation Error, answered 400 since the request, not the data, is at fault. */
+export function tooLongError(field: string, message: string): CkanError {
+  return new CkanError('Validation Error', `${field}: ${message}`, { [field]: [message] }, 400);
 }
 
 export function notFoundError(what: string): CkanError {

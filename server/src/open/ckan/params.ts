@@ -3,7 +3,8 @@
  * POST. These readers accept both, the way CKAN's validators do, and name the parameter in a
  * Validation Error when it does not fit.
  */
-import { validationError } from './envelope.ts';
+import { LIST_MAX, boundedList } from '../../lib/lists.ts';
+import { tooLongError, validationError } from './envelope.ts';
 
 export type Params = Record<string, unknown>;
 
@@ -38,8 +39,13 @@ export function bool(p: Params, name: string, dflt: boolean): boolean {
   throw validationError(name, 'Value must be one of: true, false');
 }
 
-/** A list given as a JSON array (GET: its text), a comma-separated string, or repeated keys. */
-export function list(p: Params, name: string): string[] | undefined {
+/** A list given as a JSON array (GET: its text), a comma-separated string, or repeated keys: distinct values, at most `max`. */
+export function list(p: Params, name: string, max = LIST_MAX): string[] | undefined {
+  const values = anyList(p, name);
+  return values && boundedList(values, max, (m) => tooLongError(name, m));
+}
+
+function anyList(p: Params, name: string): string[] | undefined {
   const v = p[name];
   if (v === undefined || v === null || v === '') return undefined;
   if (Array.isArray(v)) return v.map(String);

@@ -1,6 +1,8 @@
 import type { Request } from 'express';
 import { z } from 'zod';
 import { HttpError } from '../../http/errors.ts';
+import { knownFailure } from '../../http/observability.ts';
+import { NUL_MESSAGE, jsonHasNul, queryHasNul } from '../../lib/nul.ts';
 import { route, type HandlerContext, type RouteSpec } from '../../http/route.ts';
 import { sendJsonText } from '../../http/respond.ts';
 import { ACTIONS, RawJson } from './actions.ts';
@@ -37,6 +39,7 @@ async function readBody(req: Request, max: number): Promise<Buffer> {
 async function callParams(req: Request, bodyLimit: string): Promise<Params> {
   if (req.method === 'GET') return { ...(req.query as Params) };
   const text = (await readBody(req, limitBytes(bodyLimit))).toString('utf8');
+  if (jsonHasNul(text) || (req.is('application/x-www-form-urlencoded') && queryHasNul(text))) throw new BadRequest(`the body ${NUL_MESSAGE}`);
   if (!text.trim()) return { ...(req.query as Params) };
   if (req.is('application/x-www-form-urlencoded')) {
     const form = new URLSearchParams(text);
@@ -93,7 +96,13 @@ async function call({ params, req, res, services, actor, requestId }: HandlerCon
     if (err instanceof HttpError && err.status < 500) {
       const type = err.status === 404 ? 'Not Found Error' : err.status === 403 || err.status === 401 ? 'Authorization Error' : 'Validation Error';
       const mapped = new CkanError(type, err.message);
-      res.status(err.status === 413 ? 413 : mapped.status).json(failure(base, params.action, mapped));
+      res.status(err.status === 413 || err.status === 400 ? err.status : mapped.status).json(failure(base, params.action, mapped));
+      return;
+    }
+    const known = knownFailure(err);
+    if (known) {
+      if (known.retryAfter) res.set('Retry-After', String(known.retryAfter));
+      res.status(known.status).json(failure(base, params.action, new CkanError(known.status === 503 ? 'Internal Server Error' : 'Validation Error', known.message, {}, known.status)));
       return;
     }
     services.log.error({ err, action: params.action }, 'CKAN action failed');

@@ -8,7 +8,7 @@ import { RANKED, filteredResources, rankedPool } from '../../census/resources/se
 import { DOMAIN_THEMES } from '../dcat.ts';
 import { DOWNLOAD_FORMATS } from '../datapackage.ts';
 import { OPEN_COLUMNS, openOnly, toOpenDataset } from '../catalog/model.ts';
-import { searchQueryError } from './envelope.ts';
+import { searchQueryError, tooLongError } from './envelope.ts';
 import { FORMAT_LABELS, PACKAGE_NAME_SQL, ckanLicence, ckanPackage, organizationName } from './package.ts';
 import { int, list, str, type Params } from './params.ts';
 
@@ -57,6 +57,11 @@ export function parseClauses(text: string, opts: { freeText: boolean }): { claus
   }
   return { clauses, rest: rest.join(' ') };
 }
+
+/** Bounds of a search (docs/ckan.md): each clause is a condition of the query, each term a word of the text search. */
+const MAX_CLAUSES = 100;
+const FACET_LIST_MAX = 20;
+const MAX_TERMS = 50;
 
 const MODIFIED = 'greatest(r.published_at, r.data_updated_at)';
 const DCAT_DOMAINS = Object.keys(DOMAIN_THEMES).filter((d) => d !== 'other');
@@ -165,6 +170,8 @@ export async function packageSearch(knex: Knex, config: Config, p: Params) {
 
   const fromQ = q === '' || q === '*:*' ? { clauses: [], rest: '' } : parseClauses(q, { freeText: true });
   const fromFq = parseClauses(fq, { freeText: false });
+  if (fromQ.clauses.length + fromFq.clauses.length > MAX_CLAUSES) throw tooLongError('fq', `q, fq and fq_list together take at most ${MAX_CLAUSES} field:value clauses`);
+  if (fromQ.rest.split(' ').length > MAX_TERMS) throw tooLongError('q', `at most ${MAX_TERMS} search terms`);
   const conditions: ((qb: Knex.QueryBuilder) => void)[] = [];
   const text: string[] = fromQ.rest ? [fromQ.rest] : [];
   for (const c of [...fromQ.clauses, ...fromFq.clauses]) {
@@ -198,7 +205,8 @@ export async function packageSearch(knex: Knex, config: Config, p: Params) {
       }
       continue;
     }
-    const col = SORTS[m[1]];
+    // own keys only: "constructor" or "toString" would find the prototype's
+    const col = Object.hasOwn(SORTS, m[1]) ? SORTS[m[1]] : undefined;
     if (!col) throw searchQueryError(`cannot sort by "${m[1]}"; sorts: score, metadata_modified, metadata_created, name, title_string`);
     order.push(`${col} ${dir} nulls last`);
   }
@@ -222,7 +230,7 @@ export async function packageSearch(knex: Knex, config: Config, p: Params) {
       : await page;
   }
 
-  const facetFields = list(p, 'facet.field') ?? [];
+  const facetFields = list(p, 'facet.field', FACET_LIST_MAX) ?? [];
   const facetLimit = int(p, 'facet.limit', { min: -1, dflt: 50 });
   const mincount = int(p, 'facet.mincount', { min: 0, dflt: 1 });
   const facets: Record<string, Record<string, number>> = {};
