@@ -60,12 +60,13 @@ program
 
 program
   .command('migrate')
-  .description('apply pending database migrations')
-  .action(() =>
+  .description('apply pending database migrations, as the schema owner')
+  .option('--owner-url <url>', "the schema owner's PostgreSQL URL when DATABASE_URL is the application role (ODX_MIGRATE_URL)")
+  .action((o: { ownerUrl?: string }) =>
     withDatabase(async (db) => {
       const state = await schemaState(db.knex);
       console.log(state.pending.length ? `applied: ${state.pending.join(', ')}` : 'the schema is current');
-    }, { migrate: true }),
+    }, { migrate: true, ownerUrl: o.ownerUrl }),
   );
 
 const department = program.command('department').description('the department tree');

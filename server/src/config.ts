@@ -10,6 +10,8 @@ const schema = z.object({
   host: z.string().default('0.0.0.0'),
   port: z.coerce.number().int().min(0).max(65535).default(8080),
   databaseUrl: z.string().url().optional(),
+  /** The schema owner's URL for migrations when DATABASE_URL is the application role (docs/operations.md). */
+  migrateUrl: z.string().url().optional(),
   embeddedPgPort: z.coerce.number().int().min(1024).max(65535).default(54329),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   bodyLimit: z.string().default('1mb'),
@@ -53,6 +55,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     host: env.ODX_HOST,
     port: env.ODX_PORT ?? env.PORT,
     databaseUrl: env.DATABASE_URL || undefined,
+    migrateUrl: env.ODX_MIGRATE_URL || undefined,
     embeddedPgPort: env.ODX_PG_PORT,
     logLevel: env.ODX_LOG_LEVEL,
     bodyLimit: env.ODX_BODY_LIMIT,

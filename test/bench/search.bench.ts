@@ -381,7 +381,7 @@ export async function searchBench(opts: { published?: number; requests?: number;
   const db = await freshDatabase();
   const home = await fs.mkdtemp(path.join(os.tmpdir(), 'odx-search-bench-'));
   try {
-    const loaded = await loadCatalogue(db.knex, db.url, published);
+    const loaded = await loadCatalogue(db.owner, db.ownerUrl, published);
     report('search — load generated catalogue (COPY + GIN build)', { rows: fmt(loaded.rows), seconds: loaded.seconds.toFixed(1), 'rows/s': fmt(loaded.rows / loaded.seconds) });
 
     await measureSearch(db.knex, home, loaded.departments, published, requests, concurrency);

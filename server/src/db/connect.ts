@@ -10,21 +10,30 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
 
 export interface Database {
+  /** Connected as the application role. */
   knex: Knex;
   url: string;
+  /** The schema owner's connection URL, for migrations (docs/security.md, "Database roles"). */
+  ownerUrl: string;
   embedded?: EmbeddedPostgres;
   close(mode?: 'smart' | 'fast'): Promise<void>;
 }
 
 export class DatabaseUnreachableError extends Error {}
 
-/** Opens the configured PostgreSQL: DATABASE_URL when set, else the embedded cluster in $ODX_HOME/pgdata. */
+/**
+ * Opens the configured PostgreSQL: DATABASE_URL when set (the application role; migrations use
+ * ODX_MIGRATE_URL when set), else the embedded cluster in $ODX_HOME/pgdata with its own roles.
+ */
 export async function openDatabase(config: Config, onLog?: (line: string) => void): Promise<Database> {
   let embedded: EmbeddedPostgres | undefined;
   let url = config.databaseUrl;
+  let ownerUrl = config.migrateUrl ?? url;
   if (!url) {
     embedded = new EmbeddedPostgres({ dataDir: path.join(config.homeDir, 'pgdata'), port: config.embeddedPgPort, onLog });
-    url = await embedded.start();
+    const roles = await embedded.roleUrls(await embedded.start());
+    url = roles.app;
+    ownerUrl = roles.owner;
   }
   const knex = createKnex(url);
   try {
@@ -37,6 +46,7 @@ export async function openDatabase(config: Config, onLog?: (line: string) => voi
   return {
     knex,
     url,
+    ownerUrl: ownerUrl!,
     embedded,
     async close(mode = 'fast') {
       await knex.destroy();
