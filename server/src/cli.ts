@@ -2,7 +2,8 @@ import { Command, InvalidArgumentError } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import type { z } from 'zod';
 import { runCommand } from './audit/command.ts';
-import { verifyChain } from './audit/verify.ts';
+import { parseKeptHeads, verifyAgainst, verifyChain } from './audit/verify.ts';
+import { HeadSigner } from './audit/signing.ts';
 import { chainPending } from './audit/chain.ts';
 import { principalCreator } from './auth/accounts/commands.ts';
 import { PrincipalCreate } from './auth/accounts/schema.ts';
@@ -10,7 +11,7 @@ import { tokenCreator, tokenQuery, tokenRevoker, toRecord } from './auth/tokens.
 import { ROLES, SCOPES, type Scope } from './auth/roles.ts';
 import { departmentCreator, findDepartmentByUscc } from './census/departments/commands.ts';
 import { DepartmentCreate } from './census/departments/schema.ts';
-import { cliActor, UsageError, withDatabase } from './cli-support.ts';
+import { cliActor, config, UsageError, withDatabase } from './cli-support.ts';
 import { registerCensusCommands } from './census/imports/cli.ts';
 import { loadConfig } from './config.ts';
 import { DatabaseUnreachableError } from './db/connect.ts';
@@ -40,6 +41,14 @@ function table(rows: Record<string, unknown>[]): void {
     return;
   }
   console.table(rows);
+}
+
+async function readKeptHeads(file: string) {
+  try {
+    return parseKeptHeads(await fs.readFile(file, 'utf8'));
+  } catch (err) {
+    throw new UsageError(`--against ${file}: ${(err as Error).message}`);
+  }
 }
 
 const program = new Command('odx')
@@ -241,8 +250,10 @@ audit
   .command('verify')
   .description('walk the hash chain; exits 1 naming the first bad seq')
   .option('--quiet', 'no progress bar')
+  .option('--against <file>', 'also check signed heads kept elsewhere (a head, a list, or a checkpoints page): same seq, same hash, a valid signature')
   .action((o) =>
     withDatabase(async (db) => {
+      const kept = o.against ? await readKeptHeads(o.against) : undefined;
       const bar = o.quiet || !process.stderr.isTTY ? undefined : new SingleBar({ format: 'verifying {bar} {value}/{total} events', stream: process.stderr }, Presets.shades_classic);
       const chained = await chainPending(db.knex);
       if (chained) console.error(`chained ${chained} pending events first`);
@@ -259,6 +270,11 @@ audit
       } else {
         console.error(`audit chain BROKEN at seq ${result.firstBadSeq}: ${result.problem} (${result.checked} events verified before it)`);
         process.exitCode = 1;
+      }
+      if (kept) {
+        const checks = await verifyAgainst(db.knex, kept, await HeadSigner.publicKeyIn(config().homeDir));
+        for (const c of checks) (c.ok ? console.log : console.error)(c.ok ? `kept head at seq ${c.seq}: matches` : `kept head: ${c.problem}`);
+        if (checks.some((c) => !c.ok)) process.exitCode = 1;
       }
     }),
   );

@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { closeServices, createApp } from './app.ts';
 import { AuditChainer, registerChainer } from './audit/chainer.ts';
+import { dailyCheckpoint } from './audit/checkpoints.ts';
 import { HeadSigner } from './audit/signing.ts';
 import type { Config } from './config.ts';
 import { openDatabase, redact, type Database } from './db/connect.ts';
@@ -39,6 +40,10 @@ export async function startServer(config: Config, opts: { demo?: boolean; handle
   // loads run by other processes of a scaled-out installation are watched by their heartbeat
   const sweeper = setInterval(() => void failInterruptedLoads(db.knex).catch((err) => log.error({ err }, 'load sweep failed')), 30_000);
   sweeper.unref();
+  const checkpoint = () => void dailyCheckpoint(db.knex, signer).catch((err) => log.error({ err }, 'the daily audit checkpoint failed'));
+  checkpoint();
+  const checkpoints = setInterval(checkpoint, 3_600_000);
+  checkpoints.unref();
   const server = await new Promise<Server>((resolve, reject) => {
     const s = httpServer().listen(config.port, config.host, () => resolve(s));
     s.once('error', reject);
@@ -61,6 +66,7 @@ export async function startServer(config: Config, opts: { demo?: boolean; handle
       await closed;
       clearTimeout(timer);
       clearInterval(sweeper);
+      clearInterval(checkpoints);
       await closeServices(services);
       await chainer.stop();
       await db.close('smart');

@@ -21,7 +21,7 @@ async function record(knex: Knex, n: number) {
   });
 }
 
-async function refused(knex: Knex, sql: string, bindings: unknown[] = []): Promise<string> {
+async function refused(knex: Knex, sql: string, bindings: readonly Knex.RawBinding[] = []): Promise<string> {
   const err = await knex.raw(sql, bindings).then(() => null, (e: Error & { code?: string }) => e);
   expect(err, `${sql} was allowed`).to.be.instanceOf(Error);
   return `${err!.code} ${err!.message}`;

@@ -15,3 +15,10 @@ export const AuditListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 export type AuditListQuery = z.infer<typeof AuditListQuery>;
+
+export const CheckpointListQuery = z.object({
+  /** Keyset cursor: the `next` value of the previous page (newest first). */
+  cursor: z.coerce.number().int().min(1).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+export type CheckpointListQuery = z.infer<typeof CheckpointListQuery>;

@@ -17,6 +17,8 @@ export const APP_ROLE = 'odx_app';
 
 /** Tables the application reads but never writes: the chain, its head, the migrations' record. */
 const READ_ONLY = ['odx.audit_events', 'odx.audit_head', 'odx.knex_migrations', 'odx.knex_migrations_lock'];
+/** Tables the application appends to and reads, never changes: events before the chain, signed checkpoints. */
+const APPEND_ONLY = ['odx.audit_pending', 'odx.audit_checkpoints'];
 
 /**
  * Every privilege of the application role, in one statement list: run by each migration pass
@@ -36,7 +38,7 @@ export function appPrivilegesSql(): string {
     grant usage, create on schema data to ${APP_ROLE};
     grant select, insert, update, delete on all tables in schema odx to ${APP_ROLE};
     revoke insert, update, delete, truncate, references, trigger on ${READ_ONLY.join(', ')} from ${APP_ROLE};
-    revoke update, delete, truncate, references, trigger on odx.audit_pending from ${APP_ROLE};
+    revoke update, delete, truncate, references, trigger on ${APPEND_ONLY.join(', ')} from ${APP_ROLE};
     grant usage, select on all sequences in schema odx to ${APP_ROLE};
     revoke all on function odx.audit_chain(bigint, bigint[], text[]) from public;
     grant execute on function odx.audit_chain(bigint, bigint[], text[]) to ${APP_ROLE};

@@ -10,6 +10,9 @@ import { appPrivilegesSql } from '../roles.ts';
  * the chainer computed, appends them after the current head and moves the head to the last one.
  * The application can still compute a wrong hash (verify names it) but cannot rewrite, remove
  * or reorder what is chained, drop a pending event, or move the head anywhere else.
+ *
+ * Signed checkpoints (server/src/audit/checkpoints.ts) are kept in odx.audit_checkpoints,
+ * append-only like the events, and published so that others keep copies of them.
  */
 export async function up(knex: Knex): Promise<void> {
   await knex.raw(`
@@ -46,10 +49,29 @@ export async function up(knex: Knex): Promise<void> {
       update odx.audit_head set seq = p_from_seq + v_moved, hash = decode(p_hashes[cardinality(p_hashes)], 'hex');
       return v_moved;
     end $$;
+
+    create table odx.audit_checkpoints (
+      id bigint generated always as identity primary key,
+      seq bigint not null,
+      hash bytea not null,
+      signed_at timestamptz not null,
+      -- the exact bytes signed, and how: a copy kept elsewhere is checked against these
+      message text not null,
+      signature text not null,
+      algorithm text not null,
+      public_key text not null,
+      reason text not null check (reason in ('daily', 'on demand'))
+    );
+    create index audit_checkpoints_signed_at on odx.audit_checkpoints (signed_at);
+    create trigger audit_checkpoints_append_only before update or delete on odx.audit_checkpoints
+      for each row execute function odx.refuse_audit_rewrite();
+    create trigger audit_checkpoints_no_truncate before truncate on odx.audit_checkpoints
+      for each statement execute function odx.refuse_audit_rewrite();
   `);
   await knex.raw(appPrivilegesSql());
 }
 
 export async function down(knex: Knex): Promise<void> {
   await knex.raw(`drop function odx.audit_chain(bigint, bigint[], text[])`);
+  await knex.raw(`drop table odx.audit_checkpoints`);
 }
