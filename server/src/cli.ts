@@ -7,7 +7,7 @@ import { HeadSigner } from './audit/signing.ts';
 import { chainPending } from './audit/chain.ts';
 import { principalCreator } from './auth/accounts/commands.ts';
 import { PrincipalCreate } from './auth/accounts/schema.ts';
-import { tokenCreator, tokenQuery, tokenRevoker, toRecord } from './auth/tokens.ts';
+import { tokenCreator, tokenExpiry, tokenQuery, tokenRevoker, toRecord } from './auth/tokens.ts';
 import { ROLES, SCOPES, type Scope } from './auth/roles.ts';
 import { departmentCreator, findDepartmentByUscc } from './census/departments/commands.ts';
 import { DepartmentCreate } from './census/departments/schema.ts';
@@ -41,6 +41,15 @@ function table(rows: Record<string, unknown>[]): void {
     return;
   }
   console.table(rows);
+}
+
+/** A rule the API shares, applied at the command line: its refusal is bad usage. */
+function cliRule<T>(apply: () => T): T {
+  try {
+    return apply();
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
 }
 
 async function readKeptHeads(file: string) {
@@ -149,9 +158,9 @@ token
       if (bad.length) throw new UsageError(`unknown scope(s): ${bad.join(', ')}`);
       const p = await db.knex('odx.principals').where({ login: o.login }).first('id');
       if (!p) throw new UsageError(`no account has the login ${o.login}`);
-      const days: number | null = o.expiry === false ? null : (o.days ?? loadConfig().tokenDefaultDays);
+      const expiresAt = cliRule(() => tokenExpiry(o.expiry === false ? null : o.days, { admin: true, defaultDays: config().tokenDefaultDays, field: '--days' }));
       const created = await runCommand(db.knex, { actor: cliActor() }, (ctx) =>
-        tokenCreator(ctx, { principalId: p.id, name: o.name, scopes: o.scopes as Scope[], expiresAt: days === null ? null : new Date(Date.now() + days * 86_400_000) }),
+        tokenCreator(ctx, { principalId: p.id, name: o.name, scopes: o.scopes as Scope[], expiresAt }),
       );
       console.error(`token ${created.id} for ${o.login}, scopes ${created.scopes.join(',')}, expires ${created.expiresAt?.toISOString() ?? 'never'} — store it now, it is not shown again:`);
       console.log(created.secret);

@@ -15,9 +15,13 @@ import { loadConfig } from '../../server/src/config.ts';
 import type { RouteSpec, Services } from '../../server/src/http/route.ts';
 import { createLogger } from '../../server/src/http/observability.ts';
 import { withUsccCheck } from '../../server/src/lib/identifiers.ts';
+import { credentialCreator } from '../../server/src/sharing/credentials.ts';
+import { documentCreator } from '../../server/src/census/documents/commands.ts';
+import { TEST_ACTOR } from './actor.ts';
+import { systemDoc } from './census.ts';
 import { freshDatabase, type TestDatabase } from './db.ts';
 
-export const TEST_ACTOR = { kind: 'system' as const, label: 'system:test' };
+export { TEST_ACTOR } from './actor.ts';
 
 export interface Dept {
   id: number;
@@ -61,6 +65,15 @@ export async function makePrincipal(knex: Knex, login: string, departmentId: num
   });
 }
 
+/** A consumer is a credential bound to a registered system of its department, with a read-only token (as POST /api/v1/consumer-credentials makes it). */
+export async function makeConsumer(knex: Knex, login: string, dept: Dept) {
+  return runCommand(knex, { actor: TEST_ACTOR }, async (ctx) => {
+    const system = await documentCreator(ctx, 'system', systemDoc(dept.uscc, { name: `${login} 的业务系统` }));
+    const created = await credentialCreator(ctx, { systemId: system.id, login, expiresAt: null });
+    return { id: created.id as number, token: created.token.secret as string };
+  });
+}
+
 export async function testApp(): Promise<TestApp> {
   const db = await freshDatabase();
   const home = await fs.mkdtemp(path.join(os.tmpdir(), 'odx-home-'));
@@ -74,6 +87,11 @@ export async function testApp(): Promise<TestApp> {
   const principals = {} as TestApp['principals'];
   const principalsB = {} as TestApp['principalsB'];
   for (const role of ROLES) {
+    if (role === 'consumer') {
+      principals[role] = await makeConsumer(db.knex, 'a.consumer', deptA);
+      principalsB[role] = await makeConsumer(db.knex, 'b.consumer', deptB);
+      continue;
+    }
     const inDept = role === 'developer' ? null : undefined;
     principals[role] = await makePrincipal(db.knex, `a.${role}`, inDept === null ? null : deptA.id, [role]);
     principalsB[role] = await makePrincipal(db.knex, `b.${role}`, inDept === null ? null : deptB.id, [role]);
