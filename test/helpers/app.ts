@@ -60,7 +60,7 @@ export async function makeDepartment(knex: Knex, name: string, kind: 'city' | 'd
 export async function makePrincipal(knex: Knex, login: string, departmentId: number | null, roles: Role[]) {
   return runCommand(knex, { actor: TEST_ACTOR }, async (ctx) => {
     const p = await principalCreator(ctx, { login, displayName: login, departmentId, roles, kind: 'user' });
-    const t = await tokenCreator(ctx, { principalId: p.id, name: 'test', scopes: ['read', 'write'], expiresAt: null });
+    const t = await tokenCreator(ctx, { principalId: p.id, name: 'test', scopes: roles.includes('consumer') ? ['read'] : ['read', 'write'], expiresAt: null });
     return { id: p.id as number, token: t.secret };
   });
 }
@@ -74,7 +74,11 @@ export async function makeConsumer(knex: Knex, login: string, dept: Dept) {
   });
 }
 
-export async function testApp(): Promise<TestApp> {
+/**
+ * `emptyCensus`: no census document besides the test's own — the consumer fixtures are then
+ * people holding a consumer role that is not honoured (no system to bind a credential to).
+ */
+export async function testApp(opts: { emptyCensus?: boolean } = {}): Promise<TestApp> {
   const db = await freshDatabase();
   const home = await fs.mkdtemp(path.join(os.tmpdir(), 'odx-home-'));
   // no rate limits here: a test file's many calls from one address would trip them (test/integration/rate-limit.test.ts sets its own)
@@ -87,7 +91,7 @@ export async function testApp(): Promise<TestApp> {
   const principals = {} as TestApp['principals'];
   const principalsB = {} as TestApp['principalsB'];
   for (const role of ROLES) {
-    if (role === 'consumer') {
+    if (role === 'consumer' && !opts.emptyCensus) {
       principals[role] = await makeConsumer(db.knex, 'a.consumer', deptA);
       principalsB[role] = await makeConsumer(db.knex, 'b.consumer', deptB);
       continue;

@@ -84,8 +84,8 @@ export const accountRoutes = [
     path: '/api/v1/tokens',
     summary: 'Create an API token (for yourself; admins for anyone); the secret is in this response only',
     tags: ['accounts'],
-    // a token for someone else lets its maker act as them: only admins mint those
-    access: { admin: 'any', officer: 'self', authority: 'self', registrar: 'self', consumer: 'self', developer: 'self' },
+    // a token for someone else lets its maker act as them: only admins mint those; consumer credentials are read-only
+    access: { admin: 'any', officer: 'self', authority: 'self', registrar: 'self', developer: 'self' },
     body: TokenCreate,
     owner: async ({ body }, knex, caller) => principalOwner(knex, body.principalId ?? caller.id),
     responds: { status: 201, description: 'the token with its secret, shown once' },
@@ -101,7 +101,8 @@ export const accountRoutes = [
     path: '/api/v1/tokens/:id/revoke',
     summary: 'Revoke an API token at once',
     tags: ['accounts'],
-    access: { admin: 'any', officer: 'own', authority: 'self', registrar: 'self', consumer: 'self', developer: 'self' },
+    // a consumer credential's token is revoked by its department's officer
+    access: { admin: 'any', officer: 'own', authority: 'self', registrar: 'self', developer: 'self' },
     params: idParams,
     owner: async ({ params }, knex) => {
       const row = await tokenQuery(knex).where('t.id', params.id).first();
