@@ -10,6 +10,7 @@ import { loadConfig } from '../../server/src/config.ts';
 import { createKnex, openDatabase } from '../../server/src/db/connect.ts';
 import { EmbeddedPostgres } from '../../server/src/db/embedded.ts';
 import { migrateAsOwner, migrateLatest } from '../../server/src/db/migrate.ts';
+import { migrations } from '../../server/src/db/migrations/index.ts';
 import { connectsPrivileged } from '../../server/src/db/roles.ts';
 import { TEST_ACTOR } from '../helpers/app.ts';
 import { freePort } from '../helpers/cluster.ts';
@@ -113,7 +114,8 @@ describe('an embedded installation made before the roles existed, upgraded', fun
       const old = createKnex(superuserUrl);
       try {
         await migrateLatest(old);
-        await old.raw(`drop function odx.audit_chain(bigint, bigint[], text[]); delete from odx.knex_migrations where name = '011_least_privilege'`);
+        await migrations.find((m) => m.name === '011_least_privilege')!.down(old);
+        await old.raw(`delete from odx.knex_migrations where name = '011_least_privilege'`);
         await old.raw('drop owned by odx_app; drop role odx_app');
         await old.raw('create table data.r9_v1 (n int); insert into data.r9_v1 values (1)');
         await record(old, 2);
