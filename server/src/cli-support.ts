@@ -8,7 +8,7 @@ import type { Actor } from './audit/chain.ts';
 import { chainPending } from './audit/chain.ts';
 import { loadConfig, type Config } from './config.ts';
 import { openDatabase, type Database } from './db/connect.ts';
-import { migrateLatest, schemaState, SchemaTooNewError } from './db/migrate.ts';
+import { MigrationPrivilegeError, migrateAsOwner, schemaState, SchemaTooNewError } from './db/migrate.ts';
 
 /** A failure the operator can act on: printed as one line, exit code 2. */
 export class UsageError extends Error {}
@@ -24,14 +24,18 @@ export function config(): Config {
 }
 
 /**
- * Opens the database for a one-off command; the schema must be current (run `odx migrate` first).
+ * Opens the database for a one-off command as the application role; the schema must be current
+ * (run `odx migrate` first). `migrate` migrates first, as the owner (`ownerUrl` overrides ODX_MIGRATE_URL).
  * Only `migrate` may create the embedded cluster; other commands find none and say where they looked.
  */
-export async function withDatabase<T>(work: (db: Database) => Promise<T>, opts: { migrate?: boolean } = {}): Promise<T> {
+export async function withDatabase<T>(work: (db: Database) => Promise<T>, opts: { migrate?: boolean; ownerUrl?: string } = {}): Promise<T> {
   const db = await openDatabase(config(), undefined, { create: opts.migrate });
+  if (opts.ownerUrl) db.ownerUrl = opts.ownerUrl;
   try {
     if (opts.migrate) {
-      await migrateLatest(db.knex);
+      await migrateAsOwner(db).catch((err: Error) => {
+        throw err instanceof MigrationPrivilegeError ? new UsageError(err.message) : err;
+      });
     } else {
       const state = await schemaState(db.knex);
       if (state.unknown.length) throw new SchemaTooNewError(`the database schema is newer than this ODX (unknown migrations: ${state.unknown.join(', ')})`);

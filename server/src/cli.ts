@@ -2,18 +2,20 @@ import { Command, InvalidArgumentError } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import type { z } from 'zod';
 import { runCommand } from './audit/command.ts';
-import { verifyChain } from './audit/verify.ts';
+import { parseKeptHeads, verifyAgainst, verifyChain } from './audit/verify.ts';
+import { HeadSigner } from './audit/signing.ts';
 import { chainPending } from './audit/chain.ts';
 import { principalCreator } from './auth/accounts/commands.ts';
 import { PrincipalCreate } from './auth/accounts/schema.ts';
 import { registerPasswordCommand } from './auth/password-cli.ts';
-import { tokenCreator, tokenQuery, tokenRevoker, toRecord } from './auth/tokens.ts';
+import { tokenCreator, tokenExpiry, tokenQuery, tokenRevoker, toRecord } from './auth/tokens.ts';
 import { ROLES, SCOPES, type Scope } from './auth/roles.ts';
 import { departmentCreator, findDepartmentByUscc } from './census/departments/commands.ts';
 import { DepartmentCreate } from './census/departments/schema.ts';
-import { cliActor, UsageError, withDatabase } from './cli-support.ts';
+import { cliActor, config, UsageError, withDatabase } from './cli-support.ts';
 import { registerCensusCommands } from './census/imports/cli.ts';
 import { loadConfig } from './config.ts';
+import { backupTo, restoreFrom, RestoreRefused } from './db/backup.ts';
 import { DatabaseUnreachableError } from './db/connect.ts';
 import { schemaState, SchemaTooNewError } from './db/migrate.ts';
 import { startServer } from './server.ts';
@@ -43,6 +45,23 @@ function table(rows: Record<string, unknown>[]): void {
   console.table(rows);
 }
 
+/** A rule the API shares, applied at the command line: its refusal is bad usage. */
+function cliRule<T>(apply: () => T): T {
+  try {
+    return apply();
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+async function readKeptHeads(file: string) {
+  try {
+    return parseKeptHeads(await fs.readFile(file, 'utf8'));
+  } catch (err) {
+    throw new UsageError(`--against ${file}: ${(err as Error).message}`);
+  }
+}
+
 const program = new Command('odx')
   .description('ODX — Open Data eXchange: government data census, catalogue, sharing and open data')
   .version(version)
@@ -66,12 +85,13 @@ program
 
 program
   .command('migrate')
-  .description('apply pending database migrations')
-  .action(() =>
+  .description('apply pending database migrations, as the schema owner')
+  .option('--owner-url <url>', "the schema owner's PostgreSQL URL when DATABASE_URL is the application role (ODX_MIGRATE_URL)")
+  .action((o: { ownerUrl?: string }) =>
     withDatabase(async (db) => {
       const state = await schemaState(db.knex);
       console.log(state.pending.length ? `applied: ${state.pending.join(', ')}` : 'the schema is current');
-    }, { migrate: true }),
+    }, { migrate: true, ownerUrl: o.ownerUrl }),
   );
 
 const department = program.command('department').description('the department tree');
@@ -147,9 +167,9 @@ token
       if (bad.length) throw new UsageError(`unknown scope(s): ${bad.join(', ')}`);
       const p = await db.knex('odx.principals').where({ login: o.login }).first('id');
       if (!p) throw new UsageError(`no account has the login ${o.login}`);
-      const days: number | null = o.expiry === false ? null : (o.days ?? loadConfig().tokenDefaultDays);
+      const expiresAt = cliRule(() => tokenExpiry(o.expiry === false ? null : o.days, { admin: true, defaultDays: config().tokenDefaultDays, field: '--days' }));
       const created = await runCommand(db.knex, { actor: cliActor() }, (ctx) =>
-        tokenCreator(ctx, { principalId: p.id, name: o.name, scopes: o.scopes as Scope[], expiresAt: days === null ? null : new Date(Date.now() + days * 86_400_000) }),
+        tokenCreator(ctx, { principalId: p.id, name: o.name, scopes: o.scopes as Scope[], expiresAt }),
       );
       console.error(`token ${created.id} for ${o.login}, scopes ${created.scopes.join(',')}, expires ${created.expiresAt?.toISOString() ?? 'never'} — store it now, it is not shown again:`);
       console.log(created.secret);
@@ -251,8 +271,10 @@ audit
   .command('verify')
   .description('walk the hash chain; exits 1 naming the first bad seq')
   .option('--quiet', 'no progress bar')
+  .option('--against <file>', 'also check signed heads kept elsewhere (a head, a list, or a checkpoints page): same seq, same hash, a valid signature')
   .action((o) =>
     withDatabase(async (db) => {
+      const kept = o.against ? await readKeptHeads(o.against) : undefined;
       const bar = o.quiet || !process.stderr.isTTY ? undefined : new SingleBar({ format: 'verifying {bar} {value}/{total} events', stream: process.stderr }, Presets.shades_classic);
       const chained = await chainPending(db.knex);
       if (chained) console.error(`chained ${chained} pending events first`);
@@ -270,7 +292,48 @@ audit
         console.error(`audit chain BROKEN at seq ${result.firstBadSeq}: ${result.problem} (${result.checked} events verified before it)`);
         process.exitCode = 1;
       }
+      if (kept) {
+        const checks = await verifyAgainst(db.knex, kept, await HeadSigner.publicKeyIn(config().homeDir));
+        for (const c of checks) (c.ok ? console.log : console.error)(c.ok ? `kept head at seq ${c.seq}: matches` : `kept head: ${c.problem}`);
+        if (checks.some((c) => !c.ok)) process.exitCode = 1;
+      }
     }),
+  );
+
+program
+  .command('backup')
+  .description('write a consistent backup to FILE (mode 0600): every table in one snapshot, the signing key, the signed head')
+  .argument('<file>', 'the backup file to create (it must not exist)')
+  .action((file: string) =>
+    withDatabase(async (db) => {
+      const home = config().homeDir;
+      const m = await backupTo(db, home, await HeadSigner.load(home), file).catch((err: NodeJS.ErrnoException) => {
+        throw err.code === 'EEXIST' || err.code === 'ENOENT' ? new UsageError(`cannot create ${file}: ${err.message}`) : err;
+      });
+      console.log(`backup written to ${file}: ${m.tables.length} tables, audit head seq ${m.head.seq} signed at ${m.head.signedAt}`);
+    }),
+  );
+
+program
+  .command('restore')
+  .description("restore a backup into an empty installation, then verify the chain against the backup's signed head")
+  .argument('<file>', 'a file written by odx backup')
+  .action((file: string) =>
+    withDatabase(async (db) => {
+      const home = config().homeDir;
+      const m = await restoreFrom(db, home, file).catch((err: Error & { code?: string }) => {
+        throw err instanceof RestoreRefused || err.code === 'ENOENT' || err.code === 'Z_DATA_ERROR' ? new UsageError(err.message) : err;
+      });
+      console.log(`restored ${m.tables.length} tables from ${file} (made ${m.createdAt})`);
+      const chain = await verifyChain(db.knex);
+      const [kept] = await verifyAgainst(db.knex, [m.head], await HeadSigner.publicKeyIn(home));
+      if (chain.ok && kept.ok) {
+        console.log(`audit chain intact: ${chain.checked} events; it holds the backup's signed head at seq ${m.head.seq}`);
+      } else {
+        console.error(`the restored audit chain does not verify: ${chain.ok ? kept.problem : `seq ${chain.firstBadSeq}: ${chain.problem}`}`);
+        process.exitCode = 1;
+      }
+    }, { migrate: true }),
   );
 
 registerCensusCommands(program);

@@ -24,6 +24,8 @@ const schema = z.object({
   host: z.string().default('0.0.0.0'),
   port: z.coerce.number().int().min(0).max(65535).default(8080),
   databaseUrl: z.string().url().optional(),
+  /** The schema owner's URL for migrations when DATABASE_URL is the application role (docs/operations.md). */
+  migrateUrl: z.string().url().optional(),
   embeddedPgPort: z.coerce.number().int().min(1024).max(65535).default(54329),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   bodyLimit: z.string().default('1mb'),
@@ -39,6 +41,8 @@ const schema = z.object({
   shareDisputeDays: z.coerce.number().int().min(0).max(60).default(5),
   /** Whether the compliance check of a share request passes automatically (no authority step). */
   shareAutoCompliance: z.enum(['true', 'false', '1', '0', 'on', 'off']).transform((v) => ['true', '1', 'on'].includes(v)).default(true),
+  /** Four eyes: whoever wrote or submitted a catalogue entry's version may not approve it. */
+  fourEyes: z.enum(['true', 'false', '1', '0', 'on', 'off']).transform((v) => ['true', '1', 'on'].includes(v)).default(true),
   /** Calls per minute a grant allows when the request gave no expected rate. */
   shareDefaultRate: z.coerce.number().int().min(1).max(100_000).default(60),
   /** Open data API requests per rate-limit window: anonymous callers (per IP address), key holders (per account); 0 turns the limit off. */
@@ -93,6 +97,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     host: env.ODX_HOST,
     port: env.ODX_PORT ?? env.PORT,
     databaseUrl: env.DATABASE_URL || undefined,
+    migrateUrl: env.ODX_MIGRATE_URL || undefined,
     embeddedPgPort: env.ODX_PG_PORT,
     logLevel: env.ODX_LOG_LEVEL,
     bodyLimit: env.ODX_BODY_LIMIT,
@@ -107,6 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     shareDisputeDays: env.ODX_SHARE_DISPUTE_DAYS,
     shareAutoCompliance: env.ODX_SHARE_AUTO_COMPLIANCE,
     shareDefaultRate: env.ODX_SHARE_DEFAULT_RATE,
+    fourEyes: env.ODX_FOUR_EYES,
     rateLimitAnonymous: env.ODX_RATE_LIMIT_ANONYMOUS,
     rateLimitKey: env.ODX_RATE_LIMIT_KEY,
     rateLimitWindowSeconds: env.ODX_RATE_LIMIT_WINDOW,

@@ -3,10 +3,12 @@ import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { closeServices, createApp } from './app.ts';
 import { AuditChainer, registerChainer } from './audit/chainer.ts';
+import { dailyCheckpoint } from './audit/checkpoints.ts';
 import { HeadSigner } from './audit/signing.ts';
 import type { Config } from './config.ts';
 import { openDatabase, redact, type Database } from './db/connect.ts';
-import { migrateLatest } from './db/migrate.ts';
+import { migrateAsOwner } from './db/migrate.ts';
+import { connectsPrivileged } from './db/roles.ts';
 import { seedDemo } from './demo/seed.ts';
 import { createLogger } from './http/observability.ts';
 import { failInterruptedLoads, removeStaleUploads } from './loads/service.ts';
@@ -25,8 +27,9 @@ export async function startServer(config: Config, opts: { demo?: boolean; handle
   await fs.mkdir(config.homeDir, { recursive: true, mode: 0o755 });
   const db = await openDatabase(config, (line) => log.debug({ postgres: line.trim() }, 'embedded postgres'), { create: true });
   log.info({ database: redact(db.url), embedded: Boolean(db.embedded) }, 'database open');
-  const applied = await migrateLatest(db.knex);
+  const applied = await migrateAsOwner(db);
   if (applied.length) log.info({ applied }, 'migrations applied');
+  if (await connectsPrivileged(db.knex)) log.warn('the application connects as a superuser or the schema owner, so its credentials could rewrite the audit trail: connect as odx_app (docs/operations.md, "Database roles")');
   const signer = await HeadSigner.load(config.homeDir);
   const chainer = new AuditChainer(db.url, log).start();
   registerChainer(db.knex, chainer);
@@ -39,6 +42,10 @@ export async function startServer(config: Config, opts: { demo?: boolean; handle
   // loads run by other processes of a scaled-out installation are watched by their heartbeat
   const sweeper = setInterval(() => void failInterruptedLoads(db.knex).catch((err) => log.error({ err }, 'load sweep failed')), 30_000);
   sweeper.unref();
+  const checkpoint = () => void dailyCheckpoint(db.knex, signer).catch((err) => log.error({ err }, 'the daily audit checkpoint failed'));
+  checkpoint();
+  const checkpoints = setInterval(checkpoint, 3_600_000);
+  checkpoints.unref();
   const server = await new Promise<Server>((resolve, reject) => {
     const s = httpServer().listen(config.port, config.host, () => resolve(s));
     s.once('error', reject);
@@ -61,6 +68,7 @@ export async function startServer(config: Config, opts: { demo?: boolean; handle
       await closed;
       clearTimeout(timer);
       clearInterval(sweeper);
+      clearInterval(checkpoints);
       await closeServices(services);
       await chainer.stop();
       await db.close('smart');

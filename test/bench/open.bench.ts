@@ -102,7 +102,7 @@ export async function openBench(): Promise<void> {
     const single = await hammer({ base: served.base, paths, connections: 1, seconds: 5 });
     report(`rows by key, 1 connection (${single.tool})`, { 'p50 ms': single.p50.toFixed(2), 'p99 ms': single.p99.toFixed(2), 'req/s': fmt(single.rps), errors: single.errors });
 
-    await settleAudit(db.knex);
+    await settleAudit(db.knex, db.superuser);
 
     // the physical limits: COPY of the table's columns, and COPY of the very SELECT the download runs (masks included)
     const sameSelect = `select ${openView.columns.map((c) => `${c.select} as "${c.name}"`).join(', ')} from ${table}`;

@@ -344,7 +344,8 @@ export async function measureSearch(knex: Knex, home: string, departments: Depar
   try {
     const market = departments.find((d) => d.name === '滨海市市场监督管理局')!;
     const stamp = Date.now().toString(36);
-    const consumer = await makePrincipal(knex, `bench.consumer.${stamp}`, market.id, ['consumer']);
+    // a department reader: the consumer role now comes only with a system credential; a registrar reaches as far
+    const consumer = await makePrincipal(knex, `bench.reader.${stamp}`, market.id, ['registrar']);
     const authority = await makePrincipal(knex, `bench.authority.${stamp}`, departments[0].id, ['authority']);
     const mix = queryMix(departments);
     // a later page: the cursor of page 5 of a common term
@@ -381,7 +382,7 @@ export async function searchBench(opts: { published?: number; requests?: number;
   const db = await freshDatabase();
   const home = await fs.mkdtemp(path.join(os.tmpdir(), 'odx-search-bench-'));
   try {
-    const loaded = await loadCatalogue(db.knex, db.url, published);
+    const loaded = await loadCatalogue(db.owner, db.ownerUrl, published);
     report('search — load generated catalogue (COPY + GIN build)', { rows: fmt(loaded.rows), seconds: loaded.seconds.toFixed(1), 'rows/s': fmt(loaded.rows / loaded.seconds) });
 
     await measureSearch(db.knex, home, loaded.departments, published, requests, concurrency);

@@ -17,9 +17,13 @@ import { loadConfig } from '../../server/src/config.ts';
 import type { RouteSpec, Services } from '../../server/src/http/route.ts';
 import { createLogger } from '../../server/src/http/observability.ts';
 import { withUsccCheck } from '../../server/src/lib/identifiers.ts';
+import { credentialCreator } from '../../server/src/sharing/credentials.ts';
+import { documentCreator } from '../../server/src/census/documents/commands.ts';
+import { TEST_ACTOR } from './actor.ts';
+import { systemDoc } from './census.ts';
 import { freshDatabase, type TestDatabase } from './db.ts';
 
-export const TEST_ACTOR = { kind: 'system' as const, label: 'system:test' };
+export { TEST_ACTOR } from './actor.ts';
 
 export interface Dept {
   id: number;
@@ -58,7 +62,7 @@ export async function makeDepartment(knex: Knex, name: string, kind: 'city' | 'd
 export async function makePrincipal(knex: Knex, login: string, departmentId: number | null, roles: Role[]) {
   return runCommand(knex, { actor: TEST_ACTOR }, async (ctx) => {
     const p = await principalCreator(ctx, { login, displayName: login, departmentId, roles, kind: 'user' });
-    const t = await tokenCreator(ctx, { principalId: p.id, name: 'test', scopes: ['read', 'write'], expiresAt: null });
+    const t = await tokenCreator(ctx, { principalId: p.id, name: 'test', scopes: roles.includes('consumer') ? ['read'] : ['read', 'write'], expiresAt: null });
     return { id: p.id as number, token: t.secret };
   });
 }
@@ -70,11 +74,22 @@ export async function setPassword(knex: Knex, principalId: number, password: str
   await runCommand(knex, { actor: TEST_ACTOR }, (ctx) => passwordSetter(ctx, principalId, accepted));
 }
 
+/** A consumer is a credential bound to a registered system of its department, with a read-only token (as POST /api/v1/consumer-credentials makes it). */
+export async function makeConsumer(knex: Knex, login: string, dept: Dept) {
+  return runCommand(knex, { actor: TEST_ACTOR }, async (ctx) => {
+    const system = await documentCreator(ctx, 'system', systemDoc(dept.uscc, { name: `${login} 的业务系统` }));
+    const created = await credentialCreator(ctx, { systemId: system.id, login, expiresAt: null });
+    return { id: created.id as number, token: created.token.secret as string };
+  });
+}
+
 /**
  * `log`: the app's logger (default: silent, or TEST_LOG's level); a test that reads what ODX logs passes its own.
  * `env`: further settings (ODX_* variables) over the tests' defaults.
+ * `emptyCensus`: no census document besides the test's own — the consumer fixtures are then
+ * people holding a consumer role that is not honoured (no system to bind a credential to).
  */
-export async function testApp(opts: { log?: Logger; env?: Record<string, string> } = {}): Promise<TestApp> {
+export async function testApp(opts: { log?: Logger; env?: Record<string, string>; emptyCensus?: boolean } = {}): Promise<TestApp> {
   const db = await freshDatabase();
   const home = await fs.mkdtemp(path.join(os.tmpdir(), 'odx-home-'));
   // no rate limits here: a test file's many calls from one address would trip them (test/integration/rate-limit.test.ts sets its own);
@@ -88,6 +103,11 @@ export async function testApp(opts: { log?: Logger; env?: Record<string, string>
   const principals = {} as TestApp['principals'];
   const principalsB = {} as TestApp['principalsB'];
   for (const role of ROLES) {
+    if (role === 'consumer' && !opts.emptyCensus) {
+      principals[role] = await makeConsumer(db.knex, 'a.consumer', deptA);
+      principalsB[role] = await makeConsumer(db.knex, 'b.consumer', deptB);
+      continue;
+    }
     const inDept = role === 'developer' ? null : undefined;
     principals[role] = await makePrincipal(db.knex, `a.${role}`, inDept === null ? null : deptA.id, [role]);
     principalsB[role] = await makePrincipal(db.knex, `b.${role}`, inDept === null ? null : deptB.id, [role]);

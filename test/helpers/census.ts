@@ -5,7 +5,7 @@ import { withUsccCheck } from '../../server/src/lib/identifiers.ts';
 import { runCommand } from '../../server/src/audit/command.ts';
 import { documentCreator } from '../../server/src/census/documents/commands.ts';
 import { resourceStepper } from '../../server/src/census/resources/lifecycle.ts';
-import { TEST_ACTOR } from './app.ts';
+import { TEST_ACTOR } from './actor.ts';
 
 /** A valid 数据清单 entry of the given department, like the ones departments register. */
 export function resourceDoc(provider: string, over: Record<string, unknown> = {}) {

@@ -6,15 +6,19 @@ import pg from 'pg';
 import { EmbeddedPostgres } from '../../server/src/db/embedded.ts';
 import { createKnex } from '../../server/src/db/connect.ts';
 import { migrateLatest } from '../../server/src/db/migrate.ts';
+import { APP_ROLE, ensureRoles, OWNER_ROLE } from '../../server/src/db/roles.ts';
 
 /**
- * The suite's PostgreSQL: DATABASE_URL when set (CI's second run), else a throw-away
- * embedded cluster. One migrated template database is made per run; each test file
- * clones it (CREATE DATABASE ... TEMPLATE), which takes milliseconds.
+ * The suite's PostgreSQL: DATABASE_URL when set (CI's second run, as a superuser), else a
+ * throw-away embedded cluster. One migrated template database is made per run; each test file
+ * clones it (CREATE DATABASE ... TEMPLATE), which takes milliseconds. As in production the
+ * schema belongs to odx_owner, which migrates it, and tests connect as odx_app.
  */
 interface Cluster {
   adminUrl: string;
   template: string;
+  /** A database's URL as the owner or the application role. */
+  as(role: 'owner' | 'app', database: string): string;
   stop(): Promise<void>;
 }
 
@@ -59,10 +63,20 @@ export async function startCluster(opts: { durable?: boolean } = {}): Promise<Cl
       await fs.rm(dir, { recursive: true, force: true });
     };
   }
+  const passwords = { owner: `owner-${process.pid}`, app: `app-${process.pid}` };
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  await ensureRoles(client, passwords).finally(() => client.end());
+  const as = (role: 'owner' | 'app', database: string) => {
+    const u = new URL(withDatabase(adminUrl, database));
+    u.username = role === 'owner' ? OWNER_ROLE : APP_ROLE;
+    u.password = passwords[role];
+    return u.toString();
+  };
   const template = `odx_tpl_${process.pid}`;
   await adminQuery(adminUrl, `drop database if exists ${template}`);
-  await adminQuery(adminUrl, `create database ${template}`);
-  const knex = createKnex(withDatabase(adminUrl, template));
+  await adminQuery(adminUrl, `create database ${template} owner ${OWNER_ROLE}`);
+  const knex = createKnex(as('owner', template));
   try {
     await migrateLatest(knex);
   } finally {
@@ -71,6 +85,7 @@ export async function startCluster(opts: { durable?: boolean } = {}): Promise<Cl
   cluster = {
     adminUrl,
     template,
+    as,
     async stop() {
       await adminQuery(adminUrl, `drop database if exists ${template}`);
       await stopEmbedded?.();

@@ -4,7 +4,8 @@ import { runCommand } from '../../server/src/audit/command.ts';
 import { documentCreator } from '../../server/src/census/documents/commands.ts';
 import { loadConfig } from '../../server/src/config.ts';
 import { requestCreator, requestDisputer, requestRefuser, sharingPolicy, type RequestRow, type SharingPolicy } from '../../server/src/sharing/requests.ts';
-import { TEST_ACTOR, type Dept } from './app.ts';
+import { TEST_ACTOR } from './actor.ts';
+import type { Dept } from './app.ts';
 import { publishedResource, systemDoc } from './census.ts';
 
 /** The workflow's defaults (2/5/10/5 working days, automatic compliance check). */

@@ -7,7 +7,7 @@ import { tokenCreator } from '../../server/src/auth/tokens.ts';
 import { acceptPassword, passwordSetter, type AcceptedPassword } from '../../server/src/auth/passwords.ts';
 import { sessionCreator } from '../../server/src/auth/sessions/store.ts';
 import { withUsccCheck } from '../../server/src/lib/identifiers.ts';
-import { TEST_ACTOR, makeDepartment, makePrincipal, testApp, type Dept, type TestApp } from '../helpers/app.ts';
+import { TEST_ACTOR, makeConsumer, makeDepartment, makePrincipal, testApp, type Dept, type TestApp } from '../helpers/app.ts';
 import { demandDoc, licenceCsv, loadCsv, publishedResource, resourceDoc, systemDoc } from '../helpers/census.ts';
 import { requestBetween, shareDoc, systemOf, type Walk } from '../helpers/sharing.ts';
 import { grantStepper } from '../../server/src/sharing/grants.ts';
@@ -83,6 +83,7 @@ const fixtures: Record<string, (t: TestApp, owner: TargetOwner) => Promise<Call>
   },
   'GET /api/v1/audit': async () => ({ path: '/api/v1/audit' }),
   'GET /api/v1/audit/head': async () => ({ path: '/api/v1/audit/head' }),
+  'POST /api/v1/audit/checkpoints': async () => ({ path: '/api/v1/audit/checkpoints' }),
 };
 
 const DOCS = { system: systemDoc, resource: resourceDoc, demand: demandDoc };
@@ -276,7 +277,7 @@ describe('authorisation matrix: every route x role x own/colleague/other departm
   it('gives each role exactly what the route declares, on its own, a colleague’s and another department’s targets', async () => {
     // a second account of each role in department A: own reach lets it act on its colleague's targets, self reach does not
     const colleagues = {} as Record<Role, { token: string }>;
-    for (const role of ROLES) colleagues[role] = await makePrincipal(t.knex, `a2.${role}`, role === 'developer' ? null : t.deptA.id, [role]);
+    for (const role of ROLES) colleagues[role] = role === 'consumer' ? await makeConsumer(t.knex, 'a2.consumer', t.deptA) : await makePrincipal(t.knex, `a2.${role}`, role === 'developer' ? null : t.deptA.id, [role]);
     const callerOf = (role: Role, side: Side) =>
       side === 'own' ? t.auth(role, 'A') : side === 'other' ? t.auth(role, 'B') : { Authorization: `Bearer ${colleagues[role].token}` };
     const results: string[] = [];

@@ -24,7 +24,7 @@ describe('census ledger (一本账)', function () {
   const ids = {} as Record<'s1' | 's2' | 'r1' | 'r2' | 'r3' | 'd1' | 'd2', number>;
 
   before(async () => {
-    t = await testApp();
+    t = await testApp({ emptyCensus: true }); // the counts below are of this test's documents alone
     await runCommand(t.knex, { actor: TEST_ACTOR }, async (ctx) => {
       ids.s1 = (await documentCreator(ctx, 'system', systemDoc(t.deptA.uscc, { name: '企业登记注册系统', protectionLevel: 3 }))).id;
       ids.s2 = (await documentCreator(ctx, 'system', systemDoc(t.deptB.uscc, { name: '医疗机构管理系统', buildStatus: 'building', launchedAt: undefined }))).id;

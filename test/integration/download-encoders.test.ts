@@ -77,7 +77,7 @@ describe('download encoders: binary COPY to NDJSON, JSON and Arrow, against Post
     client = new pg.Client({ connectionString: db.url });
     await client.connect();
     // one row per value position; a column shorter than the longest gets nulls
-    await client.query(`create table edge (n int, ${COLUMNS.map(([name, , t]) => `"${name}" ${t}`).join(', ')})`);
+    await client.query(`create temporary table edge (n int, ${COLUMNS.map(([name, , t]) => `"${name}" ${t}`).join(', ')})`);
     for (let r = 0; r < ROWS; r++) {
       await client.query(`insert into edge values (${r}, ${COLUMNS.map(([, , t, v]) => (r < v.length ? `(${v[r]})::${t}` : 'null')).join(', ')})`);
     }
@@ -118,7 +118,7 @@ describe('download encoders: binary COPY to NDJSON, JSON and Arrow, against Post
     let seed = 7;
     const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648) % n);
     const strings = Array.from({ length: 400 }, () => Array.from({ length: rnd(24) }, () => palette[rnd(palette.length)]).join(''));
-    await client.query('create table fuzz (n int, s text, d date)');
+    await client.query('create temporary table fuzz (n int, s text, d date)');
     await client.query(`insert into fuzz select i, s, null from unnest($1::text[]) with ordinality as u(s, i)`, [strings]);
     // every day of 1899-12-01 .. 2100-02-01 (the writer's table and both sides of it), and some far away
     await client.query(`insert into fuzz select 1000 + i, null, date '1899-12-01' + i from generate_series(0, 73200) i`);

@@ -149,14 +149,14 @@ describe('rate limits across processes', function () {
 
   it('lets requests through when the counter cannot be asked (fail open)', async () => {
     const who = caller();
-    await t.knex.raw('alter table odx.rate_counters rename to rate_counters_away');
+    await t.db.owner.raw('alter table odx.rate_counters rename to rate_counters_away');
     try {
       for (let i = 0; i < 7; i++) {
         const res = await request(a.app).get('/api/v1/datasets').set('X-Forwarded-For', who).expect(200);
         expect(res.headers).not.to.have.property('ratelimit');
       }
     } finally {
-      await t.knex.raw('alter table odx.rate_counters_away rename to rate_counters');
+      await t.db.owner.raw('alter table odx.rate_counters_away rename to rate_counters');
     }
   });
 

@@ -38,11 +38,11 @@ describe('API tokens', () => {
   });
 
   it('refuses expired tokens and disabled accounts', async () => {
-    const created = await request(t.app).post('/api/v1/tokens').set(t.auth('consumer')).send({ name: 'short' }).expect(201);
+    const created = await request(t.app).post('/api/v1/tokens').set(t.auth('registrar')).send({ name: 'short' }).expect(201);
     await t.knex('odx.tokens').where({ id: created.body.id }).update({ expires_at: new Date(Date.now() - 1000) });
     await request(t.app).get('/api/v1/me').set({ Authorization: `Bearer ${created.body.secret}` }).expect(401);
-    const other = await request(t.app).post('/api/v1/tokens').set(t.auth('consumer', 'B')).send({ name: 'b' }).expect(201);
-    await request(t.app).patch(`/api/v1/principals/${t.principalsB.consumer.id}`).set(t.auth('admin')).send({ disabled: true }).expect(200);
+    const other = await request(t.app).post('/api/v1/tokens').set(t.auth('registrar', 'B')).send({ name: 'b' }).expect(201);
+    await request(t.app).patch(`/api/v1/principals/${t.principalsB.registrar.id}`).set(t.auth('admin')).send({ disabled: true }).expect(200);
     await request(t.app).get('/api/v1/me').set({ Authorization: `Bearer ${other.body.secret}` }).expect(401);
   });
 

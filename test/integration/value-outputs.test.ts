@@ -110,6 +110,11 @@ const GETS: Record<string, (f: Fixture) => string[]> = {
   '/api/v1/tokens': () => ['/api/v1/tokens'],
   '/api/v1/audit': () => ['/api/v1/audit?limit=500'],
   '/api/v1/audit/head': () => ['/api/v1/audit/head'],
+  '/api/v1/audit/checkpoints': () => ['/api/v1/audit/checkpoints'],
+  '/api/v1/auth/sessions': () => ['/api/v1/auth/sessions'],
+  '/api/v1/auth/methods': () => ['/api/v1/auth/methods'],
+  '/api/v1/auth/oidc/start': () => ['/api/v1/auth/oidc/start'],
+  '/api/v1/auth/oidc/callback': () => ['/api/v1/auth/oidc/callback'],
   '/api/v1/classifications': () => ['/api/v1/classifications'],
   '/api/v1/schemas/:name': () => ['common', 'system', 'resource', 'demand', 'share-request'].map((n) => `/api/v1/schemas/${n}`),
   '/api/v1/systems': () => ['/api/v1/systems'],
@@ -161,6 +166,12 @@ const POST_READS: Record<string, (f: Fixture) => { path: string; body: unknown }
  * grant, a token — through the same presenters the reads use, which this test scans.
  */
 const WRITES = new Set([
+  'POST /api/v1/audit/checkpoints',
+  'POST /api/v1/auth/sign-in',
+  'POST /api/v1/auth/sign-out',
+  'POST /api/v1/auth/sign-out-everywhere',
+  'DELETE /api/v1/auth/sessions/:id',
+  'POST /api/v1/auth/password',
   'POST /api/v1/departments',
   'PATCH /api/v1/departments/:id',
   'POST /api/v1/principals',

@@ -6,7 +6,7 @@ import { withUsccCheck } from '../../server/src/lib/identifiers.ts';
 import { setClock } from '../../server/src/sharing/clock.ts';
 import { resetRateLimits } from '../../server/src/sharing/grant-rate.ts';
 import { clearOfWindowEnd } from '../helpers/rate.ts';
-import { makeDepartment, makePrincipal, testApp, type TestApp } from '../helpers/app.ts';
+import { makeConsumer, makeDepartment, testApp, type TestApp } from '../helpers/app.ts';
 import { licenceCsv, loadCsv, publishedResource } from '../helpers/census.ts';
 import { CONDITIONAL, shareDoc, systemOf } from '../helpers/sharing.ts';
 
@@ -166,7 +166,7 @@ describe('verification (核验) on a verify grant', function () {
 
   it('is only for consumers of another department', async () => {
     const d = await makeDepartment(t.knex, '测试丙局');
-    const c = await makePrincipal(t.knex, 'c.consumer', d.id, ['consumer']);
+    const c = await makeConsumer(t.knex, 'c.consumer', d);
     await verify(licence.code, { match: { credit_code: code(1) }, purpose: PURPOSE }, { Authorization: `Bearer ${c.token}` }).expect(403);
   });
 });

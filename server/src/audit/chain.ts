@@ -120,24 +120,22 @@ const CHAIN_BATCH = 4000;
 const HASH_SLICE = 200;
 
 /**
- * Moves committed pending events into the hash chain, oldest first, in batches. The head
- * row lock makes chainers take turns, so the chain stays linear however many processes
+ * Moves committed pending events into the hash chain, oldest first, in batches. An advisory
+ * lock makes chainers take turns, so the chain stays linear however many processes
  * run one. With `wait: false` it returns at once when another chainer holds the head.
  * Returns how many events it chained.
  */
 export async function chainPending(knex: Knex, opts: { wait?: boolean } = {}): Promise<number> {
   let total = 0;
   for (;;) {
-    // locking the head row is a write: a pass that took it with nothing to chain cost a transaction
-    // id and a disk sync, and an idle server's sweeps did that five times a second
+    // a pass with nothing to chain takes no lock and opens no transaction: an idle server sweeps five times a second
     if (!(await knex.raw('select exists (select from odx.audit_pending) as waiting')).rows[0].waiting) return total;
     const moved = await knex.transaction(async (trx) => {
-      const head = (await trx.raw(`select seq, hash from odx.audit_head for update${opts.wait === false ? ' skip locked' : ''}`)).rows[0] as
-        | { seq: number; hash: Buffer }
-        | undefined;
-      if (!head) return 0;
-      await trx.raw(`set local odx.chaining = 'on'`);
-      // read, hash, then move the very rows read inside the database: only their ids and hashes travel back
+      // chainers take turns on this lock; the application may read the head but not lock or write it
+      const lock = opts.wait === false ? 'pg_try_advisory_xact_lock' : 'pg_advisory_xact_lock';
+      const got = (await trx.raw(`select ${lock}(hashtext('odx.audit_chain')) as got`)).rows[0].got;
+      if (got === false) return 0;
+      const head = (await trx.raw('select seq, hash from odx.audit_head')).rows[0] as { seq: number; hash: Buffer };
       const rows = (await trx.raw('select * from odx.audit_pending order by id limit ?', [CHAIN_BATCH])).rows as Record<string, any>[];
       if (rows.length === 0) return 0;
       let prevHash: Buffer = head.hash;
@@ -150,23 +148,8 @@ export async function chainPending(knex: Knex, opts: { wait?: boolean } = {}): P
         ids.push(rows[i].id);
         hashes.push(prevHash.toString('hex'));
       }
-      const moved = await trx.raw(
-        `with chained as (
-           select c.id, ? + c.n as seq, decode(c.hash, 'hex') as hash,
-             coalesce(decode(lag(c.hash) over (order by c.n), 'hex'), ?::bytea) as prev_hash
-           from unnest(?::bigint[], ?::text[]) with ordinality as c(id, hash, n)
-         ), taken as (
-           delete from odx.audit_pending p using chained c where p.id = c.id returning p.*
-         )
-         insert into odx.audit_events (seq, at, actor, actor_id, department_id, action, target_type, target_id, purpose, detail, rows, request_id, prev_hash, hash)
-         select c.seq, t.at, t.actor, t.actor_id, t.department_id, t.action, t.target_type, t.target_id, t.purpose, t.detail, t.rows, t.request_id, c.prev_hash, c.hash
-         from taken t join chained c on c.id = t.id`,
-        [head.seq, head.hash, ids, hashes],
-      );
-      // the rows were read under the head lock and only a chainer deletes pending events: all of them must have moved
-      if (moved.rowCount !== rows.length) throw new Error(`audit chaining moved ${moved.rowCount} of ${rows.length} pending events`);
-      await trx('odx.audit_head').update({ seq: head.seq + rows.length, hash: prevHash });
-      return rows.length;
+      // the database moves the very rows read after the head, and the head after them (migration 011)
+      return (await trx.raw('select odx.audit_chain(?, ?::bigint[], ?::text[]) as moved', [head.seq, ids, hashes])).rows[0].moved as number;
     });
     total += moved;
     if (moved < CHAIN_BATCH) return total;

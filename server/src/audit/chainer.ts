@@ -11,7 +11,7 @@ export type FromChainer = 'stopped' | { failed: { message: string; stack?: strin
  * canonical JSON and the chain's statements run in a worker thread with a database
  * connection of its own, so they take neither the request thread's CPU nor its heap: at 32
  * concurrent lookups chaining in-line cost a third of the request thread and added its
- * pauses to the slowest answers. Any number of processes may run one; the head row lock makes
+ * pauses to the slowest answers. Any number of processes may run one; an advisory lock makes
  * them take turns. A worker that dies is started again; its events stay pending meanwhile.
  */
 export class AuditChainer {

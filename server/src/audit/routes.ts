@@ -1,7 +1,9 @@
 import { route } from '../http/route.ts';
+import { runCommand } from './command.ts';
 import { chainPending, rowToEvent } from './chain.ts';
+import { checkpointCreator, presentCheckpoint } from './checkpoints.ts';
 import { presentAuditEvent } from './presenter.ts';
-import { AuditListQuery, AuditPage, SignedHead } from './schema.ts';
+import { AuditListQuery, AuditPage, Checkpoint, CheckpointListQuery, CheckpointPage, SignedHead } from './schema.ts';
 
 export const auditRoutes = [
   route({
@@ -43,6 +45,38 @@ export const auditRoutes = [
       await chainPending(services.knex);
       const head = await services.knex('odx.audit_head').first('seq', 'hash');
       return { body: services.signer.sign(head) };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/api/v1/audit/checkpoints',
+    operationId: 'listAuditCheckpoints',
+    summary: 'Signed checkpoints of the audit chain, newest first (one a day and on demand): anyone may keep copies and check the chain against them',
+    tags: ['audit'],
+    access: 'public',
+    query: CheckpointListQuery,
+    response: CheckpointPage,
+    handler: async ({ query, services }) => {
+      const q = services.knex('odx.audit_checkpoints').orderBy('id', 'desc').limit(query.limit + 1);
+      if (query.cursor !== undefined) q.where('id', '<', query.cursor);
+      const rows = await q;
+      const items = rows.slice(0, query.limit).map(presentCheckpoint);
+      return { body: { items, next: rows.length > query.limit ? items[items.length - 1].id : null } };
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/api/v1/audit/checkpoints',
+    operationId: 'createAuditCheckpoint',
+    summary: 'Sign and publish a checkpoint of the audit chain now',
+    tags: ['audit'],
+    access: { authority: 'any', admin: 'any' },
+    response: Checkpoint,
+    responds: { status: 201, description: 'the new checkpoint' },
+    handler: async ({ services, actor, requestId }) => {
+      await chainPending(services.knex);
+      const checkpoint = await runCommand(services.knex, { actor, requestId }, (ctx) => checkpointCreator(ctx, services.signer, 'on demand'));
+      return { status: 201, body: checkpoint };
     },
   }),
 ];

@@ -51,3 +51,19 @@ export const SignedHead = z
     publicKey: z.string().describe('the installation’s public key (PEM)'),
   })
   .meta({ id: 'SignedHead', description: 'The head of the audit chain signed with the installation’s key: keep a copy to prove later that the log was not rewritten' });
+
+export const CheckpointListQuery = z.object({
+  cursor: z.coerce.number().int().min(1).optional().describe('keyset cursor: the `next` value of the previous page (newest first)'),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+export type CheckpointListQuery = z.infer<typeof CheckpointListQuery>;
+
+export const Checkpoint = SignedHead.extend({
+  id: z.number().int(),
+  reason: z.string().describe('daily, or on demand'),
+}).meta({ id: 'Checkpoint', description: 'A signed head of the audit chain kept and published by the installation' });
+
+export const CheckpointPage = z.object({
+  items: z.array(Checkpoint),
+  next: z.number().int().nullable().describe('cursor of the next page (pass as `cursor`); null on the last page'),
+});

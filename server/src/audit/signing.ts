@@ -14,12 +14,20 @@ export interface SignedHead {
   publicKey: string;
 }
 
+const keyFile = (homeDir: string) => path.join(homeDir, 'audit-ed25519.pem');
+
 /** The Ed25519 key that signs the audit chain head, kept in $ODX_HOME (mode 0600) and made on first use. */
 export class HeadSigner {
   private constructor(private readonly key: KeyObject, readonly publicKeyPem: string) {}
 
+  /** The installation's public key, if it has a key yet (none is made). */
+  static async publicKeyIn(homeDir: string): Promise<string | undefined> {
+    const pem = await fs.readFile(keyFile(homeDir), 'utf8').catch(() => undefined);
+    return pem && createPublicKey(createPrivateKey(pem)).export({ type: 'spki', format: 'pem' }).toString();
+  }
+
   static async load(homeDir: string): Promise<HeadSigner> {
-    const file = path.join(homeDir, 'audit-ed25519.pem');
+    const file = keyFile(homeDir);
     let pem: string;
     try {
       pem = await fs.readFile(file, 'utf8');
@@ -48,6 +56,13 @@ export class HeadSigner {
   }
 }
 
+/** Whether the signature holds and the head's fields are the ones signed (a copy may have been edited beside its message). */
 export function verifySignedHead(head: SignedHead): boolean {
-  return verify(null, Buffer.from(head.message), createPublicKey(head.publicKey), Buffer.from(head.signature, 'base64'));
+  try {
+    const signed = JSON.parse(head.message) as { seq: unknown; hash: unknown; signedAt: unknown };
+    if (signed.seq !== head.seq || signed.hash !== head.hash || signed.signedAt !== head.signedAt) return false;
+    return verify(null, Buffer.from(head.message), createPublicKey(head.publicKey), Buffer.from(head.signature, 'base64'));
+  } catch {
+    return false;
+  }
 }

@@ -21,15 +21,18 @@ export interface Principal {
 
 /** The principal behind a credential, from a row of odx.principals (columns as the credential checks select them). */
 export function principalFromRow(row: Record<string, any>, via: Pick<Principal, 'tokenId' | 'sessionId' | 'scopes'>): Principal {
+  // the consumer role reads shared data as a registered system, read-only, whatever an older account says
+  const roles = (row.roles as Role[]).filter((r) => r !== 'consumer' || row.system_id != null);
+  const consumer = roles.includes('consumer');
   return {
     id: row.id,
     login: row.login,
     displayName: row.display_name,
     departmentId: row.department_id,
-    roles: row.roles as Role[],
+    roles,
     kind: row.kind,
     tokenId: via.tokenId,
     sessionId: via.sessionId,
-    scopes: via.scopes,
+    scopes: consumer ? via.scopes.filter((s) => s === 'read') : via.scopes,
   };
 }

@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import { preparedRows } from '../db/prepared.ts';
 import { principalFromRow, type Principal, type Scope } from './roles.ts';
 import type { CommandContext } from '../audit/command.ts';
-import { notFound } from '../http/errors.ts';
+import { badRequest, forbidden, notFound } from '../http/errors.ts';
 
 const PREFIX = 'odx_';
 
@@ -43,12 +43,37 @@ export interface CreatedToken extends TokenRecord {
   secret: string;
 }
 
+/** The longest lifetime any token may have, an admin's included. */
+export const TOKEN_MAX_DAYS = 3650;
+
+/**
+ * The one lifetime rule of tokens, for the API, consumer credentials and the CLI alike: at most
+ * ODX_TOKEN_DEFAULT_DAYS days; longer (up to TOKEN_MAX_DAYS) or never expiring only when an
+ * admin makes it — at the command line the operator, who holds the database, counts as one.
+ */
+export function tokenExpiry(days: number | null | undefined, opts: { admin: boolean; defaultDays: number; field?: string }): Date | null {
+  const path = opts.field ?? '/expiresInDays';
+  if (days === null) {
+    if (!opts.admin) throw forbidden('only an admin may create a token that never expires / 只有管理员可以创建永不过期的令牌');
+    return null;
+  }
+  const d = days ?? opts.defaultDays;
+  const max = opts.admin ? TOKEN_MAX_DAYS : opts.defaultDays;
+  if (!Number.isInteger(d) || d < 1 || d > max) {
+    throw badRequest(`a token may live 1 to ${max} days, not ${d} / 令牌有效期为 1 至 ${max} 天`, [{ in: 'body', path, value: d, message: `1 to ${max} days` }]);
+  }
+  return new Date(Date.now() + d * 86_400_000);
+}
+
 export async function tokenCreator(
   ctx: CommandContext,
   input: { principalId: number; name: string; scopes: Scope[]; expiresAt: Date | null },
 ): Promise<CreatedToken> {
-  const principal = await ctx.trx('odx.principals').where({ id: input.principalId }).first('login', 'department_id');
+  const principal = await ctx.trx('odx.principals').where({ id: input.principalId }).first('login', 'department_id', 'roles');
   if (!principal) throw notFound(`principal ${input.principalId}`);
+  if (principal.roles.includes('consumer') && input.scopes.includes('write')) {
+    throw badRequest(`consumer credentials are read-only: a token of ${principal.login} takes the scope read only / 接口凭证只读，令牌只能有 read 权限`, [{ in: 'body', path: '/scopes', message: 'read only' }]);
+  }
   const secret = newTokenSecret();
   const [row] = await ctx.trx('odx.tokens')
     .insert({
@@ -102,7 +127,7 @@ export async function authenticateToken(knex: Knex, secret: string): Promise<Pri
   if (!secret.startsWith(PREFIX) || secret.length !== PREFIX.length + 32) return null;
   const [row] = await preparedRows(
     knex,
-    `select t.id as token_id, t.scopes, t.last_used_at, p.id, p.login, p.display_name, p.department_id, p.roles, p.kind
+    `select t.id as token_id, t.scopes, t.last_used_at, p.id, p.login, p.display_name, p.department_id, p.roles, p.kind, p.system_id
      from odx.tokens t join odx.principals p on p.id = t.principal_id
      where t.hash = ? and t.revoked_at is null and p.disabled_at is null and (t.expires_at is null or t.expires_at > now())`,
     [hashToken(secret)],

@@ -11,8 +11,11 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
 
 export interface Database {
+  /** Connected as the application role. */
   knex: Knex;
   url: string;
+  /** The schema owner's connection URL, for migrations (docs/security.md, "Database roles"). */
+  ownerUrl: string;
   embedded?: EmbeddedPostgres;
   close(mode?: 'smart' | 'fast'): Promise<void>;
 }
@@ -23,14 +26,15 @@ export class DatabaseUnreachableError extends Error {}
 export class NoInstallationError extends DatabaseUnreachableError {}
 
 /**
- * Opens the configured PostgreSQL: DATABASE_URL when set, else the embedded cluster in
- * $ODX_HOME/pgdata. Only `create` (odx serve, odx migrate) makes a new cluster when there is none:
- * any other command run outside the server's ODX_HOME would otherwise start a second, empty
- * installation.
+ * Opens the configured PostgreSQL: DATABASE_URL when set (the application role; migrations use
+ * ODX_MIGRATE_URL when set), else the embedded cluster in $ODX_HOME/pgdata with its own roles.
+ * Only `create` (odx serve, odx migrate) makes a new cluster when there is none: any other command
+ * run outside the server's ODX_HOME would otherwise start a second, empty installation.
  */
 export async function openDatabase(config: Config, onLog?: (line: string) => void, opts: { create?: boolean } = {}): Promise<Database> {
   let embedded: EmbeddedPostgres | undefined;
   let url = config.databaseUrl;
+  let ownerUrl = config.migrateUrl ?? url;
   if (!url) {
     const dataDir = path.join(config.homeDir, 'pgdata');
     if (!opts.create && !existsSync(path.join(dataDir, 'PG_VERSION'))) {
@@ -40,7 +44,9 @@ export async function openDatabase(config: Config, onLog?: (line: string) => voi
       );
     }
     embedded = new EmbeddedPostgres({ dataDir, port: config.embeddedPgPort, onLog });
-    url = await embedded.start();
+    const roles = await embedded.roleUrls(await embedded.start());
+    url = roles.app;
+    ownerUrl = roles.owner;
   }
   const knex = createKnex(url);
   try {
@@ -53,6 +59,7 @@ export async function openDatabase(config: Config, onLog?: (line: string) => voi
   return {
     knex,
     url,
+    ownerUrl: ownerUrl!,
     embedded,
     async close(mode = 'fast') {
       await knex.destroy();

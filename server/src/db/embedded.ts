@@ -4,6 +4,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { APP_ROLE, ensureRoles, handOverDatabase, OWNER_ROLE } from './roles.ts';
 
 const run = promisify(execFile);
 
@@ -94,6 +95,32 @@ export class EmbeddedPostgres {
     return `${base}/${database}`;
   }
 
+  /**
+   * Connection URLs of the owner (migrations) and the application roles for a database of the
+   * running cluster, set up by the superuser on first use and on an installation made before
+   * the roles existed. Their passwords are kept beside the superuser's (mode 0600).
+   */
+  async roleUrls(superuserUrl: string): Promise<{ owner: string; app: string }> {
+    const dir = path.dirname(this.passwordFile);
+    const passwords = { owner: await keptSecret(path.join(dir, 'pg-owner-password')), app: await keptSecret(path.join(dir, 'pg-app-password')) };
+    const { default: pg } = await import('pg');
+    const client = new pg.Client({ connectionString: superuserUrl });
+    await client.connect();
+    try {
+      await ensureRoles(client, passwords);
+      await handOverDatabase(client, new URL(superuserUrl).pathname.slice(1));
+    } finally {
+      await client.end();
+    }
+    const as = (role: string, password: string) => {
+      const u = new URL(superuserUrl);
+      u.username = role;
+      u.password = password;
+      return u.toString();
+    };
+    return { owner: as(OWNER_ROLE, passwords.owner), app: as(APP_ROLE, passwords.app) };
+  }
+
   /** Stops the cluster if this process started it. `smart` waits for sessions to end, `fast` ends them. */
   async stop(mode: 'smart' | 'fast' = 'fast'): Promise<void> {
     if (!this.startedHere) return;
@@ -137,6 +164,15 @@ export class EmbeddedPostgres {
       child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${path.basename(file)} exited with ${code}: ${output.trim()}`))));
     });
   }
+}
+
+/** A random secret kept in a file (mode 0600), made on first use. */
+async function keptSecret(file: string): Promise<string> {
+  const made = randomBytes(18).toString('base64url');
+  await fs.writeFile(file, made + '\n', { mode: 0o600, flag: 'wx' }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EEXIST') throw err;
+  });
+  return (await fs.readFile(file, 'utf8')).trim();
 }
 
 async function ensureDatabase(adminUrl: string, name: string): Promise<void> {

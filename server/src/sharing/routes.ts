@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import { recordEvents, runCommand, type CommandContext } from '../audit/command.ts';
 import type { Principal } from '../auth/roles.ts';
+import { tokenExpiry } from '../auth/tokens.ts';
 import { forbidden, notFound } from '../http/errors.ts';
 import { route, type Owner } from '../http/route.ts';
 import { idParams } from '../lib/zod-fields.ts';
@@ -247,12 +248,7 @@ export const sharingRoutes = [
     },
     responds: { status: 201, description: 'the credential and its token with the secret, shown once' },
     handler: async ({ body, principal, services, actor, requestId }) => {
-      const isAdmin = principal!.roles.includes('admin');
-      const days = body.expiresInDays ?? services.config.tokenDefaultDays;
-      if (days > services.config.tokenDefaultDays && !isAdmin) {
-        throw forbidden(`a credential's token may live at most ${services.config.tokenDefaultDays} days`);
-      }
-      const expiresAt = new Date(Date.now() + days * 86_400_000);
+      const expiresAt = tokenExpiry(body.expiresInDays, { admin: principal!.roles.includes('admin'), defaultDays: services.config.tokenDefaultDays });
       const created = await runCommand(services.knex, { actor, requestId }, (ctx) =>
         credentialCreator(ctx, { systemId: body.systemId, login: body.login, displayName: body.displayName, expiresAt }),
       );

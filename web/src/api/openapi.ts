@@ -170,8 +170,8 @@ export interface paths {
         get: operations["listTokens"];
         put?: never;
         /**
-         * Create an API token; the secret is in this response only
-         * @description Who may call: admin (any department), officer (own department), authority (own account), registrar (own account), consumer (own account), developer (own account).
+         * Create an API token (for yourself; admins for anyone); the secret is in this response only
+         * @description Who may call: admin (any department), officer (own account), authority (own account), registrar (own account), developer (own account).
          */
         post: operations["createToken"];
         delete?: never;
@@ -191,7 +191,7 @@ export interface paths {
         put?: never;
         /**
          * Revoke an API token at once
-         * @description Who may call: admin (any department), officer (own department), authority (own account), registrar (own account), consumer (own account), developer (own account).
+         * @description Who may call: admin (any department), officer (own department), authority (own account), registrar (own account), developer (own account).
          */
         post: operations["revokeToken"];
         delete?: never;
@@ -414,6 +414,30 @@ export interface paths {
         get: operations["getAuditHead"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit/checkpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Signed checkpoints of the audit chain, newest first (one a day and on demand): anyone may keep copies and check the chain against them
+         * @description Who may call: anyone, no token needed.
+         */
+        get: operations["listAuditCheckpoints"];
+        put?: never;
+        /**
+         * Sign and publish a checkpoint of the audit chain now
+         * @description Who may call: authority (any department), admin (any department).
+         */
+        post: operations["createAuditCheckpoint"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1838,6 +1862,25 @@ export interface components {
             algorithm: string;
             /** @description the installation’s public key (PEM) */
             publicKey: string;
+        };
+        /** @description A signed head of the audit chain kept and published by the installation */
+        Checkpoint: {
+            seq: number;
+            /** @description hex hash of the last event */
+            hash: string;
+            /** Format: date-time */
+            signedAt: string;
+            /** @description the exact bytes signed: canonical JSON of { seq, hash, signedAt } */
+            message: string;
+            /** @description base64 Ed25519 signature of message */
+            signature: string;
+            /** @description Ed25519 */
+            algorithm: string;
+            /** @description the installation’s public key (PEM) */
+            publicKey: string;
+            id: number;
+            /** @description daily, or on demand */
+            reason: string;
         };
         /** @description A class of the classification tree (信息资源分类: 类/项/目/细目) */
         Classification: {
@@ -4236,6 +4279,81 @@ export interface operations {
             };
         };
     };
+    listAuditCheckpoints: {
+        parameters: {
+            query?: {
+                /** @description keyset cursor: the `next` value of the previous page (newest first) */
+                cursor?: number;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Checkpoint"][];
+                        /** @description cursor of the next page (pass as `cursor`); null on the last page */
+                        next: number | null;
+                    };
+                };
+            };
+            /** @description invalid input; details name each problem with its JSON path */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createAuditCheckpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the new checkpoint */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Checkpoint"];
+                };
+            };
+            /** @description no valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     listClassifications: {
         parameters: {
             query?: never;
@@ -6030,6 +6148,8 @@ export interface operations {
                 mode?: "replace" | "append" | "upsert";
                 key?: string;
                 maxErrors?: number;
+                /** @description a replace by a file without rows may empty a resource that has rows */
+                allowEmpty?: "true" | "false";
                 /** @description file header → item name, as a JSON object */
                 mapping?: string;
                 fileName?: string;

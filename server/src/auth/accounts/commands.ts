@@ -4,8 +4,11 @@ import type { Principal, Role } from '../roles.ts';
 import { presentPrincipal } from './presenter.ts';
 import type { PrincipalCreate, PrincipalUpdate } from './schema.ts';
 
-/** Roles an officer may hand out inside their department; the rest only an admin grants. */
-const OFFICER_GRANTABLE: Role[] = ['officer', 'registrar', 'consumer'];
+/**
+ * Roles an officer may hand out inside their department; the rest only an admin grants. The
+ * consumer role nobody grants: consumer credentials (sharing/credentials.ts) hold it.
+ */
+const OFFICER_GRANTABLE: Role[] = ['officer', 'registrar'];
 
 /** Stops role escalation: a caller who is not an admin can grant only department roles. */
 export function assertMayGrant(caller: Principal | null, roles: Role[]): void {

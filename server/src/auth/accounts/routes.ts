@@ -1,9 +1,9 @@
 import type { Knex } from 'knex';
 import { runCommand } from '../../audit/command.ts';
-import { badRequest, forbidden, notFound } from '../../http/errors.ts';
+import { notFound } from '../../http/errors.ts';
 import { route, type Owner } from '../../http/route.ts';
 import { idParams } from '../../lib/zod-fields.ts';
-import { tokenCreator, tokenQuery, tokenRevoker } from '../tokens.ts';
+import { tokenCreator, tokenExpiry, tokenQuery, tokenRevoker, toRecord } from '../tokens.ts';
 import { assertMayGrant, principalCreator, principalUpdater } from './commands.ts';
 import { presentToken } from './presenter.ts';
 import { listPrincipals, listTokens } from './queries.ts';
@@ -84,21 +84,16 @@ export const accountRoutes = [
     method: 'post',
     path: '/api/v1/tokens',
     operationId: 'createToken',
-    summary: 'Create an API token; the secret is in this response only',
+    summary: 'Create an API token (for yourself; admins for anyone); the secret is in this response only',
     tags: ['accounts'],
-    access: { admin: 'any', officer: 'own', authority: 'self', registrar: 'self', consumer: 'self', developer: 'self' },
+    // a token for someone else lets its maker act as them: only admins mint those; consumer credentials are read-only
+    access: { admin: 'any', officer: 'self', authority: 'self', registrar: 'self', developer: 'self' },
     body: TokenCreate,
     response: TokenWithSecret,
     owner: async ({ body }, knex, caller) => principalOwner(knex, body.principalId ?? caller.id),
     responds: { status: 201, description: 'the token with its secret, shown once' },
     handler: async ({ body, principal, services, actor, requestId }) => {
-      const isAdmin = principal!.roles.includes('admin');
-      const days = body.expiresInDays === undefined ? services.config.tokenDefaultDays : body.expiresInDays;
-      if (days === null && !isAdmin) throw forbidden('only an admin may create a token that never expires');
-      if (days !== null && days > services.config.tokenDefaultDays && !isAdmin) {
-        throw badRequest(`a token may live at most ${services.config.tokenDefaultDays} days`, [{ in: 'body', path: '/expiresInDays', message: 'too long' }]);
-      }
-      const expiresAt = days === null ? null : new Date(Date.now() + days * 86_400_000);
+      const expiresAt = tokenExpiry(body.expiresInDays, { admin: principal!.roles.includes('admin'), defaultDays: services.config.tokenDefaultDays });
       const principalId = body.principalId ?? principal!.id;
       const created = await runCommand(services.knex, { actor, requestId }, (ctx) => tokenCreator(ctx, { principalId, name: body.name, scopes: body.scopes, expiresAt }));
       return { status: 201, body: { ...presentToken(created), secret: created.secret } };
@@ -110,7 +105,8 @@ export const accountRoutes = [
     operationId: 'revokeToken',
     summary: 'Revoke an API token at once',
     tags: ['accounts'],
-    access: { admin: 'any', officer: 'own', authority: 'self', registrar: 'self', consumer: 'self', developer: 'self' },
+    // a consumer credential's token is revoked by its department's officer
+    access: { admin: 'any', officer: 'own', authority: 'self', registrar: 'self', developer: 'self' },
     params: idParams,
     response: TokenRevoked,
     responds: { status: 200, description: 'the revoked token (revoking it again changes nothing)' },

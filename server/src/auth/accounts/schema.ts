@@ -5,11 +5,19 @@ import { ROLES, SCOPES } from '../roles.ts';
 export const Role = z.enum(ROLES);
 export const Scope = z.enum(SCOPES);
 
+/** A person given the consumer role would read shared data bound to no system: that role comes only with a consumer credential. */
+const GrantableRoles = z
+  .array(Role)
+  .min(1)
+  .refine((roles) => !roles.includes('consumer'), {
+    message: 'the consumer role comes only with a consumer credential bound to a registered system (POST /api/v1/consumer-credentials) / consumer 角色只能通过绑定已登记系统的接口凭证获得',
+  });
+
 export const PrincipalCreate = z.object({
   login: z.string().regex(/^[a-z0-9][a-z0-9._@-]{1,63}$/, 'lower-case letters, digits and . _ @ -, 2 to 64 characters'),
   displayName: z.string().min(1).max(100),
   departmentId: z.number().int().positive().nullable(),
-  roles: z.array(Role).min(1),
+  roles: GrantableRoles,
   kind: z.enum(['user', 'system']).default('user'),
   email: z.string().email().optional(),
   phone: z.string().max(30).optional(),
@@ -17,7 +25,7 @@ export const PrincipalCreate = z.object({
 export type PrincipalCreate = z.infer<typeof PrincipalCreate>;
 
 export const PrincipalUpdate = z
-  .object({ displayName: z.string().min(1).max(100), roles: z.array(Role).min(1), disabled: z.boolean() })
+  .object({ displayName: z.string().min(1).max(100), roles: GrantableRoles, disabled: z.boolean() })
   .partial()
   .refine((v) => Object.keys(v).length > 0, { message: 'nothing to change' });
 export type PrincipalUpdate = z.infer<typeof PrincipalUpdate>;

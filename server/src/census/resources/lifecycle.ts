@@ -1,5 +1,5 @@
 import type { CommandContext } from '../../audit/command.ts';
-import { stateConflict, unprocessable } from '../../http/errors.ts';
+import { forbidden, stateConflict, unprocessable } from '../../http/errors.ts';
 import { derivedColumns } from '../documents/derive.ts';
 import { lockDocument, type DocumentRow } from '../documents/commands.ts';
 import { recordStep } from '../documents/history.ts';
@@ -49,12 +49,32 @@ function assertNoUnmaskedPersonalData(doc: Record<string, any>): void {
   );
 }
 
-export async function resourceStepper(ctx: CommandContext, id: number, step: LifecycleStep, note?: string): Promise<DocumentRow> {
+/**
+ * Four eyes (ODX_FOUR_EYES, on by default): the approver is none of those who wrote or submitted
+ * the versions since the entry was last published. The operator at the CLI has no account and is not checked.
+ */
+async function assertFourEyes(ctx: CommandContext, current: DocumentRow): Promise<void> {
+  if (ctx.actor.id === undefined) return;
+  const own = await ctx.trx('odx.census_history')
+    .where({ kind: 'resource', doc_id: current.id, actor_id: ctx.actor.id })
+    .whereIn('action', ['create', 'update', 'revise', 'submit'])
+    .where('version', '>', current.published_version ?? 0)
+    .orderBy('id')
+    .first('action', 'version');
+  if (!own) return;
+  throw forbidden(
+    `four eyes: you ${own.action === 'submit' ? 'submitted' : 'wrote'} version ${own.version} of resource ${current.id}, so another officer must approve it / 四眼原则：本人编写或提交的数据目录不得由本人审核，须由本部门另一名数据官审核`,
+    { rule: 'four-eyes', resource: current.id, version: own.version, action: own.action },
+  );
+}
+
+export async function resourceStepper(ctx: CommandContext, id: number, step: LifecycleStep, note?: string, opts: { fourEyes?: boolean } = {}): Promise<DocumentRow> {
   const current = await lockDocument(ctx, 'resource', id);
   const { from, to } = STEPS[step];
   if (!(from as readonly string[]).includes(current.status)) {
     throw stateConflict(`cannot ${step} a resource in status '${current.status}'`, { status: current.status, allowedFrom: from });
   }
+  if (step === 'approve' && opts.fourEyes !== false) await assertFourEyes(ctx, current);
   if (step === 'return' && !note) throw unprocessable('returning a resource needs a reason', [{ path: '/note', message: 'required' }]);
   let change: Record<string, unknown> = { status: to, updated_at: ctx.trx.fn.now() };
   if (step === 'publish') {

@@ -9,6 +9,7 @@ import * as m007 from './007_search_speed.ts';
 import * as m008 from './008_change_notify.ts';
 import * as m009 from './009_audit_lean.ts';
 import * as m010 from './010_sessions.ts';
+import * as m011 from './011_least_privilege.ts';
 
 export interface Migration {
   name: string;
@@ -27,4 +28,5 @@ export const migrations: Migration[] = [
   { name: '008_change_notify', ...m008 },
   { name: '009_audit_lean', ...m009 },
   { name: '010_sessions', ...m010 },
+  { name: '011_least_privilege', ...m011 },
 ];
