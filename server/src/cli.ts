@@ -12,6 +12,7 @@ import { departmentCreator, findDepartmentByUscc } from './census/departments/co
 import { DepartmentCreate } from './census/departments/schema.ts';
 import { cliActor, UsageError, withDatabase } from './cli-support.ts';
 import { registerCensusCommands } from './census/imports/cli.ts';
+import { registerIndicatorCommands } from './governance/cli.ts';
 import { loadConfig } from './config.ts';
 import { DatabaseUnreachableError } from './db/connect.ts';
 import { schemaState, SchemaTooNewError } from './db/migrate.ts';
@@ -263,6 +264,7 @@ audit
   );
 
 registerCensusCommands(program);
+registerIndicatorCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof UsageError || err instanceof DatabaseUnreachableError || err instanceof SchemaTooNewError) {

@@ -10,6 +10,9 @@ import { migrateLatest } from './db/migrate.ts';
 import { seedDemo } from './demo/seed.ts';
 import { createLogger } from './http/observability.ts';
 import { failInterruptedLoads } from './loads/service.ts';
+import { ensureLastMonth } from './governance/snapshots.ts';
+import { loadSettings } from './governance/settings.ts';
+import { now } from './sharing/clock.ts';
 
 export interface Running {
   server: Server;
@@ -34,6 +37,11 @@ export async function startServer(config: Config, opts: { demo?: boolean; handle
   const interrupted = await failInterruptedLoads(db.knex);
   if (interrupted.length) log.warn({ loads: interrupted }, 'loads interrupted by a previous stop were marked failed');
   const { server: httpServer, services } = createApp({ knex: db.knex, config, log, signer });
+  // trends read monthly snapshots: last month's is made on start when missing, in the background
+  void Promise.resolve()
+    .then(() => ensureLastMonth(db.knex, now(), loadSettings(config.homeDir).graceDays))
+    .then((month) => month && log.info({ month }, 'indicator snapshot computed'))
+    .catch((err) => log.error({ err }, 'indicator snapshot failed'));
   // loads run by other processes of a scaled-out installation are watched by their heartbeat
   const sweeper = setInterval(() => void failInterruptedLoads(db.knex).catch((err) => log.error({ err }, 'load sweep failed')), 30_000);
   sweeper.unref();

@@ -8,6 +8,7 @@ import * as m006 from './006_search_tuning.ts';
 import * as m007 from './007_search_speed.ts';
 import * as m008 from './008_change_notify.ts';
 import * as m009 from './009_audit_lean.ts';
+import * as m013 from './013_indicators.ts';
 
 export interface Migration {
   name: string;
@@ -25,4 +26,5 @@ export const migrations: Migration[] = [
   { name: '007_search_speed', ...m007 },
   { name: '008_change_notify', ...m008 },
   { name: '009_audit_lean', ...m009 },
+  { name: '013_indicators', ...m013 },
 ];
