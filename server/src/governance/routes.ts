@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Principal } from '../auth/roles.ts';
+import { HttpError } from '../http/errors.ts';
 import { route, type Scoping } from '../http/route.ts';
 import { now } from '../sharing/clock.ts';
 import { evaluate } from './evaluation.ts';
@@ -7,7 +8,7 @@ import { evaluationXlsx, indicatorsCsv, indicatorsXlsx } from './export.ts';
 import { computeIndicators, type DepartmentIndicators } from './indicators.ts';
 import { dayEnd, dayStart, monthWindow, shanghaiDay } from './period.ts';
 import { EvaluationQuery, IndicatorQuery, TrendQuery } from './schema.ts';
-import { loadSettings } from './settings.ts';
+import { loadSettings, SettingsError, type EvaluationSettings } from './settings.ts';
 import { monthReport, readTrend } from './snapshots.ts';
 
 /** The authority and administrators read any department and the city; an officer their own department. */
@@ -19,6 +20,16 @@ const askedDepartment = async ({ query }: { query: { department?: number } }, _k
 /** Departments to report on, and whether the city's figures go with them. */
 function reach(scoping: Scoping, department: number | undefined): { departments: number[] | null; withCity: boolean } {
   return { departments: department ? [department] : scoping.departments, withCity: scoping.departments === null };
+}
+
+/** The settings in force; a broken file is the operator's to fix, so the answer says so and names the problem. */
+function settingsOf(homeDir: string): EvaluationSettings {
+  try {
+    return loadSettings(homeDir);
+  } catch (err) {
+    if (err instanceof SettingsError) throw new HttpError(503, 'misconfigured', err.message);
+    throw err;
+  }
 }
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -37,7 +48,7 @@ export const governanceRoutes = [
       const to = query.to ? dayEnd(query.to) : asOf;
       const from = query.from ? dayStart(query.from) : dayStart(`${shanghaiDay(new Date(to.getTime() - 1)).slice(0, 7)}-01`);
       const { departments, withCity } = reach(scoping, query.department);
-      const { graceDays } = loadSettings(services.config.homeDir);
+      const { graceDays } = settingsOf(services.config.homeDir);
       const report = await computeIndicators(services.knex, { asOf, from, to, graceDays }, departments, withCity);
       if (query.format === 'json') return { body: report };
       const name = `指标-${shanghaiDay(new Date(asOf.getTime() - 1))}`;
@@ -70,7 +81,7 @@ export const governanceRoutes = [
     query: EvaluationQuery,
     owner: askedDepartment,
     handler: async ({ query, scoping, services, res }) => {
-      const settings = loadSettings(services.config.homeDir);
+      const settings = settingsOf(services.config.homeDir);
       const snapshot = await readTrend(services.knex, { from: query.month, to: query.month, departments: null, withCity: false });
       // a month still running, or never snapshotted, is computed from history
       const current = monthWindow(query.month).to > now();
