@@ -34,19 +34,6 @@ export function previousMonth(instant: Date): string {
   return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
 }
 
-/** Months from one to another, both included. */
-export function monthsBetween(from: string, to: string): string[] {
-  const out: string[] = [];
-  let [y, m] = from.split('-').map(Number);
-  for (let guard = 0; guard < 1200; guard++) {
-    const month = `${y}-${String(m).padStart(2, '0')}`;
-    if (month > to) break;
-    out.push(month);
-    [y, m] = m === 12 ? [y + 1, 1] : [y, m + 1];
-  }
-  return out;
-}
-
 /** Whole days from one instant to a later one. */
 export function daysBetween(from: Date, to: Date): number {
   return Math.floor((to.getTime() - from.getTime()) / DAY_MS);

@@ -4,7 +4,8 @@
  * replaces its rows; history makes the answer the same unless the settings' grace days changed.
  */
 import type { Knex } from 'knex';
-import { computeIndicators, type Indicators, type IndicatorReport } from './indicators.ts';
+import { computeIndicators, type IndicatorReport } from './indicators.ts';
+import { presentSnapshot, type TrendPoint } from './presenter.ts';
 import { monthWindow, previousMonth } from './period.ts';
 
 /** The indicators of a month: its flows in the month, its stocks at the month's end. */
@@ -33,12 +34,6 @@ export async function hasSnapshot(knex: Knex, month: string): Promise<boolean> {
   return Boolean(await knex('odx.indicator_snapshots').where({ month: `${month}-01` }).whereNull('department_id').first('month'));
 }
 
-export interface TrendPoint {
-  month: string;
-  department: { id: number; name: string } | null;
-  indicators: Indicators;
-}
-
 /** Snapshots from one month to another (both included): the city's when `withCity`, and those of `departments` (null: all). */
 export async function readTrend(knex: Knex, q: { from: string; to: string; departments: number[] | null; withCity: boolean }): Promise<TrendPoint[]> {
   const rows = await knex('odx.indicator_snapshots as s')
@@ -52,11 +47,7 @@ export async function readTrend(knex: Knex, q: { from: string; to: string; depar
     .orderBy('s.month')
     .orderByRaw('s.department_id nulls first')
     .select(knex.raw(`to_char(s.month, 'YYYY-MM') as month`), 's.department_id', 'd.name', 's.indicators');
-  return rows.map((r: Record<string, any>) => ({
-    month: r.month,
-    department: r.department_id === null ? null : { id: Number(r.department_id), name: r.name },
-    indicators: r.indicators,
-  }));
+  return rows.map(presentSnapshot);
 }
 
 /** On start: last month's snapshot, when it is missing (a failure is logged, the server still starts). */
