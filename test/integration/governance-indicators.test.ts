@@ -6,6 +6,7 @@ import request, { type Response } from 'supertest';
 import { makeDepartment, testApp, type Dept, type TestApp } from '../helpers/app.ts';
 import { buildHistory, type History } from '../helpers/governance.ts';
 import { snapshotMonth } from '../../server/src/governance/snapshots.ts';
+import { odx } from '../helpers/cli.ts';
 
 /** Reads a binary response body as a Buffer. */
 const binary = (res: Response, cb: (err: Error | null, body: Buffer) => void) => {
@@ -166,7 +167,12 @@ describe('governance indicators from history (#17)', function () {
 
   it('keeps monthly snapshots equal to the live computation, and serves the trend from them', async () => {
     await snapshotMonth(t.knex, '2026-09', 3);
-    await snapshotMonth(t.knex, '2026-10', 3);
+    const env = { DATABASE_URL: t.db.url, ODX_HOME: t.home };
+    const made = await odx(['indicators', 'snapshot', '--month', '2026-10'], env);
+    expect(made.code, made.stderr).to.equal(0);
+    expect(made.stdout).to.contain('indicators of 2026-10 stored: the city and 3 departments');
+    const bad = await odx(['indicators', 'snapshot', '--month', '2026-13'], env);
+    expect([bad.code, bad.stderr]).to.deep.equal([2, 'odx: --month 2026-13: 月份格式应为 YYYY-MM / a month is written YYYY-MM\n']);
     const live = (await get(`${OCT}&as_of=2026-10-31`).expect(200)).body;
     const trend = (await request(t.app).get('/api/v1/indicators/trend?from=2026-09&to=2026-10').set(t.auth('authority')).expect(200)).body.items;
     expect(trend.map((p: any) => [p.month, p.department?.id ?? null])).to.deep.equal([
