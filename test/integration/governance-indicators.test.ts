@@ -2,18 +2,13 @@ import { expect } from 'chai';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
-import request, { type Response } from 'supertest';
+import request from 'supertest';
+import { binary } from '../helpers/binary.ts';
 import { makeDepartment, testApp, type Dept, type TestApp } from '../helpers/app.ts';
 import { buildHistory, type History } from '../helpers/governance.ts';
 import { snapshotMonth } from '../../server/src/governance/snapshots.ts';
 import { odx } from '../helpers/cli.ts';
 
-/** Reads a binary response body as a Buffer. */
-const binary = (res: Response, cb: (err: Error | null, body: Buffer) => void) => {
-  const chunks: Buffer[] = [];
-  res.on('data', (c: Buffer) => chunks.push(c));
-  res.on('end', () => cb(null, Buffer.concat(chunks)));
-};
 
 /** Every answer below is worked out by hand from the history in test/helpers/governance.ts. */
 describe('governance indicators from history (#17)', function () {

@@ -14,6 +14,7 @@ import { TEST_ACTOR, testApp, type TestApp } from '../helpers/app.ts';
 import { demandDoc, publishedResource } from '../helpers/census.ts';
 import { requestCreator } from '../../server/src/sharing/requests.ts';
 import { snapshotMonth } from '../../server/src/governance/snapshots.ts';
+import { binary } from '../helpers/binary.ts';
 import { shanghaiDay } from '../../server/src/governance/period.ts';
 import { NOT_SHARED, POLICY, requestBetween, shareDoc, systemOf } from '../helpers/sharing.ts';
 
@@ -205,12 +206,6 @@ async function answerText(body: Buffer, type: string | undefined): Promise<strin
   }
   return body.toString('utf8');
 }
-
-const binary = (res: request.Response, cb: (err: Error | null, body: Buffer) => void) => {
-  const chunks: Buffer[] = [];
-  res.on('data', (c: Buffer) => chunks.push(c));
-  res.on('end', () => cb(null, Buffer.concat(chunks)));
-};
 
 describe('outputs that can carry a data value, against every kind of caller', function () {
   this.timeout(300_000);

@@ -153,6 +153,11 @@ function median(xs: number[]): number | null {
 }
 
 /** A census document (system or resource) as it stood at `asOf`. */
+/** The rows of one statement with named bindings. */
+async function rowsOf<T>(knex: Knex, sql: string, bindings: Record<string, unknown>): Promise<T[]> {
+  return (await knex.raw(sql, bindings as Knex.ValueDict)).rows;
+}
+
 interface CensusRow {
   kind: 'system' | 'resource';
   id: number;
@@ -169,9 +174,7 @@ interface CensusRow {
 }
 
 function censusAsOf(knex: Knex, t: Date): Promise<CensusRow[]> {
-  return knex
-    .raw(
-      `with last as (
+  return rowsOf(knex, `with last as (
          select distinct on (kind, doc_id) kind, doc_id, status from odx.census_history
          where at < :t and kind in ('system', 'resource') order by kind, doc_id, id desc
        ), doc as (
@@ -196,10 +199,7 @@ function censusAsOf(knex: Knex, t: Date): Promise<CensusRow[]> {
          select v.created_at, v.rows, jsonb_array_length(v.items) as items from odx.resource_versions v
          where l.kind = 'resource' and v.resource_id = l.doc_id and v.created_at < :t
          order by v.created_at desc limit 1
-       ) v on true`,
-      { t },
-    )
-    .then((r) => r.rows);
+       ) v on true`, { t });
 }
 
 interface LoadRow {
@@ -211,16 +211,11 @@ interface LoadRow {
 }
 
 function loadsIn(knex: Knex, w: IndicatorWindow): Promise<LoadRow[]> {
-  return knex
-    .raw(
-      `select l.resource_id::int as resource_id, coalesce(l.rows_read, 0) as rows_read, coalesce(l.rejected, 0) as rejected,
+  return rowsOf(knex, `select l.resource_id::int as resource_id, coalesce(l.rows_read, 0) as rows_read, coalesce(l.rejected, 0) as rejected,
          (select count(*) from odx.load_rejects j where j.load_id = l.id and j.rule = 'required') as required_nulls,
          (select count(*) from odx.load_rejects j where j.load_id = l.id and j.rule = 'duplicate-key') as duplicate_keys
        from odx.loads l
-       where l.state in ('succeeded', 'failed') and l.finished_at >= :from and l.finished_at < :to and l.finished_at < :t`,
-      { from: w.from, to: w.to, t: w.asOf },
-    )
-    .then((r) => r.rows);
+       where l.state in ('succeeded', 'failed') and l.finished_at >= :from and l.finished_at < :to and l.finished_at < :t`, { from: w.from, to: w.to, t: w.asOf });
 }
 
 interface RequestRow {
@@ -231,16 +226,11 @@ interface RequestRow {
 }
 
 function requestsIn(knex: Knex, w: IndicatorWindow): Promise<RequestRow[]> {
-  return knex
-    .raw(
-      `select q.consumer_department_id::int as consumer, q.provider_department_id::int as provider, q.submitted_at,
+  return rowsOf(knex, `select q.consumer_department_id::int as consumer, q.provider_department_id::int as provider, q.submitted_at,
          (select json_agg(json_build_object('step', s.step, 'to', s.to_state, 'at', s.at, 'automatic', s.automatic, 'late', s.late) order by s.at, s.id)
             from odx.share_request_steps s where s.request_id = q.id and s.at < :t) as steps
        from odx.share_requests q
-       where q.submitted_at >= :from and q.submitted_at < :to and q.submitted_at < :t`,
-      { from: w.from, to: w.to, t: w.asOf },
-    )
-    .then((r) => r.rows);
+       where q.submitted_at >= :from and q.submitted_at < :to and q.submitted_at < :t`, { from: w.from, to: w.to, t: w.asOf });
 }
 
 interface GrantRow {
@@ -252,18 +242,13 @@ interface GrantRow {
 /** Grants in force at `asOf` (active or suspended: revocation and supersession are final), and whether one in force 90 days was read in them. */
 function grantsInForce(knex: Knex, t: Date): Promise<(GrantRow & { old: boolean })[]> {
   const since = new Date(t.getTime() - 90 * 86_400_000);
-  return knex
-    .raw(
-      `select g.provider_department_id::int as provider, g.consumer_department_id::int as consumer, g.starts_at <= :since as old,
+  return rowsOf(knex, `select g.provider_department_id::int as provider, g.consumer_department_id::int as consumer, g.starts_at <= :since as old,
          exists (select 1 from odx.audit_events e
            where e.target_type = 'resource' and e.target_id = g.resource_id::text and e.action like 'shared.%'
              and e.detail->>'grant' = g.id::text and e.at >= :since and e.at < :t) as used
        from odx.grants g
        where g.created_at < :t and g.starts_at < :t and (g.ends_at is null or g.ends_at > :t)
-         and not (g.status in ('revoked', 'superseded') and g.status_at < :t)`,
-      { t, since },
-    )
-    .then((r) => r.rows);
+         and not (g.status in ('revoked', 'superseded') and g.status_at < :t)`, { t, since });
 }
 
 interface UsageRow {
@@ -275,18 +260,13 @@ interface UsageRow {
 }
 
 function openUsage(knex: Knex, w: IndicatorWindow): Promise<UsageRow[]> {
-  return knex
-    .raw(
-      `select e.target_id::int as resource_id, e.department_id::int as department_id, to_char(e.at at time zone 'Asia/Shanghai', 'YYYY-MM') as month,
+  return rowsOf(knex, `select e.target_id::int as resource_id, e.department_id::int as department_id, to_char(e.at at time zone 'Asia/Shanghai', 'YYYY-MM') as month,
          count(*) filter (where e.action = 'dataset.download') as downloads,
          count(*) filter (where e.action in ('dataset.rows', 'dataset.datastore_search')) as api_calls
        from odx.audit_events e
        where e.action in ('dataset.download', 'dataset.rows', 'dataset.datastore_search')
          and e.at >= :from and e.at < :to and e.at < :t
-       group by 1, 2, 3 order by 3, 1`,
-      { from: w.from, to: w.to, t: w.asOf },
-    )
-    .then((r) => r.rows);
+       group by 1, 2, 3 order by 3, 1`, { from: w.from, to: w.to, t: w.asOf });
 }
 
 function empty(): Indicators {
