@@ -8,6 +8,7 @@ import { makeDepartment, testApp, type Dept, type TestApp } from '../helpers/app
 import { buildHistory, type History } from '../helpers/governance.ts';
 import { snapshotMonth } from '../../server/src/governance/snapshots.ts';
 import { odx } from '../helpers/cli.ts';
+import { setClock } from '../../server/src/sharing/clock.ts';
 
 
 /** Every answer below is worked out by hand from the history in test/helpers/governance.ts. */
@@ -21,11 +22,16 @@ describe('governance indicators from history (#17)', function () {
   const deptOf = (body: any, id: number) => body.departments.find((d: any) => d.department.id === id);
 
   before(async () => {
+    // the evaluation of a month still running is computed live; pin "now" after the months under test
+    setClock(() => new Date('2026-12-07T02:00:00Z'));
     t = await testApp();
     c = await makeDepartment(t.knex, '测试丙局');
     h = await buildHistory(t.knex, t.deptA, t.deptB, c);
   });
-  after(() => t.close());
+  after(async () => {
+    setClock(null);
+    await t.close();
+  });
 
   it('counts the census as the documents stood at the date, before and after later changes', async () => {
     const oct = (await get(`${OCT}&as_of=2026-10-31`).expect(200)).body;
