@@ -6,7 +6,7 @@ import request from 'supertest';
 import { binary } from '../helpers/binary.ts';
 import { makeDepartment, testApp, type Dept, type TestApp } from '../helpers/app.ts';
 import { buildHistory, type History } from '../helpers/governance.ts';
-import { snapshotMonth } from '../../server/src/governance/snapshots.ts';
+import { ensureLastMonth, snapshotMonth } from '../../server/src/governance/snapshots.ts';
 import { odx } from '../helpers/cli.ts';
 import { setClock } from '../../server/src/sharing/clock.ts';
 
@@ -168,6 +168,10 @@ describe('governance indicators from history (#17)', function () {
 
   it('keeps monthly snapshots equal to the live computation, and serves the trend from them', async () => {
     await snapshotMonth(t.knex, '2026-09', 3);
+    // what the server does on start: last month's snapshot when it is missing, and nothing when it is there
+    expect(await ensureLastMonth(t.knex, new Date('2026-11-15T02:00:00Z'), 3)).to.equal('2026-10');
+    expect(await ensureLastMonth(t.knex, new Date('2026-11-15T02:00:00Z'), 3)).to.equal(null);
+    expect(await ensureLastMonth(t.knex, new Date('2026-10-01T02:00:00Z'), 3)).to.equal(null);
     const env = { DATABASE_URL: t.db.url, ODX_HOME: t.home };
     const made = await odx(['indicators', 'snapshot', '--month', '2026-10'], env);
     expect(made.code, made.stderr).to.equal(0);
