@@ -14,6 +14,7 @@ import { departmentCreator, findDepartmentByUscc } from './census/departments/co
 import { DepartmentCreate } from './census/departments/schema.ts';
 import { cliActor, config, UsageError, withDatabase } from './cli-support.ts';
 import { registerCensusCommands } from './census/imports/cli.ts';
+import { registerIndicatorCommands } from './governance/cli.ts';
 import { loadConfig } from './config.ts';
 import { backupTo, restoreFrom, RestoreRefused } from './db/backup.ts';
 import { DatabaseUnreachableError } from './db/connect.ts';
@@ -337,6 +338,7 @@ program
   );
 
 registerCensusCommands(program);
+registerIndicatorCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof UsageError || err instanceof DatabaseUnreachableError || err instanceof SchemaTooNewError) {

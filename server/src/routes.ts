@@ -9,6 +9,7 @@ import { documentRoutes } from './census/documents/routes.ts';
 import { censusImportRoutes } from './census/imports/routes.ts';
 import { ledgerRoutes } from './census/ledger/routes.ts';
 import { resourceRoutes } from './census/resources/routes.ts';
+import { governanceRoutes } from './governance/routes.ts';
 import type { RouteSpec } from './http/route.ts';
 import { loadRoutes } from './loads/routes.ts';
 import { openDataRoutes } from './open/data-routes.ts';
@@ -42,4 +43,5 @@ export const apiRoutes: RouteSpec[] = [
   ...catalogRoutes,
   ...ckanRoutes,
   ...developerKeyRoutes,
+  ...governanceRoutes,
 ];

@@ -160,6 +160,9 @@ Object.assign(fixtures, {
     contentType: 'text/csv',
   }),
   'GET /api/v1/census/ledger': async () => ({ path: '/api/v1/census/ledger' }),
+  'GET /api/v1/indicators': async (t: TestApp) => ({ path: '/api/v1/indicators', query: { department: String(t.deptA.id), as_of: '2026-10-31', from: '2026-10-01', to: '2026-10-31' } }),
+  'GET /api/v1/indicators/trend': async (t: TestApp) => ({ path: '/api/v1/indicators/trend', query: { department: String(t.deptA.id), from: '2026-01', to: '2026-12' } }),
+  'GET /api/v1/evaluations': async (t: TestApp) => ({ path: '/api/v1/evaluations', query: { department: String(t.deptA.id), month: '2026-10' } }),
 } satisfies typeof fixtures);
 
 /** Sharing: department A as the consumer or the provider of a request, the other party a third department. */

@@ -2,21 +2,14 @@ import { expect } from 'chai';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import request from 'supertest';
-import type { Response } from 'superagent';
 import { runCommand } from '../../server/src/audit/command.ts';
 import { documentCreator } from '../../server/src/census/documents/commands.ts';
 import { demandLinker } from '../../server/src/census/demands/commands.ts';
 import { resourceStepper } from '../../server/src/census/resources/lifecycle.ts';
 import { TEST_ACTOR, testApp, type TestApp } from '../helpers/app.ts';
+import { binary } from '../helpers/binary.ts';
 import { demandDoc, resourceDoc, systemDoc } from '../helpers/census.ts';
 
-/** Reads a binary response body as a Buffer. */
-const binary = (res: Response, cb: (err: Error | null, body: Buffer) => void) => {
-  const stream = res as unknown as NodeJS.ReadableStream;
-  const chunks: Buffer[] = [];
-  stream.on('data', (c: Buffer) => chunks.push(c));
-  stream.on('end', () => cb(null, Buffer.concat(chunks)));
-};
 
 describe('census ledger (一本账)', function () {
   this.timeout(60_000);

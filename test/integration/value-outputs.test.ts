@@ -13,6 +13,9 @@ import { VALUE_ROUTES } from '../../server/src/policies/value-outputs.ts';
 import { TEST_ACTOR, testApp, type TestApp } from '../helpers/app.ts';
 import { demandDoc, publishedResource } from '../helpers/census.ts';
 import { requestCreator } from '../../server/src/sharing/requests.ts';
+import { snapshotMonth } from '../../server/src/governance/snapshots.ts';
+import { binary } from '../helpers/binary.ts';
+import { shanghaiDay } from '../../server/src/governance/period.ts';
 import { NOT_SHARED, POLICY, requestBetween, shareDoc, systemOf } from '../helpers/sharing.ts';
 
 /**
@@ -96,6 +99,8 @@ const CKAN_CALLS = (f: Fixture) => [
   ...KINDS.flatMap((k) => [`package_show?id=${code(f.resources[k])}`, `datastore_search?resource_id=${code(f.resources[k])}`]),
 ];
 
+const THIS_MONTH = shanghaiDay(new Date()).slice(0, 7);
+
 /** How to call each GET route: the URLs that exercise it. A route missing here fails the test. */
 const GETS: Record<string, (f: Fixture) => string[]> = {
   '/healthz': () => ['/healthz'],
@@ -152,6 +157,9 @@ const GETS: Record<string, (f: Fixture) => string[]> = {
   '/api/3/action/:action': (f) => CKAN_CALLS(f).map((a) => `/api/3/action/${a}`),
   '/api/action/:action': (f) => CKAN_CALLS(f).map((a) => `/api/action/${a}`),
   '/api/v1/developer/keys': () => ['/api/v1/developer/keys'],
+  '/api/v1/indicators': () => ['/api/v1/indicators', '/api/v1/indicators?format=csv', '/api/v1/indicators?format=xlsx'],
+  '/api/v1/indicators/trend': () => ['/api/v1/indicators/trend?from=2000-01&to=2099-12'],
+  '/api/v1/evaluations': () => [THIS_MONTH, `${THIS_MONTH}&format=xlsx`].map((q) => `/api/v1/evaluations?month=${q}`),
 };
 
 /** Routes other than GET that answer with data they read: called with these bodies. */
@@ -212,12 +220,6 @@ async function answerText(body: Buffer, type: string | undefined): Promise<strin
   return body.toString('utf8');
 }
 
-const binary = (res: request.Response, cb: (err: Error | null, body: Buffer) => void) => {
-  const chunks: Buffer[] = [];
-  res.on('data', (c: Buffer) => chunks.push(c));
-  res.on('end', () => cb(null, Buffer.concat(chunks)));
-};
-
 describe('outputs that can carry a data value, against every kind of caller', function () {
   this.timeout(300_000);
   let t: TestApp;
@@ -264,6 +266,8 @@ describe('outputs that can carry a data value, against every kind of caller', fu
     const demand = await runCommand(t.knex, { actor: TEST_ACTOR }, (ctx) => documentCreator(ctx, 'demand', demandDoc(t.deptA.uscc)));
     const uscc = (await t.knex('odx.departments').where({ id: t.deptB.id }).first('uscc')).uscc;
     for (const r of Object.values(resources)) r.department_uscc = uscc;
+    // the trend reads snapshots: one of this month, with the loads and reads above in it
+    await snapshotMonth(t.knex, THIS_MONTH, 3);
     f = { resources, loads, loadWithReject, systemId: sys, demandId: demand.id, requestId: walked.request.id, grantId: approved.body.grant.id };
     callers = {
       anonymous: {},

@@ -20,6 +20,7 @@ export const PROBLEM_CODES = [
   'import_rejected',
   'rate_limited',
   'unavailable',
+  'misconfigured',
   'internal',
 ] as const;
 export type ProblemCode = (typeof PROBLEM_CODES)[number];

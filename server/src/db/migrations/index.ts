@@ -10,6 +10,7 @@ import * as m008 from './008_change_notify.ts';
 import * as m009 from './009_audit_lean.ts';
 import * as m010 from './010_sessions.ts';
 import * as m011 from './011_least_privilege.ts';
+import * as m013 from './013_indicators.ts';
 
 export interface Migration {
   name: string;
@@ -29,4 +30,5 @@ export const migrations: Migration[] = [
   { name: '009_audit_lean', ...m009 },
   { name: '010_sessions', ...m010 },
   { name: '011_least_privilege', ...m011 },
+  { name: '013_indicators', ...m013 },
 ];
