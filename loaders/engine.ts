@@ -121,8 +121,9 @@ export async function loadFile(client: ClientBase, opts: LoadOptions): Promise<L
   abortCheck(opts.signal);
   const src = await ByteSource.open(opts.source as NodeJS.ReadableStream | string, opts.fileName);
   const copy: CopyInFlight = { stream: null, done: null, failed: null, sink: null };
+  let file: ReadFile | undefined;
   try {
-    const file = await readFile(src, opts, key);
+    file = await readFile(src, opts, key);
     const sk = await copyPhase(client, src, opts, file, copy);
     const tCopied = performance.now();
     abortCheck(opts.signal);
@@ -175,6 +176,7 @@ export async function loadFile(client: ClientBase, opts: LoadOptions): Promise<L
     if (e instanceof LoadError) throw e;
     throw copyError(e, copy.sink);
   } finally {
+    file?.reader.close?.();
     src.destroy();
   }
 }

@@ -19,4 +19,6 @@ export interface FormatReader {
   makeSink(o: SinkOptions, resolver: ColumnResolver): Sink;
   /** Streams every record into the sink; `tick` flushes COPY data, reports progress and checks for abort. */
   run(tick: () => Promise<void>): Promise<void>;
+  /** Frees what the reader holds (a spooled file) however the load ended. */
+  close?(): void;
 }

@@ -20,10 +20,10 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import iconv from 'iconv-lite';
-import ExcelJS from 'exceljs';
 import { loadFile, type LoadResult, type LoaderItem } from '../../loaders/index.ts';
 import { currentCluster, startCluster } from '../helpers/cluster.ts';
-import { registerHeader, registerItems, registerPlainColumns, registerRows, writeRegisterCsv } from './lib/register.ts';
+import { writeRegisterXlsx } from './lib/register-xlsx.ts';
+import { registerItems, registerPlainColumns, writeRegisterCsv } from './lib/register.ts';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const REPEAT = Math.max(1, Number(process.env.BENCH_REPEAT ?? 3));
@@ -58,28 +58,6 @@ async function gb18030Copy(src: string, dst: string): Promise<void> {
   if (tail) out.write(tail);
   out.end();
   await once(out, 'finish');
-}
-
-async function writeXlsx(path: string, rows: number): Promise<void> {
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: path, useSharedStrings: true, useStyles: true });
-  const ws = wb.addWorksheet('企业名录');
-  ws.addRow(registerHeader).commit();
-  for (const r of registerRows(rows)) {
-    ws.addRow([
-      r.uscc,
-      r.name,
-      r.capital === '' ? null : Number(r.capital),
-      new Date(r.founded + 'T00:00:00Z'),
-      r.district,
-      r.status,
-      r.phone || null,
-      Number(r.lat),
-      Number(r.lon),
-    ]).commit();
-  }
-  ws.getColumn(4).numFmt = 'yyyy-mm-dd';
-  ws.commit();
-  await wb.commit();
 }
 
 /** Peak RSS while `fn` runs, sampled every 20 ms. */
@@ -193,7 +171,7 @@ async function main(): Promise<void> {
 
   // xlsx, streamed.
   if (XLSX_ROWS > 0) {
-    const xl = await cached(join(dir, `odx-bench-register-${XLSX_ROWS}.xlsx`), (p) => writeXlsx(p, XLSX_ROWS));
+    const xl = await cached(join(dir, `odx-bench-register-${XLSX_ROWS}.xlsx`), (p) => writeRegisterXlsx(p, XLSX_ROWS));
     const x = await engine(xl, { format: 'xlsx' });
     if (x.result.rows !== XLSX_ROWS) throw new Error(`xlsx load: ${x.result.rows} rows, ${x.result.rejected} rejected`);
     console.log(`.xlsx (${fmt(XLSX_ROWS)} rows, ${mb(statSync(xl).size)}), streamed: ${fmt((XLSX_ROWS / x.ms) * 1000)} rows/s (${fmt(x.ms)} ms), peak RSS ${mb(x.peak)}`);

@@ -15,7 +15,7 @@ import ExcelJS from 'exceljs';
 import { ensureLoaderFunctions, loadFile, LoadError, rejectsToCsv, type LoadOptions, type LoadResult, type LoaderItem } from '../../loaders/index.ts';
 import { profileTable } from '../../loaders/sql.ts';
 import { isIdCard, isMobile, isRegionCode, isUscc, withIdCardCheck, withUsccCheck } from '../../server/src/lib/identifiers.ts';
-import { registerItems } from '../bench/lib/register.ts';
+import { registerHeader, registerItems, registerRows } from '../bench/lib/register.ts';
 import { rng } from '../helpers/rng.ts';
 
 /**
@@ -681,6 +681,33 @@ describe('loaders: loadFile (integration)', function () {
       ]);
       const e = await loadError({ source: p, sheet: '不存在' });
       expect(e.message).to.contain('说明, 企业名录');
+    });
+    it('streams a generated 20,000-row workbook written as Excel writes it (shared strings after the sheet), from a file or a stream', async () => {
+      const p = join(dir, 'register.xlsx');
+      const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: p, useSharedStrings: true, useStyles: true });
+      const ws = wb.addWorksheet('登记');
+      ws.addRow(['市场主体登记表']).commit();
+      ws.addRow([]).commit();
+      ws.addRow(registerHeader).commit();
+      let i = 0;
+      const expected: string[] = [];
+      for (const r of registerRows(20_000, 7)) {
+        const status = i === 12_345 ? '歇业中' : r.status; // not one of the enum's values: rejected at sheet row 3 + 1 + 12,345
+        ws.addRow([r.uscc, r.name, r.capital === '' ? null : Number(r.capital), new Date(r.founded + 'T00:00:00Z'), r.district, status, r.phone || null, Number(r.lat), Number(r.lon)]).commit();
+        if (i !== 12_345) expected.push(`${r.uscc}|${r.name}|${r.founded}|${r.status}`);
+        i++;
+      }
+      ws.getColumn(4).numFmt = 'yyyy-mm-dd';
+      ws.commit();
+      await wb.commit();
+      const regItems = registerItems as unknown as LoaderItem[];
+      for (const source of [p, Readable.from(readFileSync(p), { objectMode: false })]) {
+        const r = await load({ items: regItems, source, format: 'xlsx', maxErrors: 1 });
+        expect(r.rows).to.equal(19_999);
+        expect(r.rejects.map((x) => [x.record, x.line, x.column, x.value, x.rule])).to.deep.equal([[12_346, 12_349, 'status', '歇业中', 'enum']]);
+        const got = await pool.query(`SELECT uscc || '|' || name || '|' || founded::text || '|' || status AS k FROM ${r.table} ORDER BY uscc`);
+        expect(got.rows.map((x: { k: string }) => x.k)).to.deep.equal([...expected].sort());
+      }
     });
   });
 
