@@ -23,11 +23,14 @@ import iconv from 'iconv-lite';
 import { loadFile, type LoadResult, type LoaderItem } from '../../loaders/index.ts';
 import { currentCluster, startCluster } from '../helpers/cluster.ts';
 import { writeRegisterXlsx } from './lib/register-xlsx.ts';
+import { makeShapes } from './lib/shapes.ts';
 import { registerItems, registerPlainColumns, writeRegisterCsv } from './lib/register.ts';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const REPEAT = Math.max(1, Number(process.env.BENCH_REPEAT ?? 3));
 const XLSX_ROWS = Number(process.env.BENCH_XLSX_ROWS ?? 100_000);
+const SHAPE_ROWS = Number(process.env.BENCH_SHAPE_ROWS ?? 200_000);
+const SHAPE_XLSX_ROWS = Number(process.env.BENCH_SHAPE_XLSX_ROWS ?? 50_000);
 const items = registerItems as unknown as LoaderItem[];
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -88,14 +91,14 @@ async function main(): Promise<void> {
 
   const checkpoint = () => client.query('CHECKPOINT').catch(() => undefined);
   let n = 0;
-  async function rawCopy(): Promise<number> {
+  async function rawCopy(file = csv, columns = registerPlainColumns, encoding = 'UTF8'): Promise<number> {
     const t = `${schema}.raw_${++n}`;
-    await client.query(`CREATE TABLE ${t} (${registerPlainColumns})`);
+    await client.query(`CREATE TABLE ${t} (${columns})`);
     await checkpoint();
     const t0 = performance.now();
     await pipeline(
-      createReadStream(csv, { highWaterMark: 1 << 20 }),
-      client.query(copyStreams.from(`COPY ${t} FROM STDIN (FORMAT csv, HEADER true)`)),
+      createReadStream(file, { highWaterMark: 1 << 20 }),
+      client.query(copyStreams.from(`COPY ${t} FROM STDIN (FORMAT csv, HEADER true, ENCODING '${encoding}')`)),
     );
     const ms = performance.now() - t0;
     await client.query(`DROP TABLE ${t}`);
@@ -103,7 +106,7 @@ async function main(): Promise<void> {
   }
   async function engine(
     source: string,
-    opts: { format?: 'xlsx'; items?: LoaderItem[] } = {},
+    opts: { format?: 'xlsx' | 'csv' | 'ndjson' | 'arrow'; items?: LoaderItem[] } = {},
   ): Promise<{ ms: number; result: LoadResult; peak: number }> {
     const t = `${schema}.eng_${++n}`;
     await checkpoint();
@@ -122,6 +125,34 @@ async function main(): Promise<void> {
     const ms = performance.now() - t0;
     await client.query(`DROP TABLE ${t}`);
     return { ms, result, peak };
+  }
+
+  /** Each file shape against raw COPY of the same rows as CSV, alternated, median of REPEAT. */
+  async function shapes(): Promise<void> {
+    const list = await makeShapes(join(dir, 'odx-bench-shape'), SHAPE_ROWS, SHAPE_XLSX_ROWS);
+    console.log(`\nFile shapes (${fmt(SHAPE_ROWS)} rows, .xlsx ${fmt(SHAPE_XLSX_ROWS)}; every check on, key declared), each against raw COPY of the same rows:`);
+    for (const sh of list) {
+      const raw: number[] = [];
+      const eng: number[] = [];
+      for (let i = 0; i < REPEAT; i++) {
+        raw.push(await rawCopy(sh.rawCsv, sh.rawColumns, sh.rawEncoding));
+        const e = await engine(sh.file, { items: sh.items, format: sh.format });
+        if (e.result.rows !== sh.rows) throw new Error(`${sh.name}: loaded ${e.result.rows} rows of ${sh.rows} (${JSON.stringify(e.result.rejects.slice(0, 3))})`);
+        eng.push(e.ms);
+      }
+      const a = median(raw);
+      const b = median(eng);
+      console.log(
+        `  ${sh.name.padEnd(72)} ODX ${fmt((sh.rows / b) * 1000).padStart(9)} rows/s  raw COPY ${fmt((sh.rows / a) * 1000).padStart(9)} rows/s  ratio ${(a / b).toFixed(2)}` +
+          `  [ratios per round ${raw.map((x, i) => (x / eng[i]).toFixed(2)).join(' ')}]`,
+      );
+    }
+  }
+  if (process.env.BENCH_SHAPES_ONLY) {
+    await shapes();
+    await client.query(`DROP SCHEMA ${schema} CASCADE`);
+    await client.end();
+    return;
   }
 
   const raws: number[] = [];
@@ -176,6 +207,8 @@ async function main(): Promise<void> {
     if (x.result.rows !== XLSX_ROWS) throw new Error(`xlsx load: ${x.result.rows} rows, ${x.result.rejected} rejected`);
     console.log(`.xlsx (${fmt(XLSX_ROWS)} rows, ${mb(statSync(xl).size)}), streamed: ${fmt((XLSX_ROWS / x.ms) * 1000)} rows/s (${fmt(x.ms)} ms), peak RSS ${mb(x.peak)}`);
   }
+
+  await shapes();
 
   // Memory on a ~1 GB file.
   if (process.env.BENCH_GB) {
