@@ -164,7 +164,7 @@ function decimalWords(v: bigint): Uint32Array {
   return w;
 }
 
-/** Arrow record batches of 16,384 rows, built column by column with apache-arrow's builders. */
+/** An Arrow table built column by column with apache-arrow's builders. */
 function arrowTable(rows: number): { table: arrow.Table; csv: string[] } {
   const r = rng(7);
   const dict = () => new arrow.Dictionary(new arrow.Utf8(), new arrow.Int32());
@@ -178,34 +178,27 @@ function arrowTable(rows: number): { table: arrow.Table; csv: string[] } {
     updated_at: new arrow.TimestampMillisecond('Asia/Shanghai'),
     score: new arrow.Float64(),
   };
-  const batches: arrow.RecordBatch[] = [];
   const csv: string[] = [arrowItems.map((i) => i.name).join(',') + '\n'];
-  const all = shortRows(rows);
-  for (let done = 0; done < rows; ) {
-    const n = Math.min(16_384, rows - done);
-    const b = Object.fromEntries(Object.entries(schemaTypes).map(([k, type]) => [k, arrow.makeBuilder({ type, nullValues: [null] } as never)])) as Record<string, arrow.Builder>;
-    for (let i = 0; i < n; i++) {
-      const x = all.next().value as ShortRow;
-      const district = DISTRICTS[x.id % DISTRICTS.length];
-      const cents = r() < 0.1 ? null : BigInt(Math.floor(r() * 1e10));
-      const at = r() < 0.1 ? null : Date.UTC(2024, 0, 1) + Math.floor(r() * 3e10);
-      const score = r() < 0.1 ? null : Math.round(r() * 1e4) / 100;
-      b.id.append(x.id);
-      b.uscc.append(x.uscc);
-      b.name.append(x.name);
-      b.district.append(district);
-      b.status.append(x.status);
-      b.capital.append(cents === null ? null : (decimalWords(cents) as never));
-      b.updated_at.append(at);
-      b.score.append(score);
-      const money = cents === null ? '' : `${cents / 100n}.${String(cents % 100n).padStart(2, '0')}`;
-      csv.push(`${x.id},${x.uscc},${x.name},${district},${x.status},${money},${at === null ? '' : new Date(at).toISOString()},${score ?? ''}\n`);
-    }
-    const data = Object.fromEntries(Object.entries(b).map(([k, bl]) => [k, bl.finish().toVector()]));
-    batches.push(...new arrow.Table(data).batches);
-    done += n;
+  // One builder per column for the whole table: the file format allows no replacement dictionaries.
+  const b = Object.fromEntries(Object.entries(schemaTypes).map(([k, type]) => [k, arrow.makeBuilder({ type, nullValues: [null] } as never)])) as Record<string, arrow.Builder>;
+  for (const x of shortRows(rows)) {
+    const district = DISTRICTS[x.id % DISTRICTS.length];
+    const cents = r() < 0.1 ? null : BigInt(Math.floor(r() * 1e10));
+    const at = r() < 0.1 ? null : Date.UTC(2024, 0, 1) + Math.floor(r() * 3e10);
+    const score = r() < 0.1 ? null : Math.round(r() * 1e4) / 100;
+    b.id.append(x.id);
+    b.uscc.append(x.uscc);
+    b.name.append(x.name);
+    b.district.append(district);
+    b.status.append(x.status);
+    b.capital.append(cents === null ? null : (decimalWords(cents) as never));
+    b.updated_at.append(at);
+    b.score.append(score);
+    const money = cents === null ? '' : `${cents / 100n}.${String(cents % 100n).padStart(2, '0')}`;
+    csv.push(`${x.id},${x.uscc},${x.name},${district},${x.status},${money},${at === null ? '' : new Date(at).toISOString()},${score ?? ''}\n`);
   }
-  return { table: new arrow.Table(batches), csv };
+  const data = Object.fromEntries(Object.entries(b).map(([k, bl]) => [k, bl.finish().toVector()]));
+  return { table: new arrow.Table(data), csv };
 }
 
 /** Writes every shape of `rows` rows (the .xlsx of `xlsxRows`) under `dir` named by `prefix`. */
