@@ -209,9 +209,11 @@ async function copyPhase(client: ClientBase, src: ByteSource, opts: LoadOptions,
   // faster than CSV. GB18030 bytes go as CSV (a backslash byte can sit inside a GB18030 character).
   // COPY BINARY (opt-in) spares the server the text input functions too; its text values are read in the
   // session's client_encoding, so it needs UTF-8 there.
+  // Files whose records quote fields (as WPS and Excel write them) go as CSV too: those records pass
+  // through unchanged, where text format needs every one rewritten in Node.
   let mode: 'csv' | 'text' | 'binary' = 'csv';
   if (reader.canBinary && opts.copyFormat !== 'csv') {
-    mode = 'text';
+    mode = reader.quotedRecords && opts.copyFormat !== 'text' ? 'csv' : 'text';
     if (opts.copyFormat === 'binary' && (await client.query(`SELECT current_setting('client_encoding') AS e`)).rows[0].e === 'UTF8')
       mode = 'binary';
   }

@@ -182,6 +182,35 @@ describe('loaders: loadFile (integration)', function () {
       }
     });
 
+    it('hands records that quote fields to COPY CSV as they are, storing what COPY text stores, with exact rejects', async () => {
+      const lines = [
+        '统一社会信用代码,企业名称,备注,行政区划',
+        `${USCC[0]},"深圳甲公司",plain,440300`,
+        `${USCC[1]},"乙, ""有限"" 公司","两行
+第二行",440300`,
+        `${USCC[2]},丙公司,a\\b "bare" \\.,440300`,
+        `${USCC[3]},"丁公司","\\.",999999`, // record 4, line 6: not a region code
+        `${USCC[4]},"",,440300`, // record 5, line 7: the name is required
+        `${USCC[5]},"戊公司",,`,
+      ];
+      const p = file('quoted.csv', lines.join('\r\n') + '\r\n');
+      const r = await load({ source: p, maxErrors: 2 });
+      const t = await load({ source: p, maxErrors: 2, copyFormat: 'text' });
+      for (const x of [r, t]) {
+        expect(x.rows).to.equal(4);
+        expect(x.rejects.map((j) => [j.record, j.line, j.column, j.rule])).to.deep.equal([[4, 6, 'district', 'region-code'], [5, 7, 'name', 'required']]);
+      }
+      const got = await pool.query(`SELECT uscc, name, note, district FROM ${r.table} ORDER BY uscc`);
+      expect(got.rows).to.deep.equal([
+        { uscc: USCC[0], name: '深圳甲公司', note: 'plain', district: '440300' },
+        { uscc: USCC[1], name: '乙, "有限" 公司', note: '两行\n第二行', district: '440300' },
+        { uscc: USCC[2], name: '丙公司', note: 'a\\b "bare" \\.', district: '440300' },
+        { uscc: USCC[5], name: '戊公司', note: null, district: null },
+      ]);
+      const diff = await pool.query(`SELECT count(*)::int AS n FROM ((TABLE ${r.table} EXCEPT ALL TABLE ${t.table}) UNION ALL (TABLE ${t.table} EXCEPT ALL TABLE ${r.table})) d`);
+      expect(diff.rows[0].n).to.equal(0);
+    });
+
     it('reports every broken rule with record, line, column, header, value and rule', async () => {
       const lines = [
         fullHeader,
