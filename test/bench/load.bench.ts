@@ -8,7 +8,9 @@
  *       identifiers, numeric ranges, the key (primary key, duplicate detection), the quality profile;
  * alternating (a) and (b) BENCH_REPEAT times (default 3) and comparing medians. It also loads the same
  * data encoded as GB18030 and (BENCH_XLSX_ROWS rows, default 100,000) as .xlsx, and with BENCH_GB=1 a
- * ~1 GB CSV to check that memory stays flat.
+ * ~1 GB CSV to check that memory stays flat. Then the file shapes of test/bench/lib/shapes.ts
+ * (BENCH_SHAPE_ROWS rows, default 200,000; .xlsx BENCH_SHAPE_XLSX_ROWS, default 50,000), each against raw
+ * COPY of the same rows, alternated; BENCH_SHAPES_ONLY=1 runs only those.
  *
  * Connection: DATABASE_URL, else a throw-away embedded PostgreSQL (default durability). Not part of the test suite.
  */
