@@ -24,6 +24,8 @@ export class CsvReader implements FormatReader {
   private suspect = false;
   private raw: RawEncoding = 'utf8';
   private transcoded = false;
+  /** The records after the header (in the first 64 KB) quote fields. */
+  quotedRecords = false;
 
   constructor(
     private readonly src: ByteSource,
@@ -80,6 +82,7 @@ export class CsvReader implements FormatReader {
       }
       if (hc.header) {
         this.rest = head.subarray(used);
+        this.quotedRecords = this.rest.includes(0x22);
         return hc.header;
       }
       if (this.eof) throw new LoadError('parse', 'the file is empty (no header line)');

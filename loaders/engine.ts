@@ -121,8 +121,9 @@ export async function loadFile(client: ClientBase, opts: LoadOptions): Promise<L
   abortCheck(opts.signal);
   const src = await ByteSource.open(opts.source as NodeJS.ReadableStream | string, opts.fileName);
   const copy: CopyInFlight = { stream: null, done: null, failed: null, sink: null };
+  let file: ReadFile | undefined;
   try {
-    const file = await readFile(src, opts, key);
+    file = await readFile(src, opts, key);
     const sk = await copyPhase(client, src, opts, file, copy);
     const tCopied = performance.now();
     abortCheck(opts.signal);
@@ -175,6 +176,7 @@ export async function loadFile(client: ClientBase, opts: LoadOptions): Promise<L
     if (e instanceof LoadError) throw e;
     throw copyError(e, copy.sink);
   } finally {
+    file?.reader.close?.();
     src.destroy();
   }
 }
@@ -207,9 +209,11 @@ async function copyPhase(client: ClientBase, src: ByteSource, opts: LoadOptions,
   // faster than CSV. GB18030 bytes go as CSV (a backslash byte can sit inside a GB18030 character).
   // COPY BINARY (opt-in) spares the server the text input functions too; its text values are read in the
   // session's client_encoding, so it needs UTF-8 there.
+  // Files whose records quote fields (as WPS and Excel write them) go as CSV too: those records pass
+  // through unchanged, where text format needs every one rewritten in Node.
   let mode: 'csv' | 'text' | 'binary' = 'csv';
   if (reader.canBinary && opts.copyFormat !== 'csv') {
-    mode = 'text';
+    mode = reader.quotedRecords && opts.copyFormat !== 'text' ? 'csv' : 'text';
     if (opts.copyFormat === 'binary' && (await client.query(`SELECT current_setting('client_encoding') AS e`)).rows[0].e === 'UTF8')
       mode = 'binary';
   }

@@ -13,10 +13,14 @@ export interface FormatReader {
   copyEncoding?: 'UTF8' | 'GB18030';
   /** The reader can send COPY BINARY tuples. */
   readonly canBinary?: boolean;
+  /** Its records quote fields: COPY CSV takes them as they are, COPY text only rewritten. */
+  readonly quotedRecords?: boolean;
   /** Records name their fields (JSON): COPY every item, columns may first appear after the first records. */
   readonly allItems: boolean;
   open(): Promise<string[]>;
   makeSink(o: SinkOptions, resolver: ColumnResolver): Sink;
   /** Streams every record into the sink; `tick` flushes COPY data, reports progress and checks for abort. */
   run(tick: () => Promise<void>): Promise<void>;
+  /** Frees what the reader holds (a spooled file) however the load ended. */
+  close?(): void;
 }

@@ -1,41 +1,14 @@
 /**
- * .xlsx, streamed with exceljs' WorkbookReader (rows are read as the zip is inflated; the workbook is
- * never loaded whole). The header is the first row among the first 20 whose cells name items (title
- * rows above it, common in government spreadsheets, are skipped); record lines are sheet row numbers.
+ * .xlsx in flat memory: the workbook's parts are read by a SAX pass each (see xlsx-parts.ts), the chosen
+ * sheet row by row. The header is the first row among the first 20 whose cells name items (title rows
+ * above it, common in government spreadsheets, are skipped); record lines are sheet row numbers.
  */
-import ExcelJS from 'exceljs';
 import type { FormatReader } from './format-reader.ts';
-import { NaiveDateTime } from './coerce.ts';
 import { ColumnResolver } from './plan.ts';
 import { Sink, type SinkOptions } from './sink.ts';
 import type { ByteSource } from './source.ts';
 import { LoadError, type LoadOptions } from './types.ts';
-
-interface RowLike {
-  number: number;
-  values: unknown[];
-}
-
-/** A cell value as the loader sees it. */
-export function cellValue(v: unknown): unknown {
-  if (v === null || v === undefined) return null;
-  if (v instanceof Date) return new NaiveDateTime(v);
-  if (typeof v !== 'object') return v;
-  const o = v as Record<string, unknown>;
-  if (Array.isArray(o.richText)) return (o.richText as { text?: string }[]).map((r) => r.text ?? '').join('');
-  if ('formula' in o || 'sharedFormula' in o) return cellValue(o.result);
-  if ('error' in o) return String(o.error);
-  if ('text' in o) return cellValue(o.text);
-  if ('hyperlink' in o) return String(o.hyperlink);
-  return JSON.stringify(v);
-}
-
-function rowCells(row: RowLike): unknown[] {
-  const vals = row.values;
-  const out: unknown[] = [];
-  for (let i = 1; i < vals.length; i++) out.push(cellValue(vals[i]));
-  return out;
-}
+import { Workbook, type SheetRow } from './xlsx-parts.ts';
 
 function isEmpty(cells: unknown[]): boolean {
   return cells.every((c) => c === null || c === '' || (typeof c === 'string' && c.trim() === ''));
@@ -46,10 +19,10 @@ const HEADER_SCAN = 20;
 export class XlsxReader implements FormatReader {
   encoding = 'binary';
   readonly allItems = false;
-  private rows!: AsyncIterator<RowLike>;
-  private sheets: AsyncIterator<unknown> | null = null;
+  private book: Workbook | null = null;
+  private rows!: AsyncIterator<SheetRow>;
   private header: string[] = [];
-  private pending: { cells: unknown[]; line: number }[] = [];
+  private pending: SheetRow[] = [];
   private sink!: Sink;
 
   constructor(
@@ -58,52 +31,32 @@ export class XlsxReader implements FormatReader {
   ) {}
 
   async open(): Promise<string[]> {
-    const wb = new ExcelJS.stream.xlsx.WorkbookReader(this.src.readable(), {
-      worksheets: 'emit',
-      sharedStrings: 'cache',
-      styles: 'cache',
-      hyperlinks: 'ignore',
-      entries: 'ignore',
-    });
-    const want = this.opts.sheet;
-    let sheet: AsyncIterable<RowLike> | null = null;
-    const names: string[] = [];
-    // Iterate by hand: leaving a for-await loop would close the zip stream the chosen sheet is read from.
-    const sheets = (wb as unknown as AsyncIterable<AsyncIterable<RowLike> & { name: string }>)[Symbol.asyncIterator]();
-    this.sheets = sheets;
     try {
-      for (;;) {
-        const r = await sheets.next();
-        if (r.done) break;
-        const ws = r.value;
-        names.push(ws.name);
-        if (want === undefined || ws.name === want) {
-          sheet = ws;
-          break;
-        }
-        for await (const _row of ws) void _row; // skip the sheet (exceljs must read it to go on)
-      }
+      this.book = await Workbook.open(this.src);
     } catch (e) {
+      if (e instanceof LoadError) throw e;
       throw new LoadError('parse', `not a readable .xlsx workbook: ${(e as Error).message}`, { cause: e });
     }
+    const want = this.opts.sheet;
+    const names = this.book.sheets.map((s) => s.name);
+    const sheet = want === undefined ? this.book.sheets[0] : this.book.sheets.find((s) => s.name === want);
     if (!sheet) {
       throw new LoadError(
         'options',
         want !== undefined ? `no sheet named ${JSON.stringify(want)} (sheets: ${names.join(', ')})` : 'the workbook has no sheets',
       );
     }
-    this.rows = sheet[Symbol.asyncIterator]();
+    this.rows = this.book.rows(sheet.part);
     // The header: the first row where most non-empty cells name items.
     const resolver = new ColumnResolver(this.opts.items, this.opts.mapping);
-    const seen: { cells: unknown[]; line: number }[] = [];
+    const seen: SheetRow[] = [];
     let headerAt = -1;
     while (seen.length < HEADER_SCAN) {
       const r = await this.nextRow();
       if (!r) break;
-      const cells = rowCells(r);
-      if (isEmpty(cells)) continue;
-      seen.push({ cells, line: r.number });
-      const texts = cells.filter((c) => c !== null && String(c).trim() !== '').map((c) => String(c));
+      if (isEmpty(r.cells)) continue;
+      seen.push(r);
+      const texts = r.cells.filter((c) => c !== null && String(c).trim() !== '').map((c) => String(c));
       const hits = texts.filter((t) => resolver.resolve(t)).length;
       if (hits > 0 && hits * 2 >= texts.length) {
         headerAt = seen.length - 1;
@@ -119,7 +72,7 @@ export class XlsxReader implements FormatReader {
     return h;
   }
 
-  private async nextRow(): Promise<RowLike | null> {
+  private async nextRow(): Promise<SheetRow | null> {
     try {
       const r = await this.rows.next();
       return r.done ? null : r.value;
@@ -133,33 +86,30 @@ export class XlsxReader implements FormatReader {
     return this.sink;
   }
 
-  private feed(cells: unknown[], line: number): void {
+  private feed({ cells, number }: SheetRow): void {
     if (isEmpty(cells)) return;
     const n = this.header.length;
     if (cells.length > n && !isEmpty(cells.slice(n))) {
-      this.sink.badRecord(line, cells.map((c) => (c === null ? '' : String(c))).join(',').slice(0, 200), `values beyond the ${n} header columns`);
+      this.sink.badRecord(number, cells.map((c) => (c === null ? '' : String(c))).join(',').slice(0, 200), `values beyond the ${n} header columns`);
       return;
     }
-    this.sink.values(cells, line);
+    this.sink.values(cells, number);
   }
 
   async run(tick: () => Promise<void>): Promise<void> {
-    for (const p of this.pending) this.feed(p.cells, p.line);
+    for (const p of this.pending) this.feed(p);
     this.pending = [];
     let n = 0;
     for (;;) {
       const r = await this.nextRow();
       if (!r) break;
-      this.feed(rowCells(r), r.number);
+      this.feed(r);
       if (++n % 2048 === 0) await tick();
     }
-    // Let exceljs finish the workbook (and remove its temporary files).
-    if (this.sheets) {
-      for (;;) {
-        const r = await this.sheets.next().catch(() => ({ done: true as const, value: undefined }));
-        if (r.done) break;
-        for await (const _row of r.value as AsyncIterable<RowLike>) void _row;
-      }
-    }
+  }
+
+  close(): void {
+    this.book?.close();
+    this.book = null;
   }
 }

@@ -8,7 +8,9 @@
  *       identifiers, numeric ranges, the key (primary key, duplicate detection), the quality profile;
  * alternating (a) and (b) BENCH_REPEAT times (default 3) and comparing medians. It also loads the same
  * data encoded as GB18030 and (BENCH_XLSX_ROWS rows, default 100,000) as .xlsx, and with BENCH_GB=1 a
- * ~1 GB CSV to check that memory stays flat.
+ * ~1 GB CSV to check that memory stays flat. Then the file shapes of test/bench/lib/shapes.ts
+ * (BENCH_SHAPE_ROWS rows, default 200,000; .xlsx BENCH_SHAPE_XLSX_ROWS, default 50,000), each against raw
+ * COPY of the same rows, alternated; BENCH_SHAPES_ONLY=1 runs only those.
  *
  * Connection: DATABASE_URL, else a throw-away embedded PostgreSQL (default durability). Not part of the test suite.
  */
@@ -20,14 +22,17 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import iconv from 'iconv-lite';
-import ExcelJS from 'exceljs';
 import { loadFile, type LoadResult, type LoaderItem } from '../../loaders/index.ts';
 import { currentCluster, startCluster } from '../helpers/cluster.ts';
-import { registerHeader, registerItems, registerPlainColumns, registerRows, writeRegisterCsv } from './lib/register.ts';
+import { writeRegisterXlsx } from './lib/register-xlsx.ts';
+import { makeShapes } from './lib/shapes.ts';
+import { registerItems, registerPlainColumns, writeRegisterCsv } from './lib/register.ts';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const REPEAT = Math.max(1, Number(process.env.BENCH_REPEAT ?? 3));
 const XLSX_ROWS = Number(process.env.BENCH_XLSX_ROWS ?? 100_000);
+const SHAPE_ROWS = Number(process.env.BENCH_SHAPE_ROWS ?? 200_000);
+const SHAPE_XLSX_ROWS = Number(process.env.BENCH_SHAPE_XLSX_ROWS ?? 50_000);
 const items = registerItems as unknown as LoaderItem[];
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -60,28 +65,6 @@ async function gb18030Copy(src: string, dst: string): Promise<void> {
   await once(out, 'finish');
 }
 
-async function writeXlsx(path: string, rows: number): Promise<void> {
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: path, useSharedStrings: true, useStyles: true });
-  const ws = wb.addWorksheet('企业名录');
-  ws.addRow(registerHeader).commit();
-  for (const r of registerRows(rows)) {
-    ws.addRow([
-      r.uscc,
-      r.name,
-      r.capital === '' ? null : Number(r.capital),
-      new Date(r.founded + 'T00:00:00Z'),
-      r.district,
-      r.status,
-      r.phone || null,
-      Number(r.lat),
-      Number(r.lon),
-    ]).commit();
-  }
-  ws.getColumn(4).numFmt = 'yyyy-mm-dd';
-  ws.commit();
-  await wb.commit();
-}
-
 /** Peak RSS while `fn` runs, sampled every 20 ms. */
 async function withPeakRss<T>(fn: () => Promise<T>): Promise<{ value: T; peak: number }> {
   let peak = process.memoryUsage().rss;
@@ -110,14 +93,14 @@ async function main(): Promise<void> {
 
   const checkpoint = () => client.query('CHECKPOINT').catch(() => undefined);
   let n = 0;
-  async function rawCopy(): Promise<number> {
+  async function rawCopy(file = csv, columns = registerPlainColumns, encoding = 'UTF8'): Promise<number> {
     const t = `${schema}.raw_${++n}`;
-    await client.query(`CREATE TABLE ${t} (${registerPlainColumns})`);
+    await client.query(`CREATE TABLE ${t} (${columns})`);
     await checkpoint();
     const t0 = performance.now();
     await pipeline(
-      createReadStream(csv, { highWaterMark: 1 << 20 }),
-      client.query(copyStreams.from(`COPY ${t} FROM STDIN (FORMAT csv, HEADER true)`)),
+      createReadStream(file, { highWaterMark: 1 << 20 }),
+      client.query(copyStreams.from(`COPY ${t} FROM STDIN (FORMAT csv, HEADER true, ENCODING '${encoding}')`)),
     );
     const ms = performance.now() - t0;
     await client.query(`DROP TABLE ${t}`);
@@ -125,7 +108,7 @@ async function main(): Promise<void> {
   }
   async function engine(
     source: string,
-    opts: { format?: 'xlsx'; items?: LoaderItem[] } = {},
+    opts: { format?: 'xlsx' | 'csv' | 'ndjson' | 'arrow'; items?: LoaderItem[] } = {},
   ): Promise<{ ms: number; result: LoadResult; peak: number }> {
     const t = `${schema}.eng_${++n}`;
     await checkpoint();
@@ -144,6 +127,34 @@ async function main(): Promise<void> {
     const ms = performance.now() - t0;
     await client.query(`DROP TABLE ${t}`);
     return { ms, result, peak };
+  }
+
+  /** Each file shape against raw COPY of the same rows as CSV, alternated, median of REPEAT. */
+  async function shapes(): Promise<void> {
+    const list = await makeShapes(join(dir, 'odx-bench-shape'), SHAPE_ROWS, SHAPE_XLSX_ROWS);
+    console.log(`\nFile shapes (${fmt(SHAPE_ROWS)} rows, .xlsx ${fmt(SHAPE_XLSX_ROWS)}; every check on, key declared), each against raw COPY of the same rows:`);
+    for (const sh of list) {
+      const raw: number[] = [];
+      const eng: number[] = [];
+      for (let i = 0; i < REPEAT; i++) {
+        raw.push(await rawCopy(sh.rawCsv, sh.rawColumns, sh.rawEncoding));
+        const e = await engine(sh.file, { items: sh.items, format: sh.format });
+        if (e.result.rows !== sh.rows) throw new Error(`${sh.name}: loaded ${e.result.rows} rows of ${sh.rows} (${JSON.stringify(e.result.rejects.slice(0, 3))})`);
+        eng.push(e.ms);
+      }
+      const a = median(raw);
+      const b = median(eng);
+      console.log(
+        `  ${sh.name.padEnd(72)} ODX ${fmt((sh.rows / b) * 1000).padStart(9)} rows/s  raw COPY ${fmt((sh.rows / a) * 1000).padStart(9)} rows/s  ratio ${(a / b).toFixed(2)}` +
+          `  [ratios per round ${raw.map((x, i) => (x / eng[i]).toFixed(2)).join(' ')}]`,
+      );
+    }
+  }
+  if (process.env.BENCH_SHAPES_ONLY) {
+    await shapes();
+    await client.query(`DROP SCHEMA ${schema} CASCADE`);
+    await client.end();
+    return;
   }
 
   const raws: number[] = [];
@@ -193,11 +204,13 @@ async function main(): Promise<void> {
 
   // xlsx, streamed.
   if (XLSX_ROWS > 0) {
-    const xl = await cached(join(dir, `odx-bench-register-${XLSX_ROWS}.xlsx`), (p) => writeXlsx(p, XLSX_ROWS));
+    const xl = await cached(join(dir, `odx-bench-register-${XLSX_ROWS}.xlsx`), (p) => writeRegisterXlsx(p, XLSX_ROWS));
     const x = await engine(xl, { format: 'xlsx' });
     if (x.result.rows !== XLSX_ROWS) throw new Error(`xlsx load: ${x.result.rows} rows, ${x.result.rejected} rejected`);
     console.log(`.xlsx (${fmt(XLSX_ROWS)} rows, ${mb(statSync(xl).size)}), streamed: ${fmt((XLSX_ROWS / x.ms) * 1000)} rows/s (${fmt(x.ms)} ms), peak RSS ${mb(x.peak)}`);
   }
+
+  await shapes();
 
   // Memory on a ~1 GB file.
   if (process.env.BENCH_GB) {

@@ -15,7 +15,7 @@ import ExcelJS from 'exceljs';
 import { ensureLoaderFunctions, loadFile, LoadError, rejectsToCsv, type LoadOptions, type LoadResult, type LoaderItem } from '../../loaders/index.ts';
 import { profileTable } from '../../loaders/sql.ts';
 import { isIdCard, isMobile, isRegionCode, isUscc, withIdCardCheck, withUsccCheck } from '../../server/src/lib/identifiers.ts';
-import { registerItems } from '../bench/lib/register.ts';
+import { registerHeader, registerItems, registerRows } from '../bench/lib/register.ts';
 import { rng } from '../helpers/rng.ts';
 
 /**
@@ -180,6 +180,35 @@ describe('loaders: loadFile (integration)', function () {
         );
         expect(diff.rows[0].n, copyFormat).to.equal(0);
       }
+    });
+
+    it('hands records that quote fields to COPY CSV as they are, storing what COPY text stores, with exact rejects', async () => {
+      const lines = [
+        '统一社会信用代码,企业名称,备注,行政区划',
+        `${USCC[0]},"深圳甲公司",plain,440300`,
+        `${USCC[1]},"乙, ""有限"" 公司","两行
+第二行",440300`,
+        `${USCC[2]},丙公司,a\\b "bare" \\.,440300`,
+        `${USCC[3]},"丁公司","\\.",999999`, // record 4, line 6: not a region code
+        `${USCC[4]},"",,440300`, // record 5, line 7: the name is required
+        `${USCC[5]},"戊公司",,`,
+      ];
+      const p = file('quoted.csv', lines.join('\r\n') + '\r\n');
+      const r = await load({ source: p, maxErrors: 2 });
+      const t = await load({ source: p, maxErrors: 2, copyFormat: 'text' });
+      for (const x of [r, t]) {
+        expect(x.rows).to.equal(4);
+        expect(x.rejects.map((j) => [j.record, j.line, j.column, j.rule])).to.deep.equal([[4, 6, 'district', 'region-code'], [5, 7, 'name', 'required']]);
+      }
+      const got = await pool.query(`SELECT uscc, name, note, district FROM ${r.table} ORDER BY uscc`);
+      expect(got.rows).to.deep.equal([
+        { uscc: USCC[0], name: '深圳甲公司', note: 'plain', district: '440300' },
+        { uscc: USCC[1], name: '乙, "有限" 公司', note: '两行\n第二行', district: '440300' },
+        { uscc: USCC[2], name: '丙公司', note: 'a\\b "bare" \\.', district: '440300' },
+        { uscc: USCC[5], name: '戊公司', note: null, district: null },
+      ]);
+      const diff = await pool.query(`SELECT count(*)::int AS n FROM ((TABLE ${r.table} EXCEPT ALL TABLE ${t.table}) UNION ALL (TABLE ${t.table} EXCEPT ALL TABLE ${r.table})) d`);
+      expect(diff.rows[0].n).to.equal(0);
     });
 
     it('reports every broken rule with record, line, column, header, value and rule', async () => {
@@ -681,6 +710,33 @@ describe('loaders: loadFile (integration)', function () {
       ]);
       const e = await loadError({ source: p, sheet: '不存在' });
       expect(e.message).to.contain('说明, 企业名录');
+    });
+    it('streams a generated 20,000-row workbook written as Excel writes it (shared strings after the sheet), from a file or a stream', async () => {
+      const p = join(dir, 'register.xlsx');
+      const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: p, useSharedStrings: true, useStyles: true });
+      const ws = wb.addWorksheet('登记');
+      ws.addRow(['市场主体登记表']).commit();
+      ws.addRow([]).commit();
+      ws.addRow(registerHeader).commit();
+      let i = 0;
+      const expected: string[] = [];
+      for (const r of registerRows(20_000, 7)) {
+        const status = i === 12_345 ? '歇业中' : r.status; // not one of the enum's values: rejected at sheet row 3 + 1 + 12,345
+        ws.addRow([r.uscc, r.name, r.capital === '' ? null : Number(r.capital), new Date(r.founded + 'T00:00:00Z'), r.district, status, r.phone || null, Number(r.lat), Number(r.lon)]).commit();
+        if (i !== 12_345) expected.push(`${r.uscc}|${r.name}|${r.founded}|${r.status}`);
+        i++;
+      }
+      ws.getColumn(4).numFmt = 'yyyy-mm-dd';
+      ws.commit();
+      await wb.commit();
+      const regItems = registerItems as unknown as LoaderItem[];
+      for (const source of [p, Readable.from(readFileSync(p), { objectMode: false })]) {
+        const r = await load({ items: regItems, source, format: 'xlsx', maxErrors: 1 });
+        expect(r.rows).to.equal(19_999);
+        expect(r.rejects.map((x) => [x.record, x.line, x.column, x.value, x.rule])).to.deep.equal([[12_346, 12_349, 'status', '歇业中', 'enum']]);
+        const got = await pool.query(`SELECT uscc || '|' || name || '|' || founded::text || '|' || status AS k FROM ${r.table} ORDER BY uscc`);
+        expect(got.rows.map((x: { k: string }) => x.k)).to.deep.equal([...expected].sort());
+      }
     });
   });
 

@@ -127,6 +127,20 @@ describe('loads: versioned, atomic ingestion through the API and the CLI', funct
     expect(reject).to.include({ record: '2', column: 'founded_on', value: "'=1+1" });
   });
 
+  it('reports a finished load’s true duration and speed, which agree with the wall time it took', async () => {
+    let body = header;
+    for (let i = 0; i < 40_000; i++) body += row(100_000 + i);
+    const began = Date.now();
+    const load = await upload(body);
+    const wall = (Date.now() - began) / 1000;
+    expect(load.state, JSON.stringify(load.error)).to.equal('succeeded');
+    const { elapsedSeconds, rowsPerSecond, rowsRead } = load.progress;
+    expect(rowsRead).to.equal(40_000);
+    expect(elapsedSeconds, `took ${wall} s by the wall clock`).to.be.within(0.5 * wall, wall + 0.1);
+    expect(rowsPerSecond).to.be.within(rowsRead / (wall + 0.1), (2 * rowsRead) / wall);
+    expect(new Date(load.finishedAt).getTime() - new Date(load.startedAt).getTime()).to.be.within(500 * wall, 1000 * wall + 100);
+  });
+
   it('lets only the resource’s department load', async () => {
     await request(t.app).post(`/api/v1/resources/${resource.id}/loads`).set(t.auth('registrar', 'B')).set('Content-Type', 'text/csv').send(header + row(1)).expect(403);
     await request(t.app).post(`/api/v1/resources/${resource.id}/loads`).set(t.auth('authority')).set('Content-Type', 'text/csv').send(header + row(1)).expect(403);

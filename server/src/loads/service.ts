@@ -158,7 +158,8 @@ export async function executeLoad(
         rejected: result.rejected,
         version,
         result: JSON.stringify(summary),
-        finished_at: ctx.trx.fn.now(),
+        // now() would be the transaction's start, before a row was read: the load's duration is wall time
+        finished_at: ctx.trx.raw('clock_timestamp()'),
       });
       ctx.audit({
         action: 'resource.load',
@@ -197,7 +198,7 @@ export async function failLoad(knex: Knex, origin: CommandOrigin, loadId: number
     if (!load || !['queued', 'running'].includes(load.state)) return;
     const resource = await ctx.trx('odx.resources').where({ id: load.resource_id }).first('department_id');
     if (rejects.length) await ctx.trx.batchInsert('odx.load_rejects', rejectRows(loadId, rejects), 1000);
-    await ctx.trx('odx.loads').where({ id: loadId }).update({ state: 'failed', error: JSON.stringify(storable(error)), rejected: rejected ?? rejects.length, finished_at: ctx.trx.fn.now() });
+    await ctx.trx('odx.loads').where({ id: loadId }).update({ state: 'failed', error: JSON.stringify(storable(error)), rejected: rejected ?? rejects.length, finished_at: ctx.trx.raw('clock_timestamp()') });
     ctx.audit({ action: 'resource.load.fail', departmentId: resource.department_id, targetType: 'resource', targetId: load.resource_id, detail: { load: loadId, error: storable(error) } });
   });
 }
