@@ -73,11 +73,13 @@ const fixtures: Record<string, (t: TestApp, owner: TargetOwner) => Promise<Call>
   'GET /api/v1/auth/sessions': async () => ({ path: '/api/v1/auth/sessions' }),
   'DELETE /api/v1/auth/sessions/:id': async (t, owner) => ({ path: `/api/v1/auth/sessions/${(await sessionOf(t, owner.id)).id}` }),
   'POST /api/v1/auth/password': async (t, owner) => {
-    // the caller is the owner, or the account of the same role in department B: both know the password
+    // the caller is the owner, its same-role colleague, or the account of the same role in department B: all know the password
     const role = ROLES.find((r) => t.principals[r].id === owner.id)!;
     const accepted = await (matrixPassword ??= acceptPassword(MATRIX_PASSWORD, { login: '' }));
     await runCommand(t.knex, { actor: TEST_ACTOR }, async (ctx) => {
-      for (const p of [t.principals[role], t.principalsB[role]]) await passwordSetter(ctx, p.id, accepted);
+      // and the same-role colleague in department A, when the test has made one
+      const colleague = await ctx.trx('odx.principals').where({ login: `a2.${role}` }).first('id');
+      for (const p of [t.principals[role], t.principalsB[role], ...(colleague ? [colleague] : [])]) await passwordSetter(ctx, p.id, accepted);
     });
     return { path: '/api/v1/auth/password', body: { current: MATRIX_PASSWORD, new: MATRIX_PASSWORD } };
   },
@@ -245,6 +247,8 @@ type Side = 'own' | 'colleague' | 'other';
 
 /** What the route table promises for a role acting on its own, a colleague's or another department's target. */
 function expected(r: RouteSpec, role: Role, side: Side): 'ok' | 403 {
+  // a consumer is a system's credential, read-only whatever its token asked for
+  if (role === 'consumer' && (r.scope ?? (r.method === 'get' ? 'read' : 'write')) === 'write') return 403;
   if (r.access === 'authenticated') return 'ok';
   if (r.access === 'public') return 'ok';
   const reach = r.access[role];
@@ -313,7 +317,8 @@ describe('authorisation matrix: every route x role x own/colleague/other departm
         // a session of its own for each call: sign-out-everywhere and password changes end sessions
         const { secret } = await sessionOf(t, owner.id);
         const res = await send(t, r, call, { Cookie: `odx_session=${secret}`, Origin: origin });
-        const want = expected(r, role, 'own');
+        // the consumer role is a registered system's: a person's session never carries it
+        const want = role === 'consumer' ? 403 : expected(r, role, 'own');
         const got = res.status >= 200 && res.status < 300 ? 'ok' : res.status;
         if (got !== want) results.push(`${key(r)} as ${role} by cookie: expected ${want}, got ${res.status} ${JSON.stringify(res.body?.error ?? '')}`);
       }

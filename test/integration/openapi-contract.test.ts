@@ -40,7 +40,14 @@ describe('the API contract (/openapi.json)', function () {
   it('states the success response of every operation: a schema for JSON, the media types of files', () => {
     const missing: string[] = [];
     for (const { path, method, op } of operations()) {
-      const [status, success] = Object.entries<Doc>(op.responses).find(([s]) => s.startsWith('2'))!;
+      const found = Object.entries<Doc>(op.responses).find(([s]) => /^[23]/.test(s));
+      if (!found) {
+        missing.push(`${method.toUpperCase()} ${path}: no success response`);
+        continue;
+      }
+      const [status, success] = found;
+      // a redirect (single sign-on) or a 204 carries no body
+      if (status === '204' || status.startsWith('3')) continue;
       const content = success.content as Record<string, Doc> | undefined;
       if (!content || Object.keys(content).length === 0 || Object.values(content).some((c) => !c.schema)) missing.push(`${method.toUpperCase()} ${path} ${status}`);
     }

@@ -132,16 +132,17 @@ describe('the open-data portal in Chromium', function () {
 
     await page.getByRole('tab', { name: '下载' }).click();
     const link = page.locator('a[data-scope="filtered"][data-format="csv"]');
-    expect(await link.getAttribute('href')).to.include('bom=1').and.include('filter[capital][gt]=300');
+    expect(await link.getAttribute('href')).to.include('bom=1').and.include('header=label').and.include('filter[capital][gt]=300');
     const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
     const bytes = await fs.readFile((await download.path())!);
     expect([...bytes.subarray(0, 3)], 'UTF-8 BOM for Excel').to.deep.equal([0xef, 0xbb, 0xbf]);
     const records = parse(bytes, { bom: true, columns: true }) as Record<string, string>[];
     const rows = (await api(`/api/v1/datasets/${encodeURIComponent(licence.code)}/rows?filter[capital][gt]=300&sort=capital&limit=1000`)).items as Record<string, string>[];
     expect(records.length).to.equal(17);
-    expect(records.map((r) => r.credit_code).sort()).to.deep.equal(rows.map((r) => r.credit_code).sort());
-    expect(records.map((r) => Number(r.capital)).sort((a, b) => a - b)).to.deep.equal(shown.map(Number));
-    expect(records.every((r) => /^张\*+$/.test(r.legal_person)), 'masked in the download too').to.equal(true);
+    // the people's CSV is headed by the items' Chinese labels
+    expect(records.map((r) => r['统一社会信用代码']).sort()).to.deep.equal(rows.map((r) => r.credit_code).sort());
+    expect(records.map((r) => Number(r['注册资本（万元）'])).sort((a, b) => a - b)).to.deep.equal(shown.map(Number));
+    expect(records.every((r) => /^张\*+$/.test(r['法定代表人'])), 'masked in the download too').to.equal(true);
     await noSeriousViolations('dataset downloads');
 
     await page.getByRole('tab', { name: 'API' }).click();

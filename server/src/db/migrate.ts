@@ -48,8 +48,8 @@ export async function migrateLatest(knex: Knex): Promise<string[]> {
   if (state.pending.length === 0) return [];
   await knex.raw('create schema if not exists odx');
   const [, names] = (await knex.migrate.latest(config)) as [unknown, string[]];
-  // tables a migration after 011 adds get the application's privileges without each repeating them
-  if (names.length && !names.includes('011_least_privilege') && (await schemaState(knex)).applied.includes('011_least_privilege')) {
+  // tables a migration after 011 adds (in this run or a later one) get the application's privileges without each repeating them
+  if (names.length && (await schemaState(knex)).applied.includes('011_least_privilege')) {
     await knex.raw(appPrivilegesSql());
   }
   return names;

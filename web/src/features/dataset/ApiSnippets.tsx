@@ -29,7 +29,7 @@ export function ApiSnippets({ dataset, query }: { dataset: Dataset; query: RowQu
   const rowsUrl = `${origin}${datasetApi(dataset.code).rows}`;
   const params = { ...toApiParams(query), limit: '100' };
   const qs = rowQueryString(query, { limit: '100' });
-  const csv = origin + downloadUrl(dataset.code, 'csv', query).replace('&bom=1', '');
+  const csv = origin + downloadUrl(dataset.code, 'csv', query).replace('&bom=1', '').replace('&header=label', '');
   const pyParams = Object.entries(params).map(([k, v]) => `    ${py(k)}: ${py(v)},`).join('\n');
   const snippets = [
     { key: 'curl', label: 'curl', code: `curl -sg '${rowsUrl}?${qs}'` },

@@ -6,7 +6,8 @@ import { rowQueryString, type RowQuery } from './rowQuery.ts';
 
 /** A download URL: CSV for people carries the BOM Excel needs to read UTF-8 Chinese. */
 export function downloadUrl(code: string, format: string, q: RowQuery): string {
-  const qs = rowQueryString(q, { format, ...(format === 'csv' ? { bom: '1' } : {}) });
+  // CSV for people: a BOM so Excel reads UTF-8, the Chinese labels as the header (docs/data-api.md)
+  const qs = rowQueryString(q, { format, ...(format === 'csv' ? { bom: '1', header: 'label' } : {}) });
   return `${datasetApi(code).download}?${qs}`;
 }
 
