@@ -34,10 +34,14 @@ describe('faults: PostgreSQL stopped and started under load, sessions terminated
   let server: ChildProcess;
   let admin: Record<string, string>;
   let dataset: string;
-  const env = () => ({ DATABASE_URL: databaseUrl, ODX_HOME: path.join(dir, 'home'), ODX_PORT: String(port), ODX_LOG_LEVEL: 'fatal', ODX_RATE_LIMIT_ANONYMOUS: '0', ODX_RATE_LIMIT_KEY: '0' });
+  const env = () => ({ DATABASE_URL: databaseUrl, ODX_HOME: path.join(dir, 'home'), ODX_PORT: String(port), ODX_LOG_LEVEL: 'error', ODX_RATE_LIMIT_ANONYMOUS: '0', ODX_RATE_LIMIT_KEY: '0' });
+  /** What the server logged at level error: a 500's cause, for the assertion's message. */
+  const serverErrors: string[] = [];
 
   function serve(): ChildProcess {
-    return spawn(process.execPath, [ODX_BIN, 'serve', '--demo'], { env: { ...process.env, ...env() }, stdio: 'ignore' });
+    const child = spawn(process.execPath, [ODX_BIN, 'serve', '--demo'], { env: { ...process.env, ...env() }, stdio: ['ignore', 'pipe', 'pipe'] });
+    for (const stream of [child.stdout!, child.stderr!]) stream.on('data', (d: Buffer) => serverErrors.push(...String(d).split('\n').filter((l) => l.includes('"request failed"'))));
+    return child;
   }
 
   const ready = async () => (await fetch(`${base}/readyz`).then((r) => r.status, () => 0)) === 200;
@@ -113,7 +117,7 @@ describe('faults: PostgreSQL stopped and started under load, sessions terminated
     await load;
 
     expect(outcomes.filter((o) => o.status === 'no answer'), 'requests that got no answer within 20 s').to.deep.equal([]);
-    expect([...new Set(outcomes.map((o) => o.status))].filter((s) => ![200, 201, 503].includes(s as number)), 'statuses other than success or 503').to.deep.equal([]);
+    expect([...new Set(outcomes.map((o) => o.status))].filter((s) => ![200, 201, 503].includes(s as number)), `statuses other than success or 503; the server logged: ${serverErrors.slice(-3).join('\n')}`).to.deep.equal([]);
     const down = outcomes.filter((o) => o.at > stoppedAt + 200 && o.at < startedAt);
     expect(down.filter((o) => o.kind === 'ready').map((o) => o.status), 'readiness while down').to.include(503);
     expect(down.filter((o) => o.kind === 'rows').map((o) => o.status), 'data requests while down').to.include(503);
@@ -149,7 +153,7 @@ describe('faults: PostgreSQL stopped and started under load, sessions terminated
       running = false;
       await load;
       expect(outcomes.filter((o) => o.status === 'no answer')).to.deep.equal([]);
-      expect([...new Set(outcomes.map((o) => o.status))].filter((s) => ![200, 503].includes(s as number)), 'statuses other than success or 503').to.deep.equal([]);
+      expect([...new Set(outcomes.map((o) => o.status))].filter((s) => ![200, 503].includes(s as number)), `statuses other than success or 503; the server logged: ${serverErrors.slice(-3).join('\n')}`).to.deep.equal([]);
       const after = outcomes.filter((o) => o.at > endedAt + 500);
       expect(after.length).to.be.greaterThan(0);
       expect(after.filter((o) => o.status !== 200), 'answers after the terminations').to.deep.equal([]);

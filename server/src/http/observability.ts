@@ -107,7 +107,8 @@ export const RETRY_AFTER_SECONDS = 5;
 
 // connection refused or cut, the server shutting down or starting, too many connections, no connection from the pool in time
 const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', '57P01', '57P02', '57P03', '53300']);
-const UNAVAILABLE_MESSAGE = /^(Connection terminated|Knex: Timeout acquiring a connection|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended unexpectedly)/;
+// knex puts the statement before the driver's message ("select … - Connection terminated unexpectedly")
+const UNAVAILABLE_MESSAGE = /(?:^|\s-\s)(Connection terminated|Knex: Timeout acquiring a connection|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended unexpectedly)/;
 
 /**
  * Failures that are not the server's fault, whatever route met them: the database out of reach
