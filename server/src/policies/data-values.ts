@@ -11,27 +11,6 @@ export function seesOwnDataValues(principal: Principal | null, departmentId: num
   return principal !== null && principal.departmentId === departmentId;
 }
 
-/** The counts of a column's profile: none of them is a value of the data. */
-const COUNT_FIELDS = ['nulls', 'invalid', 'distinctEstimate'] as const;
-
-export interface ProfileCounts {
-  rows: number;
-  columns: Record<string, Partial<Record<(typeof COUNT_FIELDS)[number], number | null>>>;
-}
-
-/** A quality profile reduced to counts (rows, nulls, invalid, distinct estimate): what other departments may see. */
-export function profileCounts(profile: unknown): ProfileCounts | null {
-  if (!profile || typeof profile !== 'object') return null;
-  const p = profile as { rows?: unknown; columns?: Record<string, Record<string, unknown>> };
-  const columns: ProfileCounts['columns'] = {};
-  for (const [name, column] of Object.entries(p.columns ?? {})) {
-    const counts: ProfileCounts['columns'][string] = {};
-    for (const field of COUNT_FIELDS) if (field in column) counts[field] = column[field] as number | null;
-    columns[name] = counts;
-  }
-  return { rows: Number(p.rows ?? 0), columns };
-}
-
 /** A quality profile as the API shows it: counts, and `min`/`max` only for the holding department. */
 export const QualityProfileShown = z
   .object({
@@ -48,3 +27,21 @@ export const QualityProfileShown = z
     ),
   })
   .meta({ id: 'QualityProfile', description: 'Rows, and per item nulls, invalid values and a distinct estimate; the smallest and largest value only for the holding department' });
+
+/** The counts of a column's profile: none of them is a value of the data. */
+const COUNT_FIELDS = ['nulls', 'invalid', 'distinctEstimate'] as const;
+
+type ShownProfile = z.output<typeof QualityProfileShown>;
+
+/** A quality profile reduced to counts (rows, nulls, invalid, distinct estimate): what other departments may see. */
+export function profileCounts(profile: unknown): ShownProfile | null {
+  if (!profile || typeof profile !== 'object') return null;
+  const p = profile as { rows?: unknown; columns?: Record<string, Record<string, unknown>> };
+  const columns: ShownProfile['columns'] = {};
+  for (const [name, column] of Object.entries(p.columns ?? {})) {
+    const counts: ShownProfile['columns'][string] = {};
+    for (const field of COUNT_FIELDS) if (field in column) counts[field] = column[field] as number | null;
+    columns[name] = counts;
+  }
+  return { rows: Number(p.rows ?? 0), columns };
+}
