@@ -4,7 +4,7 @@ import { DOWNLOAD_FORMATS } from '../../i18n/labels.ts';
 import { datasetApi, type Dataset } from './api.ts';
 import { rowQueryString, type RowQuery } from './rowQuery.ts';
 
-/** A download URL: CSV for people carries the BOM Excel needs to read UTF-8 Chinese. */
+/** A download URL: CSV for people carries the BOM Excel needs to read UTF-8 Chinese, and the items' labels as its header. */
 export function downloadUrl(code: string, format: string, q: RowQuery): string {
   // CSV for people: a BOM so Excel reads UTF-8, the Chinese labels as the header (docs/data-api.md)
   const qs = rowQueryString(q, { format, ...(format === 'csv' ? { bom: '1', header: 'label' } : {}) });
