@@ -1,3 +1,4 @@
+import { meRoute } from './auth/accounts/me-route.ts';
 import { accountRoutes } from './auth/accounts/routes.ts';
 import { oidcRoutes } from './auth/sessions/oidc-routes.ts';
 import { sessionRoutes } from './auth/sessions/routes.ts';
@@ -25,6 +26,7 @@ import { systemRoutes } from './system/routes.ts';
 export const apiRoutes: RouteSpec[] = [
   ...systemRoutes,
   ...departmentRoutes,
+  meRoute(() => apiRoutes),
   ...accountRoutes,
   ...sessionRoutes,
   ...oidcRoutes,

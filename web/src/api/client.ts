@@ -38,10 +38,21 @@ export function queryString(params: Record<string, QueryValue>): string {
   return s ? `?${s}` : '';
 }
 
-export async function apiGet<T>(path: string, params: Record<string, QueryValue> = {}, signal?: AbortSignal): Promise<T> {
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** One call to the API. A body is sent as JSON; the session cookie goes along (writes with it are checked against Origin by the server). */
+export async function apiCall<T>(method: Method, path: string, opts: { params?: Record<string, QueryValue>; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
   let res: Response;
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
   try {
-    res = await fetch(path + queryString(params), { headers: { Accept: 'application/json' }, signal, credentials: 'same-origin' });
+    res = await fetch(path + queryString(opts.params ?? {}), {
+      method,
+      headers,
+      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      signal: opts.signal,
+      credentials: 'same-origin',
+    });
   } catch (err) {
     if ((err as Error).name === 'AbortError') throw err;
     throw new ApiError(0, 'network', (err as Error).message);
@@ -55,4 +66,13 @@ export async function apiGet<T>(path: string, params: Record<string, QueryValue>
     throw new ApiError(res.status, e?.code ?? `http_${res.status}`, e?.message ?? res.statusText, problems, e?.requestId ?? requestId, retry ? Number(retry) : null);
   }
   return body as T;
+}
+
+export function apiGet<T>(path: string, params: Record<string, QueryValue> = {}, signal?: AbortSignal): Promise<T> {
+  return apiCall<T>('GET', path, { params, signal });
+}
+
+/** A write: POST (or another method) with a JSON body. */
+export function apiSend<T>(method: Exclude<Method, 'GET'>, path: string, body?: unknown): Promise<T> {
+  return apiCall<T>(method, path, { body });
 }

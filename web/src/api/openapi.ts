@@ -100,7 +100,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The calling principal, its roles and department
+         * The calling principal, its roles and department, and what it may call
          * @description Who may call: any signed-in principal.
          */
         get: operations["getMe"];
@@ -1770,8 +1770,8 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
         };
-        /** @description The calling account, and the token or session it called with */
-        Me: {
+        /** @description The calling account, and what the route table lets it do */
+        MeWithAbilities: {
             id: number;
             login: string;
             displayName: string;
@@ -1785,6 +1785,10 @@ export interface components {
             sessionId: number | null;
             /** @description what the call may do: read (GET), write (everything else) */
             scopes: ("read" | "write")[];
+            /** @description what the caller may call, by operationId, with its reach: any department, its own department ('own') or its own records ('self'); public operations are left out */
+            abilities: {
+                [key: string]: "any" | "own" | "self";
+            };
         };
         /** @description An account (a person or a system) with its roles */
         Principal: {
@@ -1841,6 +1845,22 @@ export interface components {
             revokedAt: string | null;
             /** @description the bearer token; shown in this response only (ODX stores a hash) */
             secret: string;
+        };
+        /** @description The calling account, and the token or session it called with */
+        Me: {
+            id: number;
+            login: string;
+            displayName: string;
+            departmentId: number | null;
+            roles: ("admin" | "authority" | "officer" | "registrar" | "consumer" | "developer")[];
+            /** @enum {string} */
+            kind: "user" | "system";
+            /** @description the token this request was made with (null when signed in by a session) */
+            tokenId: number | null;
+            /** @description the session this request was made with (null when called with a token) */
+            sessionId: number | null;
+            /** @description what the call may do: read (GET), write (everything else) */
+            scopes: ("read" | "write")[];
         };
         SessionsEnded: {
             /** @description sessions ended */
@@ -3554,7 +3574,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Me"];
+                    "application/json": components["schemas"]["MeWithAbilities"];
                 };
             };
             /** @description no valid token */

@@ -1,5 +1,6 @@
 import { NavLink, Outlet, Link, ScrollRestoration } from 'react-router';
 import { LanguageSwitch } from '../components/LanguageSwitch.tsx';
+import { AccountMenu } from '../features/session/AccountMenu.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 
 /** The portal's frame: skip link, header with the main navigation and the language switch, footer. */
@@ -25,6 +26,7 @@ export function Layout() {
             <a href="/docs/api">{t('nav.apiDocs')}</a>
           </nav>
           <LanguageSwitch />
+          <AccountMenu />
         </div>
       </header>
       <main id="main" tabIndex={-1} className="app-main">

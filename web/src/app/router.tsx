@@ -1,8 +1,10 @@
 import { createBrowserRouter } from 'react-router';
 import { Layout } from './Layout.tsx';
 import { NotFound } from './NotFound.tsx';
+import { SectionGate } from '../features/console/SectionGate.tsx';
+import { SECTIONS } from '../features/console/sections.tsx';
 
-/** The portal's pages, each feature loaded only when its page is visited. */
+/** The portal's pages and the console's, each feature loaded only when its page is visited (the portal's bundle holds no console page). */
 export const router = createBrowserRouter([
   {
     element: <Layout />,
@@ -13,6 +15,29 @@ export const router = createBrowserRouter([
       { path: 'search', lazy: async () => ({ Component: (await import('../features/search/SearchPage.tsx')).SearchPage }) },
       { path: 'datasets/:code', lazy: async () => ({ Component: (await import('../features/dataset/DatasetPage.tsx')).DatasetPage }) },
       { path: 'departments', lazy: async () => ({ Component: (await import('../features/departments/DepartmentsPage.tsx')).DepartmentsPage }) },
+      { path: 'sign-in', lazy: async () => ({ Component: (await import('../features/session/SignInPage.tsx')).SignInPage }) },
+      { path: '*', Component: NotFound },
+    ],
+  },
+  {
+    path: 'console',
+    lazy: async () => ({ Component: (await import('../features/console/ConsoleLayout.tsx')).ConsoleLayout }),
+    HydrateFallback: () => null,
+    children: [
+      { index: true, lazy: async () => ({ Component: (await import('../features/console/ConsolePage.tsx')).ConsolePage }) },
+      ...SECTIONS.map((s) => ({
+        path: s.path,
+        lazy: async () => {
+          const Page = await s.page();
+          return {
+            Component: () => (
+              <SectionGate ability={s.ability}>
+                <Page />
+              </SectionGate>
+            ),
+          };
+        },
+      })),
       { path: '*', Component: NotFound },
     ],
   },

@@ -1,8 +1,13 @@
+import * as consoleMessages from '../features/console/messages.ts';
+import * as sessionMessages from '../features/session/messages.ts';
+
 /**
  * Every string on the screen, Chinese first and English second. The terms are WEB.md's "Words on
- * the screen"; `en` must have every key of `zh` (the type says so).
+ * the screen"; `en` must have every key of `zh` (the type says so). The portal's and shared strings
+ * are here; a feature keeps its own in its `messages.ts` (keys prefixed with the feature's name),
+ * registered below.
  */
-export const zh = {
+const portalZh = {
   'app.title': '开放数据门户',
   'app.skip': '跳到正文',
   'nav.home': '首页',
@@ -169,9 +174,11 @@ export const zh = {
   'departments.empty': '还没有部门开放数据。',
 } as const;
 
+export const zh = { ...portalZh, ...sessionMessages.zh, ...consoleMessages.zh };
+
 export type MessageKey = keyof typeof zh;
 
-export const en: Record<MessageKey, string> = {
+const portalEn: Record<keyof typeof portalZh, string> = {
   'app.title': 'Open Data Portal',
   'app.skip': 'Skip to content',
   'nav.home': 'Home',
@@ -337,3 +344,5 @@ export const en: Record<MessageKey, string> = {
   'departments.all': 'See in the dataset search',
   'departments.empty': 'No department has opened data yet.',
 };
+
+export const en: Record<MessageKey, string> = { ...portalEn, ...sessionMessages.en, ...consoleMessages.en };

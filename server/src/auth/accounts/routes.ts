@@ -7,7 +7,7 @@ import { tokenCreator, tokenExpiry, tokenQuery, tokenRevoker, toRecord } from '.
 import { assertMayGrant, principalCreator, principalUpdater } from './commands.ts';
 import { presentToken } from './presenter.ts';
 import { listPrincipals, listTokens } from './queries.ts';
-import { Me, PrincipalCreate, PrincipalList, PrincipalRecord, PrincipalUpdate, TokenCreate, TokenList, TokenListQuery, TokenRevoked, TokenWithSecret } from './schema.ts';
+import { PrincipalCreate, PrincipalList, PrincipalRecord, PrincipalUpdate, TokenCreate, TokenList, TokenListQuery, TokenRevoked, TokenWithSecret } from './schema.ts';
 
 async function principalOwner(knex: Knex, id: number): Promise<Owner | undefined> {
   const row = await knex('odx.principals').where({ id }).first('id', 'department_id');
@@ -15,16 +15,6 @@ async function principalOwner(knex: Knex, id: number): Promise<Owner | undefined
 }
 
 export const accountRoutes = [
-  route({
-    method: 'get',
-    path: '/api/v1/me',
-    operationId: 'getMe',
-    summary: 'The calling principal, its roles and department',
-    tags: ['accounts'],
-    access: 'authenticated',
-    response: Me,
-    handler: async ({ principal }) => ({ body: principal! }),
-  }),
   route({
     method: 'get',
     path: '/api/v1/principals',

@@ -70,6 +70,12 @@ export const Me = z
   })
   .meta({ id: 'Me', description: 'The calling account, and the token or session it called with' });
 
+export const MeWithAbilities = Me.extend({
+  abilities: z
+    .record(z.string(), z.enum(['any', 'own', 'self']))
+    .describe("what the caller may call, by operationId, with its reach: any department, its own department ('own') or its own records ('self'); public operations are left out"),
+}).meta({ id: 'MeWithAbilities', description: 'The calling account, and what the route table lets it do' });
+
 export const TokenRecord = z
   .object({
     id: z.number().int(),

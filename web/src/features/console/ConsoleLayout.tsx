@@ -1,0 +1,102 @@
+import { Layout, Menu, Tag } from 'antd';
+import type { ItemType } from 'antd/es/menu/interface';
+import { useState } from 'react';
+import { Link, Outlet, ScrollRestoration, useLocation } from 'react-router';
+import { LanguageSwitch } from '../../components/LanguageSwitch.tsx';
+import { useI18n } from '../../i18n/i18n.tsx';
+import type { MessageKey } from '../../i18n/messages.ts';
+import { AccountMenu } from '../session/AccountMenu.tsx';
+import { useMe } from '../session/api.ts';
+import { RequireSignIn } from '../session/RequireSignIn.tsx';
+import { useDepartmentName } from './api.ts';
+import { GROUPS } from './sections.tsx';
+import { visibleSections } from './visible.ts';
+
+/** The console's frame for a signed-in person: top bar with department and roles, the menu of what their abilities allow. */
+export function ConsoleLayout() {
+  return (
+    <RequireSignIn>
+      <ConsoleFrame />
+    </RequireSignIn>
+  );
+}
+
+function ConsoleFrame() {
+  const { t } = useI18n();
+  const me = useMe().data!;
+  const department = useDepartmentName(me.departmentId);
+  const location = useLocation();
+  const [collapsed, setCollapsed] = useState(false);
+  const sections = visibleSections(me).filter((s) => !s.hidden);
+  const items: ItemType[] = [{ key: '/console', label: <Link to="/console">{t('console.overview')}</Link> }];
+  for (const group of GROUPS) {
+    const inGroup = sections.filter((s) => s.group === group);
+    if (inGroup.length === 0) continue;
+    items.push({
+      type: 'group',
+      key: group,
+      label: t(`console.group.${group}` as MessageKey),
+      children: inGroup.map((s) => ({ key: `/console/${s.path}`, label: <Link to={`/console/${s.path}`}>{t(s.label)}</Link> })),
+    });
+  }
+  // the menu entry whose page (or a page under it) is showing
+  const selected = items
+    .flatMap((i) => (i && 'children' in i && i.children ? i.children : [i]))
+    .map((i) => String(i?.key))
+    .filter((k) => location.pathname === k || location.pathname.startsWith(`${k}/`))
+    .sort((a, b) => b.length - a.length)[0];
+  return (
+    <div className="app console">
+      <a className="skip-link" href="#main">
+        {t('app.skip')}
+      </a>
+      <header className="app-header">
+        <div className="app-header-inner console-header">
+          <Link to="/console" className="brand">
+            <img src="/favicon.svg" alt="" width={28} height={28} />
+            <span>{t('console.title')}</span>
+          </Link>
+          <div className="console-who">
+            <span>{me.departmentId === null ? t('console.noDepartment') : (department ?? '')}</span>
+            {me.roles.map((r) => (
+              <Tag key={r} className="console-role">
+                {t(`role.${r}` as MessageKey)}
+              </Tag>
+            ))}
+          </div>
+          <Link to="/" className="console-portal-link">
+            {t('console.toPortal')}
+          </Link>
+          <LanguageSwitch />
+          <AccountMenu />
+        </div>
+      </header>
+      <Layout className="console-body" hasSider>
+        <Layout.Sider
+          breakpoint="lg"
+          collapsedWidth={0}
+          collapsed={collapsed}
+          onCollapse={setCollapsed}
+          width={220}
+          theme="light"
+          zeroWidthTriggerStyle={{ top: 8 }}
+          trigger={null}
+          className="console-sider"
+        >
+          <nav aria-label={t('console.menu')}>
+            <Menu mode="inline" items={items} selectedKeys={selected ? [selected] : []} onClick={() => window.innerWidth < 992 && setCollapsed(true)} />
+          </nav>
+        </Layout.Sider>
+        <Layout.Content>
+          <button type="button" className="console-menu-toggle" aria-expanded={!collapsed} onClick={() => setCollapsed(!collapsed)}>
+            ☰ {t('console.openMenu')}
+          </button>
+          <main id="main" tabIndex={-1} className="app-main console-main">
+            <Outlet />
+          </main>
+        </Layout.Content>
+      </Layout>
+      <ScrollRestoration />
+    </div>
+  );
+}

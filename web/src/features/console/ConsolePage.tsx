@@ -1,0 +1,45 @@
+import { Card, Descriptions, Empty, Tag } from 'antd';
+import { Link } from 'react-router';
+import { useI18n } from '../../i18n/i18n.tsx';
+import type { MessageKey } from '../../i18n/messages.ts';
+import { useMe } from '../session/api.ts';
+import { useDepartmentName } from './api.ts';
+import { visibleSections } from './visible.ts';
+
+/** The console's first screen: who you are, where, and what you can do from here. */
+export function ConsolePage() {
+  const { t } = useI18n();
+  const me = useMe().data!;
+  const department = useDepartmentName(me.departmentId);
+  const sections = visibleSections(me).filter((s) => !s.hidden);
+  return (
+    <>
+      <h1 className="page-title">{t('console.welcome', { name: me.displayName })}</h1>
+      <Descriptions size="small" column={1} className="panel">
+        <Descriptions.Item label={t('console.department')}>{me.departmentId === null ? t('console.noDepartment') : (department ?? '…')}</Descriptions.Item>
+        <Descriptions.Item label={t('console.roles')}>
+          {me.roles.map((r) => (
+            <Tag key={r}>{t(`role.${r}` as MessageKey)}</Tag>
+          ))}
+        </Descriptions.Item>
+      </Descriptions>
+      {sections.length === 0 ? (
+        <Empty description={t('console.nothing')} />
+      ) : (
+        <>
+          <p>{t('console.lead')}</p>
+          <ul className="console-cards">
+            {sections.map((s) => (
+              <li key={s.path}>
+                <Card size="small">
+                  <Link to={`/console/${s.path}`}>{t(s.label)}</Link>
+                  <div className="console-card-group">{t(`console.group.${s.group}` as MessageKey)}</div>
+                </Card>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </>
+  );
+}
