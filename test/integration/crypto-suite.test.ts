@@ -129,6 +129,27 @@ describe('the 国密 suite (ODX_CRYPTO=gm): an installation created with it', fu
     expect(session.hash.equals(sm3(cookie.split('=')[1]))).to.equal(true);
   });
 
+  it('backs up with its SM2 key, and restores as a 国密 installation that verifies against the backup’s SM2-signed head', async () => {
+    const target = await freshDatabase();
+    const home = await fs.mkdtemp(path.join(t.home, 'restored-'));
+    try {
+      const file = path.join(t.home, 'gm.odxbak');
+      const made = await odx(['backup', file], dbEnv(t.db, t.home, 'gm'));
+      expect(made.code, made.stderr).to.equal(0);
+      // restored by an operator who has not set ODX_CRYPTO: the installation is the backup's, and they are told how to start it
+      const restored = await odx(['restore', file], dbEnv(target, home, undefined));
+      expect(restored.code, restored.stderr).to.equal(0);
+      expect(restored.stdout).to.match(/audit chain intact: \d+ events; it holds the backup's signed head/).and.contain('start it with ODX_CRYPTO=gm');
+      expect(await fs.readFile(path.join(home, 'audit-sm2.pem'), 'utf8')).to.equal(await fs.readFile(path.join(t.home, 'audit-sm2.pem'), 'utf8'));
+      expect(await target.knex('odx.crypto_suite').pluck('suite')).to.deep.equal(['gm']);
+      const verified = await odx(['audit', 'verify', '--quiet'], dbEnv(target, home, 'gm'));
+      expect(verified.code, verified.stderr).to.equal(0);
+      expect(verified.stdout).to.contain('(SM3 hash chain)');
+    } finally {
+      await target.drop();
+    }
+  });
+
   it('catches an event rewritten behind the triggers, in the API’s verification and the CLI’s', async () => {
     await chainPending(t.knex);
     const seq = 3;
