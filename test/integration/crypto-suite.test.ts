@@ -39,7 +39,7 @@ function serve(env: Record<string, string | undefined>): Promise<{ code: number 
     const child = spawn(process.execPath, [ODX_BIN, 'serve'], { env: { ...process.env, ODX_PORT: '0', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
