@@ -8,6 +8,7 @@ import type { Actor } from './audit/chain.ts';
 import { chainPending } from './audit/chain.ts';
 import { loadConfig, type Config } from './config.ts';
 import { openDatabase, type Database } from './db/connect.ts';
+import { checkCryptoSuite, settleCryptoSuite } from './db/crypto-suite.ts';
 import { MigrationPrivilegeError, migrateAsOwner, schemaState, SchemaTooNewError } from './db/migrate.ts';
 
 /** A failure the operator can act on: printed as one line, exit code 2. */
@@ -27,8 +28,10 @@ export function config(): Config {
  * Opens the database for a one-off command as the application role; the schema must be current
  * (run `odx migrate` first). `migrate` migrates first, as the owner (`ownerUrl` overrides ODX_MIGRATE_URL).
  * Only `migrate` may create the embedded cluster; other commands find none and say where they looked.
+ * The installation's cryptographic suite must be ODX_CRYPTO's (`migrate` records it on a new one),
+ * except for `restore` (`suiteFromBackup`), which brings the backup's.
  */
-export async function withDatabase<T>(work: (db: Database) => Promise<T>, opts: { migrate?: boolean; ownerUrl?: string } = {}): Promise<T> {
+export async function withDatabase<T>(work: (db: Database) => Promise<T>, opts: { migrate?: boolean; ownerUrl?: string; suiteFromBackup?: boolean } = {}): Promise<T> {
   const db = await openDatabase(config(), undefined, { create: opts.migrate });
   if (opts.ownerUrl) db.ownerUrl = opts.ownerUrl;
   try {
@@ -36,10 +39,12 @@ export async function withDatabase<T>(work: (db: Database) => Promise<T>, opts: 
       await migrateAsOwner(db).catch((err: Error) => {
         throw err instanceof MigrationPrivilegeError ? new UsageError(err.message) : err;
       });
+      if (!opts.suiteFromBackup) await settleCryptoSuite(db, config().crypto);
     } else {
       const state = await schemaState(db.knex);
       if (state.unknown.length) throw new SchemaTooNewError(`the database schema is newer than this ODX (unknown migrations: ${state.unknown.join(', ')})`);
       if (state.pending.length) throw new UsageError(`the database schema is not current (pending: ${state.pending.join(', ')}); run \`odx migrate\``);
+      await checkCryptoSuite(db.knex, config().crypto);
     }
     const result = await work(db);
     await chainPending(db.knex);

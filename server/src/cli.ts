@@ -18,6 +18,7 @@ import { registerIndicatorCommands } from './governance/cli.ts';
 import { loadConfig } from './config.ts';
 import { backupTo, restoreFrom, RestoreRefused } from './db/backup.ts';
 import { DatabaseUnreachableError } from './db/connect.ts';
+import { CryptoSuiteMismatchError, recordedSuite } from './db/crypto-suite.ts';
 import { schemaState, SchemaTooNewError } from './db/migrate.ts';
 import { startServer } from './server.ts';
 import { resourceByRef } from './census/resources/ref.ts';
@@ -288,13 +289,13 @@ audit
       });
       bar?.stop();
       if (result.ok) {
-        console.log(`audit chain intact: ${result.checked} events, head seq ${result.headSeq}`);
+        console.log(`audit chain intact: ${result.checked} events, head seq ${result.headSeq} (${result.hashAlgorithm} hash chain)`);
       } else {
         console.error(`audit chain BROKEN at seq ${result.firstBadSeq}: ${result.problem} (${result.checked} events verified before it)`);
         process.exitCode = 1;
       }
       if (kept) {
-        const checks = await verifyAgainst(db.knex, kept, await HeadSigner.publicKeyIn(config().homeDir));
+        const checks = await verifyAgainst(db.knex, kept, await HeadSigner.publicKeyIn(config().homeDir, await recordedSuite(db.knex)));
         for (const c of checks) (c.ok ? console.log : console.error)(c.ok ? `kept head at seq ${c.seq}: matches` : `kept head: ${c.problem}`);
         if (checks.some((c) => !c.ok)) process.exitCode = 1;
       }
@@ -308,7 +309,7 @@ program
   .action((file: string) =>
     withDatabase(async (db) => {
       const home = config().homeDir;
-      const m = await backupTo(db, home, await HeadSigner.load(home), file).catch((err: NodeJS.ErrnoException) => {
+      const m = await backupTo(db, home, await HeadSigner.load(home, await recordedSuite(db.knex)), file).catch((err: NodeJS.ErrnoException) => {
         throw err.code === 'EEXIST' || err.code === 'ENOENT' ? new UsageError(`cannot create ${file}: ${err.message}`) : err;
       });
       console.log(`backup written to ${file}: ${m.tables.length} tables, audit head seq ${m.head.seq} signed at ${m.head.signedAt}`);
@@ -326,22 +327,25 @@ program
         throw err instanceof RestoreRefused || err.code === 'ENOENT' || err.code === 'Z_DATA_ERROR' ? new UsageError(err.message) : err;
       });
       console.log(`restored ${m.tables.length} tables from ${file} (made ${m.createdAt})`);
+      const suite = await recordedSuite(db.knex);
       const chain = await verifyChain(db.knex);
-      const [kept] = await verifyAgainst(db.knex, [m.head], await HeadSigner.publicKeyIn(home));
+      const [kept] = await verifyAgainst(db.knex, [m.head], await HeadSigner.publicKeyIn(home, suite));
       if (chain.ok && kept.ok) {
         console.log(`audit chain intact: ${chain.checked} events; it holds the backup's signed head at seq ${m.head.seq}`);
       } else {
         console.error(`the restored audit chain does not verify: ${chain.ok ? kept.problem : `seq ${chain.firstBadSeq}: ${chain.problem}`}`);
         process.exitCode = 1;
       }
-    }, { migrate: true }),
+      // the installation is the backup's, suite included: the server must be started with it
+      if (suite.name !== config().crypto) console.log(`the installation uses ${suite.en}: start it with ODX_CRYPTO=${suite.name} / 本系统使用${suite.zh}，启动时须设置 ODX_CRYPTO=${suite.name}`);
+    }, { migrate: true, suiteFromBackup: true }),
   );
 
 registerCensusCommands(program);
 registerIndicatorCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
-  if (err instanceof UsageError || err instanceof DatabaseUnreachableError || err instanceof SchemaTooNewError) {
+  if (err instanceof UsageError || err instanceof DatabaseUnreachableError || err instanceof SchemaTooNewError || err instanceof CryptoSuiteMismatchError) {
     console.error(`odx: ${err.message}`);
     process.exit(2);
   }

@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { SUITE_NAMES } from './lib/crypto-suite.ts';
 
 const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
 
@@ -85,6 +86,11 @@ const schema = z.object({
   maskRules: z.string().optional(),
   /** Secret salt of the `hash` mask rule. */
   maskSalt: z.string().optional(),
+  /**
+   * The cryptographic suite (docs/security.md, "国密 option"): `intl` (SHA-256, Ed25519) or `gm` (SM3, SM2).
+   * Chosen when the installation is created and recorded there; a server refuses to start under another.
+   */
+  crypto: z.enum(SUITE_NAMES).default('intl'),
   /** The built web app (docs/web.md); default web/dist of this checkout. */
   webDir: z.string().default(fileURLToPath(new URL('../../web/dist', import.meta.url))),
 });
@@ -133,6 +139,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     catalogPublisher: env.ODX_CATALOG_PUBLISHER,
     maskRules: env.ODX_MASK_RULES,
     maskSalt: env.ODX_MASK_SALT,
+    crypto: env.ODX_CRYPTO || undefined,
     webDir: env.ODX_WEB_DIR,
     ...overrides,
   });

@@ -6,6 +6,7 @@ import { AuditChainer, registerChainer } from './audit/chainer.ts';
 import { dailyCheckpoint } from './audit/checkpoints.ts';
 import { HeadSigner } from './audit/signing.ts';
 import type { Config } from './config.ts';
+import { settleCryptoSuite } from './db/crypto-suite.ts';
 import { openDatabase, redact, type Database } from './db/connect.ts';
 import { migrateAsOwner } from './db/migrate.ts';
 import { connectsPrivileged } from './db/roles.ts';
@@ -33,7 +34,12 @@ export async function startServer(config: Config, opts: { demo?: boolean; handle
   const applied = await migrateAsOwner(db);
   if (applied.length) log.info({ applied }, 'migrations applied');
   if (await connectsPrivileged(db.knex)) log.warn('the application connects as a superuser or the schema owner, so its credentials could rewrite the audit trail: connect as odx_app (docs/operations.md, "Database roles")');
-  const signer = await HeadSigner.load(config.homeDir);
+  // before anything is hashed: an installation keeps the suite it was created with
+  const suite = await settleCryptoSuite(db, config.crypto).catch(async (err: Error) => {
+    await db.close();
+    throw err;
+  });
+  const signer = await HeadSigner.load(config.homeDir, suite);
   const chainer = new AuditChainer(db.url, log).start();
   registerChainer(db.knex, chainer);
   const demo = opts.demo ? await seedDemo(db.knex, config) : undefined;

@@ -1,7 +1,13 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import type { Knex } from 'knex';
-import { chainPending } from '../../server/src/audit/chain.ts';
+import { chainHash, chainPending, hashedContent, pendingEvents, recordAudit } from '../../server/src/audit/chain.ts';
 import { runCommand } from '../../server/src/audit/command.ts';
+import { HeadSigner, verifySignedHead } from '../../server/src/audit/signing.ts';
 import { verifyChain } from '../../server/src/audit/verify.ts';
+import { settleCryptoSuite } from '../../server/src/db/crypto-suite.ts';
+import { SUITES, type SuiteName } from '../../server/src/lib/crypto-suite.ts';
 import { freshDatabase } from '../helpers/db.ts';
 import { fmt, report } from './lib/report.ts';
 
@@ -60,7 +66,57 @@ async function plain(knex: Knex, writers: number, txs: number, perTx: number): P
   return (writers * txs * perTx) / secs;
 }
 
+/**
+ * The two cryptographic suites side by side, alternated so both see the same machine: the hash
+ * alone, a chain pass and a verification of `n` pending events, and signing a head.
+ */
+async function suites(n: number): Promise<void> {
+  const content = hashedContent({ ...pendingEvents(ACTOR, [{ action: 'bench.read', targetType: 'resource', targetId: 1, rows: 100, detail: DETAIL }])[0], detail: DETAIL, seq: 1 });
+  const figures: Record<SuiteName, { hashNs: number[]; chain: number[]; verify: number[]; signUs: number[]; verifyUs: number[] }> = {
+    intl: { hashNs: [], chain: [], verify: [], signUs: [], verifyUs: [] },
+    gm: { hashNs: [], chain: [], verify: [], signUs: [], verifyUs: [] },
+  };
+  const home = await fs.mkdtemp(path.join(os.tmpdir(), 'odx-bench-keys-'));
+  for (let round = 0; round < 2; round++) {
+    for (const name of ['intl', 'gm'] as const) {
+      const suite = SUITES[name];
+      const f = figures[name];
+      let prev: Buffer = Buffer.alloc(32);
+      const t0 = process.hrtime.bigint();
+      for (let i = 0; i < 100_000; i++) prev = chainHash(prev, content, suite);
+      f.hashNs.push(Number(process.hrtime.bigint() - t0) / 100_000);
+      const db = await freshDatabase();
+      try {
+        await settleCryptoSuite(db, name);
+        for (let i = 0; i < n; i += 2000) await recordAudit(db.knex, pendingEvents(ACTOR, Array.from({ length: Math.min(2000, n - i) }, (_, j) => ({ action: 'bench.read', targetType: 'resource', targetId: i + j, rows: 100, detail: DETAIL }))));
+        f.chain.push(n / (await timed(async () => void (await chainPending(db.knex)))));
+        f.verify.push(n / (await timed(async () => void (await verifyChain(db.knex)))));
+        const signer = await HeadSigner.load(home, suite);
+        const head = await db.knex('odx.audit_head').first('seq', 'hash');
+        let signed = signer.sign(head);
+        f.signUs.push((await timed(async () => { for (let i = 0; i < 200; i++) signed = signer.sign(head); })) * 1e6 / 200);
+        f.verifyUs.push((await timed(async () => { for (let i = 0; i < 200; i++) verifySignedHead(signed); })) * 1e6 / 200);
+      } finally {
+        await db.drop();
+      }
+    }
+  }
+  await fs.rm(home, { recursive: true, force: true });
+  const best = (xs: number[], low = false) => (low ? Math.min(...xs) : Math.max(...xs));
+  for (const name of ['intl', 'gm'] as const) {
+    const f = figures[name];
+    report(`audit suite ${name} (${SUITES[name].hashAlgorithm}, ${SUITES[name].signatureAlgorithm})`, {
+      'hash ns/event': fmt(best(f.hashNs, true)),
+      'chain events/s': fmt(best(f.chain)),
+      'verify events/s': fmt(best(f.verify)),
+      'sign µs': fmt(best(f.signUs, true)),
+      'verify head µs': fmt(best(f.verifyUs, true)),
+    });
+  }
+}
+
 export async function auditBench(): Promise<void> {
+  await suites(20_000);
   const db = await freshDatabase();
   try {
     const cases = [

@@ -14,6 +14,7 @@ import { ROLES, type Role } from '../../server/src/auth/roles.ts';
 import { tokenCreator } from '../../server/src/auth/tokens.ts';
 import { departmentCreator } from '../../server/src/census/departments/commands.ts';
 import { loadConfig } from '../../server/src/config.ts';
+import { settleCryptoSuite } from '../../server/src/db/crypto-suite.ts';
 import type { RouteSpec, Services } from '../../server/src/http/route.ts';
 import { createLogger } from '../../server/src/http/observability.ts';
 import { withUsccCheck } from '../../server/src/lib/identifiers.ts';
@@ -96,7 +97,9 @@ export async function testApp(opts: { log?: Logger; env?: Record<string, string>
   // no web app: the API alone, as a server-only install (test/integration/web-app.test.ts and test/web/ give one)
   const config = loadConfig({ ODX_HOME: home, ODX_LOG_LEVEL: process.env.TEST_LOG ?? 'silent', ODX_RATE_LIMIT_ANONYMOUS: '0', ODX_RATE_LIMIT_KEY: '0', ODX_RATE_LIMIT_SIGNUP: '0', ODX_WEB_DIR: path.join(home, 'no-web-app'), ...opts.env } as NodeJS.ProcessEnv);
   const log = opts.log ?? createLogger(process.env.TEST_LOG ?? 'silent');
-  const signer = await HeadSigner.load(home);
+  // as a server starts: the new installation records ODX_CRYPTO's suite (default intl) before anything is hashed
+  const suite = await settleCryptoSuite({ knex: db.knex, url: db.url, ownerUrl: db.ownerUrl }, config.crypto);
+  const signer = await HeadSigner.load(home, suite);
   const { app, server, routes, services } = createApp({ knex: db.knex, config, log, signer });
   const deptA = await makeDepartment(db.knex, '测试甲局');
   const deptB = await makeDepartment(db.knex, '测试乙局');

@@ -10,6 +10,7 @@ import { runCommand } from '../../server/src/audit/command.ts';
 import { HeadSigner, verifySignedHead, type SignedHead } from '../../server/src/audit/signing.ts';
 import { parseKeptHeads, verifyAgainst, verifyChain } from '../../server/src/audit/verify.ts';
 import { canonicalJson } from '../../server/src/lib/canonical-json.ts';
+import { SUITES } from '../../server/src/lib/crypto-suite.ts';
 import { testApp, TEST_ACTOR, type TestApp } from '../helpers/app.ts';
 import { odx } from '../helpers/cli.ts';
 
@@ -30,7 +31,7 @@ async function rewriteAndRehash(superuser: Knex, seq: number) {
     await trx.raw(`update odx.audit_events set detail = '{"forged": true}' where seq = ?`, [seq]);
     let prev: Buffer = (await trx('odx.audit_events').where({ seq: seq - 1 }).first('hash')).hash;
     for (const row of await trx('odx.audit_events').where('seq', '>=', seq).orderBy('seq')) {
-      const hash = chainHash(prev, hashedContent(rowToEvent(row)));
+      const hash = chainHash(prev, hashedContent(rowToEvent(row)), SUITES.intl);
       await trx('odx.audit_events').where({ seq: row.seq }).update({ prev_hash: prev, hash });
       prev = hash;
     }

@@ -76,7 +76,7 @@ describe('the API contract (/openapi.json)', function () {
   });
 
   it('carries the field descriptions written in the schema.ts files', () => {
-    expect(doc.components.schemas.AuditEvent.properties.prevHash.description).to.equal('hex SHA-256 of the previous event');
+    expect(doc.components.schemas.AuditEvent.properties.prevHash.description).to.equal('hex hash of the previous event (SHA-256, or SM3 in the 国密 suite)');
     expect(doc.components.schemas.Load.description).to.match(/A load of a data extract/);
     const department = doc.paths['/api/v1/datasets'].get.parameters.find((p: Doc) => p.name === 'department');
     expect(department.description).to.equal('a department id or its 统一社会信用代码');

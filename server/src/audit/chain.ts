@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
+import { suiteOf } from '../db/crypto-suite.ts';
 import { preparedRows } from '../db/prepared.ts';
 import { canonicalJson } from '../lib/canonical-json.ts';
+import type { CryptoSuite } from '../lib/crypto-suite.ts';
 
 /** Who did something: a signed-in principal, the CLI operator, the platform itself, or the anonymous public. */
 export interface Actor {
@@ -58,8 +60,9 @@ export function hashedContent(e: Omit<AuditEvent, 'prevHash' | 'hash'>): string 
   });
 }
 
-export function chainHash(prevHash: Buffer, content: string): Buffer {
-  return createHash('sha256').update(prevHash).update(content, 'utf8').digest();
+/** An event's hash in the installation's suite: SHA-256 or SM3 (both through OpenSSL) of the previous hash and the event's canonical JSON. */
+export function chainHash(prevHash: Buffer, content: string, suite: CryptoSuite): Buffer {
+  return createHash(suite.hash).update(prevHash).update(content, 'utf8').digest();
 }
 
 /** An event as recorded, before the chain: its detail already JSON text, taken when it was recorded. */
@@ -127,6 +130,7 @@ const HASH_SLICE = 200;
  */
 export async function chainPending(knex: Knex, opts: { wait?: boolean } = {}): Promise<number> {
   let total = 0;
+  const suite = await suiteOf(knex);
   for (;;) {
     // a pass with nothing to chain takes no lock and opens no transaction: an idle server sweeps five times a second
     if (!(await knex.raw('select exists (select from odx.audit_pending) as waiting')).rows[0].waiting) return total;
@@ -144,7 +148,7 @@ export async function chainPending(knex: Knex, opts: { wait?: boolean } = {}): P
       for (let i = 0; i < rows.length; i++) {
         // hashing a batch takes long enough to hold up other work of the thread: let it through every so often
         if (i > 0 && i % HASH_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
-        prevHash = chainHash(prevHash, hashedContent({ ...rowToEvent(rows[i]), seq: head.seq + i + 1 }));
+        prevHash = chainHash(prevHash, hashedContent({ ...rowToEvent(rows[i]), seq: head.seq + i + 1 }), suite);
         ids.push(rows[i].id);
         hashes.push(prevHash.toString('hex'));
       }

@@ -30,8 +30,8 @@ export const AuditEventRecord = z
     detail: z.record(z.string(), z.unknown()),
     rows: z.number().int().nullable().describe('rows a read returned'),
     requestId: z.string().nullable(),
-    prevHash: z.string().describe('hex SHA-256 of the previous event'),
-    hash: z.string().describe('hex SHA-256 of prevHash and this event in canonical JSON'),
+    prevHash: z.string().describe('hex hash of the previous event (SHA-256, or SM3 in the 国密 suite)'),
+    hash: z.string().describe('hex hash of prevHash and this event in canonical JSON (SHA-256, or SM3 in the 国密 suite)'),
   })
   .meta({ id: 'AuditEvent', description: 'An event of the hash-chained audit trail' });
 
@@ -46,8 +46,9 @@ export const SignedHead = z
     hash: z.string().describe('hex hash of the last event'),
     signedAt: z.string().meta({ format: 'date-time' }),
     message: z.string().describe('the exact bytes signed: canonical JSON of { seq, hash, signedAt }'),
-    signature: z.string().describe('base64 Ed25519 signature of message'),
-    algorithm: z.string().describe('Ed25519'),
+    signature: z.string().describe('base64 signature of message: Ed25519, or SM2 (GB/T 32918, DER as GB/T 35276, user ID 1234567812345678)'),
+    algorithm: z.enum(['Ed25519', 'SM2']).describe('the signature algorithm: Ed25519, or SM2 in the 国密 suite'),
+    hashAlgorithm: z.enum(['SHA-256', 'SM3']).describe('the hash of the audit chain: SHA-256, or SM3 in the 国密 suite'),
     publicKey: z.string().describe('the installation’s public key (PEM)'),
   })
   .meta({ id: 'SignedHead', description: 'The head of the audit chain signed with the installation’s key: keep a copy to prove later that the log was not rewritten' });

@@ -1,9 +1,13 @@
 import type { Knex } from 'knex';
+import { recordedSuite } from '../db/crypto-suite.ts';
+import type { CryptoSuite } from '../lib/crypto-suite.ts';
 import { chainHash, GENESIS_HASH, hashedContent, rowToEvent } from './chain.ts';
 import { verifySignedHead, type SignedHead } from './signing.ts';
 
 export interface VerifyResult {
   ok: boolean;
+  /** The chain's hash: the installation's suite as recorded. */
+  hashAlgorithm: CryptoSuite['hashAlgorithm'];
   checked: number;
   headSeq: number;
   firstBadSeq?: number;
@@ -21,6 +25,9 @@ export interface VerifyProgress {
  * breaks the recomputation at that seq.
  */
 export async function verifyChain(knex: Knex, onProgress?: (p: VerifyProgress) => void, batch = 5000): Promise<VerifyResult> {
+  // read now, not remembered: a record changed behind the database's back shows as a broken chain
+  const suite = await recordedSuite(knex);
+  const { hashAlgorithm } = suite;
   const head = (await knex('odx.audit_head').first('seq', 'hash')) as { seq: number; hash: Buffer };
   let prevHash: Buffer = GENESIS_HASH;
   let expectedSeq = 1;
@@ -29,10 +36,10 @@ export async function verifyChain(knex: Knex, onProgress?: (p: VerifyProgress) =
     const rows = await knex('odx.audit_events').where('seq', '>=', expectedSeq).orderBy('seq').limit(batch);
     for (const row of rows) {
       const e = rowToEvent(row);
-      const fail = (problem: string): VerifyResult => ({ ok: false, checked, headSeq: head.seq, firstBadSeq: e.seq, problem });
-      if (e.seq !== expectedSeq) return { ok: false, checked, headSeq: head.seq, firstBadSeq: expectedSeq, problem: `event ${expectedSeq} is missing` };
+      const fail = (problem: string): VerifyResult => ({ ok: false, hashAlgorithm, checked, headSeq: head.seq, firstBadSeq: e.seq, problem });
+      if (e.seq !== expectedSeq) return { ok: false, hashAlgorithm, checked, headSeq: head.seq, firstBadSeq: expectedSeq, problem: `event ${expectedSeq} is missing` };
       if (!e.prevHash.equals(prevHash)) return fail('prev_hash does not match the hash of the event before it');
-      if (!chainHash(prevHash, hashedContent(e)).equals(e.hash)) return fail('hash does not match the event content');
+      if (!chainHash(prevHash, hashedContent(e), suite).equals(e.hash)) return fail(`hash does not match the event content (${hashAlgorithm})`);
       prevHash = e.hash;
       expectedSeq++;
       checked++;
@@ -41,9 +48,9 @@ export async function verifyChain(knex: Knex, onProgress?: (p: VerifyProgress) =
     if (rows.length < batch) break;
   }
   if (checked !== head.seq || !prevHash.equals(head.hash)) {
-    return { ok: false, checked, headSeq: head.seq, firstBadSeq: checked + 1, problem: `the chain ends at ${checked} but its head says ${head.seq}` };
+    return { ok: false, hashAlgorithm, checked, headSeq: head.seq, firstBadSeq: checked + 1, problem: `the chain ends at ${checked} but its head says ${head.seq}` };
   }
-  return { ok: true, checked, headSeq: head.seq };
+  return { ok: true, hashAlgorithm, checked, headSeq: head.seq };
 }
 
 export interface KeptHeadCheck {

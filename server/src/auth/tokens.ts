@@ -1,13 +1,15 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
+import { recordedSuite, suiteOf } from '../db/crypto-suite.ts';
 import { preparedRows } from '../db/prepared.ts';
+import { secretHash, type CryptoSuite } from '../lib/crypto-suite.ts';
 import { principalFromRow, type Principal, type Scope } from './roles.ts';
 import type { CommandContext } from '../audit/command.ts';
 import { badRequest, forbidden, notFound } from '../http/errors.ts';
 
 const PREFIX = 'odx_';
 
-/** A new secret: `odx_` and 32 base62 characters (190 bits). Only its SHA-256 is stored. */
+/** A new secret: `odx_` and 32 base62 characters (190 bits). Only its hash (SHA-256, or SM3 in the 国密 suite) is stored. */
 export function newTokenSecret(): string {
   const alphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
   const bytes = randomBytes(64);
@@ -21,8 +23,8 @@ export function newTokenSecret(): string {
   return PREFIX + out;
 }
 
-export function hashToken(secret: string): Buffer {
-  return createHash('sha256').update(secret, 'utf8').digest();
+export function hashToken(secret: string, suite: CryptoSuite): Buffer {
+  return secretHash(secret, suite);
 }
 
 export interface TokenRecord {
@@ -80,7 +82,7 @@ export async function tokenCreator(
       principal_id: input.principalId,
       name: input.name,
       prefix: secret.slice(0, 12),
-      hash: hashToken(secret),
+      hash: hashToken(secret, await recordedSuite(ctx.trx)),
       scopes: input.scopes,
       expires_at: input.expiresAt,
     })
@@ -130,7 +132,7 @@ export async function authenticateToken(knex: Knex, secret: string): Promise<Pri
     `select t.id as token_id, t.scopes, t.last_used_at, p.id, p.login, p.display_name, p.department_id, p.roles, p.kind, p.system_id
      from odx.tokens t join odx.principals p on p.id = t.principal_id
      where t.hash = ? and t.revoked_at is null and p.disabled_at is null and (t.expires_at is null or t.expires_at > now())`,
-    [hashToken(secret)],
+    [hashToken(secret, await suiteOf(knex))],
   );
   if (!row) return null;
   // last use is bookkeeping, not a state change: kept to a minute's precision and not audited

@@ -27,12 +27,11 @@ export interface Manifest {
   createdAt: string;
   migrations: string[];
   head: SignedHead;
-  /** Files of $ODX_HOME the installation cannot be restored without: the audit signing key. */
+  /** Files of $ODX_HOME the installation cannot be restored without: the audit signing key (Ed25519, or SM2 in the 国密 suite). */
   keys: Record<string, string>;
   tables: { name: string; columns: string[]; ddl?: string }[];
 }
 
-const KEY_FILES = ['audit-ed25519.pem'];
 const SKIP = new Set(['odx.knex_migrations', 'odx.knex_migrations_lock']);
 
 /** Tables of `odx` and `data` in an order that loads without breaking a foreign key (referenced first). */
@@ -95,7 +94,7 @@ export async function backupTo(db: Database, homeDir: string, signer: HeadSigner
       createdAt: new Date().toISOString(),
       migrations: (await client.query('select name from odx.knex_migrations order by id')).rows.map((r) => r.name),
       head: signer.sign(head),
-      keys: Object.fromEntries(await Promise.all(KEY_FILES.map(async (f) => [f, await fsp.readFile(path.join(homeDir, f), 'utf8')]))),
+      keys: { [signer.keyFile]: await fsp.readFile(path.join(homeDir, signer.keyFile), 'utf8') },
       tables: await tablesInOrder(client),
     };
     await write(gzip, JSON.stringify(manifest) + '\n');

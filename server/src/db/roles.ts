@@ -15,8 +15,8 @@ import type pg from 'pg';
 export const OWNER_ROLE = 'odx_owner';
 export const APP_ROLE = 'odx_app';
 
-/** Tables the application reads but never writes: the chain, its head, the migrations' record. */
-const READ_ONLY = ['odx.audit_events', 'odx.audit_head', 'odx.knex_migrations', 'odx.knex_migrations_lock'];
+/** Tables the application reads but never writes: the chain, its head, the migrations' record, the cryptographic suite. */
+const READ_ONLY = ['odx.audit_events', 'odx.audit_head', 'odx.knex_migrations', 'odx.knex_migrations_lock', 'odx.crypto_suite'];
 /** Tables the application appends to and reads, never changes: events before the chain, signed checkpoints. */
 const APPEND_ONLY = ['odx.audit_pending', 'odx.audit_checkpoints'];
 
@@ -37,7 +37,14 @@ export function appPrivilegesSql(): string {
     grant usage on schema odx to ${APP_ROLE};
     grant usage, create on schema data to ${APP_ROLE};
     grant select, insert, update, delete on all tables in schema odx to ${APP_ROLE};
-    revoke insert, update, delete, truncate, references, trigger on ${READ_ONLY.join(', ')} from ${APP_ROLE};
+    -- a table of a later migration (odx.crypto_suite) is not there yet when 011 runs this
+    do $$ declare t text; begin
+      foreach t in array array['${READ_ONLY.join("', '")}'] loop
+        if to_regclass(t) is not null then
+          execute format('revoke insert, update, delete, truncate, references, trigger on %s from ${APP_ROLE}', t);
+        end if;
+      end loop;
+    end $$;
     revoke update, delete, truncate, references, trigger on ${APPEND_ONLY.join(', ')} from ${APP_ROLE};
     grant usage, select on all sequences in schema odx to ${APP_ROLE};
     revoke all on function odx.audit_chain(bigint, bigint[], text[]) from public;

@@ -17,6 +17,7 @@ import type { Request, Response } from 'express';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { hashToken } from '../auth/tokens.ts';
+import { suiteOf } from '../db/crypto-suite.ts';
 import { HttpError } from './errors.ts';
 import type { Services } from './route.ts';
 import type { RequestStage } from './serve.ts';
@@ -145,7 +146,7 @@ class KeyOwners {
   constructor(private readonly knex: Knex) {}
 
   async of(secret: string): Promise<number | null> {
-    const hash = hashToken(secret);
+    const hash = hashToken(secret, await suiteOf(this.knex));
     const key = hash.toString('hex');
     const cached = this.cache.get(key);
     if (cached && Date.now() - cached.at < 30_000) return cached.principalId;

@@ -1922,9 +1922,9 @@ export interface components {
             /** @description rows a read returned */
             rows: number | null;
             requestId: string | null;
-            /** @description hex SHA-256 of the previous event */
+            /** @description hex hash of the previous event (SHA-256, or SM3 in the 国密 suite) */
             prevHash: string;
-            /** @description hex SHA-256 of prevHash and this event in canonical JSON */
+            /** @description hex hash of prevHash and this event in canonical JSON (SHA-256, or SM3 in the 国密 suite) */
             hash: string;
         };
         /** @description The head of the audit chain signed with the installation’s key: keep a copy to prove later that the log was not rewritten */
@@ -1936,10 +1936,18 @@ export interface components {
             signedAt: string;
             /** @description the exact bytes signed: canonical JSON of { seq, hash, signedAt } */
             message: string;
-            /** @description base64 Ed25519 signature of message */
+            /** @description base64 signature of message: Ed25519, or SM2 (GB/T 32918, DER as GB/T 35276, user ID 1234567812345678) */
             signature: string;
-            /** @description Ed25519 */
-            algorithm: string;
+            /**
+             * @description the signature algorithm: Ed25519, or SM2 in the 国密 suite
+             * @enum {string}
+             */
+            algorithm: "Ed25519" | "SM2";
+            /**
+             * @description the hash of the audit chain: SHA-256, or SM3 in the 国密 suite
+             * @enum {string}
+             */
+            hashAlgorithm: "SHA-256" | "SM3";
             /** @description the installation’s public key (PEM) */
             publicKey: string;
         };
@@ -1952,10 +1960,18 @@ export interface components {
             signedAt: string;
             /** @description the exact bytes signed: canonical JSON of { seq, hash, signedAt } */
             message: string;
-            /** @description base64 Ed25519 signature of message */
+            /** @description base64 signature of message: Ed25519, or SM2 (GB/T 32918, DER as GB/T 35276, user ID 1234567812345678) */
             signature: string;
-            /** @description Ed25519 */
-            algorithm: string;
+            /**
+             * @description the signature algorithm: Ed25519, or SM2 in the 国密 suite
+             * @enum {string}
+             */
+            algorithm: "Ed25519" | "SM2";
+            /**
+             * @description the hash of the audit chain: SHA-256, or SM3 in the 国密 suite
+             * @enum {string}
+             */
+            hashAlgorithm: "SHA-256" | "SM3";
             /** @description the installation’s public key (PEM) */
             publicKey: string;
             id: number;

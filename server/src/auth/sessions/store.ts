@@ -1,20 +1,20 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { CommandContext } from '../../audit/command.ts';
 import type { Config } from '../../config.ts';
+import { recordedSuite, suiteOf } from '../../db/crypto-suite.ts';
 import { preparedRows } from '../../db/prepared.ts';
+import { secretHash } from '../../lib/crypto-suite.ts';
 import { principalFromRow, type Principal } from '../roles.ts';
 
 /**
  * Server-side sessions of people signed in. The browser holds a random secret in a cookie; the
- * database holds only its SHA-256, so a copy of the table signs no one in. A session ends when
+ * database holds only its hash (SHA-256, or SM3 in the 国密 suite), so a copy of the table signs no one in. A session ends when
  * signed out, after `sessionIdleMinutes` without a request, or `sessionMaxHours` after sign-in.
  */
 
 /** 256 random bits, base64url. */
 export const newSessionSecret = (): string => randomBytes(32).toString('base64url');
-
-const hashSecret = (secret: string): Buffer => createHash('sha256').update(secret, 'utf8').digest();
 
 const SESSION_SECRET = /^[\w-]{43}$/;
 
@@ -33,7 +33,7 @@ export async function sessionCreator(ctx: CommandContext, input: SessionOpening,
   const [row] = await ctx.trx('odx.sessions')
     .insert({
       principal_id: input.principalId,
-      hash: hashSecret(secret),
+      hash: secretHash(secret, await recordedSuite(ctx.trx)),
       method: input.method,
       expires_at: ctx.trx.raw(`now() + make_interval(secs => ?)`, [config.sessionMaxHours * 3600]),
       address: input.address ?? null,
@@ -95,7 +95,7 @@ export async function authenticateSession(knex: Knex, secret: string, config: Co
     `select s.id as session_id, s.last_seen_at, p.id, p.login, p.display_name, p.department_id, p.roles, p.kind
      from odx.sessions s join odx.principals p on p.id = s.principal_id
      where s.hash = ? and p.disabled_at is null and ${OPEN_SESSION}`,
-    [hashSecret(secret), idle],
+    [secretHash(secret, await suiteOf(knex)), idle],
   );
   if (!row) return null;
   // last seen is kept to a minute (or a tenth of the idle length, when that is shorter): a write per
