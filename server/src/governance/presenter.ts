@@ -1,4 +1,4 @@
-import type { Indicators } from './indicators.ts';
+import { emptyIndicators, type Indicators } from './indicators.ts';
 
 /** One month of the trend: the city's figures (department null) or a department's. */
 export interface TrendPoint {
@@ -12,6 +12,18 @@ export function presentSnapshot(r: Record<string, any>): TrendPoint {
   return {
     month: r.month,
     department: r.department_id === null ? null : { id: Number(r.department_id), name: r.name },
-    indicators: r.indicators,
+    indicators: withDefaults(r.indicators),
+  };
+}
+
+/** A snapshot stored before a figure existed shows that figure at its empty value (0 or null), so every point has every field. */
+function withDefaults(stored: Indicators): Indicators {
+  const base = emptyIndicators();
+  return {
+    census: { ...base.census, ...stored.census },
+    timeliness: { ...base.timeliness, ...stored.timeliness },
+    quality: { ...base.quality, ...stored.quality },
+    sharing: { ...base.sharing, ...stored.sharing },
+    open: { ...base.open, ...stored.open },
   };
 }
