@@ -131,6 +131,15 @@ export interface Indicators {
   };
 }
 
+/** The figures without the per-resource lists: what the trend and the evaluation read from snapshots. */
+export interface IndicatorFigures {
+  census: Indicators['census'];
+  timeliness: Omit<Indicators['timeliness'], 'stale'>;
+  quality: Omit<Indicators['quality'], 'resources'>;
+  sharing: Indicators['sharing'];
+  open: Omit<Indicators['open'], 'usage'>;
+}
+
 export interface DepartmentIndicators extends Indicators {
   department: { id: number; name: string };
 }
@@ -146,8 +155,8 @@ export interface IndicatorReport {
 }
 
 /** One scalar figure of the indicators by its key (`area.name`), as the exports and the evaluation name it. */
-export function figure(x: Indicators, key: string): number | null {
-  const [area, name] = key.split('.') as [keyof Indicators, string];
+export function figure(x: IndicatorFigures, key: string): number | null {
+  const [area, name] = key.split('.') as [keyof IndicatorFigures, string];
   const v = (x[area] as unknown as Record<string, unknown>)[name];
   return typeof v === 'number' ? v : null;
 }

@@ -143,8 +143,19 @@ export const IndicatorReport = z
   })
   .meta({ id: 'IndicatorReport', description: 'Indicators per department and for the city as of a date (docs/indicators.md)' });
 
+/** The figures of the indicators without their per-resource lists, as snapshots serve them. */
+export const IndicatorFigures = z
+  .object({
+    census: Indicators.shape.census,
+    timeliness: Indicators.shape.timeliness.omit({ stale: true }),
+    quality: Indicators.shape.quality.omit({ resources: true }),
+    sharing: Indicators.shape.sharing,
+    open: Indicators.shape.open.omit({ usage: true }),
+  })
+  .meta({ id: 'IndicatorFigures', description: 'The indicators’ figures; the per-resource lists (timeliness.stale, quality.resources, open.usage) are on GET /api/v1/indicators' });
+
 export const TrendPoint = z
-  .object({ month: z.string().describe('YYYY-MM'), department: ref.nullable().describe('null: the city'), indicators: Indicators })
+  .object({ month: z.string().describe('YYYY-MM'), department: ref.nullable().describe('null: the city'), indicators: IndicatorFigures })
   .meta({ id: 'TrendPoint', description: 'One month’s snapshot of the city or a department' });
 
 export const IndicatorTrend = z.object({ items: z.array(TrendPoint) }).meta({ id: 'IndicatorTrend', description: 'Monthly indicator snapshots' });

@@ -34,7 +34,11 @@ export async function hasSnapshot(knex: Knex, month: string): Promise<boolean> {
   return Boolean(await knex('odx.indicator_snapshots').where({ month: `${month}-01` }).whereNull('department_id').first('month'));
 }
 
-/** Snapshots from one month to another (both included): the city's when `withCity`, and those of `departments` (null: all). */
+/**
+ * Snapshots from one month to another (both included): the city's when `withCity`, and those of
+ * `departments` (null: all). The per-resource lists are left in the database (a city's month holds
+ * one entry per resource): the trend and the evaluation read figures, the lists are on /indicators.
+ */
 export async function readTrend(knex: Knex, q: { from: string; to: string; departments: number[] | null; withCity: boolean }): Promise<TrendPoint[]> {
   const rows = await knex('odx.indicator_snapshots as s')
     .leftJoin('odx.departments as d', 'd.id', 's.department_id')
@@ -46,7 +50,7 @@ export async function readTrend(knex: Knex, q: { from: string; to: string; depar
     })
     .orderBy('s.month')
     .orderByRaw('s.department_id nulls first')
-    .select(knex.raw(`to_char(s.month, 'YYYY-MM') as month`), 's.department_id', 'd.name', 's.indicators');
+    .select(knex.raw(`to_char(s.month, 'YYYY-MM') as month`), 's.department_id', 'd.name', knex.raw(`s.indicators #- '{timeliness,stale}' #- '{quality,resources}' #- '{open,usage}' as indicators`));
   return rows.map(presentSnapshot);
 }
 

@@ -3683,7 +3683,89 @@ export interface components {
                 id: number;
                 name: string;
             } | null;
-            indicators: components["schemas"]["Indicators"];
+            indicators: components["schemas"]["IndicatorFigures"];
+        };
+        /** @description The indicators’ figures; the per-resource lists (timeliness.stale, quality.resources, open.usage) are on GET /api/v1/indicators */
+        IndicatorFigures: {
+            census: {
+                departments: number;
+                departmentsReporting: number;
+                systems: number;
+                resources: number;
+                items: number;
+                systemsWithResource: number;
+                /** @description a share with four decimals; null when the denominator is 0 */
+                systemsWithResourceShare: number | null;
+                published: number;
+                linked: number;
+                /** @description 挂接率 */
+                linkRate: number | null;
+            };
+            timeliness: {
+                withCycle: number;
+                onTime: number;
+                /** @description 更新及时率 */
+                onTimeRate: number | null;
+            };
+            quality: {
+                loads: number;
+                rowsRead: number;
+                rowsRejected: number;
+                rejectedPerLoad: number | null;
+                requiredNulls: number;
+                duplicateKeys: number;
+                /** @description 0–100, one decimal; null without rows read */
+                score: number | null;
+                errorReports: number;
+                errorReportsAnswered: number;
+                errorReportsInTime: number;
+                /** @description a share with four decimals; null when the denominator is 0 */
+                errorReportInTimeRate: number | null;
+                errorReportsFixed: number;
+                errorReportsRejected: number;
+                errorReportsOpen: number;
+                errorReportsOverdue: number;
+            };
+            sharing: {
+                received: number;
+                made: number;
+                realTime: number;
+                /** @description 实时响应率 */
+                realTimeRate: number | null;
+                answered: number;
+                answeredInTime: number;
+                /** @description a share with four decimals; null when the denominator is 0 */
+                inTimeRate: number | null;
+                medianAnswerDays: number | null;
+                refused: number;
+                disputes: number;
+                disputesGranted: number;
+                disputesDenied: number;
+                disputesWithdrawn: number;
+                disputesOpen: number;
+                grantsInForce: number;
+                grantsUnused90: number;
+                demands: number;
+                demandsFulfilled: number;
+                demandsUnfulfillable: number;
+                /** @description 需求满足率 */
+                demandFulfilmentRate: number | null;
+            };
+            open: {
+                datasets: number;
+                capacity: number;
+                machineReadable: number;
+                /** @description a share with four decimals; null when the denominator is 0 */
+                machineReadableShare: number | null;
+                domains: number;
+                departmentsCovered: number;
+                downloads: number;
+                apiCalls: number;
+                /** @description developer accounts registered (the city only; null for a department) */
+                developers: number | null;
+                /** @description developer accounts that read these open datasets in the window */
+                developersActive: number;
+            };
         };
         /** @description The monthly evaluation (考核评价): weighted scores and ranks */
         EvaluationReport: {
