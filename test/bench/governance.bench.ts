@@ -128,7 +128,7 @@ export async function governanceBench(): Promise<void> {
     const snapshot = await snapshotMonth(db.knex, MONTH, 3);
     const seconds = (Date.now() - s0) / 1000;
     clearInterval(sampler);
-    const bytes = Number((await db.knex.raw(`select sum(octet_length(indicators::text)) as b from odx.indicator_snapshots`)).rows[0].b);
+    const bytes = Number((await db.knex.raw(`select sum(octet_length(indicators::text) + octet_length(lists::text)) as b from odx.indicator_snapshots`)).rows[0].b);
     report(`snapshot of ${MONTH} (${DEPARTMENTS} departments + city)`, {
       s: seconds.toFixed(1),
       'heap +MiB peak': ((peakHeap - base.heapUsed) / 2 ** 20).toFixed(0),
@@ -139,8 +139,8 @@ export async function governanceBench(): Promise<void> {
     });
 
     // a year of snapshots: the month's copied back eleven months, as the dashboard reads them
-    await db.superuser.raw(`insert into odx.indicator_snapshots (month, department_id, indicators)
-      select (date '${MONTH}-01' - k * interval '1 month')::date, department_id, indicators from odx.indicator_snapshots, generate_series(1, 11) k`);
+    await db.superuser.raw(`insert into odx.indicator_snapshots (month, department_id, indicators, lists)
+      select (date '${MONTH}-01' - k * interval '1 month')::date, department_id, indicators, lists from odx.indicator_snapshots, generate_series(1, 11) k`);
     const served = await serveApp(db);
     const dept = (await db.knex('odx.departments').where('uscc', 'like', 'BENCH%').orderBy('id').first('id')).id;
     const authority = await makePrincipal(db.knex, 'bench.authority', dept, ['authority']);

@@ -197,9 +197,10 @@ describe('governance indicators from history (#17)', function () {
       ['2026-10', null], ['2026-10', t.deptA.id], ['2026-10', t.deptB.id], ['2026-10', c.id],
     ]);
     // the stored snapshot is the live computation, lists and all; the trend serves its figures without the per-resource lists
-    const stored = await t.knex('odx.indicator_snapshots').where({ month: '2026-10-01' }).whereNull('department_id').first('indicators');
-    expect(stored.indicators).to.deep.equal(live.city);
     const figures = ({ timeliness: { stale: _s, ...timeliness }, quality: { resources: _r, ...quality }, open: { usage: _u, ...open }, ...rest }: any) => ({ ...rest, timeliness, quality, open });
+    const stored = await t.knex('odx.indicator_snapshots').where({ month: '2026-10-01' }).whereNull('department_id').first('indicators', 'lists');
+    expect(stored.indicators).to.deep.equal(figures(live.city));
+    expect(stored.lists).to.deep.equal({ stale: live.city.timeliness.stale, resources: live.city.quality.resources, usage: live.city.open.usage });
     expect(trend[3].indicators).to.deep.equal(figures(live.city));
     const { department, ...liveA } = deptOf(live, t.deptA.id);
     expect(trend[4].indicators).to.deep.equal(figures(liveA));

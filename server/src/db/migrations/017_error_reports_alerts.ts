@@ -7,6 +7,10 @@ import type { Knex } from 'knex';
  * changes once set, so the indicators count reports as they stood at any date from these columns
  * alone. An alert is raised once per key (a request's deadline, a staleness episode, a day of
  * unusual reads), and every attempt to deliver it to the webhook is a row of its own.
+ *
+ * Indicator snapshots keep their per-resource lists (stale resources, quality by resource, use by
+ * dataset) apart from the figures: a city's month holds one list entry per resource — megabytes —
+ * and the dashboard's trend reads only the figures.
  */
 export async function up(knex: Knex): Promise<void> {
   await knex.raw(`
@@ -75,9 +79,19 @@ export async function up(knex: Knex): Promise<void> {
       duration_ms int not null
     );
     create index webhook_deliveries_alert on odx.webhook_deliveries (alert_id, id);
+
+    alter table odx.indicator_snapshots add column lists jsonb not null default '{}';
+    update odx.indicator_snapshots set
+      lists = jsonb_build_object('stale', indicators #> '{timeliness,stale}', 'resources', indicators #> '{quality,resources}', 'usage', indicators #> '{open,usage}'),
+      indicators = indicators #- '{timeliness,stale}' #- '{quality,resources}' #- '{open,usage}';
   `);
 }
 
 export async function down(knex: Knex): Promise<void> {
-  await knex.raw(`drop table odx.webhook_deliveries, odx.alerts, odx.error_reports`);
+  await knex.raw(`
+    update odx.indicator_snapshots set indicators = jsonb_set(jsonb_set(jsonb_set(indicators,
+      '{timeliness,stale}', coalesce(lists->'stale', '[]')), '{quality,resources}', coalesce(lists->'resources', '[]')), '{open,usage}', coalesce(lists->'usage', '[]'));
+    alter table odx.indicator_snapshots drop column lists;
+    drop table odx.webhook_deliveries, odx.alerts, odx.error_reports;
+  `);
 }
