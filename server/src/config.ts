@@ -44,6 +44,19 @@ const schema = z.object({
   shareAutoCompliance: z.enum(['true', 'false', '1', '0', 'on', 'off']).transform((v) => ['true', '1', 'on'].includes(v)).default(true),
   /** Four eyes: whoever wrote or submitted a catalogue entry's version may not approve it. */
   fourEyes: z.enum(['true', 'false', '1', '0', 'on', 'off']).transform((v) => ['true', '1', 'on'].includes(v)).default(true),
+  /** Working days the providing department's officer has to answer an error report (校核纠错, docs/error-reports.md). */
+  errorReportDays: z.coerce.number().int().min(0).max(60).default(5),
+  /** Alerts (docs/alerts.md): the webhook they are posted to (none when unset) and the HMAC-SHA256 key of its signature. */
+  alertWebhookUrl: z.string().url().optional(),
+  alertWebhookSecret: z.string().min(16).optional(),
+  /** Attempts at a webhook delivery, and the wait before the second (each further wait is four times the last). */
+  alertWebhookAttempts: z.coerce.number().int().min(1).max(20).default(6),
+  alertWebhookBackoffMs: z.coerce.number().int().min(1).max(3_600_000).default(30_000),
+  /** How often the alert checks run. */
+  alertIntervalMs: z.coerce.number().int().min(1_000).max(86_400_000).default(900_000),
+  /** Leak watch: a grant or developer key whose reads in a day exceed this multiple of its daily mean over the last 28 days, and at least `leakWatchMinReads`. */
+  leakWatchMultiple: z.coerce.number().positive().max(1_000).default(5),
+  leakWatchMinReads: z.coerce.number().int().min(1).default(200),
   /** Calls per minute a grant allows when the request gave no expected rate. */
   shareDefaultRate: z.coerce.number().int().min(1).max(100_000).default(60),
   /** Open data API requests per rate-limit window: anonymous callers (per IP address), key holders (per account); 0 turns the limit off. */
@@ -118,6 +131,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     shareDisputeDays: env.ODX_SHARE_DISPUTE_DAYS,
     shareAutoCompliance: env.ODX_SHARE_AUTO_COMPLIANCE,
     shareDefaultRate: env.ODX_SHARE_DEFAULT_RATE,
+    errorReportDays: env.ODX_ERROR_REPORT_DAYS,
+    alertWebhookUrl: env.ODX_ALERT_WEBHOOK_URL || undefined,
+    alertWebhookSecret: env.ODX_ALERT_WEBHOOK_SECRET || undefined,
+    alertWebhookAttempts: env.ODX_ALERT_WEBHOOK_ATTEMPTS,
+    alertWebhookBackoffMs: env.ODX_ALERT_WEBHOOK_BACKOFF_MS,
+    alertIntervalMs: env.ODX_ALERT_INTERVAL_MS,
+    leakWatchMultiple: env.ODX_LEAK_WATCH_MULTIPLE,
+    leakWatchMinReads: env.ODX_LEAK_WATCH_MIN_READS,
     fourEyes: env.ODX_FOUR_EYES,
     rateLimitAnonymous: env.ODX_RATE_LIMIT_ANONYMOUS,
     rateLimitKey: env.ODX_RATE_LIMIT_KEY,
@@ -149,6 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   }
   const c = parsed.data;
   if (c.oidcIssuer && !c.oidcClientId) throw new Error('invalid configuration: ODX_OIDC_ISSUER is set but ODX_OIDC_CLIENT_ID is not');
+  if (c.alertWebhookUrl && !c.alertWebhookSecret) throw new Error('invalid configuration: ODX_ALERT_WEBHOOK_URL is set but ODX_ALERT_WEBHOOK_SECRET (at least 16 characters) is not: deliveries are always signed');
   const homeDir = path.resolve(c.home);
   const publicBaseUrl = (c.publicUrl ?? `http://localhost:${c.port}`).replace(/\/$/, '');
   return { ...c, homeDir, publicBaseUrl };

@@ -10,6 +10,8 @@ import { documentRoutes } from './census/documents/routes.ts';
 import { censusImportRoutes } from './census/imports/routes.ts';
 import { ledgerRoutes } from './census/ledger/routes.ts';
 import { resourceRoutes } from './census/resources/routes.ts';
+import { alertRoutes } from './governance/alerts/routes.ts';
+import { errorReportRoutes } from './governance/error-reports/routes.ts';
 import { governanceRoutes } from './governance/routes.ts';
 import type { RouteSpec } from './http/route.ts';
 import { loadRoutes } from './loads/routes.ts';
@@ -46,4 +48,6 @@ export const apiRoutes: RouteSpec[] = [
   ...ckanRoutes,
   ...developerKeyRoutes,
   ...governanceRoutes,
+  ...errorReportRoutes,
+  ...alertRoutes,
 ];

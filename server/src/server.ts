@@ -13,9 +13,7 @@ import { connectsPrivileged } from './db/roles.ts';
 import { seedDemo } from './demo/seed.ts';
 import { createLogger } from './http/observability.ts';
 import { failInterruptedLoads, removeStaleUploads } from './loads/service.ts';
-import { ensureLastMonth } from './governance/snapshots.ts';
-import { loadSettings } from './governance/settings.ts';
-import { now } from './sharing/clock.ts';
+import { startGovernanceSchedule } from './governance/schedule.ts';
 
 export interface Running {
   server: Server;
@@ -48,11 +46,8 @@ export async function startServer(config: Config, opts: { demo?: boolean; handle
   const removed = await removeStaleUploads(db.knex, config.homeDir);
   if (removed.length) log.warn({ files: removed }, 'uploads left by stopped loads were removed');
   const { server: httpServer, services } = createApp({ knex: db.knex, config, log, signer });
-  // trends read monthly snapshots: last month's is made on start when missing, in the background
-  void Promise.resolve()
-    .then(() => ensureLastMonth(db.knex, now(), loadSettings(config.homeDir).graceDays))
-    .then((month) => month && log.info({ month }, 'indicator snapshot computed'))
-    .catch((err) => log.error({ err }, 'indicator snapshot failed'));
+  // monthly snapshots (last month's made on start when missing), alert checks, webhook deliveries
+  const governance = startGovernanceSchedule(db.knex, config, log);
   // loads run by other processes of a scaled-out installation are watched by their heartbeat
   const sweeper = setInterval(() => void failInterruptedLoads(db.knex).catch((err) => log.error({ err }, 'load sweep failed')), 30_000);
   sweeper.unref();
@@ -83,6 +78,7 @@ export async function startServer(config: Config, opts: { demo?: boolean; handle
       clearTimeout(timer);
       clearInterval(sweeper);
       clearInterval(checkpoints);
+      await governance.stop();
       await closeServices(services);
       await chainer.stop();
       await db.close('smart');

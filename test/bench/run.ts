@@ -2,6 +2,7 @@ import os from 'node:os';
 import { currentCluster, startCluster } from '../helpers/cluster.ts';
 import { auditBench } from './audit.bench.ts';
 import { censusImportBench } from './census-import.bench.ts';
+import { governanceBench } from './governance.bench.ts';
 import { searchBench } from './search.bench.ts';
 import { sharingBench } from './sharing.bench.ts';
 
@@ -13,6 +14,7 @@ try {
   await censusImportBench();
   await sharingBench();
   await searchBench();
+  await governanceBench();
 } finally {
   await currentCluster().stop();
 }

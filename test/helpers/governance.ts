@@ -28,7 +28,7 @@ function resourceDoc(name: string, items: number, over: Record<string, unknown>)
   };
 }
 
-async function hist(knex: Knex, kind: 'system' | 'resource', docId: number, version: number, action: string, status: string, when: string, doc?: unknown) {
+async function hist(knex: Knex, kind: 'system' | 'resource' | 'demand', docId: number, version: number, action: string, status: string, when: string, doc?: unknown) {
   await knex('odx.census_history').insert({ kind, doc_id: docId, version, action, status, doc: doc === undefined ? null : JSON.stringify(doc), actor: 'system:test', at: at(when) });
 }
 
@@ -148,13 +148,18 @@ async function grant(knex: Knex, requestId: number, consumer: number, provider: 
   return Number(row.id);
 }
 
-async function events(knex: Knex, list: { action: string; at: string; dept: number; resourceId: number; detail?: Record<string, unknown> }[]) {
+async function demand(knex: Knex, dept: number, steps: [string, string, string][]): Promise<void> {
+  const [row] = await knex('odx.demands').insert({ department_id: dept, name: '历史需求', status: 'open', doc: JSON.stringify({ name: '历史需求' }) }).returning('id');
+  for (const [action, status, when] of steps) await hist(knex, 'demand', Number(row.id), 1, action, status, when, action === 'create' ? { name: '历史需求' } : undefined);
+}
+
+async function events(knex: Knex, list: { action: string; at: string; dept: number; resourceId: number; detail?: Record<string, unknown>; actorId?: number }[]) {
   await recordAudit(
     knex,
     list.map((e) => ({
       at: at(e.at),
-      actor: 'anonymous',
-      actorId: null,
+      actor: e.actorId ? `principal:${e.actorId}` : 'anonymous',
+      actorId: e.actorId ?? null,
       departmentId: e.dept,
       action: e.action,
       targetType: 'resource',
@@ -230,13 +235,22 @@ export async function buildHistory(knex: Knex, a: Dept, b: Dept, c: Dept): Promi
   const g1 = await grant(knex, q1, b.id, a.id, r1, 'query', '2026-10-09T02:00:01Z', { status: 'active' });
   const g2 = await grant(knex, q2, b.id, a.id, r1, 'download', '2026-10-14T02:00:00Z', { status: 'revoked', at: '2026-11-15T02:00:00Z' });
 
+  // share demands of B: D1 raised 10-02 and fulfilled 10-20, D2 raised 10-03 and unfulfillable 11-04; D3 of A raised 11-10.
+  // Their current status is set to 'open', so a count that read it instead of history would differ.
+  await demand(knex, b.id, [['create', 'open', '2026-10-02T02:00:00Z'], ['share_submit', 'requested', '2026-10-05T02:00:00Z'], ['share_grant', 'fulfilled', '2026-10-20T02:00:00Z']]);
+  await demand(knex, b.id, [['create', 'open', '2026-10-03T02:00:00Z'], ['unfulfillable', 'unfulfillable', '2026-11-04T02:00:00Z']]);
+  await demand(knex, a.id, [['create', 'open', '2026-11-10T02:00:00Z']]);
+
+  // a developer registered 09-20 reads R1 twice in October
+  const [dev] = await knex('odx.principals').insert({ login: 'hist.developer', display_name: '历史开发者', roles: ['developer'], created_at: at('2026-09-20T02:00:00Z') }).returning('id');
+
   await events(knex, [
     { action: 'shared.rows', at: '2026-07-01T02:00:00Z', dept: a.id, resourceId: r2, detail: { grant: g0 } },
     { action: 'shared.rows', at: '2026-11-20T02:00:00Z', dept: a.id, resourceId: r2, detail: { grant: g0 } },
     { action: 'dataset.download', at: '2026-09-15T02:00:00Z', dept: a.id, resourceId: r1 },
     { action: 'dataset.download', at: '2026-10-05T02:00:00Z', dept: a.id, resourceId: r1 },
-    { action: 'dataset.download', at: '2026-10-28T02:00:00Z', dept: a.id, resourceId: r1 },
-    { action: 'dataset.rows', at: '2026-10-06T02:00:00Z', dept: a.id, resourceId: r1 },
+    { action: 'dataset.download', at: '2026-10-28T02:00:00Z', dept: a.id, resourceId: r1, actorId: Number(dev.id) },
+    { action: 'dataset.rows', at: '2026-10-06T02:00:00Z', dept: a.id, resourceId: r1, actorId: Number(dev.id) },
     { action: 'dataset.rows', at: '2026-10-06T03:00:00Z', dept: a.id, resourceId: r1 },
     { action: 'dataset.rows', at: '2026-10-07T02:00:00Z', dept: a.id, resourceId: r1 },
     { action: 'dataset.datastore_search', at: '2026-10-08T02:00:00Z', dept: a.id, resourceId: r1 },

@@ -222,6 +222,78 @@ Object.assign(fixtures, {
   },
 } satisfies typeof fixtures);
 
+/**
+ * Error reports: one made by the target's owner (its account and department) on a third
+ * department's dataset, or one on department A's dataset made by the third department.
+ */
+async function errorReport(t: TestApp, o: { providerA: boolean; owner?: TargetOwner; state?: 'open' | 'accepted'; created?: Date }): Promise<number> {
+  if (!thirdDepartment.has(t)) thirdDepartment.set(t, makeDepartment(t.knex, '矩阵丙局'));
+  const third = await thirdDepartment.get(t)!;
+  const resource = await publishedResource(t.knex, o.providerA ? t.deptA.uscc : third.uscc);
+  const created = o.created ?? new Date();
+  const [row] = await t.knex('odx.error_reports')
+    .insert({
+      resource_id: resource.id,
+      resource_code: resource.code,
+      provider_department_id: o.providerA ? t.deptA.id : third.id,
+      reporter_id: o.owner?.id ?? null,
+      reporter_department_id: o.owner ? o.owner.departmentId : third.id,
+      channel: 'open',
+      description: '矩阵测试纠错',
+      state: o.state ?? 'open',
+      limit_days: 5,
+      due_at: new Date(created.getTime() + 7 * 86_400_000),
+      created_at: created,
+      ...(o.state === 'accepted' ? { answered_at: created, late: false } : {}),
+    })
+    .returning(['id', 'resource_id']);
+  return row.id;
+}
+
+Object.assign(fixtures, {
+  'POST /api/v1/error-reports': async (t: TestApp) => ({
+    path: '/api/v1/error-reports',
+    body: { resource: (await publishedResource(t.knex, t.deptA.uscc)).code, description: '矩阵测试纠错' },
+  }),
+  'GET /api/v1/error-reports': async () => ({ path: '/api/v1/error-reports' }),
+  'GET /api/v1/error-reports/:id': async (t: TestApp, owner: TargetOwner) => ({ path: `/api/v1/error-reports/${await errorReport(t, { providerA: false, owner })}` }),
+  'POST /api/v1/error-reports/:id/accept': async (t: TestApp) => ({ path: `/api/v1/error-reports/${await errorReport(t, { providerA: true })}/accept`, body: {} }),
+  'POST /api/v1/error-reports/:id/reject': async (t: TestApp) => ({ path: `/api/v1/error-reports/${await errorReport(t, { providerA: true })}/reject`, body: { reason: '经核实无误' } }),
+  'POST /api/v1/error-reports/:id/fixed': async (t: TestApp) => {
+    const id = await errorReport(t, { providerA: true, state: 'accepted', created: new Date(Date.now() - 60_000) });
+    const { resource_id } = await t.knex('odx.error_reports').where({ id }).first('resource_id');
+    const { loadId } = await loadCsv(t.knex, resource_id, licenceCsv(1, 2));
+    return { path: `/api/v1/error-reports/${id}/fixed`, body: { loadId } };
+  },
+} satisfies typeof fixtures);
+
+/** An alert for department A: a stale resource, or leak watch on a grant department A provides. */
+async function alertOfA(t: TestApp, grant?: number): Promise<number> {
+  const [row] = await t.knex('odx.alerts')
+    .insert({
+      kind: grant ? 'leak_watch' : 'stale_resource',
+      key: `matrix:${next()}`,
+      department_id: t.deptA.id,
+      target_type: grant ? 'grant' : 'resource',
+      target_id: String(grant ?? 1),
+      detail: JSON.stringify({}),
+      raised_at: new Date(),
+      webhook_state: 'none',
+    })
+    .returning('id');
+  return row.id;
+}
+
+Object.assign(fixtures, {
+  'GET /api/v1/alerts': async () => ({ path: '/api/v1/alerts' }),
+  'GET /api/v1/alerts/:id': async (t: TestApp) => ({ path: `/api/v1/alerts/${await alertOfA(t)}` }),
+  'POST /api/v1/alerts/:id/acknowledge': async (t: TestApp) => ({ path: `/api/v1/alerts/${await alertOfA(t)}/acknowledge`, body: {} }),
+  'POST /api/v1/alerts/:id/suspend-grant': async (t: TestApp) => {
+    const grant = (await sharedWith(t, 'provider', { to: 'granted' })).request.grant_id as number;
+    return { path: `/api/v1/alerts/${await alertOfA(t, grant)}/suspend-grant`, body: { reason: '读取量异常' } };
+  },
+} satisfies typeof fixtures);
+
 /** A published resource of department A with two loaded versions. */
 async function loadedOfA(t: TestApp) {
   const resourceId = await docOfA(t, 'resource', ['submit', 'approve', 'publish']);

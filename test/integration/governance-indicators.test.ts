@@ -84,6 +84,8 @@ describe('governance indicators from history (#17)', function () {
     expect(deptOf(oct, t.deptA.id).quality).to.deep.equal({
       loads: 1, rowsRead: 130, rowsRejected: 10, rejectedPerLoad: 10, requiredNulls: 4, duplicateKeys: 3, score: 94.3,
       resources: [{ resourceId: h.resources.r1, code: '102/000001', name: '企业登记信息', loads: 1, rowsRead: 130, rowsRejected: 10, requiredNulls: 4, duplicateKeys: 3, score: 94.3 }],
+      // no error report in this history: test/integration/error-reports.test.ts counts them
+      errorReports: 0, errorReportsAnswered: 0, errorReportsInTime: 0, errorReportInTimeRate: null, errorReportsFixed: 0, errorReportsRejected: 0, errorReportsOpen: 0, errorReportsOverdue: 0,
     });
     expect(deptOf(oct, t.deptB.id).quality).to.include({ loads: 1, rowsRead: 50, rowsRejected: 50, rejectedPerLoad: 50, score: 40 });
     expect(oct.city.quality).to.include({ loads: 2, rowsRead: 180, rowsRejected: 60, rejectedPerLoad: 30, requiredNulls: 4, duplicateKeys: 3, score: 79.2 });
@@ -91,17 +93,23 @@ describe('governance indicators from history (#17)', function () {
     expect(deptOf(sep, t.deptA.id).quality).to.include({ loads: 1, rowsRead: 100, rowsRejected: 0, score: 100 });
   });
 
-  it('follows share requests step by step to the date: real time, in time, median working days, disputes, grants', async () => {
+  it('follows share requests step by step to the date: real time, in time, median working days, disputes, grants, demands', async () => {
     const oct = (await get(`${OCT}&as_of=2026-10-31`).expect(200)).body;
+    const nov = (await get(`${OCT}&as_of=2026-11-30`).expect(200)).body;
     expect(deptOf(oct, t.deptA.id).sharing).to.deep.equal({
       received: 4, made: 0, realTime: 1, realTimeRate: 0.25, answered: 3, answeredInTime: 2, inTimeRate: 0.6667, medianAnswerDays: 2,
       refused: 1, disputes: 1, disputesGranted: 0, disputesDenied: 0, disputesWithdrawn: 0, disputesOpen: 1, grantsInForce: 3, grantsUnused90: 1,
+      demands: 0, demandsFulfilled: 0, demandsUnfulfillable: 0, demandFulfilmentRate: null,
     });
     expect(deptOf(oct, t.deptB.id).sharing).to.include({ received: 0, made: 4, realTimeRate: null, grantsInForce: 0 });
-    const nov = (await get(`${OCT}&as_of=2026-11-30`).expect(200)).body;
+    // 需求满足率 by the requesting department, from the demands' history: D1 fulfilled, D2 still open at 10-31
+    expect(deptOf(oct, t.deptB.id).sharing).to.include({ demands: 2, demandsFulfilled: 1, demandsUnfulfillable: 0, demandFulfilmentRate: 0.5 });
+    expect(deptOf(nov, t.deptB.id).sharing).to.include({ demands: 2, demandsFulfilled: 1, demandsUnfulfillable: 1, demandFulfilmentRate: 0.5 });
     expect(deptOf(nov, t.deptA.id).sharing).to.deep.equal({
       received: 4, made: 0, realTime: 1, realTimeRate: 0.25, answered: 4, answeredInTime: 3, inTimeRate: 0.75, medianAnswerDays: 5,
       refused: 1, disputes: 1, disputesGranted: 0, disputesDenied: 1, disputesWithdrawn: 0, disputesOpen: 0, grantsInForce: 2, grantsUnused90: 0,
+      // D3, raised 11-10 by A, is open
+      demands: 1, demandsFulfilled: 0, demandsUnfulfillable: 0, demandFulfilmentRate: 0,
     });
   });
 
@@ -110,12 +118,16 @@ describe('governance indicators from history (#17)', function () {
     expect(deptOf(oct, t.deptA.id).open).to.deep.equal({
       datasets: 1, capacity: 240, machineReadable: 1, machineReadableShare: 1, domains: 1, departmentsCovered: 1, downloads: 2, apiCalls: 4,
       usage: [{ resourceId: h.resources.r1, code: '102/000001', month: '2026-10', downloads: 2, apiCalls: 4 }],
+      // one developer read R1 (twice); registered developers are the city's figure
+      developers: null, developersActive: 1,
     });
-    expect(oct.city.open).to.include({ datasets: 2, capacity: 240, machineReadable: 2, machineReadableShare: 1, domains: 2, departmentsCovered: 2, downloads: 2, apiCalls: 4 });
+    // the test app's own developer accounts were made today, after as_of: only the one registered 09-20 counts
+    expect(oct.city.open).to.include({ datasets: 2, capacity: 240, machineReadable: 2, machineReadableShare: 1, domains: 2, departmentsCovered: 2, downloads: 2, apiCalls: 4, developers: 1, developersActive: 1 });
     const nov = (await get('from=2026-11-01&to=2026-11-30&as_of=2026-11-30').expect(200)).body;
     expect(deptOf(nov, t.deptA.id).open).to.deep.equal({
       datasets: 0, capacity: 0, machineReadable: 0, machineReadableShare: null, domains: 0, departmentsCovered: 0, downloads: 1, apiCalls: 0,
       usage: [{ resourceId: h.resources.r1, code: '102/000001', month: '2026-11', downloads: 1, apiCalls: 0 }],
+      developers: null, developersActive: 0,
     });
   });
 
@@ -184,9 +196,14 @@ describe('governance indicators from history (#17)', function () {
       ['2026-09', null], ['2026-09', t.deptA.id], ['2026-09', t.deptB.id],
       ['2026-10', null], ['2026-10', t.deptA.id], ['2026-10', t.deptB.id], ['2026-10', c.id],
     ]);
-    expect(trend[3].indicators).to.deep.equal(live.city);
+    // the stored snapshot is the live computation, lists and all; the trend serves its figures without the per-resource lists
+    const figures = ({ timeliness: { stale: _s, ...timeliness }, quality: { resources: _r, ...quality }, open: { usage: _u, ...open }, ...rest }: any) => ({ ...rest, timeliness, quality, open });
+    const stored = await t.knex('odx.indicator_snapshots').where({ month: '2026-10-01' }).whereNull('department_id').first('indicators', 'lists');
+    expect(stored.indicators).to.deep.equal(figures(live.city));
+    expect(stored.lists).to.deep.equal({ stale: live.city.timeliness.stale, resources: live.city.quality.resources, usage: live.city.open.usage });
+    expect(trend[3].indicators).to.deep.equal(figures(live.city));
     const { department, ...liveA } = deptOf(live, t.deptA.id);
-    expect(trend[4].indicators).to.deep.equal(liveA);
+    expect(trend[4].indicators).to.deep.equal(figures(liveA));
     expect(department.id).to.equal(t.deptA.id);
     const officer = (await request(t.app).get('/api/v1/indicators/trend?from=2026-09&to=2026-10').set(t.auth('officer')).expect(200)).body.items;
     expect(officer.map((p: any) => [p.month, p.department?.id ?? null])).to.deep.equal([['2026-09', t.deptA.id], ['2026-10', t.deptA.id]]);

@@ -14,6 +14,7 @@ import { TEST_ACTOR, testApp, type TestApp } from '../helpers/app.ts';
 import { demandDoc, publishedResource } from '../helpers/census.ts';
 import { requestCreator } from '../../server/src/sharing/requests.ts';
 import { snapshotMonth } from '../../server/src/governance/snapshots.ts';
+import { runAlertChecks } from '../../server/src/governance/schedule.ts';
 import { binary } from '../helpers/binary.ts';
 import { shanghaiDay } from '../../server/src/governance/period.ts';
 import { NOT_SHARED, POLICY, requestBetween, shareDoc, systemOf } from '../helpers/sharing.ts';
@@ -84,6 +85,9 @@ interface Fixture {
   demandId: number;
   requestId: number;
   grantId: number;
+  /** An error report by department A on the shared resource, naming a row by its key (a value A may see). */
+  errorReportId: number;
+  alertId: number;
 }
 
 const each = (f: Fixture, path: (r: Record<string, any>) => string | string[]) => KINDS.flatMap((k) => path(f.resources[k]));
@@ -160,6 +164,10 @@ const GETS: Record<string, (f: Fixture) => string[]> = {
   '/api/v1/indicators': () => ['/api/v1/indicators', '/api/v1/indicators?format=csv', '/api/v1/indicators?format=xlsx'],
   '/api/v1/indicators/trend': () => ['/api/v1/indicators/trend?from=2000-01&to=2099-12'],
   '/api/v1/evaluations': () => [THIS_MONTH, `${THIS_MONTH}&format=xlsx`].map((q) => `/api/v1/evaluations?month=${q}`),
+  '/api/v1/error-reports': () => ['/api/v1/error-reports', '/api/v1/error-reports?role=provider', '/api/v1/error-reports?role=reporter'],
+  '/api/v1/error-reports/:id': (f) => [`/api/v1/error-reports/${f.errorReportId}`],
+  '/api/v1/alerts': () => ['/api/v1/alerts'],
+  '/api/v1/alerts/:id': (f) => [`/api/v1/alerts/${f.alertId}`],
 };
 
 /** Routes other than GET that answer with data they read: called with these bodies. */
@@ -206,6 +214,9 @@ const WRITES = new Set([
   'POST /api/v1/developer/accounts',
   'POST /api/v1/developer/keys',
   'POST /api/v1/developer/keys/:id/revoke',
+  'POST /api/v1/error-reports',
+  ...['accept', 'reject', 'fixed'].map((s) => `POST /api/v1/error-reports/:id/${s}`),
+  ...['acknowledge', 'suspend-grant'].map((s) => `POST /api/v1/alerts/:id/${s}`),
 ]);
 
 /** The answer as text: xlsx is unzipped into its cells' text, everything else read as UTF-8. */
@@ -268,7 +279,18 @@ describe('outputs that can carry a data value, against every kind of caller', fu
     for (const r of Object.values(resources)) r.department_uscc = uscc;
     // the trend reads snapshots: one of this month, with the loads and reads above in it
     await snapshotMonth(t.knex, THIS_MONTH, 3);
-    f = { resources, loads, loadWithReject, systemId: sys, demandId: demand.id, requestId: walked.request.id, grantId: approved.body.grant.id };
+    const report = await request(t.app)
+      .post('/api/v1/error-reports')
+      .set(t.auth('officer'))
+      .send({ resource: resources.shared.code, rowKey: rowValues('shared', 1).credit_code, item: 'legal_person', description: '法定代表人已变更', evidence: `见 ${rowValues('shared', 1).credit_code} 的变更登记` })
+      .expect(201);
+    // the alerts the checks raise two months on, when every daily resource is stale: none may carry a value
+    const alerts = await runAlertChecks(t.knex, t.services.config, new Date(Date.now() + 60 * 86_400_000));
+    expect(alerts.length).to.be.above(0);
+    f = {
+      resources, loads, loadWithReject, systemId: sys, demandId: demand.id, requestId: walked.request.id, grantId: approved.body.grant.id,
+      errorReportId: report.body.id, alertId: alerts[0],
+    };
     callers = {
       anonymous: {},
       'registrar of A': t.auth('registrar'),
@@ -319,7 +341,7 @@ describe('outputs that can carry a data value, against every kind of caller', fu
     expect(leaks, 'values seen by callers who may not see them').to.deep.equal([]);
     expect([...unlisted], 'outputs that carry values but are missing from VALUE_OUTPUTS').to.deep.equal([]);
     // the planted values did reach the outputs that exist to carry them (else the scan proves nothing)
-    for (const key of ['GET /api/v1/resources/:id', 'GET /api/v1/resources/:ref/loads/:id/rejects.csv', 'GET /api/v1/shared/:code/rows', 'GET /api/v1/shared/:code/download']) {
+    for (const key of ['GET /api/v1/resources/:id', 'GET /api/v1/resources/:ref/loads/:id/rejects.csv', 'GET /api/v1/shared/:code/rows', 'GET /api/v1/shared/:code/download', 'GET /api/v1/error-reports/:id']) {
       expect(seenOn.has(key), `${key} showed a non-public value to whom may see it`).to.equal(true);
     }
   });

@@ -4,7 +4,7 @@
  * published resource, no request) is left out and the other weights carry the score, so a
  * department is neither rewarded nor punished for what it was not asked to do.
  */
-import { figure, type DepartmentIndicators, type Indicators } from './indicators.ts';
+import { figure, type IndicatorFigures } from './indicators.ts';
 import type { EvaluationSettings } from './settings.ts';
 
 export interface EvaluationRow {
@@ -16,13 +16,13 @@ export interface EvaluationRow {
 }
 
 /** An indicator on the 0–100 scale: shares are multiplied by 100, the quality score already is. */
-export function scaled(x: Indicators, key: string): number | null {
+export function scaled(x: IndicatorFigures, key: string): number | null {
   const v = figure(x, key);
   if (v === null) return null;
   return key === 'quality.score' ? v : Math.round(v * 10_000) / 100;
 }
 
-export function evaluate(departments: DepartmentIndicators[], settings: EvaluationSettings): EvaluationRow[] {
+export function evaluate(departments: (IndicatorFigures & { department: { id: number; name: string } })[], settings: EvaluationSettings): EvaluationRow[] {
   const rows: EvaluationRow[] = departments.map((d) => {
     const parts = Object.entries(settings.weights).map(([indicator, weight]) => ({ indicator, value: scaled(d, indicator), weight }));
     const counted = parts.filter((p) => p.value !== null && p.weight > 0);

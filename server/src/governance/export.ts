@@ -29,6 +29,13 @@ export const INDICATOR_COLUMNS: readonly [string, string][] = [
   ['quality.requiredNulls', '必填项空值数'],
   ['quality.duplicateKeys', '重复主键数'],
   ['quality.score', '质量得分'],
+  ['quality.errorReports', '纠错报告数'],
+  ['quality.errorReportsAnswered', '已答复纠错报告数'],
+  ['quality.errorReportInTimeRate', '纠错按时答复率'],
+  ['quality.errorReportsFixed', '已修正纠错报告数'],
+  ['quality.errorReportsRejected', '已驳回纠错报告数'],
+  ['quality.errorReportsOpen', '待答复纠错报告数'],
+  ['quality.errorReportsOverdue', '逾期未答复纠错报告数'],
   ['sharing.received', '收到共享申请数'],
   ['sharing.made', '提出共享申请数'],
   ['sharing.realTimeRate', '实时响应率'],
@@ -39,6 +46,9 @@ export const INDICATOR_COLUMNS: readonly [string, string][] = [
   ['sharing.disputes', '争议数'],
   ['sharing.grantsInForce', '有效授权数'],
   ['sharing.grantsUnused90', '90 天未使用授权数'],
+  ['sharing.demands', '共享需求数'],
+  ['sharing.demandsFulfilled', '已满足需求数'],
+  ['sharing.demandFulfilmentRate', '需求满足率'],
   ['open.datasets', '开放数据集数'],
   ['open.capacity', '开放数据容量（行×项）'],
   ['open.machineReadableShare', '机器可读比例'],
@@ -46,6 +56,8 @@ export const INDICATOR_COLUMNS: readonly [string, string][] = [
   ['open.departmentsCovered', '开放部门数'],
   ['open.downloads', '下载次数'],
   ['open.apiCalls', '接口调用次数'],
+  ['open.developers', '注册开发者数'],
+  ['open.developersActive', '活跃开发者数'],
 ];
 
 function indicatorRows(report: IndicatorReport): Cell[][] {

@@ -79,6 +79,16 @@ export interface Indicators {
     duplicateKeys: number;
     score: number | null;
     resources: ResourceQuality[];
+    /** Error reports (校核纠错) on the department's data made in the window, and how they stood at asOf. */
+    errorReports: number;
+    errorReportsAnswered: number;
+    errorReportsInTime: number;
+    errorReportInTimeRate: number | null;
+    errorReportsFixed: number;
+    errorReportsRejected: number;
+    /** Reports open at asOf, whenever made, and of those the ones past their deadline. */
+    errorReportsOpen: number;
+    errorReportsOverdue: number;
   };
   sharing: {
     received: number;
@@ -97,6 +107,12 @@ export interface Indicators {
     disputesOpen: number;
     grantsInForce: number;
     grantsUnused90: number;
+    /** Share demands (共享需求) registered by asOf, by the requesting department, as their status stood at asOf. */
+    demands: number;
+    demandsFulfilled: number;
+    demandsUnfulfillable: number;
+    /** 需求满足率: fulfilled of demands registered. */
+    demandFulfilmentRate: number | null;
   };
   open: {
     datasets: number;
@@ -108,7 +124,20 @@ export interface Indicators {
     downloads: number;
     apiCalls: number;
     usage: DatasetUsage[];
+    /** Developer accounts registered by asOf (city only: developers belong to no department; null for a department). */
+    developers: number | null;
+    /** Developer accounts that read these open datasets in the window. */
+    developersActive: number;
   };
+}
+
+/** The figures without the per-resource lists: what the trend and the evaluation read from snapshots. */
+export interface IndicatorFigures {
+  census: Indicators['census'];
+  timeliness: Omit<Indicators['timeliness'], 'stale'>;
+  quality: Omit<Indicators['quality'], 'resources'>;
+  sharing: Indicators['sharing'];
+  open: Omit<Indicators['open'], 'usage'>;
 }
 
 export interface DepartmentIndicators extends Indicators {
@@ -126,8 +155,8 @@ export interface IndicatorReport {
 }
 
 /** One scalar figure of the indicators by its key (`area.name`), as the exports and the evaluation name it. */
-export function figure(x: Indicators, key: string): number | null {
-  const [area, name] = key.split('.') as [keyof Indicators, string];
+export function figure(x: IndicatorFigures, key: string): number | null {
+  const [area, name] = key.split('.') as [keyof IndicatorFigures, string];
   const v = (x[area] as unknown as Record<string, unknown>)[name];
   return typeof v === 'number' ? v : null;
 }
@@ -269,16 +298,70 @@ function openUsage(knex: Knex, w: IndicatorWindow): Promise<UsageRow[]> {
        group by 1, 2, 3 order by 3, 1`, { from: w.from, to: w.to, t: w.asOf });
 }
 
-function empty(): Indicators {
+interface ErrorReportRow {
+  provider: number;
+  in_window: boolean;
+  answered_at: Date | null;
+  due_at: Date;
+  state: string;
+  fixed_at: Date | null;
+}
+
+/** Error reports made before asOf that were made in the window or still open at asOf (their timestamps never change once set). */
+function errorReportsIn(knex: Knex, w: IndicatorWindow): Promise<ErrorReportRow[]> {
+  return rowsOf(knex, `select e.provider_department_id::int as provider, (e.created_at >= :from and e.created_at < :to) as in_window,
+         case when e.answered_at < :t then e.answered_at end as answered_at, e.due_at, e.state, case when e.fixed_at < :t then e.fixed_at end as fixed_at
+       from odx.error_reports e
+       where e.created_at < :t and ((e.created_at >= :from and e.created_at < :to) or e.answered_at is null or e.answered_at >= :t)`, { from: w.from, to: w.to, t: w.asOf });
+}
+
+interface DemandRow {
+  department_id: number;
+  status: string;
+}
+
+/** Share demands as their status stood at asOf (from their history), with the requesting department. */
+function demandsAsOf(knex: Knex, t: Date): Promise<DemandRow[]> {
+  return rowsOf(knex, `select d.department_id::int as department_id, h.status
+       from (select distinct on (doc_id) doc_id, status from odx.census_history where kind = 'demand' and at < :t order by doc_id, id desc) h
+       join odx.demands d on d.id = h.doc_id`, { t });
+}
+
+interface DeveloperRow {
+  registered: string;
+  active: { whole: number; department_id: number | null; developers: string }[] | null;
+}
+
+/** Developer accounts registered by asOf, and those reading each department's open datasets in the window. */
+async function developersIn(knex: Knex, w: IndicatorWindow): Promise<{ registered: number; active: Map<number | 'city', number> }> {
+  const [row] = await rowsOf<DeveloperRow>(knex, `select
+       (select count(*) from odx.principals p where 'developer' = any(p.roles) and p.created_at < :t) as registered,
+       (select json_agg(json_build_object('whole', x.whole, 'department_id', x.department_id, 'developers', x.n)) from (
+          select grouping(e.department_id) as whole, e.department_id, count(distinct e.actor_id) as n
+          from odx.audit_events e join odx.principals p on p.id = e.actor_id and 'developer' = any(p.roles)
+          where e.action in ('dataset.download', 'dataset.rows', 'dataset.datastore_search') and e.at >= :from and e.at < :to and e.at < :t
+          group by grouping sets ((e.department_id), ())) x) as active`, { from: w.from, to: w.to, t: w.asOf });
+  // the grand total (every department together, `whole`) is the city's: a developer reading two departments counts once
+  const active = new Map<number | 'city', number>();
+  for (const a of row.active ?? []) if (a.whole || a.department_id !== null) active.set(a.whole ? 'city' : Number(a.department_id), Number(a.developers));
+  return { registered: Number(row.registered), active };
+}
+
+/** Indicators with nothing counted. */
+export function emptyIndicators(): Indicators {
   return {
     census: { departments: 0, departmentsReporting: 0, systems: 0, resources: 0, items: 0, systemsWithResource: 0, systemsWithResourceShare: null, published: 0, linked: 0, linkRate: null },
     timeliness: { withCycle: 0, onTime: 0, onTimeRate: null, stale: [] },
-    quality: { loads: 0, rowsRead: 0, rowsRejected: 0, rejectedPerLoad: null, requiredNulls: 0, duplicateKeys: 0, score: null, resources: [] },
+    quality: {
+      loads: 0, rowsRead: 0, rowsRejected: 0, rejectedPerLoad: null, requiredNulls: 0, duplicateKeys: 0, score: null, resources: [],
+      errorReports: 0, errorReportsAnswered: 0, errorReportsInTime: 0, errorReportInTimeRate: null, errorReportsFixed: 0, errorReportsRejected: 0, errorReportsOpen: 0, errorReportsOverdue: 0,
+    },
     sharing: {
       received: 0, made: 0, realTime: 0, realTimeRate: null, answered: 0, answeredInTime: 0, inTimeRate: null, medianAnswerDays: null,
       refused: 0, disputes: 0, disputesGranted: 0, disputesDenied: 0, disputesWithdrawn: 0, disputesOpen: 0, grantsInForce: 0, grantsUnused90: 0,
+      demands: 0, demandsFulfilled: 0, demandsUnfulfillable: 0, demandFulfilmentRate: null,
     },
-    open: { datasets: 0, capacity: 0, machineReadable: 0, machineReadableShare: null, domains: 0, departmentsCovered: 0, downloads: 0, apiCalls: 0, usage: [] },
+    open: { datasets: 0, capacity: 0, machineReadable: 0, machineReadableShare: null, domains: 0, departmentsCovered: 0, downloads: 0, apiCalls: 0, usage: [], developers: null, developersActive: 0 },
   };
 }
 
@@ -291,10 +374,18 @@ const ANSWERS = ['granted', 'refused', 'rejected', 'denied'];
 export async function computeIndicators(knex: Knex, w: IndicatorWindow, departments: number[] | null, withCity: boolean): Promise<IndicatorReport> {
   const all: { id: number; name: string }[] = await knex('odx.departments').where('created_at', '<', w.asOf).orderBy('id').select(knex.raw('id::int as id'), 'name');
   const depts = departments ? all.filter((d) => departments.includes(d.id)) : all;
-  const [census, loads, requests, grants, usage] = await Promise.all([censusAsOf(knex, w.asOf), loadsIn(knex, w), requestsIn(knex, w), grantsInForce(knex, w.asOf), openUsage(knex, w)]);
+  const [census, loads, requests, grants, usage, reports] = await Promise.all([
+    censusAsOf(knex, w.asOf),
+    loadsIn(knex, w),
+    requestsIn(knex, w),
+    grantsInForce(knex, w.asOf),
+    openUsage(knex, w),
+    errorReportsIn(knex, w),
+  ]);
+  const [demands, developers] = await Promise.all([demandsAsOf(knex, w.asOf), developersIn(knex, w)]);
 
-  const city = empty();
-  const byDept = new Map(depts.map((d) => [d.id, empty()]));
+  const city = emptyIndicators();
+  const byDept = new Map(depts.map((d) => [d.id, emptyIndicators()]));
   /** The city and, when it is reported on, the department: where a department's counts go. */
   const both = (deptId: number): Indicators[] => {
     const d = byDept.get(deptId);
@@ -398,6 +489,23 @@ export async function computeIndicators(knex: Knex, w: IndicatorWindow, departme
     for (const x of both(dept)) x.quality.resources.push(q);
   }
 
+  // error reports: those made in the window as they stood at asOf, and every one still open at asOf
+  for (const e of reports) {
+    for (const x of both(e.provider)) {
+      if (e.answered_at === null) {
+        x.quality.errorReportsOpen++;
+        if (w.asOf.getTime() > new Date(e.due_at).getTime()) x.quality.errorReportsOverdue++;
+      }
+      if (!e.in_window) continue;
+      x.quality.errorReports++;
+      if (e.answered_at === null) continue;
+      x.quality.errorReportsAnswered++;
+      if (new Date(e.answered_at).getTime() < new Date(e.due_at).getTime()) x.quality.errorReportsInTime++;
+      if (e.state === 'rejected') x.quality.errorReportsRejected++;
+      if (e.fixed_at !== null) x.quality.errorReportsFixed++;
+    }
+  }
+
   // sharing: requests submitted in the window, as their steps stood at asOf
   const calendar = workCalendar();
   const answerDays = new Map<Indicators, number[]>();
@@ -437,6 +545,18 @@ export async function computeIndicators(knex: Knex, w: IndicatorWindow, departme
     }
   }
 
+  // share demands by the requesting department
+  for (const d of demands) {
+    for (const x of both(d.department_id)) {
+      x.sharing.demands++;
+      if (d.status === 'fulfilled') x.sharing.demandsFulfilled++;
+      if (d.status === 'unfulfillable') x.sharing.demandsUnfulfillable++;
+    }
+  }
+  city.open.developers = developers.registered;
+  city.open.developersActive = developers.active.get('city') ?? 0;
+  for (const [id, x] of byDept) x.open.developersActive = developers.active.get(id) ?? 0;
+
   // open data use: downloads and API calls from the audit chain
   for (const u of usage) {
     const [downloads, apiCalls] = [Number(u.downloads), Number(u.api_calls)];
@@ -467,7 +587,9 @@ function finish(x: Indicators): void {
   x.timeliness.stale.sort((a, b) => b.daysOverdue - a.daysOverdue || a.resourceId - b.resourceId);
   x.quality.rejectedPerLoad = x.quality.loads ? Math.round((x.quality.rowsRejected / x.quality.loads) * 100) / 100 : null;
   x.quality.score = qualityScore(x.quality.rowsRead, x.quality.rowsRejected, x.quality.requiredNulls, x.quality.duplicateKeys);
+  x.quality.errorReportInTimeRate = rate(x.quality.errorReportsInTime, x.quality.errorReportsAnswered);
   x.sharing.realTimeRate = rate(x.sharing.realTime, x.sharing.received);
   x.sharing.inTimeRate = rate(x.sharing.answeredInTime, x.sharing.answered);
+  x.sharing.demandFulfilmentRate = rate(x.sharing.demandsFulfilled, x.sharing.demands);
   x.open.machineReadableShare = rate(x.open.machineReadable, x.open.datasets);
 }

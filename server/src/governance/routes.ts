@@ -5,7 +5,7 @@ import { route, type Scoping } from '../http/route.ts';
 import { now } from '../sharing/clock.ts';
 import { evaluate } from './evaluation.ts';
 import { evaluationXlsx, indicatorsCsv, indicatorsXlsx } from './export.ts';
-import { computeIndicators, type DepartmentIndicators } from './indicators.ts';
+import { computeIndicators, type IndicatorFigures } from './indicators.ts';
 import { dayEnd, dayStart, monthWindow, shanghaiDay } from './period.ts';
 import { EvaluationQuery, EvaluationReport, IndicatorQuery, IndicatorReport, IndicatorTrend, TrendQuery } from './schema.ts';
 import { loadSettings, SettingsError, type EvaluationSettings } from './settings.ts';
@@ -93,7 +93,7 @@ export const governanceRoutes = [
       const snapshot = await readTrend(services.knex, { from: query.month, to: query.month, departments: null, withCity: false });
       // a month still running, or never snapshotted, is computed from history
       const current = monthWindow(query.month).to > now();
-      const departments: DepartmentIndicators[] =
+      const departments: (IndicatorFigures & { department: { id: number; name: string } })[] =
         snapshot.length && !current
           ? snapshot.map((p) => ({ department: p.department!, ...p.indicators }))
           : (await monthReport(services.knex, query.month, settings.graceDays, null, false)).departments;

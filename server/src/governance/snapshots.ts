@@ -4,7 +4,7 @@
  * replaces its rows; history makes the answer the same unless the settings' grace days changed.
  */
 import type { Knex } from 'knex';
-import { computeIndicators, type IndicatorReport } from './indicators.ts';
+import { computeIndicators, type IndicatorReport, type Indicators } from './indicators.ts';
 import { presentSnapshot, type TrendPoint } from './presenter.ts';
 import { monthWindow, previousMonth } from './period.ts';
 
@@ -18,10 +18,7 @@ export function monthReport(knex: Knex, month: string, graceDays: number, depart
 export async function snapshotMonth(knex: Knex, month: string, graceDays: number): Promise<IndicatorReport> {
   const report = await monthReport(knex, month, graceDays);
   const day = `${month}-01`;
-  const rows = [
-    { month: day, department_id: null, indicators: JSON.stringify(report.city) },
-    ...report.departments.map(({ department, ...x }) => ({ month: day, department_id: department.id, indicators: JSON.stringify(x) })),
-  ];
+  const rows = [{ month: day, department_id: null, ...stored(report.city!) }, ...report.departments.map(({ department, ...x }) => ({ month: day, department_id: department.id, ...stored(x) }))];
   await knex.transaction(async (trx) => {
     await trx('odx.indicator_snapshots').where({ month: day }).delete();
     await trx('odx.indicator_snapshots').insert(rows);
@@ -29,12 +26,22 @@ export async function snapshotMonth(knex: Knex, month: string, graceDays: number
   return report;
 }
 
+/** A snapshot row's columns: the figures, and apart from them the per-resource lists. */
+function stored(x: Indicators): { indicators: string; lists: string } {
+  const { timeliness: { stale, ...timeliness }, quality: { resources, ...quality }, open: { usage, ...open }, ...rest } = x;
+  return { indicators: JSON.stringify({ ...rest, timeliness, quality, open }), lists: JSON.stringify({ stale, resources, usage }) };
+}
+
 /** Whether a month has its snapshot. */
 export async function hasSnapshot(knex: Knex, month: string): Promise<boolean> {
   return Boolean(await knex('odx.indicator_snapshots').where({ month: `${month}-01` }).whereNull('department_id').first('month'));
 }
 
-/** Snapshots from one month to another (both included): the city's when `withCity`, and those of `departments` (null: all). */
+/**
+ * Snapshots from one month to another (both included): the city's when `withCity`, and those of
+ * `departments` (null: all): their figures, which the trend and the evaluation read; the lists
+ * stay in their own column (migration 017).
+ */
 export async function readTrend(knex: Knex, q: { from: string; to: string; departments: number[] | null; withCity: boolean }): Promise<TrendPoint[]> {
   const rows = await knex('odx.indicator_snapshots as s')
     .leftJoin('odx.departments as d', 'd.id', 's.department_id')

@@ -31,6 +31,12 @@ export const VALUE_OUTPUTS: readonly ValueOutput[] = [
   { output: 'GET /api/v1/audit', carries: 'the terms recorded with a decision (a grant’s row filter) and the filters a reader sent', reach: 'the authority and administrators' },
   { output: 'GET /api/v1/resources/:id', carries: 'the quality profile’s smallest and largest values', reach: 'the holding department only, audited (data.profile.read); everyone else sees counts' },
   { output: 'GET /api/v1/resources/:ref/loads/:id/rejects.csv', carries: 'rejected cells of a loaded file, and messages that quote them', reach: 'the loading department only, audited (data.rejects.read)' },
+  { output: 'GET /api/v1/error-reports', carries: 'as GET /api/v1/error-reports/:id', reach: 'as GET /api/v1/error-reports/:id' },
+  {
+    output: 'GET /api/v1/error-reports/:id',
+    carries: 'what the reporter wrote — the row key, the description, the evidence — which may quote values of the dataset',
+    reach: 'the reporting account (and, for department staff, their department), the providing department, the authority and administrators; the audit event names the report, never its text',
+  },
   { output: 'logs', carries: 'none: a request line holds the path and query the caller sent, never a value read from a table', reach: 'operators' },
   { output: 'error messages', carries: 'none from a table: a row-query error names the caller’s own input; a load’s rejects stay in rejects.csv', reach: 'the caller' },
 ];

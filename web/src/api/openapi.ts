@@ -1736,6 +1736,190 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/error-reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Error reports: an officer’s inbox (role=provider), what one reported (role=reporter); state=, overdue=, resource=
+         * @description Who may call: admin (any department), authority (any department), officer (own department), registrar (own department), developer (own account), consumer (own account).
+         */
+        get: operations["listErrorReports"];
+        put?: never;
+        /**
+         * Report an error in a dataset one may read (校核纠错): the providing department answers within the working-day limit
+         * @description Who may call: any signed-in principal.
+         */
+        post: operations["createErrorReport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/error-reports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Show an error report and its answer
+         * @description Who may call: admin (any department), authority (any department), officer (own department), registrar (own department), developer (own account), consumer (own account).
+         */
+        get: operations["getErrorReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/error-reports/{id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The providing department’s officer accepts a report; naming the load that fixed it makes it fixed
+         * @description Who may call: officer (own department).
+         */
+        post: operations["acceptErrorReport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/error-reports/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The providing department’s officer rejects a report, with the reason
+         * @description Who may call: officer (own department).
+         */
+        post: operations["rejectErrorReport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/error-reports/{id}/fixed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Link an accepted report to the load that fixed it
+         * @description Who may call: officer (own department).
+         */
+        post: operations["fixErrorReport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The console’s notification list: requests and error reports about to be overdue, stale resources, leak watch; kind=, acknowledged=
+         * @description Who may call: admin (any department), authority (any department), officer (own department).
+         */
+        get: operations["listAlerts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An alert with every attempt to post it to the webhook
+         * @description Who may call: admin (any department), authority (any department), officer (own department).
+         */
+        get: operations["getAlert"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/{id}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark an alert as seen
+         * @description Who may call: admin (any department), authority (any department), officer (own department).
+         */
+        post: operations["acknowledgeAlert"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/{id}/suspend-grant": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The authority suspends the grant a leak-watch alert names (the alert is acknowledged with it)
+         * @description Who may call: authority (any department).
+         */
+        post: operations["suspendGrantFromAlert"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3307,11 +3491,423 @@ export interface components {
             key: components["schemas"]["TokenWithSecret"];
         };
         /** @description Indicators per department and for the city as of a date (docs/indicators.md) */
-        IndicatorReport: unknown;
-        /** @description Monthly indicator snapshots: { items: [...] } */
-        IndicatorTrend: unknown;
-        /** @description The monthly evaluation (考核评价): { month, settingsVersion, items: weighted scores and ranks } */
-        EvaluationReport: unknown;
+        IndicatorReport: {
+            /** @description stocks are taken at this instant */
+            asOf: string;
+            /** @description flows are counted from this instant… */
+            from: string;
+            /** @description …to this one */
+            to: string;
+            graceDays: number;
+            /** @description the whole city; null when the caller reaches only their own department */
+            city: components["schemas"]["Indicators"] | null;
+            departments: components["schemas"]["DepartmentIndicators"][];
+        };
+        /** @description The indicators of a department or the city (docs/indicators.md) */
+        Indicators: {
+            census: {
+                departments: number;
+                departmentsReporting: number;
+                systems: number;
+                resources: number;
+                items: number;
+                systemsWithResource: number;
+                /** @description a share with four decimals; null when the denominator is 0 */
+                systemsWithResourceShare: number | null;
+                published: number;
+                linked: number;
+                /** @description 挂接率 */
+                linkRate: number | null;
+            };
+            timeliness: {
+                withCycle: number;
+                onTime: number;
+                /** @description 更新及时率 */
+                onTimeRate: number | null;
+                stale: components["schemas"]["StaleResource"][];
+            };
+            quality: {
+                loads: number;
+                rowsRead: number;
+                rowsRejected: number;
+                rejectedPerLoad: number | null;
+                requiredNulls: number;
+                duplicateKeys: number;
+                /** @description 0–100, one decimal; null without rows read */
+                score: number | null;
+                resources: components["schemas"]["ResourceQuality"][];
+                errorReports: number;
+                errorReportsAnswered: number;
+                errorReportsInTime: number;
+                /** @description a share with four decimals; null when the denominator is 0 */
+                errorReportInTimeRate: number | null;
+                errorReportsFixed: number;
+                errorReportsRejected: number;
+                errorReportsOpen: number;
+                errorReportsOverdue: number;
+            };
+            sharing: {
+                received: number;
+                made: number;
+                realTime: number;
+                /** @description 实时响应率 */
+                realTimeRate: number | null;
+                answered: number;
+                answeredInTime: number;
+                /** @description a share with four decimals; null when the denominator is 0 */
+                inTimeRate: number | null;
+                medianAnswerDays: number | null;
+                refused: number;
+                disputes: number;
+                disputesGranted: number;
+                disputesDenied: number;
+                disputesWithdrawn: number;
+                disputesOpen: number;
+                grantsInForce: number;
+                grantsUnused90: number;
+                demands: number;
+                demandsFulfilled: number;
+                demandsUnfulfillable: number;
+                /** @description 需求满足率 */
+                demandFulfilmentRate: number | null;
+            };
+            open: {
+                datasets: number;
+                capacity: number;
+                machineReadable: number;
+                /** @description a share with four decimals; null when the denominator is 0 */
+                machineReadableShare: number | null;
+                domains: number;
+                departmentsCovered: number;
+                downloads: number;
+                apiCalls: number;
+                usage: components["schemas"]["DatasetUsage"][];
+                /** @description developer accounts registered (the city only; null for a department) */
+                developers: number | null;
+                /** @description developer accounts that read these open datasets in the window */
+                developersActive: number;
+            };
+        };
+        /** @description A resource late against its update cycle beyond the grace days */
+        StaleResource: {
+            resourceId: number;
+            code: string | null;
+            name: string;
+            updateCycle: string;
+            lastLoadAt: string | null;
+            daysOverdue: number;
+        };
+        /** @description The quality counts and score of one resource’s loads in the window */
+        ResourceQuality: {
+            resourceId: number;
+            code: string | null;
+            name: string;
+            loads: number;
+            rowsRead: number;
+            rowsRejected: number;
+            requiredNulls: number;
+            duplicateKeys: number;
+            score: number | null;
+        };
+        /** @description Downloads and API calls of one open dataset in one month */
+        DatasetUsage: {
+            resourceId: number;
+            code: string | null;
+            month: string;
+            downloads: number;
+            apiCalls: number;
+        };
+        /** @description One department’s indicators */
+        DepartmentIndicators: {
+            census: {
+                departments: number;
+                departmentsReporting: number;
+                systems: number;
+                resources: number;
+                items: number;
+                systemsWithResource: number;
+                /** @description a share with four decimals; null when the denominator is 0 */
+                systemsWithResourceShare: number | null;
+                published: number;
+                linked: number;
+                /** @description 挂接率 */
+                linkRate: number | null;
+            };
+            timeliness: {
+                withCycle: number;
+                onTime: number;
+                /** @description 更新及时率 */
+                onTimeRate: number | null;
+                stale: components["schemas"]["StaleResource"][];
+            };
+            quality: {
+                loads: number;
+                rowsRead: number;
+                rowsRejected: number;
+                rejectedPerLoad: number | null;
+                requiredNulls: number;
+                duplicateKeys: number;
+                /** @description 0–100, one decimal; null without rows read */
+                score: number | null;
+                resources: components["schemas"]["ResourceQuality"][];
+                errorReports: number;
+                errorReportsAnswered: number;
+                errorReportsInTime: number;
+                /** @description a share with four decimals; null when the denominator is 0 */
+                errorReportInTimeRate: number | null;
+                errorReportsFixed: number;
+                errorReportsRejected: number;
+                errorReportsOpen: number;
+                errorReportsOverdue: number;
+            };
+            sharing: {
+                received: number;
+                made: number;
+                realTime: number;
+                /** @description 实时响应率 */
+                realTimeRate: number | null;
+                answered: number;
+                answeredInTime: number;
+                /** @description a share with four decimals; null when the denominator is 0 */
+                inTimeRate: number | null;
+                medianAnswerDays: number | null;
+                refused: number;
+                disputes: number;
+                disputesGranted: number;
+                disputesDenied: number;
+                disputesWithdrawn: number;
+                disputesOpen: number;
+                grantsInForce: number;
+                grantsUnused90: number;
+                demands: number;
+                demandsFulfilled: number;
+                demandsUnfulfillable: number;
+                /** @description 需求满足率 */
+                demandFulfilmentRate: number | null;
+            };
+            open: {
+                datasets: number;
+                capacity: number;
+                machineReadable: number;
+                /** @description a share with four decimals; null when the denominator is 0 */
+                machineReadableShare: number | null;
+                domains: number;
+                departmentsCovered: number;
+                downloads: number;
+                apiCalls: number;
+                usage: components["schemas"]["DatasetUsage"][];
+                /** @description developer accounts registered (the city only; null for a department) */
+                developers: number | null;
+                /** @description developer accounts that read these open datasets in the window */
+                developersActive: number;
+            };
+            department: {
+                id: number;
+                name: string;
+            };
+        };
+        /** @description Monthly indicator snapshots */
+        IndicatorTrend: {
+            items: components["schemas"]["TrendPoint"][];
+        };
+        /** @description One month’s snapshot of the city or a department */
+        TrendPoint: {
+            /** @description YYYY-MM */
+            month: string;
+            /** @description null: the city */
+            department: {
+                id: number;
+                name: string;
+            } | null;
+            indicators: components["schemas"]["IndicatorFigures"];
+        };
+        /** @description The indicators’ figures; the per-resource lists (timeliness.stale, quality.resources, open.usage) are on GET /api/v1/indicators */
+        IndicatorFigures: {
+            census: {
+                departments: number;
+                departmentsReporting: number;
+                systems: number;
+                resources: number;
+                items: number;
+                systemsWithResource: number;
+                /** @description a share with four decimals; null when the denominator is 0 */
+                systemsWithResourceShare: number | null;
+                published: number;
+                linked: number;
+                /** @description 挂接率 */
+                linkRate: number | null;
+            };
+            timeliness: {
+                withCycle: number;
+                onTime: number;
+                /** @description 更新及时率 */
+                onTimeRate: number | null;
+            };
+            quality: {
+                loads: number;
+                rowsRead: number;
+                rowsRejected: number;
+                rejectedPerLoad: number | null;
+                requiredNulls: number;
+                duplicateKeys: number;
+                /** @description 0–100, one decimal; null without rows read */
+                score: number | null;
+                errorReports: number;
+                errorReportsAnswered: number;
+                errorReportsInTime: number;
+                /** @description a share with four decimals; null when the denominator is 0 */
+                errorReportInTimeRate: number | null;
+                errorReportsFixed: number;
+                errorReportsRejected: number;
+                errorReportsOpen: number;
+                errorReportsOverdue: number;
+            };
+            sharing: {
+                received: number;
+                made: number;
+                realTime: number;
+                /** @description 实时响应率 */
+                realTimeRate: number | null;
+                answered: number;
+                answeredInTime: number;
+                /** @description a share with four decimals; null when the denominator is 0 */
+                inTimeRate: number | null;
+                medianAnswerDays: number | null;
+                refused: number;
+                disputes: number;
+                disputesGranted: number;
+                disputesDenied: number;
+                disputesWithdrawn: number;
+                disputesOpen: number;
+                grantsInForce: number;
+                grantsUnused90: number;
+                demands: number;
+                demandsFulfilled: number;
+                demandsUnfulfillable: number;
+                /** @description 需求满足率 */
+                demandFulfilmentRate: number | null;
+            };
+            open: {
+                datasets: number;
+                capacity: number;
+                machineReadable: number;
+                /** @description a share with four decimals; null when the denominator is 0 */
+                machineReadableShare: number | null;
+                domains: number;
+                departmentsCovered: number;
+                downloads: number;
+                apiCalls: number;
+                /** @description developer accounts registered (the city only; null for a department) */
+                developers: number | null;
+                /** @description developer accounts that read these open datasets in the window */
+                developersActive: number;
+            };
+        };
+        /** @description The monthly evaluation (考核评价): weighted scores and ranks */
+        EvaluationReport: {
+            month: string;
+            settingsVersion: number;
+            items: components["schemas"]["EvaluationRow"][];
+        };
+        /** @description One department’s evaluation: score, rank and the weighted indicators */
+        EvaluationRow: {
+            department: {
+                id: number;
+                name: string;
+            };
+            /** @description weighted score 0–100; null when no weighted indicator applies */
+            score: number | null;
+            rank: number | null;
+            parts: {
+                indicator: string;
+                value: number | null;
+                weight: number;
+            }[];
+        };
+        /** @description An error report (校核纠错) on a dataset and its answer; shown to its reporter, the providing department, the authority and administrators */
+        ErrorReport: {
+            id: number;
+            /** @description open, accepted (to be fixed by a later load), fixed (linked to the load), rejected */
+            state: string;
+            resource: {
+                id: number;
+                code: string;
+                name: string | null;
+            };
+            providerDepartmentId: number;
+            reporterId: number | null;
+            reporterDepartmentId: number | null;
+            /** @description how the reporter reaches the data: open, shared, own, oversight */
+            channel: string;
+            rowKey: string | null;
+            item: string | null;
+            description: string;
+            evidence: string | null;
+            /** @description working days the providing department has to answer */
+            limitDays: number;
+            /** Format: date-time */
+            dueAt: string;
+            /** @description still open at or after its deadline */
+            overdue: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            answeredAt: string | null;
+            /** @description answered at or after the deadline */
+            late: boolean | null;
+            /** @description the acceptance note or the reason of the rejection */
+            answer: string | null;
+            fixedLoadId: number | null;
+            fixedAt: string | null;
+        };
+        ErrorReportPage: {
+            items: components["schemas"]["ErrorReport"][];
+            /** @description cursor of the next page (pass as `cursor`); null on the last page */
+            next: string | null;
+        };
+        AlertPage: {
+            items: components["schemas"]["Alert"][];
+            /** @description cursor of the next page (pass as `cursor`); null on the last page */
+            next: string | null;
+        };
+        /** @description An alert of the console’s notification list, also posted to the webhook */
+        Alert: {
+            id: number;
+            /** @description request_due, error_report_due, stale_resource, leak_watch */
+            kind: string;
+            /** @description the department that is to act; null: the authority */
+            departmentId: number | null;
+            target: {
+                /** @description share_request, error_report, resource, grant, account */
+                type: string;
+                id: string;
+            };
+            /** @description deadline, resource code, days overdue, reads today and the usual day: never a value of the data */
+            detail: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            raisedAt: string;
+            acknowledgedAt: string | null;
+            acknowledgedBy: number | null;
+            webhook: {
+                /** @description none, pending, delivered, failed */
+                state: string;
+                attempts: number;
+            };
+            /** @description every attempt to post it to the webhook (on GET /api/v1/alerts/:id) */
+            deliveries?: components["schemas"]["WebhookDelivery"][];
+        };
+        /** @description One attempt to post an alert to the webhook */
+        WebhookDelivery: {
+            attempt: number;
+            /** Format: date-time */
+            at: string;
+            url: string;
+            /** @description the receiver’s HTTP status; null when no answer came */
+            status: number | null;
+            error: string | null;
+            durationMs: number;
+        };
     };
     responses: never;
     parameters: never;
@@ -8664,6 +9260,614 @@ export interface operations {
             };
             /** @description the caller may not do this */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listErrorReports: {
+        parameters: {
+            query?: {
+                /** @description provider: reports on the caller’s department’s data; reporter: reports the caller’s department (or the caller) made */
+                role?: "provider" | "reporter";
+                state?: string;
+                /** @description open reports past their deadline (true) or not (false) */
+                overdue?: "true" | "false";
+                /** @description a resource code */
+                resource?: string;
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReportPage"];
+                };
+            };
+            /** @description invalid input; details name each problem with its JSON path */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createErrorReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the dataset’s resource code (资源代码) */
+                    resource: string;
+                    /** @description the key of the wrong row, as the dataset shows it */
+                    rowKey?: string;
+                    /** @description the name of the wrong item (信息项) */
+                    item?: string;
+                    /** @description what is wrong */
+                    description: string;
+                    /** @description evidence: a source, a document number, the correct value */
+                    evidence?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description the report, open, with its deadline */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReport"];
+                };
+            };
+            /** @description invalid input; details name each problem with its JSON path */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getErrorReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReport"];
+                };
+            };
+            /** @description invalid input; details name each problem with its JSON path */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the target does not exist (or is not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    acceptErrorReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    note?: string;
+                    /** @description the load that fixed it, when already made: the report is then `fixed` */
+                    loadId?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReport"];
+                };
+            };
+            /** @description invalid input; details name each problem with its JSON path */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the target does not exist (or is not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    rejectErrorReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReport"];
+                };
+            };
+            /** @description invalid input; details name each problem with its JSON path */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the target does not exist (or is not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    fixErrorReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description a succeeded load of the resource finished after the report */
+                    loadId: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReport"];
+                };
+            };
+            /** @description invalid input; details name each problem with its JSON path */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the target does not exist (or is not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listAlerts: {
+        parameters: {
+            query?: {
+                kind?: string;
+                acknowledged?: "true" | "false";
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertPage"];
+                };
+            };
+            /** @description invalid input; details name each problem with its JSON path */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAlert: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Alert"];
+                };
+            };
+            /** @description invalid input; details name each problem with its JSON path */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the target does not exist (or is not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    acknowledgeAlert: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Alert"];
+                };
+            };
+            /** @description invalid input; details name each problem with its JSON path */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the target does not exist (or is not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    suspendGrantFromAlert: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Alert"];
+                };
+            };
+            /** @description invalid input; details name each problem with its JSON path */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the target does not exist (or is not visible to the caller) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
