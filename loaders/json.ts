@@ -568,14 +568,17 @@ export class JsonReader implements FormatReader {
     const sink = this.csvSink!;
     const n = sink.columns.length;
     let rest: Buffer = Buffer.alloc(0);
+    // Chunks of a line longer than a read wait here, joined once the line ends (linear in its length).
+    let held: Buffer[] = [];
     let line = 1;
     for await (const chunk of utf8Chunks(this.src, 'utf8')) {
-      const b = rest.length ? Buffer.concat([rest, chunk]) : chunk;
-      const last = b.lastIndexOf(10);
-      if (last < 0) {
-        rest = b;
+      if (chunk.indexOf(10) < 0) {
+        held.push(chunk);
         continue;
       }
+      const b = rest.length || held.length ? Buffer.concat([rest, ...held, chunk]) : chunk;
+      held = [];
+      const last = b.lastIndexOf(10);
       // Lines with bytes that are not UTF-8 go to the exact parser, which reports them.
       const valid = isUtf8(b.subarray(0, last));
       let p = 0;
@@ -592,6 +595,7 @@ export class JsonReader implements FormatReader {
       rest = b.subarray(last + 1);
       await tick();
     }
+    if (held.length) rest = Buffer.concat([rest, ...held]);
     if (rest.length) {
       const r = isUtf8(rest) ? sc.line(rest, 0, rest.length) : -1;
       if (r > 0) sink.record(rest, 0, rest.length, rest.length, n, line);

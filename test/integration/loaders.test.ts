@@ -688,6 +688,16 @@ describe('loaders: loadFile (integration)', function () {
       expect(r.rejects.find((x) => x.column === 'note')?.message).to.match(/NUL/);
     });
 
+    it('reads lines cut across reads, and a line longer than many reads, from a stream', async () => {
+      const recs = Array.from({ length: 500 }, (_, i) => JSON.stringify({ uscc: U('91440300MA' + String(i).padStart(7, '0')), name: `公司${i}`, note: i === 250 ? '长'.repeat(5000) : 'x' }));
+      const buf = Buffer.from(recs.join('\n'));
+      const chunks: Buffer[] = [];
+      for (let i = 0; i < buf.length; i += 777) chunks.push(buf.subarray(i, i + 777));
+      const r = await load({ source: Readable.from(chunks), fileName: 'cut.ndjson', encoding: 'utf8' });
+      expect([r.format, r.rows]).to.deep.equal(['ndjson', 500]);
+      const got = await pool.query(`SELECT length(note) AS n FROM ${r.table} WHERE name = '公司250'`);
+      expect(got.rows[0].n).to.equal(5000);
+    });
     it('keeps lines exact across blank lines and CRLF; a syntax error names its line', async () => {
       const text = `{"uscc":"${USCC[0]}","name":"甲"}\r\n\r\n   \n{"uscc":"${USCC[1]}","name":"${'名'.repeat(30)}"}\n{"uscc":"${USCC[2]}","name":"丙"}`;
       const r = await load({ source: file('lines.ndjson', text), maxErrors: 1 });
