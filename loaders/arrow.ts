@@ -5,6 +5,7 @@
  * which the loader reads as Asia/Shanghai).
  */
 import { RecordBatchReader, Type, type DataType, type Field, type RecordBatch, type Vector } from 'apache-arrow';
+import { ArrowBinarySink } from './arrow-binary.ts';
 import type { FormatReader } from './format-reader.ts';
 import { NaiveDateTime } from './coerce.ts';
 import { Sink, type SinkOptions } from './sink.ts';
@@ -104,6 +105,7 @@ function converter(type: DataType): Conv {
 export class ArrowReader implements FormatReader {
   encoding = 'binary';
   readonly allItems = false;
+  readonly binaryPreferred = true;
   private reader!: RecordBatchReader;
   private fields: Field[] = [];
   private sink!: Sink;
@@ -124,7 +126,13 @@ export class ArrowReader implements FormatReader {
   }
 
   makeSink(o: SinkOptions): Sink {
-    this.sink = new Sink(o);
+    this.sink = o.binary
+      ? new ArrowBinarySink(
+          o,
+          this.fields.map((f) => f.type),
+          this.fields.map((f) => converter(f.type)),
+        )
+      : new Sink(o);
     return this.sink;
   }
 
@@ -137,7 +145,12 @@ export class ArrowReader implements FormatReader {
         const cols: Vector[] = [];
         for (let c = 0; c < n; c++) cols.push(batch.getChildAt(c)!);
         const rows = batch.numRows;
-        for (let r = 0; r < rows; r++) {
+        const bin = this.sink instanceof ArrowBinarySink ? this.sink : null;
+        for (let r = 0; bin !== null && r < rows; r += 4096) {
+          bin.rows(batch, r, Math.min(rows, r + 4096));
+          await tick();
+        }
+        for (let r = 0; bin === null && r < rows; r++) {
           for (let c = 0; c < n; c++) vals[c] = convs[c](cols[c], r);
           this.sink.values(vals, null);
           if ((r & 4095) === 4095) await tick();

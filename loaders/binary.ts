@@ -127,7 +127,14 @@ function numericEncoder(): BinaryEncoder {
   return { bytes: enc, str: (out, v) => viaLatin1(out, v, enc) };
 }
 
+const SCRATCH = Buffer.allocUnsafe(256);
+
 function viaLatin1(out: CopyOut, v: string, enc: (out: CopyOut, b: Uint8Array, s: number, e: number) => void): void {
+  if (v.length <= SCRATCH.length) {
+    // canonical numbers and dates are short: no Buffer per value
+    enc(out, SCRATCH, 0, SCRATCH.write(v, 0, 'latin1'));
+    return;
+  }
   const b = Buffer.from(v, 'latin1');
   enc(out, b, 0, b.length);
 }

@@ -88,6 +88,14 @@ export class CsvSyntaxError extends Error {
   }
 }
 
+/** Where a record's fields are: what the sink reads of a scanner (the CSV scanner, or the NDJSON one). */
+export interface FieldSlots {
+  readonly delimiter: number;
+  fs: Int32Array;
+  fe: Int32Array;
+  fl: Uint8Array;
+}
+
 export interface CsvRecordHandler {
   record(b: Buffer, start: number, end: number, termEnd: number, nf: number, line: number): void;
 }
@@ -258,6 +266,13 @@ export function fieldText(b: Buffer, s: number, e: number, flags: number): strin
   return v;
 }
 
+/** Decodes a JSON string's text (its bytes between the quotes; F_ESCAPED: it has backslash escapes, already checked valid). */
+function jsonFieldText(b: Buffer, s: number, e: number, flags: number): string {
+  const f = b as unknown as FastSlices;
+  const v = flags & F_HIGH ? f.utf8Slice(s, e) : f.latin1Slice(s, e);
+  return flags & F_ESCAPED ? (JSON.parse('"' + v + '"') as string) : v;
+}
+
 /** Decodes a field's text (GB18030: ASCII is ASCII, any other character has a lead byte >= 0x81). */
 export function fieldTextGb(b: Buffer, s: number, e: number, flags: number): string {
   let v = flags & F_HIGH ? iconv.decode(b.subarray(s, e), 'gb18030') : (b as unknown as FastSlices).latin1Slice(s, e);
@@ -323,11 +338,17 @@ export interface CsvSinkOptions extends SinkOptions {
   binary: boolean;
   /** Send COPY text-format records (UTF-8 input only; DELIMITER as the file's, NULL ''). */
   copyText?: boolean;
+  /**
+   * The fields are JSON values (the NDJSON scanner): strings' bytes between their quotes (F_QUOTED;
+   * F_ESCAPED when they have backslash escapes), numbers and true/false as they are. Every record is
+   * written anew (nothing passes through), escaped strings decoded.
+   */
+  json?: boolean;
 }
 
 /** Validates CSV records in place and writes them to COPY, passing canonical records through. */
 export class CsvSink extends Sink implements CsvRecordHandler {
-  private readonly scanner: CsvScanner;
+  private readonly scanner: FieldSlots;
   private readonly nCols: number;
   /** A column is skipped: every record must be rewritten. */
   private readonly rewriteAll: boolean;
@@ -355,15 +376,19 @@ export class CsvSink extends Sink implements CsvRecordHandler {
   private readonly fixMask: number;
   private readonly encoders: (BinaryEncoder | null)[];
   private readonly nCopy: number;
+  private readonly json: boolean;
+  /** The profiler saw every record sent to COPY (records the NDJSON reader hands to values() it does not). */
+  profiled = true;
 
-  constructor(scanner: CsvScanner, o: CsvSinkOptions) {
+  constructor(scanner: FieldSlots, o: CsvSinkOptions) {
     super(o);
     this.scanner = scanner;
     this.nCols = o.columns.length;
-    this.rewriteAll = o.columns.some((c) => c.item === null);
+    this.json = !!o.json;
+    this.rewriteAll = this.json || o.columns.some((c) => c.item === null);
     this.transcoded = o.transcoded;
     this.raw = o.raw;
-    this.text = textDecoder(o.raw);
+    this.text = this.json ? jsonFieldText : textDecoder(o.raw);
     this.rewritten = new Array(this.nCols).fill(undefined);
     this.D = scanner.delimiter;
     this.acceptors = o.columns.map((c) => (c.item && c.check ? compileAcceptor(c.item, o.raw) : null));
@@ -466,7 +491,7 @@ export class CsvSink extends Sink implements CsvRecordHandler {
 
   /** Flushes the pending pass-through run up to `upto` (the bytes scanned). */
   end(upto: number): void {
-    if (!this.binary && this.buf && upto > this.runStart) this.out.raw(this.buf, this.runStart, upto);
+    if (!this.binary && !this.json && this.buf && upto > this.runStart) this.out.raw(this.buf, this.runStart, upto);
     this.buf = null;
     this.runStart = 0;
   }
@@ -514,7 +539,7 @@ export class CsvSink extends Sink implements CsvRecordHandler {
       recFlags |= f;
       if (s === e) {
         if (m & M_REQUIRED) {
-          this.addReject(rec, line, cols[k], null, 'required', 'a value is required');
+          this.addReject(rec, line, cols[k], this.json && f & F_QUOTED ? '' : null, 'required', 'a value is required');
           bad = true;
         }
         continue;
@@ -635,7 +660,8 @@ export class CsvSink extends Sink implements CsvRecordHandler {
     if (f & F_HIGH && v.indexOf('\ufffd') >= 0 && (this.transcoded || this.raw !== 'utf8' || !isUtf8(b.subarray(s, e)))) {
       throw new LoadError('encoding', `invalid byte sequence at line ${line}, column ${col.header}`, { line, column: col.header });
     }
-    const r = col.check ? col.coerce!(v) : v;
+    // A JSON escape can spell a NUL, which only the coercer rejects for text without other rules.
+    const r = col.check || (this.json && f & F_ESCAPED) ? col.coerce!(v) : v;
     if (typeof r !== 'string') {
       if (!col.text && v.trim() === '') {
         if (col.required) {
@@ -648,7 +674,7 @@ export class CsvSink extends Sink implements CsvRecordHandler {
       this.addReject(rec, line, col, v, (r as Fail).rule, (r as Fail).message);
       return SLOW_BAD;
     }
-    if (r !== v || (!this.copyText && f & F_BAREQUOTE)) {
+    if (r !== v || (!this.copyText && f & F_BAREQUOTE) || (this.json && f & F_ESCAPED)) {
       this.rewritten[k] = r;
       return SLOW_REWRITE;
     }
@@ -657,7 +683,7 @@ export class CsvSink extends Sink implements CsvRecordHandler {
 
   /** Ends the pass-through run before `start` and resumes it after `termEnd`. */
   private cut(start: number, termEnd: number): void {
-    if (!this.binary && start > this.runStart) this.out.raw(this.buf!, this.runStart, start);
+    if (!this.binary && !this.json && start > this.runStart) this.out.raw(this.buf!, this.runStart, start);
     this.runStart = termEnd;
   }
 }

@@ -12,6 +12,7 @@ import type { ClientBase } from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { quoteIdent } from '../server/src/lib/sql.ts';
 import { ArrowReader } from './arrow.ts';
+import { ArrowBinarySink } from './arrow-binary.ts';
 import { BINARY_HEADER, BINARY_TRAILER } from './binary.ts';
 import { numericPrecision, numericScale, pgType } from './coerce.ts';
 import { CsvSink } from './csv.ts';
@@ -212,10 +213,13 @@ async function copyPhase(client: ClientBase, src: ByteSource, opts: LoadOptions,
   // Files whose records quote fields (as WPS and Excel write them) go as CSV too: those records pass
   // through unchanged, where text format needs every one rewritten in Node.
   let mode: 'csv' | 'text' | 'binary' = 'csv';
-  if (reader.canBinary && opts.copyFormat !== 'csv') {
+  const utf8Session = async () => (await client.query(`SELECT current_setting('client_encoding') AS e`)).rows[0].e === 'UTF8';
+  // Arrow's values are typed already: its reader writes binary tuples from the columns (copyFormat 'csv' or
+  // 'text' keeps the text path).
+  if (reader.binaryPreferred && !opts.copyFormat && (await utf8Session())) mode = 'binary';
+  else if (reader.canBinary && opts.copyFormat !== 'csv') {
     mode = reader.quotedRecords && opts.copyFormat !== 'text' ? 'csv' : 'text';
-    if (opts.copyFormat === 'binary' && (await client.query(`SELECT current_setting('client_encoding') AS e`)).rows[0].e === 'UTF8')
-      mode = 'binary';
+    if (opts.copyFormat === 'binary' && (await utf8Session())) mode = 'binary';
   }
   const binary = mode === 'binary';
   const options =
@@ -317,7 +321,8 @@ async function profilePhase(client: ClientBase, opts: LoadOptions, file: ReadFil
   // The CSV path gathered nulls/min/max of what it sent; valid while the table holds exactly those rows.
   let known: KnownStats | undefined;
   const base = opts.mode !== 'replace' ? opts.baseTable : undefined;
-  if (sk instanceof CsvSink && !base && sk.rejectedAfterCopy === 0) {
+  // So did the NDJSON path (unless records went the exact parser's way) and Arrow's binary path.
+  if (((sk instanceof CsvSink && sk.profiled) || sk instanceof ArrowBinarySink) && !base && sk.rejectedAfterCopy === 0) {
     const columns = sk.profiler.result((it) => (numericPrecision(it) !== undefined ? numericScale(it) : undefined));
     for (const it of items) if (!file.plan.copyItems.includes(it)) columns.set(it.name, { nulls: sk.emitted, min: null, max: null });
     known = { rows: sk.emitted, columns };

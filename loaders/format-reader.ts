@@ -13,6 +13,8 @@ export interface FormatReader {
   copyEncoding?: 'UTF8' | 'GB18030';
   /** The reader can send COPY BINARY tuples. */
   readonly canBinary?: boolean;
+  /** The reader writes COPY BINARY tuples itself (Arrow): the load uses that format unless told otherwise. */
+  readonly binaryPreferred?: boolean;
   /** Its records quote fields: COPY CSV takes them as they are, COPY text only rewritten. */
   readonly quotedRecords?: boolean;
   /** Records name their fields (JSON): COPY every item, columns may first appear after the first records. */

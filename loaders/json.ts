@@ -3,11 +3,14 @@
  * whose first element is an array of strings, positional rows after that header row. Numbers keep
  * their source text (no float rounding); nested objects/arrays keep their JSON text.
  */
+import { isUtf8 } from 'node:buffer';
 import { StringDecoder } from 'node:string_decoder';
 import type { FormatReader } from './format-reader.ts';
 import { JsonNumber, RawJson } from './coerce.ts';
+import { CsvSink } from './csv.ts';
+import { NdjsonScanner } from './ndjson.ts';
 import { fileColumn, type ColumnResolver } from './plan.ts';
-import { Sink, type SinkOptions } from './sink.ts';
+import { Sink, type FileColumn, type SinkOptions } from './sink.ts';
 import { detectEncoding, utf8Chunks, type ByteSource } from './source.ts';
 import { LoadError, type LoadOptions } from './types.ts';
 
@@ -253,6 +256,15 @@ export class JsonReader implements FormatReader {
   private keyIndex = new Map<string, number>();
   private resolver!: ColumnResolver;
   private done = false;
+  /**
+   * UTF-8 NDJSON: the header sample is read from the peeked head, and every record from the bytes by
+   * the NDJSON scanner into a CSV sink whose columns are the COPY columns (then any skipped keys).
+   */
+  private fast = false;
+  private scanner: NdjsonScanner | null = null;
+  private csvSink: CsvSink | null = null;
+  /** Fast path: COPY columns a key already fills. */
+  private claimed: boolean[] = [];
 
   constructor(
     private readonly src: ByteSource,
@@ -271,10 +283,10 @@ export class JsonReader implements FormatReader {
     }
     const s = this.dec.write(r.value);
     if (s.indexOf('\ufffd') >= 0 && (this.encoding !== 'utf8' || r.value.indexOf(REPLACEMENT) < 0)) this.invalidText = true;
-    if (this.pos > 1 << 20) {
-      this.text = this.text.slice(this.pos) + s;
-      this.pos = 0;
-    } else this.text += s;
+    // Drop what was read before appending: the next search flattens the whole string, so a long
+    // consumed head would be copied again for every chunk.
+    this.text = this.pos > 0 ? this.text.slice(this.pos) + s : this.text + s;
+    this.pos = 0;
     return true;
   }
 
@@ -386,10 +398,26 @@ export class JsonReader implements FormatReader {
     return { v: this.parse(t, line), line };
   }
 
+  /** The first HEADER_SAMPLE records (at most 64 MB) of the head, without consuming it. */
+  private async peekSample(): Promise<void> {
+    let head = await this.src.peek(1 << 20);
+    for (;;) {
+      let lines = 0;
+      for (let i = head.indexOf(10); i >= 0 && lines <= HEADER_SAMPLE; i = head.indexOf(10, i + 1)) lines++;
+      if (lines > HEADER_SAMPLE || this.src.exhausted || head.length >= 1 << 26) break;
+      head = await this.src.peek(head.length * 2);
+    }
+    const complete = this.src.exhausted ? head.length : head.lastIndexOf(10) + 1;
+    this.text = head.toString('utf8', head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0, complete);
+    this.eof = true;
+  }
+
   async open(): Promise<string[]> {
     const enc = await detectEncoding(this.src, this.opts.encoding);
     this.encoding = enc;
-    this.chunks = utf8Chunks(this.src, enc);
+    this.fast = this.nd && enc === 'utf8';
+    if (this.fast) await this.peekSample();
+    else this.chunks = utf8Chunks(this.src, enc);
     const keys: string[] = [];
     const seen = new Set<string>();
     for (let n = 0; n < HEADER_SAMPLE; n++) {
@@ -414,19 +442,68 @@ export class JsonReader implements FormatReader {
     }
     this.header = keys;
     if (keys.length === 0) throw new LoadError('parse', 'no records with fields were found');
+    if (this.fast) {
+      // The records are read again, from the first, by run().
+      this.sample = [];
+      this.text = '';
+      this.pos = 0;
+      this.line = 1;
+      this.eof = false;
+      this.done = false;
+    }
     return keys;
   }
 
   makeSink(o: SinkOptions, resolver: ColumnResolver): Sink {
     this.resolver = resolver;
+    if (this.fast) return this.makeFastSink(o);
     this.sink = new Sink(o);
     this.header.forEach((h, i) => this.keyIndex.set(h, i));
+    return this.sink;
+  }
+
+  /**
+   * A CSV sink over one column per COPY column, in COPY order (every item: JSON records need not name them
+   * all), then one per skipped key; the scanner puts each key's value in its column.
+   */
+  private makeFastSink(o: SinkOptions): Sink {
+    const cols: FileColumn[] = o.copyItems.map((it, i) => {
+      const c = o.columns.find((x) => x.item === it);
+      return c ? { ...c, index: i, copyIndex: i } : fileColumn(i, it.name, it, i);
+    });
+    this.claimed = o.copyItems.map(() => false);
+    const slotOf: number[] = [];
+    o.columns.forEach((c) => {
+      if (c.item) {
+        slotOf.push(o.copyItems.indexOf(c.item));
+        this.claimed[o.copyItems.indexOf(c.item)] = true;
+      } else {
+        slotOf.push(cols.length);
+        cols.push({ ...c, index: cols.length, copyIndex: -1 });
+      }
+    });
+    const sc = (this.scanner = new NdjsonScanner(cols.length));
+    this.header.forEach((h, i) => {
+      this.keyIndex.set(h, slotOf[i]);
+      sc.setKey(slotOf[i], h);
+    });
+    this.csvSink = new CsvSink(sc, { ...o, columns: cols, transcoded: false, raw: 'utf8', binary: false, json: true });
+    this.sink = this.csvSink;
     return this.sink;
   }
 
   /** A key seen for the first time after the header sample. */
   private addKey(k: string, line: number): number {
     const it = this.resolver.resolve(k);
+    if (this.fast && it) {
+      const slot = this.sink.copyItems.indexOf(it);
+      if (this.claimed[slot]) throw new LoadError('duplicate-columns', `${JSON.stringify(k)} maps to ${it.name}, which another key already fills`);
+      this.claimed[slot] = true;
+      this.keyIndex.set(k, slot);
+      this.scanner!.setKey(slot, k);
+      this.sink.columns[slot].header = k;
+      return slot;
+    }
     if (it === undefined)
       throw new LoadError('unknown-columns', `unknown column ${JSON.stringify(k)} (first seen at line ${line})`, {
         columns: [k],
@@ -475,7 +552,59 @@ export class JsonReader implements FormatReader {
     sink.values(vals, r.line);
   }
 
+  /** A line the NDJSON scanner did not read: parsed exactly, as the other formats' records are. */
+  private slowLine(b: Buffer, s: number, e: number, line: number): void {
+    const t = b.toString('utf8', s, e);
+    if (t.indexOf('\ufffd') >= 0 && !isUtf8(b.subarray(s, e))) throw new LoadError('encoding', `invalid byte sequence in the record at line ${line}`, { line });
+    if (t.trim() === '') return;
+    const emitted = this.sink.emitted;
+    this.feed({ v: this.parse(t, line), line });
+    if (this.sink.emitted !== emitted) this.csvSink!.profiled = false;
+  }
+
+  /** UTF-8 NDJSON, line by line from the bytes. */
+  private async runFast(tick: () => Promise<void>): Promise<void> {
+    const sc = this.scanner!;
+    const sink = this.csvSink!;
+    const n = sink.columns.length;
+    let rest: Buffer = Buffer.alloc(0);
+    // Chunks of a line longer than a read wait here, joined once the line ends (linear in its length).
+    let held: Buffer[] = [];
+    let line = 1;
+    for await (const chunk of utf8Chunks(this.src, 'utf8')) {
+      if (chunk.indexOf(10) < 0) {
+        held.push(chunk);
+        continue;
+      }
+      const b = rest.length || held.length ? Buffer.concat([rest, ...held, chunk]) : chunk;
+      held = [];
+      const last = b.lastIndexOf(10);
+      // Lines with bytes that are not UTF-8 go to the exact parser, which reports them.
+      const valid = isUtf8(b.subarray(0, last));
+      let p = 0;
+      while (p <= last) {
+        const nl = b.indexOf(10, p);
+        const r = valid || isUtf8(b.subarray(p, nl)) ? sc.line(b, p, nl) : -1;
+        if (r > 0) {
+          // The columns are fixed at this point; a key first seen later is read by the exact parser.
+          sink.record(b, p, nl, nl, n, line);
+        } else if (r < 0) this.slowLine(b, p, nl, line);
+        line++;
+        p = nl + 1;
+      }
+      rest = b.subarray(last + 1);
+      await tick();
+    }
+    if (held.length) rest = Buffer.concat([rest, ...held]);
+    if (rest.length) {
+      const r = isUtf8(rest) ? sc.line(rest, 0, rest.length) : -1;
+      if (r > 0) sink.record(rest, 0, rest.length, rest.length, n, line);
+      else if (r < 0) this.slowLine(rest, 0, rest.length, line);
+    }
+  }
+
   async run(tick: () => Promise<void>): Promise<void> {
+    if (this.fast) return this.runFast(tick);
     for (const r of this.sample) this.feed(r);
     this.sample = [];
     let n = 0;

@@ -171,6 +171,11 @@ export class CsvProfiler {
     }
   }
 
+  /** A number known exactly as a double (integers, doubles): its text is made only for a new extreme. */
+  exact(k: number, x: number): void {
+    if (this.minT[k] === null || x < this.minX[k] || x > this.maxX[k]) this.number(k, x, String(x));
+  }
+
   /** A boolean as written in the file. */
   boolBytes(k: number, b: Uint8Array, s: number, e: number): void {
     this.value(k, latin1(b, s, e));

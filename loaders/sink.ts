@@ -79,7 +79,8 @@ export class CopyOut {
       const buf = this.buf;
       let p = this.pos;
       for (let i = s; i < e; i++) buf[p++] = b[i];
-    } else (b as Buffer).copy(this.buf, this.pos, s, e);
+    } else if (Buffer.isBuffer(b)) b.copy(this.buf, this.pos, s, e);
+    else this.buf.set(b.subarray(s, e), this.pos); // Arrow's buffers are plain Uint8Arrays
     this.pos += n;
   }
 
@@ -130,6 +131,15 @@ export class CopyOut {
     if (this.pos + 8 > this.buf.length) this.spill(8);
     this.dv.setFloat64(this.pos, v);
     this.pos += 8;
+  }
+
+  /** What was written, as one buffer, and starts empty again (for encoding a value once and reusing it). */
+  take(): Buffer {
+    const parts = [...this.pending, this.buf.subarray(0, this.pos)];
+    const b = Buffer.concat(parts);
+    this.pending = [];
+    this.pos = 0;
+    return b;
   }
 
   private spill(need: number): void {

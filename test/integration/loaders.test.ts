@@ -632,6 +632,85 @@ describe('loaders: loadFile (integration)', function () {
     });
   });
 
+  describe('NDJSON fast path (byte scanner into the CSV sink)', () => {
+    /** Loads the same records as NDJSON (the byte scanner) and as a JSON array (the exact parser) and compares everything a user sees. */
+    async function sameAsJsonArray(records: string[], opts: Partial<LoadOptions> = {}) {
+      const nd = await load({ source: file('same.ndjson', records.join('\r\n') + '\n'), ...opts });
+      const js = await load({ source: file('same.json', '[' + records.join(',\n') + ']'), ...opts });
+      const diff = await pool.query(
+        `SELECT count(*)::int AS n FROM ((TABLE ${nd.table} EXCEPT ALL TABLE ${js.table}) UNION ALL (TABLE ${js.table} EXCEPT ALL TABLE ${nd.table})) d`,
+      );
+      expect(diff.rows[0].n, 'rows differ').to.equal(0);
+      const rj = (r: LoadResult) => r.rejects.map((x) => [x.record, x.column, x.header, x.value, x.rule, x.message]);
+      expect(rj(nd)).to.deep.equal(rj(js));
+      expect(nd.profile).to.deep.equal(js.profile);
+      expect([nd.rows, nd.rejected]).to.deep.equal([js.rows, js.rejected]);
+      return nd;
+    }
+
+    it('stores what the exact parser stores: escapes, numbers, booleans, nulls, key order, nested values, duplicate and late keys', async () => {
+      const recs: string[] = [];
+      for (let i = 0; i < 1200; i++) {
+        const u = U('91440300MA' + String(i).padStart(7, '0'));
+        const kind = i % 12;
+        if (kind === 0) recs.push(`{"uscc":"${u}","name":"\\u6df1\\u5733\\"x\\"\\\\ \\n","capital":${i}.5,"active":true,"note":"a\\tb"}`);
+        else if (kind === 1) recs.push(`{ "name" : "乙${i}" , "uscc" : "${u}" , "staff" : "${i}" , "founded" : "2024/1/5" }`);
+        else if (kind === 2) recs.push(`{"uscc":"${u}","name":"丙","note":{"a":[1,2]},"lat":-0}`);
+        else if (kind === 3) recs.push(`{"uscc":"${u}","name":"丁","name":"戊","ratio":1e3,"active":false}`);
+        else if (kind === 4) recs.push(`{"uscc":"${u}","name":"己","capital":null,"status":"注销","score":99.5,"updated_at":"2024-01-05T08:30:00+08:00"}`);
+        else if (kind === 5) recs.push(`{"uscc":"${u}","name":"庚","note":"${'长'.repeat(40)}","staff":12.00,"active":"是"}`);
+        else if (kind === 6) recs.push(`{"uscc":"${u}","name":"辛","note":""}`);
+        else recs.push(`{"uscc":"${u}","name":"公司${i}","capital":"1,234.5","lat":22.5}`);
+      }
+      // a key first seen after the header sample, mapping to an item no key filled yet
+      recs.push(`{"uscc":"${U('91440300MA9000001')}","name":"晚","postcode":"518000"}`);
+      recs.push(`{"uscc":"${U('91440300MA9000002')}","name":"晚2","postcode":"518001","district":"440305"}`);
+      const r = await sameAsJsonArray(recs);
+      expect(r.rows).to.equal(1202);
+      const got = await pool.query(`SELECT name, note, active, postcode FROM ${r.table} WHERE uscc = $1 OR uscc = $2 ORDER BY uscc`, [U('91440300MA0000000'), U('91440300MA9000002')]);
+      expect(got.rows).to.deep.equal([
+        { name: '深圳"x"\\ \n', note: 'a\tb', active: true, postcode: null },
+        { name: '晚2', note: null, active: null, postcode: '518001' },
+      ]);
+    });
+
+    it('rejects as the exact parser does (rule, column, value, message), a NUL spelt as an escape included', async () => {
+      const recs = [
+        `{"uscc":"${USCC[0]}","name":"甲","capital":-1}`,
+        `{"uscc":"${USCC[1]}","name":"","staff":"x"}`,
+        `{"uscc":"${USCC[2]}","name":"丙","note":"a\\u0000b"}`,
+        `{"uscc":"bad","name":"丁","status":"休眠","phone":"123"}`,
+        `{"uscc":"${USCC[4]}","name":"戊","founded":"2024-02-30","active":"maybe"}`,
+        `{"uscc":"${USCC[5]}","name":"己","score":100.5}`,
+      ];
+      const r = await sameAsJsonArray(recs, { maxErrors: 10 });
+      expect(r.rows).to.equal(0);
+      expect(r.rejects.find((x) => x.column === 'note')?.message).to.match(/NUL/);
+    });
+
+    it('reads lines cut across reads, and a line longer than many reads, from a stream', async () => {
+      const recs = Array.from({ length: 500 }, (_, i) => JSON.stringify({ uscc: U('91440300MA' + String(i).padStart(7, '0')), name: `公司${i}`, note: i === 250 ? '长'.repeat(5000) : 'x' }));
+      const buf = Buffer.from(recs.join('\n'));
+      const chunks: Buffer[] = [];
+      for (let i = 0; i < buf.length; i += 777) chunks.push(buf.subarray(i, i + 777));
+      const r = await load({ source: Readable.from(chunks), fileName: 'cut.ndjson', encoding: 'utf8' });
+      expect([r.format, r.rows]).to.deep.equal(['ndjson', 500]);
+      const got = await pool.query(`SELECT length(note) AS n FROM ${r.table} WHERE name = '公司250'`);
+      expect(got.rows[0].n).to.equal(5000);
+    });
+    it('keeps lines exact across blank lines and CRLF; a syntax error names its line', async () => {
+      const text = `{"uscc":"${USCC[0]}","name":"甲"}\r\n\r\n   \n{"uscc":"${USCC[1]}","name":"${'名'.repeat(30)}"}\n{"uscc":"${USCC[2]}","name":"丙"}`;
+      const r = await load({ source: file('lines.ndjson', text), maxErrors: 1 });
+      expect(r.rejects.map((x) => [x.record, x.line, x.column, x.rule])).to.deep.equal([[2, 4, 'name', 'length']]);
+      expect(r.profile.columns.name.max).to.equal('甲');
+      const e = await loadError({ source: file('syntax.ndjson', `{"uscc":"${USCC[0]}","name":"甲"}\n`.repeat(1500) + `{"uscc":"${USCC[1]}","name":"乙",}\n`) });
+      expect([e.code, e.line]).to.deep.equal(['parse', 1501]);
+      const bad = Buffer.concat([Buffer.from(`{"uscc":"${USCC[0]}","name":"甲"}\n`.repeat(1100)), Buffer.from(`{"uscc":"${USCC[1]}","name":"`), Buffer.from([0xe4, 0xb8]), Buffer.from('"}\n')]);
+      const e2 = await loadError({ source: file('badutf8.ndjson', bad), encoding: 'utf8' });
+      expect([e2.code, e2.line]).to.deep.equal(['encoding', 1101]);
+    });
+  });
+
   describe('Arrow', () => {
     function arrowTable() {
       const n = 4;
@@ -677,6 +756,87 @@ describe('loaders: loadFile (integration)', function () {
         ]);
       });
     }
+  });
+
+  describe('Arrow to COPY BINARY', () => {
+    it('gives the same rows, rejects and profile as the text path (dictionaries, zoned and naive timestamps, decimals, nulls, long strings)', async () => {
+      const aItems: LoaderItem[] = [
+        { name: 'id', type: 'I', required: true, key: true },
+        { name: 'uscc', type: 'C', length: 18, check: 'uscc' },
+        { name: 'name', type: 'C', length: 60, required: true },
+        { name: 'district', type: 'C', length: 6, check: 'region-code' },
+        { name: 'status', type: 'C', enum: ['存续', '在业', '注销'] },
+        { name: 'capital', type: 'Y', length: 18, scale: 2, minimum: 0 },
+        { name: 'big', type: 'N', scale: 3 },
+        { name: 'at', type: 'T' },
+        { name: 'at_us', type: 'T' },
+        { name: 'naive', type: 'T' },
+        { name: 'score', type: 'B' },
+        { name: 'small', type: 'I', minimum: 0 },
+        { name: 'day', type: 'D' },
+        { name: 'when_text', type: 'D' },
+        { name: 'note', type: 'M' },
+      ];
+      const n = 3000;
+      const r0 = rng(11);
+      const dict = () => new arrow.Dictionary(new arrow.Utf8(), new arrow.Int32());
+      const types: Record<string, arrow.DataType> = {
+        id: new arrow.Int32(), uscc: new arrow.Utf8(), name: new arrow.Utf8(), district: dict(), status: dict(),
+        capital: new arrow.Decimal(2, 18, 128), big: new arrow.Decimal(3, 38, 128), at: new arrow.TimestampMillisecond('Asia/Shanghai'),
+        at_us: new arrow.TimestampMicrosecond('UTC'), naive: new arrow.TimestampMillisecond(), score: new arrow.Float64(), small: new arrow.Int16(),
+        day: new arrow.DateDay(), when_text: new arrow.Utf8(), note: new arrow.Utf8(),
+      };
+      const b = Object.fromEntries(Object.entries(types).map(([k, type]) => [k, arrow.makeBuilder({ type, nullValues: [null] } as never)])) as Record<string, arrow.Builder>;
+      const words = (v: bigint) => {
+        const w = new Uint32Array(4);
+        let x = BigInt.asUintN(128, v);
+        for (let i = 0; i < 4; i++, x >>= 32n) w[i] = Number(x & 0xffffffffn);
+        return w;
+      };
+      const pick = <T,>(a: T[]) => a[Math.floor(r0() * a.length)];
+      for (let i = 1; i <= n; i++) {
+        const odd = r0() < 0.03; // now and then a value that breaks a rule
+        b.id.append(i);
+        b.uscc.append(r0() < 0.1 ? null : odd ? 'X' + U('91440300MA' + String(i).padStart(7, '0')).slice(1) : U('91440300MA' + String(i).padStart(7, '0')));
+        b.name.append(odd && r0() < 0.3 ? '' : pick(['甲', '深圳市' + '华'.repeat(30) + '有限公司', 'a\0b', 'x'.repeat(70), '  空格  ']));
+        b.district.append(r0() < 0.1 ? null : pick(['440303', '440304', '999999', '']));
+        b.status.append(r0() < 0.1 ? null : pick(['存续', '在业', '注销', '休眠']));
+        b.capital.append(r0() < 0.1 ? null : (words(pick([0n, 5n, -5n, 123456789n, 2n ** 60n, -(2n ** 60n), 10n ** 17n])) as never));
+        b.big.append(r0() < 0.1 ? null : (words(pick([1n, -1n, 10n ** 30n, -(10n ** 30n) - 7n, 9007199254740993n])) as never));
+        b.at.append(r0() < 0.1 ? null : pick([Date.UTC(2024, 0, 1, 0, 0, 0, 123), Date.UTC(1800, 5, 1), Date.UTC(2500, 0, 1), 0, -1]));
+        b.at_us.append(r0() < 0.1 ? null : pick([1704067200123456, -5, 0]) as never);
+        b.naive.append(r0() < 0.1 ? null : pick([Date.UTC(2024, 6, 1, 12), Date.UTC(1988, 5, 1, 12)]));
+        b.score.append(r0() < 0.1 ? null : pick([0, -0, 1.5, 1e-310, 1e300, -2.25, Number.NaN]));
+        b.small.append(r0() < 0.1 ? null : pick([0, 7, -3, 32767]));
+        b.day.append(r0() < 0.1 ? null : pick([Date.UTC(2024, 0, 5), Date.UTC(1999, 11, 31)]));
+        b.when_text.append(r0() < 0.1 ? null : pick(['2024-01-05', '2024/1/5', '2024-02-30', ' ']));
+        b.note.append(r0() < 0.1 ? null : pick(['', 'x', '长'.repeat(100), 'tab\there, "quote", back\\slash\nnewline']));
+      }
+      const table = new arrow.Table(Object.fromEntries(Object.entries(b).map(([k, bl]) => [k, bl.finish().toVector()])));
+      for (const fmt of ['file', 'stream'] as const) {
+        const p = file(`bin.${fmt === 'file' ? 'arrow' : 'arrows'}`, Buffer.from(arrow.tableToIPC(table, fmt)));
+        const bin = await load({ items: aItems, source: p, maxErrors: n });
+        const txt = await load({ items: aItems, source: p, maxErrors: n, copyFormat: 'csv' });
+        expect(bin.rows).to.be.greaterThan(100);
+        expect([bin.rows, bin.rejected]).to.deep.equal([txt.rows, txt.rejected]);
+        const rj = (r: LoadResult) => r.rejects.map((x) => [x.record, x.column, x.value, x.rule, x.message]);
+        expect(rj(bin)).to.deep.equal(rj(txt));
+        const diff = await pool.query(
+          `SELECT count(*)::int AS n FROM ((TABLE ${bin.table} EXCEPT ALL TABLE ${txt.table}) UNION ALL (TABLE ${txt.table} EXCEPT ALL TABLE ${bin.table})) d`,
+        );
+        expect(diff.rows[0].n, fmt).to.equal(0);
+        // -0 stays 0, as the text path writes it
+        const neg = await pool.query(`SELECT count(*)::int AS n FROM ${bin.table} WHERE score = 0 AND 1/score < 0`).catch(() => ({ rows: [{ n: 0 }] }));
+        expect(neg.rows[0].n).to.equal(0);
+        expect(bin.profile).to.deep.equal(txt.profile);
+        const c = await pool.connect();
+        try {
+          expect(bin.profile).to.deep.equal(await profileTable(c, bin.table, aItems, Object.fromEntries(Object.entries(bin.profile.columns).map(([k, v]) => [k, v.invalid]))));
+        } finally {
+          c.release();
+        }
+      }
+    });
   });
 
   describe('xlsx', () => {
