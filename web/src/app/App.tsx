@@ -1,13 +1,21 @@
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { App as AntApp, ConfigProvider } from 'antd';
 import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
 import { RouterProvider } from 'react-router';
 import { ApiError } from '../api/client.ts';
+import { sessionEnded } from '../features/session/api.ts';
 import { I18nProvider, useI18n } from '../i18n/i18n.tsx';
 import { router } from './router.tsx';
 
-const queryClient = new QueryClient({
+/** A 401 while signed in means the session ended (idle, too old, signed out elsewhere): forget the person, so the sign-in page comes. */
+const onError = (err: unknown) => {
+  if (err instanceof ApiError && err.status === 401) sessionEnded(queryClient);
+};
+
+const queryClient: QueryClient = new QueryClient({
+  queryCache: new QueryCache({ onError }),
+  mutationCache: new MutationCache({ onError }),
   defaultOptions: {
     queries: {
       staleTime: 30_000,
