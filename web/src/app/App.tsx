@@ -36,6 +36,8 @@ const theme = {
     colorPrimaryActive: '#06357f',
     colorLinkHover: '#0842a0',
     colorLinkActive: '#06357f',
+    // Ant Design's red (#ff4d4f, 3.3:1) is too light for the text of danger buttons (revoke, sign out everywhere)
+    colorError: '#c41d1d',
     colorTextSecondary: 'rgba(0, 0, 0, 0.68)',
     colorTextDescription: 'rgba(0, 0, 0, 0.68)',
     colorTextTertiary: 'rgba(0, 0, 0, 0.62)',

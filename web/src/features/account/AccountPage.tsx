@@ -219,7 +219,7 @@ function Tokens({ me }: { me: Me }) {
       ) : tokens.isError ? (
         <ProblemAlert error={tokens.error} onRetry={() => tokens.refetch()} />
       ) : (
-        <Table<TokenRow> rowKey="id" size="small" pagination={false} scroll={{ x: 'max-content' }} columns={columns} dataSource={tokens.data.items} locale={{ emptyText: t('account.token.none') }} />
+        <Table<TokenRow> rowKey="id" size="small" pagination={false} scroll={{ x: 'max-content' }} columns={columns} dataSource={tokens.data.items} locale={{ emptyText: <span className="table-empty">{t('account.token.none')}</span> }} />
       )}
     </Card>
   );

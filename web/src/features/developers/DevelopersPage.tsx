@@ -167,12 +167,10 @@ function UsageView() {
   const [days, setDays] = useState(30);
   const usage = useUsage(days, true);
   return (
-    <Card
-      title={<h2 className="card-title">{t('dev.usage')}</h2>}
-      className="account-card"
-      extra={<Segmented aria-label={t('dev.range')} value={days} onChange={(v) => setDays(Number(v))} options={[7, 30, 90].map((d) => ({ value: d, label: t('dev.days', { n: d }) }))} />}
-    >
+    <Card title={<h2 className="card-title">{t('dev.usage')}</h2>} className="account-card">
       <p className="hint">{t('dev.usageLead')}</p>
+      {/* in the body, not the card's header: on a phone the header has no room beside the title */}
+      <Segmented aria-label={t('dev.range')} value={days} onChange={(v) => setDays(Number(v))} options={[7, 30, 90].map((d) => ({ value: d, label: t('dev.days', { n: d }) }))} />
       {usage.isPending ? (
         <Loading rows={3} />
       ) : usage.isError ? (
@@ -198,6 +196,7 @@ function UsageTables({ usage, lang }: { usage: Usage; lang: 'zh' | 'en' }) {
         <Descriptions.Item label={t('dev.remaining')}>{rl.limit === 0 ? '—' : n(rl.remaining)}</Descriptions.Item>
         <Descriptions.Item label={t('dev.reset')}>{t('dev.seconds', { n: rl.resetSeconds })}</Descriptions.Item>
       </Descriptions>
+      <p className="hint">{t('dev.usedNote')}</p>
       <p className="usage-total">{t('dev.total', { from: usage.from, to: usage.to, n: n(usage.total) })}</p>
       <h3 className="usage-heading">{t('dev.byDataset')}</h3>
       <Table
@@ -206,7 +205,7 @@ function UsageTables({ usage, lang }: { usage: Usage; lang: 'zh' | 'en' }) {
         pagination={false}
         scroll={{ x: 'max-content' }}
         dataSource={usage.byDataset}
-        locale={{ emptyText: t('dev.noCalls') }}
+        locale={{ emptyText: <span className="table-empty">{t('dev.noCalls')}</span> }}
         columns={[
           { title: t('dev.dataset'), key: 'name', render: (_: unknown, r: Usage['byDataset'][number]) => (r.code ? <Link to={`/datasets/${encodeURIComponent(r.code)}`}>{r.name ?? r.code}</Link> : t('dev.gone')) },
           { title: t('dev.calls'), dataIndex: 'calls', align: 'right' as const, render: n },
@@ -221,7 +220,7 @@ function UsageTables({ usage, lang }: { usage: Usage; lang: 'zh' | 'en' }) {
         pagination={false}
         scroll={{ x: 'max-content' }}
         dataSource={usage.byDay.filter((d) => d.calls > 0).reverse()}
-        locale={{ emptyText: t('dev.noCalls') }}
+        locale={{ emptyText: <span className="table-empty">{t('dev.noCalls')}</span> }}
         columns={[
           { title: t('dev.day'), dataIndex: 'day' },
           { title: t('dev.calls'), dataIndex: 'calls', align: 'right' as const, render: n },
@@ -235,7 +234,7 @@ function UsageTables({ usage, lang }: { usage: Usage; lang: 'zh' | 'en' }) {
         size="small"
         pagination={false}
         dataSource={usage.byKey}
-        locale={{ emptyText: t('dev.noCalls') }}
+        locale={{ emptyText: <span className="table-empty">{t('dev.noCalls')}</span> }}
         columns={[
           { title: t('account.token.name'), key: 'name', render: (_: unknown, k: Usage['byKey'][number]) => (k.name ?? `#${k.id}`) },
           { title: t('account.token.prefix'), dataIndex: 'prefix', render: (p: string | null) => (p ? <code>{p}…</code> : '—') },
