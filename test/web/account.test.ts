@@ -84,7 +84,7 @@ describe('sign-in, the account page and the developer centre in Chromium', funct
     await secretBox.waitFor();
     const secret = await secretBox.inputValue();
     expect(secret).to.match(/^odx_[0-9A-Za-z]{32}$/);
-    await page.getByRole('cell', { name: '浏览器测试密钥' }).waitFor();
+    await page.getByRole('cell', { name: '浏览器测试密钥', exact: true }).waitFor();
 
     // the dataset page's API tab: its snippets carry this key
     await page.goto(url(`/datasets/${encodeURIComponent(dataset.code)}?tab=api`));

@@ -54,7 +54,8 @@ function useSnippetKey(): { secret: string | null; picker: ReactNode } {
   if (!active.length) {
     return { secret: null, picker: <Alert type="info" showIcon message={t('api.createKey')} action={<Link to="/developers">{t('dev.nav')}</Link>} /> };
   }
-  const id = chosen ?? (active.find((k) => rememberedKey(k.id)) ?? active[0]).id;
+  // by default the newest key whose secret this tab knows (the one just made), else the newest
+  const id = chosen ?? ([...active].reverse().find((k) => rememberedKey(k.id)) ?? active[active.length - 1]).id;
   const secret = rememberedKey(id);
   const key = active.find((k) => k.id === id);
   return {
