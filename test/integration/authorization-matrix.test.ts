@@ -150,6 +150,7 @@ Object.assign(fixtures, {
   'GET /api/v1/resources/:ref/versions': async (t: TestApp) => ({ path: `/api/v1/resources/${(await loadedOfA(t)).resourceId}/versions` }),
   'POST /api/v1/resources/:ref/versions/:version/restore': async (t: TestApp) => ({ path: `/api/v1/resources/${(await loadedOfA(t)).resourceId}/versions/1/restore` }),
   'GET /api/v1/developer/keys': async () => ({ path: '/api/v1/developer/keys' }),
+  'GET /api/v1/developer/usage': async () => ({ path: '/api/v1/developer/usage' }),
   'POST /api/v1/developer/keys': async () => ({ path: '/api/v1/developer/keys', body: { name: `matrix${next()}` } }),
   'POST /api/v1/developer/keys/:id/revoke': async (t: TestApp, owner: TargetOwner) => {
     const tok = await runCommand(t.knex, { actor: TEST_ACTOR }, (ctx) => tokenCreator(ctx, { principalId: owner.id, name: 'key to revoke', scopes: ['read'], expiresAt: null }));

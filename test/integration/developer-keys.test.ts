@@ -3,6 +3,7 @@ import request from 'supertest';
 import { chainPending } from '../../server/src/audit/chain.ts';
 import { MAX_ACTIVE_KEYS } from '../../server/src/open/keys/commands.ts';
 import { testApp, type TestApp } from '../helpers/app.ts';
+import { licenceCsv, loadCsv, publishedResource } from '../helpers/census.ts';
 import { everyOf } from '../helpers/every.ts';
 
 describe('developer accounts and keys', function () {
@@ -85,5 +86,45 @@ describe('developer accounts and keys', function () {
     for (let i = 2; i < MAX_ACTIVE_KEYS; i++) await request(t.app).post('/api/v1/developer/keys').set(bearer(token.secret)).send({ name: `k${i}` }).expect(201);
     const full = await request(t.app).post('/api/v1/developer/keys').set(bearer(token.secret)).send({ name: 'one too many' }).expect(409);
     expect(full.body.error.details).to.deep.equal({ active: MAX_ACTIVE_KEYS, max: MAX_ACTIVE_KEYS });
+  });
+
+  it('tells a developer their own calls by day, dataset and key, and where they stand in the rate-limit window', async () => {
+    const limited = await testApp({ env: { ODX_RATE_LIMIT_KEY: '20', ODX_RATE_LIMIT_WINDOW: '3600' } });
+    try {
+      const r = await publishedResource(limited.knex, limited.deptA.uscc, { name: '企业用量测试' });
+      await loadCsv(limited.knex, r.id, licenceCsv(1, 12));
+      const { token, key } = (await request(limited.app).post('/api/v1/developer/accounts').send({ email: 'usage@example.org' }).expect(201)).body;
+      const other = (await request(limited.app).post('/api/v1/developer/accounts').send({ email: 'other@example.org' }).expect(201)).body;
+      const rows = `/api/v1/datasets/${encodeURIComponent(r.code)}/rows`;
+      await request(limited.app).get(rows).query({ limit: 5 }).set(bearer(key.secret)).expect(200);
+      await request(limited.app).get(rows).query({ limit: 10 }).set(bearer(key.secret)).expect(200);
+      await request(limited.app).get(`/api/v1/datasets/${encodeURIComponent(r.code)}/download`).query({ format: 'csv' }).set(bearer(token.secret)).expect(200);
+      // another developer's calls and anonymous calls are not this developer's
+      await request(limited.app).get(rows).set(bearer(other.key.secret)).expect(200);
+      await request(limited.app).get(rows).expect(200);
+
+      const usage = (await request(limited.app).get('/api/v1/developer/usage').set(bearer(key.secret)).expect(200)).body;
+      expect(usage.days).to.equal(30);
+      expect(usage.byDay).to.have.length(30);
+      expect(usage.to).to.equal(new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date()));
+      expect(usage.byDay.at(-1)).to.deep.equal({ day: usage.to, calls: 3, rows: 5 + 10 + 12 });
+      expect(usage.total).to.equal(3);
+      expect(usage.byDataset).to.deep.equal([{ code: r.code, name: '企业用量测试', calls: 3, rows: 27 }]);
+      expect(usage.byKey).to.deep.equal([
+        { id: key.id, name: 'api key', prefix: key.prefix, calls: 2 },
+        { id: token.id, name: 'account', prefix: token.prefix, calls: 1 },
+      ]);
+      // the usage call itself is no open-data call; the three above are in this window (a limit of 20 is counted call by call, no leases)
+      expect(usage.rateLimit).to.deep.include({ policy: 'key', limit: 20, windowSeconds: 3600, used: 3, remaining: 17 });
+      expect(usage.rateLimit.resetSeconds).to.be.within(1, 3600);
+
+      const week = (await request(limited.app).get('/api/v1/developer/usage?days=7').set(bearer(token.secret)).expect(200)).body;
+      expect(week.byDay).to.have.length(7);
+      await request(limited.app).get('/api/v1/developer/usage?days=0').set(bearer(token.secret)).expect(400);
+      await request(limited.app).get('/api/v1/developer/usage').set(limited.auth('registrar')).expect(403);
+      await request(limited.app).get('/api/v1/developer/usage').expect(401);
+    } finally {
+      await limited.close();
+    }
   });
 });

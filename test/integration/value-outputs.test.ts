@@ -161,6 +161,7 @@ const GETS: Record<string, (f: Fixture) => string[]> = {
   '/api/3/action/:action': (f) => CKAN_CALLS(f).map((a) => `/api/3/action/${a}`),
   '/api/action/:action': (f) => CKAN_CALLS(f).map((a) => `/api/action/${a}`),
   '/api/v1/developer/keys': () => ['/api/v1/developer/keys'],
+  '/api/v1/developer/usage': () => ['/api/v1/developer/usage'],
   '/api/v1/indicators': () => ['/api/v1/indicators', '/api/v1/indicators?format=csv', '/api/v1/indicators?format=xlsx'],
   '/api/v1/indicators/trend': () => ['/api/v1/indicators/trend?from=2000-01&to=2099-12'],
   '/api/v1/evaluations': () => [THIS_MONTH, `${THIS_MONTH}&format=xlsx`].map((q) => `/api/v1/evaluations?month=${q}`),

@@ -11,6 +11,8 @@ export interface Actor {
   id?: number;
   label: string;
   departmentId?: number | null;
+  /** The API token the principal called with (absent for a session or the CLI): reads record it, so a developer's usage is told by key. */
+  tokenId?: number;
 }
 
 export interface AuditInput {

@@ -11,6 +11,7 @@ export async function auditRead(
 ): Promise<void> {
   const detail: Record<string, unknown> = { code: read.resource.code, version: read.view.version, fields: read.query.fields, filters: read.query.filters, sort: read.query.sort };
   if (read.format) detail.format = read.format;
+  if (origin.actor.tokenId !== undefined) detail.token = origin.actor.tokenId;
   if (read.extra) for (const key of Object.keys(read.extra)) detail[key] = read.extra[key];
   await recordEvents(knex, origin, [
     { action: read.action, departmentId: read.resource.department_id, targetType: 'resource', targetId: read.resource.id, purpose: read.purpose, rows: read.rows, detail },

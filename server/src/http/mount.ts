@@ -11,7 +11,7 @@ import type { Method, RouteSpec, Services } from './route.ts';
 
 export function actorOf(principal: Principal | null): Actor {
   return principal
-    ? { kind: 'principal', id: principal.id, label: `principal:${principal.login}`, departmentId: principal.departmentId }
+    ? { kind: 'principal', id: principal.id, label: `principal:${principal.login}`, departmentId: principal.departmentId, ...(principal.tokenId !== null ? { tokenId: principal.tokenId } : {}) }
     : { kind: 'anonymous', label: 'anonymous' };
 }
 

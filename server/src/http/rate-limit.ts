@@ -176,6 +176,11 @@ export function clientBucket(ip: string | undefined): string {
   return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
 }
 
+/** The counter of a key holder's open-data calls: one per account, whichever of its keys called. */
+export function keyBucket(principalId: number): string {
+  return `open:p${principalId}`;
+}
+
 export interface RatePolicy {
   name: 'anonymous' | 'key' | 'signup';
   limit: number;
@@ -236,7 +241,7 @@ export function rateLimits(services: Pick<Services, 'knex' | 'config' | 'log'>):
         policy = principalId
           ? { name: 'key', limit: config.rateLimitKey, windowSeconds: config.rateLimitWindowSeconds }
           : { name: 'anonymous', limit: config.rateLimitAnonymous, windowSeconds: config.rateLimitWindowSeconds };
-        bucket = () => (principalId ? `open:p${principalId}` : `open:${clientBucket(req.ip)}`);
+        bucket = () => (principalId ? keyBucket(principalId) : `open:${clientBucket(req.ip)}`);
       }
       if (policy.limit === 0) return;
       const decision = await limiter.take(bucket(), policy.limit, policy.windowSeconds);

@@ -18,6 +18,8 @@ export class ApiError extends Error {
     readonly problems: Problem[] = [],
     readonly requestId: string | null = null,
     readonly retryAfter: number | null = null,
+    /** `details` when it is an object (a list is `problems`): e.g. a refused sign-in's `{ limit, retryAfter }`. */
+    readonly details: Record<string, unknown> | null = null,
   ) {
     super(message);
   }
@@ -63,7 +65,8 @@ export async function apiCall<T>(method: Method, path: string, opts: { params?: 
     const e = (body as { error?: { code?: string; message?: string; details?: unknown; requestId?: string } } | null)?.error;
     const problems = Array.isArray(e?.details) ? (e.details as Problem[]) : [];
     const retry = res.headers.get('retry-after');
-    throw new ApiError(res.status, e?.code ?? `http_${res.status}`, e?.message ?? res.statusText, problems, e?.requestId ?? requestId, retry ? Number(retry) : null);
+    const details = e?.details && typeof e.details === 'object' && !Array.isArray(e.details) ? (e.details as Record<string, unknown>) : null;
+    throw new ApiError(res.status, e?.code ?? `http_${res.status}`, e?.message ?? res.statusText, problems, e?.requestId ?? requestId, retry ? Number(retry) : null, details);
   }
   return body as T;
 }

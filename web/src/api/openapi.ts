@@ -1676,6 +1676,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/developer/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your own use of the open data API: calls with your keys by day and by dataset (from the audit trail), and your current rate-limit state
+         * @description Who may call: developer (any department).
+         */
+        get: operations["getDeveloperUsage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/indicators": {
         parameters: {
             query?: never;
@@ -3489,6 +3509,52 @@ export interface components {
             token: components["schemas"]["TokenWithSecret"];
             /** @description a first read-only API key */
             key: components["schemas"]["TokenWithSecret"];
+        };
+        /** @description Your calls to the open data API with your keys (row reads, downloads, CKAN datastore searches) and your rate-limit state */
+        DeveloperUsage: {
+            days: number;
+            /** @description a day in Asia/Shanghai, YYYY-MM-DD */
+            from: string;
+            /** @description a day in Asia/Shanghai, YYYY-MM-DD */
+            to: string;
+            /** @description calls made with your keys in these days */
+            total: number;
+            /** @description every day of the range, oldest first, days without calls as 0 */
+            byDay: {
+                /** @description a day in Asia/Shanghai, YYYY-MM-DD */
+                day: string;
+                calls: number;
+                /** @description rows answered */
+                rows: number;
+            }[];
+            /** @description datasets read, most calls first */
+            byDataset: {
+                code: string | null;
+                /** @description the published name; null if the dataset is gone */
+                name: string | null;
+                calls: number;
+                rows: number;
+            }[];
+            /** @description which of your keys made the calls */
+            byKey: {
+                id: number;
+                name: string | null;
+                prefix: string | null;
+                calls: number;
+            }[];
+            /** @description where your account stands in the current rate-limit window */
+            rateLimit: {
+                /** @constant */
+                policy: "key";
+                /** @description calls per window for your account (all its keys together); 0: no limit */
+                limit: number;
+                windowSeconds: number;
+                /** @description calls counted in the current window (processes count in small batches, so this may run a little ahead) */
+                used: number;
+                remaining: number;
+                /** @description seconds until the window starts again */
+                resetSeconds: number;
+            };
         };
         /** @description Indicators per department and for the city as of a date (docs/indicators.md) */
         IndicatorReport: {
@@ -9102,6 +9168,56 @@ export interface operations {
             };
             /** @description the target does not exist (or is not visible to the caller) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getDeveloperUsage: {
+        parameters: {
+            query?: {
+                /** @description days back from today (Asia/Shanghai), today included */
+                days?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeveloperUsage"];
+                };
+            };
+            /** @description invalid input; details name each problem with its JSON path */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the caller may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,13 +1,21 @@
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { App as AntApp, ConfigProvider } from 'antd';
 import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
 import { RouterProvider } from 'react-router';
 import { ApiError } from '../api/client.ts';
+import { sessionEnded } from '../features/session/api.ts';
 import { I18nProvider, useI18n } from '../i18n/i18n.tsx';
 import { router } from './router.tsx';
 
-const queryClient = new QueryClient({
+/** A 401 while signed in means the session ended (idle, too old, signed out elsewhere): forget the person, so the sign-in page comes. */
+const onError = (err: unknown) => {
+  if (err instanceof ApiError && err.status === 401) sessionEnded(queryClient);
+};
+
+const queryClient: QueryClient = new QueryClient({
+  queryCache: new QueryCache({ onError }),
+  mutationCache: new MutationCache({ onError }),
   defaultOptions: {
     queries: {
       staleTime: 30_000,
@@ -28,6 +36,8 @@ const theme = {
     colorPrimaryActive: '#06357f',
     colorLinkHover: '#0842a0',
     colorLinkActive: '#06357f',
+    // Ant Design's red (#ff4d4f, 3.3:1) is too light for the text of danger buttons (revoke, sign out everywhere)
+    colorError: '#c41d1d',
     colorTextSecondary: 'rgba(0, 0, 0, 0.68)',
     colorTextDescription: 'rgba(0, 0, 0, 0.68)',
     colorTextTertiary: 'rgba(0, 0, 0, 0.62)',

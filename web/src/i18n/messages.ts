@@ -1,5 +1,7 @@
 import * as consoleMessages from '../features/console/messages.ts';
 import * as sessionMessages from '../features/session/messages.ts';
+import * as accountMessages from '../features/account/messages.ts';
+import * as developersMessages from '../features/developers/messages.ts';
 
 /**
  * Every string on the screen, Chinese first and English second. The terms are WEB.md's "Words on
@@ -34,6 +36,9 @@ const portalZh = {
   'error.notFound': '找不到这个页面',
   'error.notFoundHint': '链接可能已失效。可以回到首页，或在数据目录中搜索。',
   'error.rateLimited': '请求过于频繁，请 {s} 秒后再试。',
+  'secret.once': '{label}只显示这一次，请现在复制并妥善保存。',
+  'secret.copy': '复制',
+  'secret.copied': '已复制',
   'home.heading': '找数据、用数据',
   'home.lead': '政府部门依法开放的公共数据，无需登录，可直接查询、下载和调用 API。',
   'home.searchLabel': '搜索数据集',
@@ -160,6 +165,10 @@ const portalZh = {
   'api.heading': '调用 API',
   'api.lead': '开放数据 API 无需登录；使用开发者密钥可提高调用频率限制。以下示例按当前筛选条件查询。',
   'api.copy': '复制',
+  'api.key': '示例中使用的密钥',
+  'api.noKey': '示例不带密钥（匿名调用，频率限制较低）。注册开发者账号后，示例会填入您的密钥：',
+  'api.createKey': '您还没有有效的密钥。请在开发者中心创建一个，示例会自动填入。',
+  'api.keyUnknown': '密钥“{name}”（{prefix}…）只在创建时显示过，本页不知道它的内容：请把示例中的 {placeholder} 换成您保存的密钥，或在开发者中心新建一个。',
   'api.copied': '已复制',
   'api.standards': '标准格式',
   'api.dcat': 'DCAT-AP 目录（JSON-LD）',
@@ -174,7 +183,7 @@ const portalZh = {
   'departments.empty': '还没有部门开放数据。',
 } as const;
 
-export const zh = { ...portalZh, ...sessionMessages.zh, ...consoleMessages.zh };
+export const zh = { ...portalZh, ...sessionMessages.zh, ...consoleMessages.zh, ...accountMessages.zh, ...developersMessages.zh };
 
 export type MessageKey = keyof typeof zh;
 
@@ -205,6 +214,9 @@ const portalEn: Record<keyof typeof portalZh, string> = {
   'error.notFound': 'Page not found',
   'error.notFoundHint': 'The link may be out of date. Go back home, or search the datasets.',
   'error.rateLimited': 'Too many requests; try again in {s} seconds.',
+  'secret.once': '{label} is shown only this once: copy it now and keep it safe.',
+  'secret.copy': 'Copy',
+  'secret.copied': 'Copied',
   'home.heading': 'Find data, use data',
   'home.lead': 'Public data opened by government departments: query, download and call the API without signing in.',
   'home.searchLabel': 'Search datasets',
@@ -331,6 +343,10 @@ const portalEn: Record<keyof typeof portalZh, string> = {
   'api.heading': 'Call the API',
   'api.lead': 'The open data API needs no sign-in; a developer key raises the rate limit. The examples query with the current filters.',
   'api.copy': 'Copy',
+  'api.key': 'Key used in the examples',
+  'api.noKey': 'The examples carry no key (anonymous calls, lower rate limit). Sign up as a developer and they will carry yours:',
+  'api.createKey': 'You have no active key. Create one in the developer centre and the examples will carry it.',
+  'api.keyUnknown': 'The key “{name}” ({prefix}…) was shown only when it was created and this page does not know it: replace {placeholder} in the examples with the key you saved, or create a new one in the developer centre.',
   'api.copied': 'Copied',
   'api.standards': 'Standard formats',
   'api.dcat': 'DCAT-AP catalogue (JSON-LD)',
@@ -345,4 +361,4 @@ const portalEn: Record<keyof typeof portalZh, string> = {
   'departments.empty': 'No department has opened data yet.',
 };
 
-export const en: Record<MessageKey, string> = { ...portalEn, ...sessionMessages.en, ...consoleMessages.en };
+export const en: Record<MessageKey, string> = { ...portalEn, ...sessionMessages.en, ...consoleMessages.en, ...accountMessages.en, ...developersMessages.en };

@@ -6,7 +6,7 @@ import type { Knex } from 'knex';
 import { openOnly } from './model.ts';
 
 /** Reads of a dataset's data that count as use (the open rows API, downloads, the CKAN datastore). */
-const USE_ACTIONS = ['dataset.rows', 'dataset.download', 'dataset.datastore_search'];
+export const USE_ACTIONS = ['dataset.rows', 'dataset.download', 'dataset.datastore_search'];
 const LIST = 6;
 /** The figures change with every read: worked out at most once a minute per process. */
 const TTL_MS = 60_000;

@@ -8,7 +8,8 @@ import { route } from '../../http/route.ts';
 import { idParams } from '../../lib/zod-fields.ts';
 import { developerKeyCreator, developerSignup } from './commands.ts';
 import { TokenList, TokenRecord, TokenWithSecret } from '../../auth/accounts/schema.ts';
-import { DeveloperSignedUp, DeveloperSignup, KeyCreate } from './schema.ts';
+import { DeveloperSignedUp, DeveloperSignup, DeveloperUsage, KeyCreate, UsageQuery } from './schema.ts';
+import { developerUsage } from './usage.ts';
 
 const TAGS = ['developers'];
 
@@ -89,5 +90,16 @@ export const developerKeyRoutes = [
       });
       return { body: presentToken(revoked) };
     },
+  }),
+  route({
+    method: 'get',
+    path: '/api/v1/developer/usage',
+    operationId: 'getDeveloperUsage',
+    summary: 'Your own use of the open data API: calls with your keys by day and by dataset (from the audit trail), and your current rate-limit state',
+    tags: TAGS,
+    access: { developer: 'any' },
+    query: UsageQuery,
+    response: DeveloperUsage,
+    handler: async ({ query, principal, services }) => ({ body: await developerUsage(services.knex, services.config, principal!.id, query.days) }),
   }),
 ];

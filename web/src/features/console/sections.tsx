@@ -24,4 +24,6 @@ export interface ConsoleSection {
 }
 
 /** Every console page. A feature adds its pages here; each is loaded only when visited. */
-export const SECTIONS: readonly ConsoleSection[] = [];
+export const SECTIONS: readonly ConsoleSection[] = [
+  { path: 'account', group: 'account', label: 'account.menu', ability: null, page: async () => (await import('../account/AccountPage.tsx')).AccountPage },
+];

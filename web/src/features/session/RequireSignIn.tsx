@@ -2,7 +2,7 @@ import type { ReactNode } from 'react';
 import { Navigate, useLocation } from 'react-router';
 import { Loading } from '../../components/Loading.tsx';
 import { ProblemAlert } from '../../components/ProblemAlert.tsx';
-import { useMe } from './api.ts';
+import { takeSessionEnded, useMe } from './api.ts';
 
 /** Shows its children to a signed-in person; a visitor is sent to the sign-in page and brought back afterwards. */
 export function RequireSignIn({ children }: { children: ReactNode }) {
@@ -10,6 +10,6 @@ export function RequireSignIn({ children }: { children: ReactNode }) {
   const location = useLocation();
   if (me.isPending) return <Loading />;
   if (me.isError) return <ProblemAlert error={me.error} onRetry={() => me.refetch()} />;
-  if (!me.data) return <Navigate to={`/sign-in?next=${encodeURIComponent(location.pathname + location.search)}`} replace />;
+  if (!me.data) return <Navigate to={`/sign-in?next=${encodeURIComponent(location.pathname + location.search)}${takeSessionEnded() ? '&expired=1' : ''}`} replace />;
   return <>{children}</>;
 }
