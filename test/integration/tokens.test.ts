@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import request from 'supertest';
+import request from '../helpers/request-en.ts';
 import { chainPending } from '../../server/src/audit/chain.ts';
 import { hashToken } from '../../server/src/auth/tokens.ts';
 import { testApp, type TestApp } from '../helpers/app.ts';

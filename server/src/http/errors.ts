@@ -73,7 +73,8 @@ export function languageOf(header: string | undefined): Lang {
 /**
  * A problem's details as the caller reads them: every Bilingual in the caller's language, and every
  * issue that carries `message` (English) with `messageZh` (the validators' and the census import's
- * reports) answered with `message` in the caller's language alone.
+ * reports) answered with `message` in the caller's language; `messageZh` stays, as clients written
+ * before Accept-Language was honoured read it.
  */
 export function localized(value: unknown, lang: Lang): unknown {
   if (value instanceof Bilingual) return value.in(lang);
@@ -81,10 +82,7 @@ export function localized(value: unknown, lang: Lang): unknown {
   if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return value;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) out[k] = localized(v, lang);
-  if (typeof out.messageZh === 'string' && typeof out.message === 'string') {
-    if (lang === 'zh') out.message = out.messageZh;
-    delete out.messageZh;
-  }
+  if (lang === 'zh' && typeof out.messageZh === 'string' && typeof out.message === 'string') out.message = out.messageZh;
   return out;
 }
 
