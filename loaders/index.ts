@@ -5,7 +5,7 @@ export { loadFile } from './engine.ts';
 export { pgType } from './coerce.ts';
 export { ensureLoaderFunctions, loaderFunctionsSql, identifierCheckSql } from './sql.ts';
 export { LoadError } from './types.ts';
-export { rejectsToCsv, writeRejectsCsv, REJECTS_CSV_COLUMNS } from './rejects.ts';
+export { rejectsToCsv, writeRejectsCsv, REJECTS_CSV_COLUMNS, loadErrorZh, rejectMessageZh } from './rejects.ts';
 export type {
   ColumnMapping,
   ColumnProfile,

@@ -12,6 +12,7 @@ import { tokenCreator, tokenExpiry, tokenQuery, tokenRevoker, toRecord } from '.
 import { ROLES, SCOPES, type Scope } from './auth/roles.ts';
 import { departmentCreator, findDepartmentByUscc } from './census/departments/commands.ts';
 import { DepartmentCreate } from './census/departments/schema.ts';
+import { HttpError } from './http/errors.ts';
 import { cliActor, config, UsageError, withDatabase } from './cli-support.ts';
 import { registerCensusCommands } from './census/imports/cli.ts';
 import { registerIndicatorCommands } from './governance/cli.ts';
@@ -47,11 +48,12 @@ function table(rows: Record<string, unknown>[]): void {
   console.table(rows);
 }
 
-/** A rule the API shares, applied at the command line: its refusal is bad usage. */
+/** A rule the API shares, applied at the command line: its refusal is bad usage, said in both languages. */
 function cliRule<T>(apply: () => T): T {
   try {
     return apply();
   } catch (err) {
+    if (err instanceof HttpError && err.text.zh !== err.text.en) throw new UsageError(`${err.text.zh} / ${err.text.en}`);
     throw new UsageError((err as Error).message);
   }
 }

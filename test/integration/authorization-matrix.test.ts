@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import request from 'supertest';
+import request from '../helpers/request-en.ts';
 import { ROLES, type Role } from '../../server/src/auth/roles.ts';
 import type { RouteSpec } from '../../server/src/http/route.ts';
 import { runCommand } from '../../server/src/audit/command.ts';

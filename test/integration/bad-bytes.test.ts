@@ -5,7 +5,7 @@
  */
 import net from 'node:net';
 import { expect } from 'chai';
-import request from 'supertest';
+import request from '../helpers/request-en.ts';
 import { closeServices, createApp } from '../../server/src/app.ts';
 import { loadConfig } from '../../server/src/config.ts';
 import { createKnex } from '../../server/src/db/connect.ts';

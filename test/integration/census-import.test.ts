@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import ExcelJS from 'exceljs';
-import request from 'supertest';
+import request from '../helpers/request-en.ts';
 import { chainPending } from '../../server/src/audit/chain.ts';
 import { listColumns } from '../../server/src/census/imports/columns.ts';
 import { importCensus, type ImportProgress } from '../../server/src/census/imports/import.ts';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import request from 'supertest';
+import request from '../helpers/request-en.ts';
 import { chainPending } from '../../server/src/audit/chain.ts';
 import { runCommand } from '../../server/src/audit/command.ts';
 import { documentCreator } from '../../server/src/census/documents/commands.ts';

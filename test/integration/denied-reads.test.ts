@@ -5,7 +5,7 @@
  * export runs, no read is audited.
  */
 import { expect } from 'chai';
-import request from 'supertest';
+import request from '../helpers/request-en.ts';
 import { chainPending } from '../../server/src/audit/chain.ts';
 import { testApp, type TestApp } from '../helpers/app.ts';
 import { licenceCsv, loadCsv, publishedResource } from '../helpers/census.ts';

@@ -5,7 +5,7 @@
  */
 import { Writable } from 'node:stream';
 import { expect } from 'chai';
-import request from 'supertest';
+import request from '../helpers/request-en.ts';
 import { createLogger } from '../../server/src/http/observability.ts';
 import { testApp, type TestApp } from '../helpers/app.ts';
 import { loadCsv, publishedResource } from '../helpers/census.ts';

@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import { parse } from 'csv-parse/sync';
-import request from 'supertest';
+import request from '../helpers/request-en.ts';
 import { withUsccCheck } from '../../server/src/lib/identifiers.ts';
 import { testApp, type TestApp } from '../helpers/app.ts';
 import { publishedResource } from '../helpers/census.ts';

@@ -5,7 +5,7 @@ import jsonld from 'jsonld';
 import { Parser, Store } from 'n3';
 import type { Quad } from 'n3';
 import SHACLValidator from 'rdf-validate-shacl';
-import request from 'supertest';
+import request from '../helpers/request-en.ts';
 import { runCommand } from '../../server/src/audit/command.ts';
 import { documentCreator } from '../../server/src/census/documents/commands.ts';
 import { resourceStepper } from '../../server/src/census/resources/lifecycle.ts';

@@ -2,7 +2,7 @@ import { createConfig, lintFromString } from '@redocly/openapi-core';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { expect } from 'chai';
-import request from 'supertest';
+import request from '../helpers/request-en.ts';
 import { bundledSchemaOf } from '../../server/src/schemas/catalog.ts';
 import { testApp, type TestApp } from '../helpers/app.ts';
 import { demandDoc, licenceCsv, loadCsv, publishedResource, resourceDoc, systemDoc } from '../helpers/census.ts';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { parse } from 'csv-parse/sync';
-import request from 'supertest';
+import request from '../helpers/request-en.ts';
 import { chainPending } from '../../server/src/audit/chain.ts';
 import { verifyChain } from '../../server/src/audit/verify.ts';
 import { withUsccCheck } from '../../server/src/lib/identifiers.ts';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import request from 'supertest';
+import request from '../helpers/request-en.ts';
 import pino from 'pino';
 import { closeServices, createApp } from '../../server/src/app.ts';
 import { testApp, type TestApp } from '../helpers/app.ts';

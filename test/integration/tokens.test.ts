@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { expect } from 'chai';
-import request from 'supertest';
+import request from '../helpers/request-en.ts';
 import { chainPending } from '../../server/src/audit/chain.ts';
 import { testApp, type TestApp } from '../helpers/app.ts';
 import { eventually } from '../helpers/wait.ts';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import request from 'supertest';
+import request from '../helpers/request-en.ts';
 import { chainPending } from '../../server/src/audit/chain.ts';
 import { verifyChain } from '../../server/src/audit/verify.ts';
 import { withUsccCheck } from '../../server/src/lib/identifiers.ts';

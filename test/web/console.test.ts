@@ -36,7 +36,7 @@ describe('the console frame in Chromium', function () {
     await page.getByLabel('账号或邮箱').fill('a.officer');
     await page.getByLabel('密码', { exact: true }).fill(PASSWORD);
     await page.getByRole('button', { name: '登录' }).click();
-    await page.waitForURL(/\/console$/);
+    await page.waitForURL((u) => u.pathname === '/console');
     const department = (await t.knex('odx.departments').where({ id: t.deptA.id }).first('name')).name;
     await page.locator('.console-who').getByText(department).waitFor();
     await page.locator('.console-who').getByText('首席数据官').waitFor();
@@ -60,7 +60,7 @@ describe('the console frame in Chromium', function () {
     await page.getByLabel('账号或邮箱').fill('a.officer');
     await page.getByLabel('密码', { exact: true }).fill(PASSWORD);
     await page.getByRole('button', { name: '登录' }).click();
-    await page.waitForURL(/\/console$/);
+    await page.waitForURL((u) => u.pathname === '/console');
     await page.getByRole('button', { name: /的账号菜单/ }).click();
     await page.getByRole('menuitem', { name: '退出登录' }).click();
     await page.waitForURL(url('/'));
@@ -73,6 +73,6 @@ describe('the console frame in Chromium', function () {
     await page.getByLabel('账号或邮箱').fill('a.officer');
     await page.getByLabel('密码', { exact: true }).fill(PASSWORD);
     await page.getByRole('button', { name: '登录' }).click();
-    await page.waitForURL(/\/console$/);
+    await page.waitForURL((u) => u.pathname === '/console');
   });
 });

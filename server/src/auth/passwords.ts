@@ -1,6 +1,6 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import type { CommandContext } from '../audit/command.ts';
-import { badRequest, notFound } from '../http/errors.ts';
+import { badRequest, notFound, text } from '../http/errors.ts';
 
 /**
  * Passwords of people (docs/accounts.md). Stored as scrypt hashes in a PHC-style string that
@@ -94,7 +94,10 @@ export type AcceptedPassword = { readonly hash: string; readonly [accepted]: tru
 export async function acceptPassword(password: string, account: { login: string; email?: string | null }, path = '/new'): Promise<AcceptedPassword> {
   const problems = passwordProblems(password, account, path);
   if (problems.length) {
-    throw badRequest(`密码不符合要求：${problems.map((p) => p.messageZh).join('；')} / the password does not meet the policy: ${problems.map((p) => p.message).join('; ')}`, problems);
+    throw badRequest(
+      text(`密码不符合要求：${problems.map((p) => p.messageZh).join('；')}`, `the password does not meet the policy: ${problems.map((p) => p.message).join('; ')}`),
+      problems,
+    );
   }
   return { hash: await hashPassword(password) } as AcceptedPassword;
 }
@@ -105,7 +108,7 @@ export async function acceptPassword(password: string, account: { login: string;
  */
 export async function passwordSetter(ctx: CommandContext, principalId: number, password: AcceptedPassword, keepSession: number | null = null) {
   const principal = await ctx.trx('odx.principals').where({ id: principalId }).first('login', 'department_id');
-  if (!principal) throw notFound(`principal ${principalId}`);
+  if (!principal) throw notFound(text(`账号 ${principalId}`, `principal ${principalId}`));
   await ctx.trx('odx.passwords')
     .insert({ principal_id: principalId, hash: password.hash, changed_at: ctx.trx.fn.now() })
     .onConflict('principal_id')

@@ -5,7 +5,7 @@ import { preparedRows } from '../db/prepared.ts';
 import { secretHash, type CryptoSuite } from '../lib/crypto-suite.ts';
 import { principalFromRow, type Principal, type Scope } from './roles.ts';
 import type { CommandContext } from '../audit/command.ts';
-import { badRequest, forbidden, notFound } from '../http/errors.ts';
+import { badRequest, forbidden, notFound, text } from '../http/errors.ts';
 
 const PREFIX = 'odx_';
 
@@ -56,13 +56,13 @@ export const TOKEN_MAX_DAYS = 3650;
 export function tokenExpiry(days: number | null | undefined, opts: { admin: boolean; defaultDays: number; field?: string }): Date | null {
   const path = opts.field ?? '/expiresInDays';
   if (days === null) {
-    if (!opts.admin) throw forbidden('only an admin may create a token that never expires / 只有管理员可以创建永不过期的令牌');
+    if (!opts.admin) throw forbidden(text('只有管理员可以创建永不过期的令牌', 'only an admin may create a token that never expires'));
     return null;
   }
   const d = days ?? opts.defaultDays;
   const max = opts.admin ? TOKEN_MAX_DAYS : opts.defaultDays;
   if (!Number.isInteger(d) || d < 1 || d > max) {
-    throw badRequest(`a token may live 1 to ${max} days, not ${d} / 令牌有效期为 1 至 ${max} 天`, [{ in: 'body', path, value: d, message: `1 to ${max} days` }]);
+    throw badRequest(text(`令牌有效期为 1 至 ${max} 天，不能是 ${d} 天`, `a token may live 1 to ${max} days, not ${d}`), [{ in: 'body', path, value: d, message: text(`1 至 ${max} 天`, `1 to ${max} days`) }]);
   }
   return new Date(Date.now() + d * 86_400_000);
 }
@@ -72,9 +72,12 @@ export async function tokenCreator(
   input: { principalId: number; name: string; scopes: Scope[]; expiresAt: Date | null },
 ): Promise<CreatedToken> {
   const principal = await ctx.trx('odx.principals').where({ id: input.principalId }).first('login', 'department_id', 'roles');
-  if (!principal) throw notFound(`principal ${input.principalId}`);
+  if (!principal) throw notFound(text(`账号 ${input.principalId}`, `principal ${input.principalId}`));
   if (principal.roles.includes('consumer') && input.scopes.includes('write')) {
-    throw badRequest(`consumer credentials are read-only: a token of ${principal.login} takes the scope read only / 接口凭证只读，令牌只能有 read 权限`, [{ in: 'body', path: '/scopes', message: 'read only' }]);
+    throw badRequest(
+      text(`接口凭证只读：${principal.login} 的令牌只能有 read 权限`, `consumer credentials are read-only: a token of ${principal.login} takes the scope read only`),
+      [{ in: 'body', path: '/scopes', message: text('只读', 'read only') }],
+    );
   }
   const secret = newTokenSecret();
   const [row] = await ctx.trx('odx.tokens')

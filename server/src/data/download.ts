@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Response } from 'express';
 import ExcelJS from 'exceljs';
 import pg from 'pg';
-import { badRequest } from '../http/errors.ts';
+import { badRequest, text } from '../http/errors.ts';
 import { csvField, neutralise } from '../lib/csv.ts';
 import Cursor from 'pg-cursor';
 import copyStreams from 'pg-copy-streams';
@@ -46,7 +46,7 @@ export function forPeople(format: DownloadFormat, opts: DownloadOptions): boolea
 /** The download options of a query string (`bom`, `header`), or a 400 naming the bad one. */
 export function downloadOptions(raw: { bom?: unknown; header?: unknown }): Pick<DownloadOptions, 'bom' | 'header'> {
   const header = raw.header ?? 'name';
-  if (header !== 'name' && header !== 'label') throw badRequest(`unknown header ${String(header)}`, [{ in: 'query', path: '/header', message: 'name or label' }]);
+  if (header !== 'name' && header !== 'label') throw badRequest(text(`未知的表头方式 ${String(header)}`, `unknown header ${String(header)}`), [{ in: 'query', path: '/header', message: text('name 或 label', 'name or label') }]);
   return { bom: raw.bom === '1' || raw.bom === 'true', header };
 }
 

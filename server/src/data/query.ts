@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { preparedRows } from '../db/prepared.ts';
 import { pgType } from '../../../loaders/index.ts';
-import { HttpError, badRequest } from '../http/errors.ts';
+import { badRequest, HttpError, text, type Bilingual } from '../http/errors.ts';
 import { decodeCursor, encodeCursor } from '../lib/cursor.ts';
 import { quoteIdent } from '../lib/sql.ts';
 import type { DataView, ViewColumn } from './view.ts';
@@ -33,8 +33,10 @@ export interface RowQuery {
 interface Problem {
   in: 'query';
   path: string;
-  message: string;
+  message: Bilingual;
 }
+
+const USE_ZH = { read: '读取', filter: '筛选', sort: '排序' } as const;
 
 const SQL_OP: Record<Exclude<Op, 'in' | 'contains' | 'isnull'>, string> = { eq: '=', ne: '<>', lt: '<', lte: '<=', gt: '>', gte: '>=' };
 
@@ -56,23 +58,27 @@ export function parseRowQuery(raw: Record<string, unknown>, view: DataView, opts
     const c = view.byName.get(name);
     if (c) {
       if (use !== 'read' && c.masked) {
-        problems.push({ in: 'query', path, message: `${name} is masked; it cannot be used to ${use}` });
+        problems.push({ in: 'query', path, message: text(`${name} 已脱敏，不能用于${USE_ZH[use]}`, `${name} is masked; it cannot be used to ${use}`) });
         return null;
       }
       return c;
     }
     if (view.hidden.has(name)) hidden.push(name);
-    else problems.push({ in: 'query', path, message: `unknown column ${name}; columns are: ${[...view.byName.keys()].join(', ')}` });
+    else problems.push({
+        in: 'query',
+        path,
+        message: text(`未知的列 ${name}；现有的列：${[...view.byName.keys()].join('、')}`, `unknown column ${name}; columns are: ${[...view.byName.keys()].join(', ')}`),
+      });
     return null;
   };
 
   const fieldsRaw = raw.fields;
   let fields = view.columns.map((c) => c.name);
   if (fieldsRaw !== undefined) {
-    if (typeof fieldsRaw !== 'string' || !fieldsRaw.trim()) problems.push({ in: 'query', path: '/fields', message: 'fields is a comma-separated list of columns' });
+    if (typeof fieldsRaw !== 'string' || !fieldsRaw.trim()) problems.push({ in: 'query', path: '/fields', message: text('fields 是以逗号分隔的列名', 'fields is a comma-separated list of columns') });
     else {
       const names = [...new Set(fieldsRaw.split(',').map((f) => f.trim()))];
-      if (names.length > MAX_FIELDS) problems.push({ in: 'query', path: '/fields', message: `fields takes at most ${MAX_FIELDS} distinct columns` });
+      if (names.length > MAX_FIELDS) problems.push({ in: 'query', path: '/fields', message: text(`fields 最多包含 ${MAX_FIELDS} 个不同的列`, `fields takes at most ${MAX_FIELDS} distinct columns`) });
       else fields = names.filter((f) => column(f, '/fields', 'read'));
     }
   }
@@ -80,7 +86,7 @@ export function parseRowQuery(raw: Record<string, unknown>, view: DataView, opts
   const filters: Filter[] = [];
   const filterRaw = raw.filter ?? {};
   if (typeof filterRaw !== 'object' || Array.isArray(filterRaw)) {
-    problems.push({ in: 'query', path: '/filter', message: 'use filter[column]=value or filter[column][op]=value' });
+    problems.push({ in: 'query', path: '/filter', message: text('请用 filter[列]=值 或 filter[列][运算符]=值', 'use filter[column]=value or filter[column][op]=value') });
   } else {
     for (const [name, spec] of Object.entries(filterRaw as Record<string, unknown>)) {
       const c = column(name, `/filter/${name}`, 'filter');
@@ -88,29 +94,29 @@ export function parseRowQuery(raw: Record<string, unknown>, view: DataView, opts
       for (const [op, value] of entries) {
         const path = `/filter/${name}/${op}`;
         if (!(OPS as readonly string[]).includes(op)) {
-          problems.push({ in: 'query', path, message: `unknown operator ${op}; operators are: ${OPS.join(', ')}` });
+          problems.push({ in: 'query', path, message: text(`未知的运算符 ${op}；可用的运算符：${OPS.join('、')}`, `unknown operator ${op}; operators are: ${OPS.join(', ')}`) });
           continue;
         }
         if (typeof value !== 'string') {
-          problems.push({ in: 'query', path, message: 'give one value per operator' });
+          problems.push({ in: 'query', path, message: text('每个运算符给一个值', 'give one value per operator') });
           continue;
         }
         if (!c) continue;
         if (op === 'isnull') {
-          if (!['true', 'false'].includes(value)) problems.push({ in: 'query', path, message: 'isnull takes true or false' });
+          if (!['true', 'false'].includes(value)) problems.push({ in: 'query', path, message: text('isnull 取 true 或 false', 'isnull takes true or false') });
           else filters.push({ column: name, op, value: value === 'true' });
           continue;
         }
         if (op === 'contains' && !['C', 'M'].includes(c.item.type)) {
-          problems.push({ in: 'query', path, message: `contains works on text columns; ${name} is not one` });
+          problems.push({ in: 'query', path, message: text(`contains 只适用于文本列，${name} 不是文本列`, `contains works on text columns; ${name} is not one`) });
           continue;
         }
         if (['lt', 'lte', 'gt', 'gte'].includes(op) && ['L', 'G'].includes(c.item.type)) {
-          problems.push({ in: 'query', path, message: `${op} does not apply to ${name}` });
+          problems.push({ in: 'query', path, message: text(`${op} 不适用于 ${name}`, `${op} does not apply to ${name}`) });
           continue;
         }
         const values = op === 'in' ? [...new Set(value.split(','))] : [value];
-        if (op === 'in' && values.length > MAX_IN) problems.push({ in: 'query', path, message: `in takes at most ${MAX_IN} distinct values` });
+        if (op === 'in' && values.length > MAX_IN) problems.push({ in: 'query', path, message: text(`in 最多取 ${MAX_IN} 个不同的值`, `in takes at most ${MAX_IN} distinct values`) });
         const bad = op === 'contains' ? null : values.map((v) => badValue(c.item, v) ?? tooBig(c, v)).find((m) => m);
         if (bad) problems.push({ in: 'query', path, message: bad });
         else filters.push({ column: name, op: op as Op, value: op === 'in' ? values : value });
@@ -120,10 +126,10 @@ export function parseRowQuery(raw: Record<string, unknown>, view: DataView, opts
 
   const sort: Sort[] = [];
   if (raw.sort !== undefined) {
-    if (typeof raw.sort !== 'string') problems.push({ in: 'query', path: '/sort', message: 'sort is a comma-separated list like a,-b' });
+    if (typeof raw.sort !== 'string') problems.push({ in: 'query', path: '/sort', message: text('sort 是以逗号分隔的列名，如 a,-b', 'sort is a comma-separated list like a,-b') });
     else {
       const keys = raw.sort.split(',').map((x) => x.trim()).filter(Boolean);
-      if (keys.length > MAX_SORT) problems.push({ in: 'query', path: '/sort', message: `sort takes at most ${MAX_SORT} columns` });
+      if (keys.length > MAX_SORT) problems.push({ in: 'query', path: '/sort', message: text(`sort 最多包含 ${MAX_SORT} 个列`, `sort takes at most ${MAX_SORT} columns`) });
       else
         for (const s of keys) {
           const desc = s.startsWith('-');
@@ -138,24 +144,26 @@ export function parseRowQuery(raw: Record<string, unknown>, view: DataView, opts
   let limit = opts.defaultLimit ?? 100;
   if (raw.limit !== undefined) {
     const n = Number(raw.limit);
-    if (typeof raw.limit !== 'string' || !Number.isInteger(n) || n < 1 || n > maxLimit) problems.push({ in: 'query', path: '/limit', message: `limit is a whole number from 1 to ${maxLimit}` });
+    if (typeof raw.limit !== 'string' || !Number.isInteger(n) || n < 1 || n > maxLimit) problems.push({ in: 'query', path: '/limit', message: text(`limit 是 1 至 ${maxLimit} 的整数`, `limit is a whole number from 1 to ${maxLimit}`) });
     else limit = n;
   }
   const count = raw.count ?? 'none';
-  if (!['exact', 'estimate', 'none'].includes(count as string)) problems.push({ in: 'query', path: '/count', message: 'count is exact, estimate or none' });
-  if (raw.cursor !== undefined && typeof raw.cursor !== 'string') problems.push({ in: 'query', path: '/cursor', message: 'invalid cursor' });
+  if (!['exact', 'estimate', 'none'].includes(count as string)) problems.push({ in: 'query', path: '/count', message: text('count 取 exact、estimate 或 none', 'count is exact, estimate or none') });
+  if (raw.cursor !== undefined && typeof raw.cursor !== 'string') problems.push({ in: 'query', path: '/cursor', message: text('游标无效', 'invalid cursor') });
 
-  if (hidden.length) throw new HttpError(403, 'forbidden', `not available to you: ${[...new Set(hidden)].join(', ')}`, { columns: [...new Set(hidden)] });
-  if (problems.length) throw badRequest('invalid row query', problems);
+  const unseen = [...new Set(hidden)];
+  if (unseen.length) throw new HttpError(403, 'forbidden', text(`您无权查看：${unseen.join('、')}`, `not available to you: ${unseen.join(', ')}`), { columns: unseen });
+  if (problems.length) throw badRequest(text('行查询无效', 'invalid row query'), problems);
   return { fields, filters, sort, limit, cursor: raw.cursor as string | undefined, count: count as RowQuery['count'] };
 }
 
 const typed = (c: ViewColumn) => pgType(c.item as never);
 
 /** A value of the right form that the column's type still cannot hold (an 85-digit number on numeric(18,2)). */
-function tooBig(c: ViewColumn, v: string): string | null {
+function tooBig(c: ViewColumn, v: string): Bilingual | null {
   const problem = castProblem(typed(c), v);
-  return problem && `${c.name}: "${v.length > 40 ? `${v.slice(0, 40)}…` : v}" ${problem}`;
+  const shown = v.length > 40 ? `${v.slice(0, 40)}…` : v;
+  return problem && text(`${c.name}："${shown}" ${problem.zh}`, `${c.name}: "${shown}" ${problem.en}`);
 }
 
 /** The WHERE conditions of a query plus the view's own row conditions, parameterised. */

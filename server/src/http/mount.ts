@@ -5,8 +5,8 @@ import { cookiePrincipal } from '../auth/sessions/cookie.ts';
 import { authenticateToken } from '../auth/tokens.ts';
 import type { Principal } from '../auth/roles.ts';
 import { assertOwnerReach, reachOf, scopingFor } from '../policies/access.ts';
-import { NUL_MESSAGE, jsonHasNul } from '../lib/nul.ts';
-import { badRequest, forbidden, notFound, unauthorized } from './errors.ts';
+import { NUL_MESSAGE, NUL_MESSAGE_ZH, jsonHasNul } from '../lib/nul.ts';
+import { badRequest, forbidden, notFound, text, unauthorized } from './errors.ts';
 import type { Method, RouteSpec, Services } from './route.ts';
 
 export function actorOf(principal: Principal | null): Actor {
@@ -19,17 +19,28 @@ function bearer(req: Request): string | null {
   const h = req.get('authorization');
   if (!h) return null;
   const m = /^Bearer\s+(\S+)$/i.exec(h);
-  if (!m) throw unauthorized('the Authorization header must be "Bearer <token>"');
+  if (!m) throw unauthorized(text('Authorization 请求头须为 "Bearer <令牌>"', 'the Authorization header must be "Bearer <token>"'));
   return m[1];
 }
 
+const zhCN = z.locales.zhCN().localeError;
+const WHERE = { path: text('路径参数无效', 'invalid path parameters'), query: text('查询参数无效', 'invalid query'), body: text('请求体无效', 'invalid body') };
+
+/**
+ * Parses path, query or body; refused, each issue says what is wrong in both languages: zod's
+ * English, and its zh-CN locale got by parsing the same value again with that locale (only on the
+ * failing path, so a good request parses once). A schema's own message (`.refine(…, msg)`) wins
+ * over a locale, so it reads the same in both.
+ */
 function parse<T extends z.ZodType>(schema: T | undefined, value: unknown, where: 'path' | 'query' | 'body'): z.infer<T> {
   if (!schema) return value as z.infer<T>;
-  const r = schema.safeParse(value ?? (where === 'body' ? undefined : {}));
+  const input = value ?? (where === 'body' ? undefined : {});
+  const r = schema.safeParse(input);
   if (r.success) return r.data;
+  const zh = schema.safeParse(input, { error: (issue) => zhCN(issue) }).error?.issues ?? [];
   throw badRequest(
-    `invalid ${where === 'path' ? 'path parameters' : where}`,
-    r.error.issues.map((i) => ({ in: where, path: '/' + i.path.map(String).join('/'), message: i.message })),
+    WHERE[where],
+    r.error.issues.map((i, n) => ({ in: where, path: '/' + i.path.map(String).join('/'), message: text(zh[n]?.message ?? i.message, i.message) })),
   );
 }
 
@@ -69,17 +80,22 @@ export function mountRoutes(routes: RouteSpec[], services: Services): RouteTable
       let principal: Principal | null = null;
       if (secret) {
         principal = await authenticateToken(services.knex, secret);
-        if (!principal) throw unauthorized('the token is unknown, expired or revoked');
+        if (!principal) throw unauthorized(text('令牌不存在、已过期或已被吊销', 'the token is unknown, expired or revoked'));
       } else if (req.headers.cookie) {
         principal = await cookiePrincipal(req, res, services.knex, services.config, spec.access !== 'public');
       }
       const reach = reachOf(spec.access, principal);
       if (reach === null) {
         if (!principal) throw unauthorized();
-        throw forbidden(`your roles (${principal.roles.join(', ')}) may not call ${spec.method.toUpperCase()} ${spec.path}`);
+        throw forbidden(
+          text(
+            `您的角色（${principal.roles.join('、')}）无权调用 ${spec.method.toUpperCase()} ${spec.path}`,
+            `your roles (${principal.roles.join(', ')}) may not call ${spec.method.toUpperCase()} ${spec.path}`,
+          ),
+        );
       }
       if (principal && spec.access !== 'public' && !principal.scopes.includes(needScope)) {
-        throw forbidden(`this token lacks the '${needScope}' scope`);
+        throw forbidden(text(`该令牌缺少 '${needScope}' 权限范围`, `this token lacks the '${needScope}' scope`));
       }
       // only now: a caller refused above is answered without ODX reading (up to the limit of) its body
       if (parsesBody) await readBody(req, res);
@@ -91,7 +107,7 @@ export function mountRoutes(routes: RouteSpec[], services: Services): RouteTable
       let target: unknown;
       if (reach !== 'any' && principal && spec.owner) {
         const owner = await spec.owner(input, services.knex, principal);
-        if (!owner) throw notFound('the target');
+        if (!owner) throw notFound(text('目标', 'the target'));
         assertOwnerReach(reach, principal, owner);
         target = owner.target;
       }
@@ -184,9 +200,9 @@ function decodeSegment(part: string): string {
   try {
     decoded = decodeURIComponent(part);
   } catch {
-    throw badRequest(`the path segment ${part} is not valid percent-encoding`);
+    throw badRequest(text(`路径段 ${part} 不是有效的百分号编码`, `the path segment ${part} is not valid percent-encoding`));
   }
-  if (decoded.includes('\0')) throw badRequest(`the path segment ${part} ${NUL_MESSAGE}`);
+  if (decoded.includes('\0')) throw badRequest(text(`路径段 ${part} ${NUL_MESSAGE_ZH}`, `the path segment ${part} ${NUL_MESSAGE}`));
   return decoded;
 }
 
@@ -196,6 +212,6 @@ export const jsonBody = (limit: string) =>
     type: ['application/json', 'application/*+json'],
     // body-parser answers what verify throws with the error's own status
     verify: (_req, _res, buf) => {
-      if (jsonHasNul(buf.toString('utf8'))) throw badRequest(`a string in the body ${NUL_MESSAGE}`, [{ in: 'body', path: '', message: 'NUL byte' }]);
+      if (jsonHasNul(buf.toString('utf8'))) throw badRequest(text(`请求体中的字符串${NUL_MESSAGE_ZH}`, `a string in the body ${NUL_MESSAGE}`), [{ in: 'body', path: '', message: 'NUL byte' }]);
     },
   });

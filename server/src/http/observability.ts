@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import pino, { type Logger } from 'pino';
 import client from 'prom-client';
-import { HttpError, type Problem, type ProblemCode } from './errors.ts';
+import { HttpError, Bilingual, languageOf, localized, text, type Problem, type ProblemCode } from './errors.ts';
 
 /** The longest string a log line keeps of one value; a line stays a few KB whatever a request carried. */
 export const LOG_STRING_MAX = 2048;
@@ -117,43 +117,55 @@ const UNAVAILABLE_MESSAGE = /(?:^|\s-\s)(Connection terminated|Knex: Timeout acq
  * since stored values already have their type. Their message names no value: a data exception's
  * text can quote one.
  */
-export function knownFailure(err: unknown): { status: number; code: ProblemCode; message: string; retryAfter?: number } | null {
+export function knownFailure(err: unknown): { status: number; code: ProblemCode; message: Bilingual; retryAfter?: number } | null {
   const e = err as { code?: unknown; message?: unknown; name?: unknown };
   const code = typeof e?.code === 'string' ? e.code : '';
   const message = typeof e?.message === 'string' ? e.message : '';
   if (UNAVAILABLE_CODES.has(code) || code.startsWith('08') || UNAVAILABLE_MESSAGE.test(message) || e?.name === 'KnexTimeoutError') {
-    return { status: 503, code: 'unavailable', message: 'the database cannot be reached; try again shortly', retryAfter: RETRY_AFTER_SECONDS };
+    return { status: 503, code: 'unavailable', message: text('暂时无法连接数据库，请稍后再试', 'the database cannot be reached; try again shortly'), retryAfter: RETRY_AFTER_SECONDS };
   }
   if (/^22[0-9A-Z]{3}$/.test(code) && code !== '22P02') {
-    return { status: 400, code: 'bad_request', message: `a value in the request does not fit its column's type or range (SQLSTATE ${code})` };
+    return {
+      status: 400,
+      code: 'bad_request',
+      message: text(`请求中的某个值不符合其列的类型或取值范围（SQLSTATE ${code}）`, `a value in the request does not fit its column's type or range (SQLSTATE ${code})`),
+    };
   }
   return null;
 }
 
-/** The one error handler: every failure becomes `{ error: { code, message, details, requestId } }`. */
+/**
+ * The one error handler: every failure becomes `{ error: { code, message, details, requestId } }`,
+ * its message and details in the language of `Accept-Language` (Chinese unless English is asked
+ * for), with `Content-Language` saying which and `Vary: Accept-Language` for caches.
+ */
 export function errorHandler(log: Logger) {
   return (err: unknown, req: Request, res: Response): void => {
     const requestId = String(req.id ?? '');
+    const lang = languageOf(req.get('accept-language'));
     let status = 500;
-    let body: Problem = { code: 'internal', message: 'internal error', requestId };
+    let body: Problem = { code: 'internal', message: text('服务器内部错误', 'internal error').in(lang), requestId };
     const e = err as { status?: number; type?: string; code?: string; message?: string; detail?: string; constraint?: string };
     if (err instanceof HttpError) {
       status = err.status;
-      body = { code: err.code, message: err.message, details: err.details, requestId };
+      body = { code: err.code, message: err.text.in(lang), details: localized(err.details, lang), requestId };
     } else if (e.type === 'entity.too.large') {
       status = 413;
-      body = { code: 'payload_too_large', message: 'the request body is larger than allowed', requestId };
+      body = { code: 'payload_too_large', message: text('请求体超过允许的大小', 'the request body is larger than allowed').in(lang), requestId };
     } else if (e.type === 'entity.parse.failed') {
       status = 400;
-      body = { code: 'bad_request', message: `the body is not valid JSON: ${e.message}`, requestId };
+      body = { code: 'bad_request', message: text(`请求体不是有效的 JSON：${e.message}`, `the body is not valid JSON: ${e.message}`).in(lang), requestId };
     } else if (e.code && PG_CONFLICT[e.code]) {
       [status] = PG_CONFLICT[e.code];
-      body = { code: PG_CONFLICT[e.code][1], message: e.detail ?? e.message ?? 'constraint violated', details: { constraint: e.constraint }, requestId };
+      // PostgreSQL's own detail names the key and value; it comes in the server's language (English)
+      const said = e.detail ?? e.message;
+      const message = said ? text(`数据库拒绝了此更改：${said}`, said) : text('违反了数据库约束', 'constraint violated');
+      body = { code: PG_CONFLICT[e.code][1], message: message.in(lang), details: { constraint: e.constraint }, requestId };
     } else {
       const known = knownFailure(err);
       if (known) {
         status = known.status;
-        body = { code: known.code, message: known.message, requestId };
+        body = { code: known.code, message: known.message.in(lang), requestId };
         if (known.retryAfter && !res.headersSent) res.setHeader('Retry-After', String(known.retryAfter));
       }
     }
@@ -165,6 +177,8 @@ export function errorHandler(log: Logger) {
     // a download that failed before its first byte answers with an error, not an attachment
     res.removeHeader('Content-Disposition');
     res.removeHeader('Content-Type');
+    res.setHeader('Content-Language', lang === 'zh' ? 'zh-CN' : 'en');
+    res.vary('Accept-Language');
     res.status(status).json({ error: body });
   };
 }

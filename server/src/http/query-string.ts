@@ -1,6 +1,6 @@
 import qs from 'qs';
-import { NUL_MESSAGE, queryHasNul } from '../lib/nul.ts';
-import { badRequest } from './errors.ts';
+import { NUL_MESSAGE, NUL_MESSAGE_ZH, queryHasNul } from '../lib/nul.ts';
+import { badRequest, text } from './errors.ts';
 
 /**
  * The query string as Express's "extended" parser (qs) reads it, faster for the shapes the API
@@ -11,7 +11,7 @@ import { badRequest } from './errors.ts';
 export function parseQueryString(query: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (!query) return out;
-  if (queryHasNul(query)) throw badRequest(`the query string ${NUL_MESSAGE}`, [{ in: 'query', path: '', message: 'NUL byte' }]);
+  if (queryHasNul(query)) throw badRequest(text(`查询字符串${NUL_MESSAGE_ZH}`, `the query string ${NUL_MESSAGE}`), [{ in: 'query', path: '', message: 'NUL byte' }]);
   const parts = query.split('&');
   // qs reads at most 1,000 parameters
   if (parts.length > 1000) return viaQs(query);

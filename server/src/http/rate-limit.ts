@@ -18,7 +18,7 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { hashToken } from '../auth/tokens.ts';
 import { suiteOf } from '../db/crypto-suite.ts';
-import { HttpError } from './errors.ts';
+import { HttpError, text } from './errors.ts';
 import type { Services } from './route.ts';
 import type { RequestStage } from './serve.ts';
 
@@ -204,6 +204,8 @@ function bearerSecret(req: Request): string | null {
 
 function tooMany(req: Request, res: Response, policy: RatePolicy, retryAfter: number, baseUrl: string): void {
   const message = `rate limit exceeded: ${policy.limit} requests per ${policy.windowSeconds} s for ${policy.name === 'key' ? 'this account' : policy.name === 'signup' ? 'sign-ups from this address' : 'anonymous callers from this address'}; retry in ${retryAfter} s${policy.name === 'anonymous' ? ' or use a developer key (POST /api/v1/developer/accounts) for a higher limit' : ''}`;
+  const who = policy.name === 'key' ? '此账号' : policy.name === 'signup' ? '此地址的注册' : '此地址的匿名调用';
+  const messageZh = `超出调用频率限制：${who}每 ${policy.windowSeconds} 秒最多 ${policy.limit} 次请求；请 ${retryAfter} 秒后再试${policy.name === 'anonymous' ? '，或使用开发者密钥（POST /api/v1/developer/accounts）获得更高的限额' : ''}`;
   const ckan = CKAN_PATHS.exec(req.path);
   if (ckan) {
     res.status(429).json({
@@ -213,7 +215,7 @@ function tooMany(req: Request, res: Response, policy: RatePolicy, retryAfter: nu
     });
     return;
   }
-  throw new HttpError(429, 'rate_limited', message, { policy: policy.name, limit: policy.limit, windowSeconds: policy.windowSeconds, retryAfter });
+  throw new HttpError(429, 'rate_limited', text(messageZh, message), { policy: policy.name, limit: policy.limit, windowSeconds: policy.windowSeconds, retryAfter });
 }
 
 /**

@@ -1,6 +1,6 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Express, Request, Response } from 'express';
-import { notFound } from './errors.ts';
+import { notFound, text } from './errors.ts';
 import type { RouteTable } from './mount.ts';
 import { parseQueryString } from './query-string.ts';
 
@@ -38,7 +38,7 @@ export function serveRequests(app: Express, steps: RequestStage[], routes: Route
       if (res.headersSent) return;
     }
     const found = routes.match(req.method, req.path);
-    if (!found) throw notFound('this path');
+    if (!found) throw notFound(text('此路径', 'this path'));
     req.params = found.params;
     req.route = found.route;
     await found.handle(req, res);

@@ -1,4 +1,4 @@
-import { badRequest } from '../http/errors.ts';
+import { badRequest, text } from '../http/errors.ts';
 
 /** Opaque keyset cursors: the sort key of the last row of a page, base64url-encoded JSON. */
 export function encodeCursor(key: unknown[]): string {
@@ -13,7 +13,7 @@ export function decodeCursor(cursor: string, shape: ('number' | 'string')[], fit
   } catch {
     // falls through to the error below
   }
-  throw badRequest('the cursor is not one this endpoint handed out', [{ in: 'query', path: '/cursor', message: 'invalid cursor' }]);
+  throw badRequest(text('游标不是本接口给出的', 'the cursor is not one this endpoint handed out'), [{ in: 'query', path: '/cursor', message: text('游标无效', 'invalid cursor') }]);
 }
 
 /**

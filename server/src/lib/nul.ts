@@ -4,6 +4,7 @@
  * query string, a path segment, a JSON body.
  */
 export const NUL_MESSAGE = 'holds a NUL byte (%00 / \\u0000), which no text in ODX may contain';
+export const NUL_MESSAGE_ZH = '含有 NUL 字符（%00 / \\u0000），ODX 中的文字不得含有该字符';
 
 /** Whether a query string (still percent-encoded) carries a NUL. */
 export const queryHasNul = (query: string): boolean => query.includes('%00');

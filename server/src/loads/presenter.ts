@@ -1,10 +1,14 @@
 import type { z } from 'zod';
+import { localized, type Lang } from '../http/errors.ts';
 import { profileCounts } from '../policies/data-values.ts';
 import type { LoadRecord } from './schema.ts';
 import type { DataVersion } from './versions.ts';
 
-/** A load as its department follows it: state, progress while running, the result (its profile as counts) or the error. */
-export function presentLoad(r: Record<string, any>): z.output<typeof LoadRecord> {
+/**
+ * A load as its department follows it: state, progress while running, the result (its profile as
+ * counts) or the error, whose message is in the caller's language (stored in both).
+ */
+export function presentLoad(r: Record<string, any>, lang: Lang): z.output<typeof LoadRecord> {
   const elapsed = r.started_at ? ((r.finished_at ?? new Date()).getTime() - r.started_at.getTime()) / 1000 : 0;
   return {
     id: r.id,
@@ -25,7 +29,7 @@ export function presentLoad(r: Record<string, any>): z.output<typeof LoadRecord>
     rejected: r.rejected,
     version: r.version,
     result: r.result ? { ...r.result, profile: profileCounts(r.result.profile) } : null,
-    error: r.error,
+    error: r.error ? (localized(r.error, lang) as Record<string, unknown>) : null,
     by: r.actor,
     createdAt: r.created_at,
     startedAt: r.started_at,

@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import { recordEvents, runCommand } from '../audit/command.ts';
 import { resourceByRef, resourceRefOwner } from '../census/resources/ref.ts';
-import { HttpError, notFound } from '../http/errors.ts';
+import { HttpError, languageOf, notFound, text } from '../http/errors.ts';
 import { route, written } from '../http/route.ts';
 import { writeRejectsCsv, type Reject } from '../../../loaders/index.ts';
 import { presentLoad, presentVersionShown } from './presenter.ts';
@@ -18,11 +18,11 @@ const WATCHERS = { admin: 'any', authority: 'any', registrar: 'own', officer: 'o
 
 async function resourceOr404(knex: Parameters<typeof resourceByRef>[0], ref: string) {
   const r = await resourceByRef(knex, ref);
-  if (!r) throw notFound(`resource ${ref}`);
+  if (!r) throw notFound(text(`数据资源 ${ref}`, `resource ${ref}`));
   return r;
 }
 
-const tooLarge = (limit: number) => new HttpError(413, 'payload_too_large', `the upload is larger than ${limit} bytes (ODX_UPLOAD_LIMIT_BYTES)`);
+const tooLarge = (limit: number) => new HttpError(413, 'payload_too_large', text(`上传的文件超过 ${limit} 字节（ODX_UPLOAD_LIMIT_BYTES）`, `the upload is larger than ${limit} bytes (ODX_UPLOAD_LIMIT_BYTES)`));
 
 /** Counts bytes and stops the upload past the limit (413) instead of filling the disk. */
 function limitBytes(limit: number) {
@@ -78,14 +78,16 @@ export const loadRoutes = [
         await pipeline(req, limitBytes(services.config.uploadLimitBytes), createWriteStream(file, { mode: 0o600 }));
       } catch (err) {
         await fs.rm(file, { force: true });
-        await failLoad(services.knex, origin, loadId, { code: 'upload', message: `the upload did not complete: ${(err as Error).message}` });
+        const why = (err as Error).message;
+        await failLoad(services.knex, origin, loadId, { code: 'upload', message: `the upload did not complete: ${why}`, messageZh: `文件未上传完成：${why}` });
         throw err;
       }
       const size = (await fs.stat(file)).size;
       await services.knex('odx.loads').where({ id: loadId }).update({ total_bytes: size });
       services.loads.start(loadId, file, origin);
       res.location(`/api/v1/resources/${resource.id}/loads/${loadId}`);
-      return { status: 202, body: presentLoad(await services.knex('odx.loads').where({ id: loadId }).first()) };
+      res.vary('Accept-Language');
+      return { status: 202, body: presentLoad(await services.knex('odx.loads').where({ id: loadId }).first(), languageOf(req.get('accept-language'))) };
     },
   }),
   route({
@@ -98,10 +100,12 @@ export const loadRoutes = [
     params: ResourceRefParams,
     response: LoadList,
     owner: resourceRefOwner,
-    handler: async ({ params, services }) => {
+    handler: async ({ params, services, req, res }) => {
       const resource = await resourceOr404(services.knex, params.ref);
       const rows = await services.knex('odx.loads').where({ resource_id: resource.id }).orderBy('id', 'desc').limit(100);
-      return { body: { items: rows.map(presentLoad) } };
+      const lang = languageOf(req.get('accept-language'));
+      res.vary('Accept-Language');
+      return { body: { items: rows.map((r) => presentLoad(r, lang)) } };
     },
   }),
   route({
@@ -114,11 +118,12 @@ export const loadRoutes = [
     params: LoadParams,
     response: LoadRecord,
     owner: resourceRefOwner,
-    handler: async ({ params, services }) => {
+    handler: async ({ params, services, req, res }) => {
       const resource = await resourceOr404(services.knex, params.ref);
       const row = await services.knex('odx.loads').where({ id: params.id, resource_id: resource.id }).first();
-      if (!row) throw notFound(`load ${params.id}`);
-      return { body: presentLoad(row) };
+      if (!row) throw notFound(text(`装载 ${params.id}`, `load ${params.id}`));
+      res.vary('Accept-Language');
+      return { body: presentLoad(row, languageOf(req.get('accept-language'))) };
     },
   }),
   route({
@@ -134,7 +139,7 @@ export const loadRoutes = [
     owner: resourceRefOwner,
     handler: async ({ params, services, res, actor, requestId }) => {
       const resource = await resourceOr404(services.knex, params.ref);
-      if (!(await services.knex('odx.loads').where({ id: params.id, resource_id: resource.id }).first('id'))) throw notFound(`load ${params.id}`);
+      if (!(await services.knex('odx.loads').where({ id: params.id, resource_id: resource.id }).first('id'))) throw notFound(text(`装载 ${params.id}`, `load ${params.id}`));
       const rows = await services.knex('odx.load_rejects').where({ load_id: params.id }).orderBy('n');
       await recordEvents(services.knex, { actor, requestId }, [
         { action: 'data.rejects.read', departmentId: resource.department_id, targetType: 'resource', targetId: resource.id, rows: rows.length, detail: { code: resource.code, load: params.id } },

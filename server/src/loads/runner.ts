@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { CommandOrigin } from '../audit/command.ts';
+import { loadErrorZh } from '../../../loaders/index.ts';
 import { executeLoad, failLoad } from './service.ts';
 
 /**
@@ -24,7 +25,7 @@ export class LoadRunner {
       .catch(async (err) => {
         this.log.error({ err, loadId }, 'load crashed');
         // the load fails now with its cause, rather than later as "interrupted" when its heartbeat goes stale
-        await failLoad(this.knex, origin, loadId, { code: 'internal', message: (err as Error).message }).catch((e) => this.log.error({ err: e, loadId }, 'could not record the failed load'));
+        await failLoad(this.knex, origin, loadId, { code: 'internal', message: (err as Error).message, messageZh: loadErrorZh('internal', (err as Error).message) }).catch((e) => this.log.error({ err: e, loadId }, 'could not record the failed load'));
       })
       .finally(async () => {
         this.running.delete(loadId);

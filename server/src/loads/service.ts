@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import type { ClientBase } from 'pg';
-import { loadFile, LoadError, type LoadEncoding, type LoadFormat, type LoadMode, type LoadProgress, type LoadResult, type Reject } from '../../../loaders/index.ts';
+import { loadErrorZh, loadFile, LoadError, type LoadEncoding, type LoadFormat, type LoadMode, type LoadProgress, type LoadResult, type Reject } from '../../../loaders/index.ts';
 import { runCommand, type CommandOrigin } from '../audit/command.ts';
-import { notFound, stateConflict, unprocessable } from '../http/errors.ts';
+import { notFound, stateConflict, text, unprocessable } from '../http/errors.ts';
 import { dropOldVersions, versionTable } from './versions.ts';
 
 export interface LoadOptionsInput {
@@ -31,12 +31,12 @@ function itemsOf(resource: Record<string, any>): Record<string, any>[] {
 export async function loadCreator(knex: Knex, origin: CommandOrigin, resourceId: number, opts: LoadOptionsInput): Promise<number> {
   return runCommand(knex, origin, async (ctx) => {
     const resource = await ctx.trx('odx.resources').where({ id: resourceId }).first('id', 'department_id', 'doc', 'published_doc', 'current_version');
-    if (!resource) throw notFound(`resource ${resourceId}`);
+    if (!resource) throw notFound(text(`数据资源 ${resourceId}`, `resource ${resourceId}`));
     const names = new Set(itemsOf(resource).map((i) => i.name));
     const unknownKeys = (opts.key ?? []).filter((k) => !names.has(k));
-    if (unknownKeys.length) throw unprocessable(`key columns that are not items of the resource: ${unknownKeys.join(', ')}`, [{ path: '/key', message: unknownKeys.join(', ') }]);
+    if (unknownKeys.length) throw unprocessable(text(`以下键列不是该资源的信息项：${unknownKeys.join('、')}`, `key columns that are not items of the resource: ${unknownKeys.join(', ')}`), [{ path: '/key', message: unknownKeys.join(', ') }]);
     if (opts.mode !== 'replace' && resource.current_version === null) {
-      throw stateConflict(`mode '${opts.mode}' needs a loaded version to start from; the first load must be 'replace'`);
+      throw stateConflict(text(`'${opts.mode}' 方式须在已装载的版本上进行，首次装载须用 'replace'`, `mode '${opts.mode}' needs a loaded version to start from; the first load must be 'replace'`));
     }
     const [row] = await ctx.trx('odx.loads')
       .insert({
@@ -75,7 +75,7 @@ function rejectRows(loadId: number, rejects: Reject[]) {
 export interface LoadOutcome {
   ok: boolean;
   result?: LoadResult;
-  error?: { code: string; message: string; line?: number; column?: string; columns?: string[] };
+  error?: { code: string; message: string; messageZh: string; line?: number; column?: string; columns?: string[] };
   version?: number;
 }
 
@@ -178,6 +178,8 @@ export async function executeLoad(
     const error = {
       code: err instanceof LoadError ? e.code : 'internal',
       message: e.message,
+      // both languages stored, so whoever reads the load later reads it in theirs (presentLoad)
+      messageZh: loadErrorZh(err instanceof LoadError ? e.code : 'internal', e.message),
       ...(e.line !== undefined ? { line: e.line } : {}),
       ...(e.column !== undefined ? { column: e.column } : {}),
       ...(e.columns ? { columns: e.columns } : {}),
@@ -241,7 +243,11 @@ export async function failInterruptedLoads(knex: Knex, staleAfterMs = 15_000): P
       (l.host === os.hostname() && l.pid !== process.pid && !alive(l.pid)) || Date.now() - l.heartbeat_at.getTime() > staleAfterMs,
   );
   for (const l of dead) {
-    await failLoad(knex, { actor: { kind: 'system', label: 'system:recovery' } }, l.id, { code: 'interrupted', message: 'the process running this load stopped before it finished; the previous version is still current' });
+    await failLoad(knex, { actor: { kind: 'system', label: 'system:recovery' } }, l.id, {
+      code: 'interrupted',
+      message: 'the process running this load stopped before it finished; the previous version is still current',
+      messageZh: '运行此装载的进程在完成前停止，之前的版本仍为当前版本',
+    });
   }
   return dead.map((l: { id: number }) => l.id);
 }

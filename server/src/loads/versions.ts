@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { runCommand, type CommandContext, type CommandOrigin } from '../audit/command.ts';
-import { notFound } from '../http/errors.ts';
+import { notFound, text } from '../http/errors.ts';
 
 /** The table holding one loaded version of a resource. */
 export function versionTable(resourceId: number, version: number): string {
@@ -75,7 +75,7 @@ export async function dropOldVersions(knex: Knex, resourceId: number, keep: numb
 /** Switches a resource back to an earlier version whose table is still kept. */
 export async function versionRestorer(ctx: CommandContext, resourceId: number, version: number): Promise<DataVersion> {
   const v = await ctx.trx('odx.resource_versions').where({ resource_id: resourceId, version }).first();
-  if (!v || v.dropped_at) throw notFound(`version ${version} (kept versions can be restored; dropped ones cannot)`);
+  if (!v || v.dropped_at) throw notFound(text(`版本 ${version}（保留的版本可以恢复，已删除的不能）`, `version ${version} (kept versions can be restored; dropped ones cannot)`));
   const resource = await ctx.trx('odx.resources').where({ id: resourceId }).forUpdate().first('department_id', 'current_version');
   await ctx.trx('odx.resources').where({ id: resourceId }).update({ current_version: version, data_rows: v.rows, quality: JSON.stringify(v.profile), data_updated_at: ctx.trx.fn.now() });
   ctx.audit({ action: 'resource.version.restore', departmentId: resource.department_id, targetType: 'resource', targetId: resourceId, detail: { from: resource.current_version, to: version } });

@@ -4,7 +4,7 @@ import { pageJson, parseRowQuery, queryRows } from '../data/query.ts';
 import { deniedAudited } from '../data/denials.ts';
 import { auditRead } from '../data/reads.ts';
 import { buildView, type DataView } from '../data/view.ts';
-import { badRequest, notFound } from '../http/errors.ts';
+import { badRequest, notFound, text } from '../http/errors.ts';
 import { sendJsonText } from '../http/respond.ts';
 import { route, written, type Services } from '../http/route.ts';
 import { DOWNLOAD_MEDIA_TYPES, RowsPage } from '../data/schema.ts';
@@ -37,8 +37,8 @@ function openDataset(services: Services, code: string): Promise<OpenDataset | un
 /** The open dataset as the public may see it: 404 when it is not open or has no data yet. */
 async function openView(services: Services, code: string) {
   const found = await openDataset(services, code);
-  if (!found) throw notFound(`open dataset ${code}`);
-  if (!found.view) throw notFound(`data of ${code} (nothing has been loaded yet)`);
+  if (!found) throw notFound(text(`开放数据集 ${code}`, `open dataset ${code}`));
+  if (!found.view) throw notFound(text(`${code} 的数据（尚未装载任何数据）`, `data of ${code} (nothing has been loaded yet)`));
   return { resource: found.resource, view: found.view };
 }
 
@@ -74,7 +74,9 @@ export const openDataRoutes = [
       const format = (req.query.format ?? 'csv') as (typeof DOWNLOAD_FORMATS)[number];
       const { format: _f, bom, header, ...rest } = req.query as Record<string, unknown>;
       if (!DOWNLOAD_FORMATS.includes(format)) {
-        throw badRequest(`unknown format ${String(format)}`, [{ in: 'query', path: '/format', message: `one of ${DOWNLOAD_FORMATS.join(', ')}` }]);
+        throw badRequest(text(`未知格式 ${String(format)}`, `unknown format ${String(format)}`), [
+          { in: 'query', path: '/format', message: text(`须为以下之一：${DOWNLOAD_FORMATS.join('、')}`, `one of ${DOWNLOAD_FORMATS.join(', ')}`) },
+        ]);
       }
       const query = await deniedAudited(services.knex, { actor, requestId }, { action: 'dataset.download', resource }, () =>
         parseRowQuery(rest, view, { maxLimit: Number.MAX_SAFE_INTEGER, defaultLimit: Number.MAX_SAFE_INTEGER }),

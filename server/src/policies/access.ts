@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Principal, Role } from '../auth/roles.ts';
-import { forbidden } from '../http/errors.ts';
+import { forbidden, text } from '../http/errors.ts';
 import type { Access, Owner, Reach, Scoping } from '../http/route.ts';
 
 const RANK: Record<Reach, number> = { self: 0, own: 1, any: 2 };
@@ -35,7 +35,7 @@ export function assertOwnerReach(reach: Reach, principal: Principal, owner: Owne
   if (reach === 'any') return;
   if (reach === 'own' && principal.departmentId !== null && ownedBy(owner, principal.departmentId)) return;
   if (reach === 'self' && owner.principalId === principal.id) return;
-  throw forbidden(reach === 'own' ? 'this belongs to another department' : 'this belongs to another account');
+  throw forbidden(reach === 'own' ? text('这属于其他部门', 'this belongs to another department') : text('这属于其他账号', 'this belongs to another account'));
 }
 
 export function describeAccess(access: Access): string {

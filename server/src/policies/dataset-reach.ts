@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Principal } from '../auth/roles.ts';
-import { forbidden } from '../http/errors.ts';
+import { forbidden, text } from '../http/errors.ts';
 
 /**
  * How a caller reaches a published resource's data, for error reports (校核纠错): anyone signed in
@@ -19,7 +19,7 @@ export interface ReachedResource {
 
 export async function datasetReach(knex: Knex, principal: Principal, code: string, at: Date): Promise<{ resource: ReachedResource; channel: DatasetChannel }> {
   const r = await knex('odx.resources').where({ code }).whereNotNull('published_doc').whereNull('retired_at').first('id', 'code', 'name', 'department_id', 'open_type');
-  if (!r) throw forbidden(`resource ${code} is not a published dataset you may read / ${code} 不是您可访问的已发布数据资源`);
+  if (!r) throw forbidden(text(`${code} 不是您可访问的已发布数据资源`, `resource ${code} is not a published dataset you may read`));
   const resource = { id: Number(r.id), code: r.code, name: r.name, departmentId: Number(r.department_id) };
   if (principal.departmentId === resource.departmentId) return { resource, channel: 'own' };
   if (r.open_type === 'open') return { resource, channel: 'open' };
@@ -32,5 +32,5 @@ export async function datasetReach(knex: Knex, principal: Principal, code: strin
     if (grant) return { resource, channel: 'shared' };
   }
   if (principal.roles.includes('authority') || principal.roles.includes('admin')) return { resource, channel: 'oversight' };
-  throw forbidden(`resource ${code} is not a published dataset you may read / ${code} 不是您可访问的已发布数据资源`);
+  throw forbidden(text(`${code} 不是您可访问的已发布数据资源`, `resource ${code} is not a published dataset you may read`));
 }

@@ -1,4 +1,4 @@
-import { notFound } from '../http/errors.ts';
+import { notFound, text } from '../http/errors.ts';
 import { route } from '../http/route.ts';
 import { bundledSchemaOf, DOCUMENT_KINDS, type DocumentKind } from './catalog.ts';
 import { JsonSchemaDocument, SchemaParams } from './schema.ts';
@@ -16,7 +16,7 @@ export const schemaRoutes = [
     params: SchemaParams,
     response: JsonSchemaDocument,
     handler: async ({ params }) => {
-      if (!isKind(params.name)) throw notFound(`schema ${params.name} (there are: ${DOCUMENT_KINDS.join(', ')})`);
+      if (!isKind(params.name)) throw notFound(text(`模式 ${params.name}（现有：${DOCUMENT_KINDS.join('、')}）`, `schema ${params.name} (there are: ${DOCUMENT_KINDS.join(', ')})`));
       return { body: bundledSchemaOf(params.name) };
     },
   }),

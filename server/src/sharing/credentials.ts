@@ -10,13 +10,13 @@ import type { CommandContext } from '../audit/command.ts';
 import { principalCreator } from '../auth/accounts/commands.ts';
 import { tokenCreator } from '../auth/tokens.ts';
 import { presentToken } from '../auth/accounts/presenter.ts';
-import { alreadyExists, notFound, stateConflict } from '../http/errors.ts';
+import { alreadyExists, notFound, stateConflict, text } from '../http/errors.ts';
 
 export async function credentialCreator(ctx: CommandContext, input: { systemId: number; login: string; displayName?: string; expiresAt: Date | null }) {
   const sys = await ctx.trx('odx.systems').where({ id: input.systemId }).first('id', 'department_id', 'name', 'status');
-  if (!sys) throw notFound(`system ${input.systemId}`);
-  if (sys.status !== 'active') throw stateConflict(`system ${sys.id} (${sys.name}) is ${sys.status}; credentials are bound to active systems`);
-  if (await ctx.trx('odx.principals').where({ login: input.login }).first('id')) throw alreadyExists(`the login ${input.login} is taken`);
+  if (!sys) throw notFound(text(`业务系统 ${input.systemId}`, `system ${input.systemId}`));
+  if (sys.status !== 'active') throw stateConflict(text(`业务系统 ${sys.id}（${sys.name}）的状态为 ${sys.status}，接口凭证只能绑定在用的系统`, `system ${sys.id} (${sys.name}) is ${sys.status}; credentials are bound to active systems`));
+  if (await ctx.trx('odx.principals').where({ login: input.login }).first('id')) throw alreadyExists(text(`登录名 ${input.login} 已被占用`, `the login ${input.login} is taken`));
   const principal = await principalCreator(ctx, {
     login: input.login,
     displayName: input.displayName ?? `${sys.name}（接口凭证）`,

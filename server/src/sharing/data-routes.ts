@@ -6,7 +6,7 @@ import { auditDenied, deniedAudited } from '../data/denials.ts';
 import { auditRead } from '../data/reads.ts';
 import { actorOf } from '../http/mount.ts';
 import { buildView, type DataView } from '../data/view.ts';
-import { badRequest, forbidden, notFound } from '../http/errors.ts';
+import { badRequest, forbidden, notFound, text } from '../http/errors.ts';
 import { route, written, type Services } from '../http/route.ts';
 import { DOWNLOAD_MEDIA_TYPES, RowsPage } from '../data/schema.ts';
 import { sendJsonText } from '../http/respond.ts';
@@ -22,11 +22,11 @@ const CodeParams = z.object({ code: z.string().min(1).max(100) });
 /** The caller's live grant on a published resource in a mode, or 404 / 403 saying why not (the 403 audited as a refused read). */
 async function grantFor(knex: Knex, caller: Principal, code: string, mode: AccessMode) {
   const found = await grantedResource(knex, { departmentId: caller.departmentId, ref: code, mode });
-  if (!found) throw notFound(`resource ${code}`);
+  if (!found) throw notFound(text(`数据资源 ${code}`, `resource ${code}`));
   if (!found.grant) {
     const reason = await whyNoGrant(knex, { departmentId: caller.departmentId, resourceId: found.resourceId, mode });
     const provider = await knex('odx.resources').where({ id: found.resourceId }).first('department_id');
-    const read = { action: mode === 'download' ? 'shared.download' : 'shared.rows', resource: { id: found.resourceId, department_id: provider?.department_id ?? null, code: found.resourceCode }, reason };
+    const read = { action: mode === 'download' ? 'shared.download' : 'shared.rows', resource: { id: found.resourceId, department_id: provider?.department_id ?? null, code: found.resourceCode }, reason: reason.en };
     await auditDenied(knex, { actor: actorOf(caller) }, read);
     throw forbidden(reason);
   }
@@ -47,7 +47,7 @@ const grantViews = new WeakMap<LiveGrant, DataView>();
 /** The grant's view of the data: only its items, only rows inside its row filter, masked items masked unless approved raw. */
 async function grantView(services: Services, caller: Principal, code: string, mode: AccessMode, resolved?: Granted) {
   const found = resolved ?? (await grantFor(services.knex, caller, code, mode));
-  if (!found.version) throw notFound(`data of ${code} (nothing has been loaded yet)`);
+  if (!found.version) throw notFound(text(`${code} 的数据（尚未装载任何数据）`, `data of ${code} (nothing has been loaded yet)`));
   let view = grantViews.get(found.grant);
   if (!view) {
     view = buildView({ resourceId: found.resourceId, ...found.version }, services.config, { kind: 'grant', items: found.grant.items, raw: found.grant.raw, rows: found.grant.rowFilter });
@@ -95,7 +95,9 @@ export const sharedDataRoutes = [
       const purpose = purposeOf(req);
       const { purpose: _p, format: f = 'csv', bom, header, ...raw } = req.query as Record<string, unknown>;
       const format = f as DownloadFormat;
-      if (!DOWNLOAD_FORMATS.includes(format)) throw badRequest(`unknown format ${String(f)}`, [{ in: 'query', path: '/format', message: `one of ${DOWNLOAD_FORMATS.join(', ')}` }]);
+      if (!DOWNLOAD_FORMATS.includes(format)) throw badRequest(text(`未知格式 ${String(f)}`, `unknown format ${String(f)}`), [
+          { in: 'query', path: '/format', message: text(`须为以下之一：${DOWNLOAD_FORMATS.join('、')}`, `one of ${DOWNLOAD_FORMATS.join(', ')}`) },
+        ]);
       const query = await deniedAudited(services.knex, { actor, requestId }, { action: 'shared.download', resource }, () =>
         parseRowQuery(raw, view, { maxLimit: Number.MAX_SAFE_INTEGER, defaultLimit: Number.MAX_SAFE_INTEGER }),
       );

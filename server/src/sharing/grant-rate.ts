@@ -4,7 +4,7 @@
  */
 import type { Response } from 'express';
 import type { Knex } from 'knex';
-import { HttpError } from '../http/errors.ts';
+import { HttpError, text } from '../http/errors.ts';
 import { RateCounter, RateLimiter } from '../http/rate-limit.ts';
 import type { LiveGrant } from './live-grants.ts';
 
@@ -24,7 +24,7 @@ export async function enforceRate(knex: Knex, grant: Pick<LiveGrant, 'id' | 'rat
   res?.set('RateLimit', `"grant";r=${d.remaining};t=${d.reset}`);
   if (d.allowed) return;
   res?.set('Retry-After', String(d.reset));
-  throw new HttpError(429, 'rate_limited', `grant ${grant.id} allows ${grant.rateLimit} calls per minute; retry in ${d.reset} s`, {
+  throw new HttpError(429, 'rate_limited', text(`授权 ${grant.id} 每分钟允许调用 ${grant.rateLimit} 次，请 ${d.reset} 秒后再试`, `grant ${grant.id} allows ${grant.rateLimit} calls per minute; retry in ${d.reset} s`), {
     rateLimit: grant.rateLimit,
     retryAfterSeconds: d.reset,
   });

@@ -5,7 +5,7 @@
  */
 import type { CommandContext } from '../audit/command.ts';
 import type { RowCondition } from '../data/row-conditions.ts';
-import { stateConflict, unprocessable } from '../http/errors.ts';
+import { stateConflict, text, type Bilingual, unprocessable } from '../http/errors.ts';
 import type { ResourceItem, ShareRequest } from '../schemas/validator.ts';
 import { now } from './clock.ts';
 import type { GrantTerms } from './grants.ts';
@@ -39,7 +39,7 @@ export function periodEnd(period: Period | ShareRequest['period'], start: Date):
 
 async function publishedItems(ctx: CommandContext, row: TermsRequest): Promise<ResourceItem[]> {
   const r = await ctx.trx('odx.resources').where({ id: row.resource_id }).first('published_doc', 'retired_at');
-  if (!r?.published_doc || r.retired_at) throw stateConflict(`resource ${row.resource_code} is no longer published; nothing can be granted on it`);
+  if (!r?.published_doc || r.retired_at) throw stateConflict(text(`数据资源 ${row.resource_code} 已不再发布，不能对其授权`, `resource ${row.resource_code} is no longer published; nothing can be granted on it`));
   return r.published_doc.items;
 }
 
@@ -47,7 +47,7 @@ async function publishedItems(ctx: CommandContext, row: TermsRequest): Promise<R
 export async function requestedTerms(ctx: CommandContext, defaultRate: number, row: TermsRequest): Promise<GrantTerms> {
   const items = await publishedItems(ctx, row);
   const gone = row.doc.items.filter((n) => !items.some((i) => i.name === n));
-  if (gone.length) throw stateConflict(`items no longer in resource ${row.resource_code}: ${gone.join(', ')}`);
+  if (gone.length) throw stateConflict(text(`数据资源 ${row.resource_code} 已没有这些信息项：${gone.join('、')}`, `items no longer in resource ${row.resource_code}: ${gone.join(', ')}`));
   const start = now();
   return { items: row.doc.items, startsAt: start, endsAt: periodEnd(row.doc.period, start), period: row.doc.period, rateLimit: row.doc.expectedCallRate ?? defaultRate, rowFilter: [], raw: [] };
 }
@@ -62,33 +62,39 @@ export async function decidedTerms(
 ): Promise<GrantTerms> {
   const resourceItems = await publishedItems(ctx, row);
   const byName = new Map(resourceItems.map((i) => [i.name, i]));
-  const problems: { path: string; message: string }[] = [];
+  const problems: { path: string; message: Bilingual }[] = [];
   const items = body.items ?? row.doc.items;
   const extra = items.filter((n) => !row.doc.items.includes(n));
-  if (extra.length) problems.push({ path: '/items', message: `not requested: ${extra.join(', ')} (a decision may grant fewer items, not more)` });
+  if (extra.length) problems.push({ path: '/items', message: text(`未申请：${extra.join('、')}（决定只能授予更少的信息项，不能更多）`, `not requested: ${extra.join(', ')} (a decision may grant fewer items, not more)`) });
   const gone = items.filter((n) => !extra.includes(n) && !byName.has(n));
-  if (gone.length) problems.push({ path: '/items', message: `no longer items of resource ${row.resource_code}: ${gone.join(', ')}` });
-  if (new Set(items).size !== items.length) problems.push({ path: '/items', message: 'items are listed twice' });
+  if (gone.length) problems.push({ path: '/items', message: text(`已不是数据资源 ${row.resource_code} 的信息项：${gone.join('、')}`, `no longer items of resource ${row.resource_code}: ${gone.join(', ')}`) });
+  if (new Set(items).size !== items.length) problems.push({ path: '/items', message: text('信息项重复列出', 'items are listed twice') });
 
   const start = now();
   const period = body.period ?? row.doc.period;
   const end = periodEnd(period, start);
   const asked = periodEnd(row.doc.period, start);
-  if (end && end.getTime() <= start.getTime()) problems.push({ path: '/period/until', message: `the period ends on ${period.until}, which has passed` });
+  if (end && end.getTime() <= start.getTime()) problems.push({ path: '/period/until', message: text(`期限截止于 ${period.until}，已经过去`, `the period ends on ${period.until}, which has passed`) });
   if (asked && (!end || end.getTime() > asked.getTime())) {
-    problems.push({ path: '/period', message: `the period may not be longer than requested (${row.doc.period.kind}${row.doc.period.until ? ` ${row.doc.period.until}` : ''})` });
+    const askedPeriod = `${row.doc.period.kind}${row.doc.period.until ? ` ${row.doc.period.until}` : ''}`;
+    problems.push({ path: '/period', message: text(`期限不得长于申请的期限（${askedPeriod}）`, `the period may not be longer than requested (${askedPeriod})`) });
   }
   const askedRate = row.doc.expectedCallRate ?? defaultRate;
   const rateLimit = body.rateLimit ?? askedRate;
-  if (rateLimit > askedRate) problems.push({ path: '/rateLimit', message: `the call rate may not exceed the requested ${askedRate} per minute` });
+  if (rateLimit > askedRate) problems.push({ path: '/rateLimit', message: text(`调用频率不得超过申请的每分钟 ${askedRate} 次`, `the call rate may not exceed the requested ${askedRate} per minute`) });
 
   const raw = 'raw' in body && body.raw ? body.raw : [];
-  if (raw.length && !mayRaw) problems.push({ path: '/raw', message: 'only the provider may approve raw values' });
+  if (raw.length && !mayRaw) problems.push({ path: '/raw', message: text('只有提供方可以批准原始值', 'only the provider may approve raw values') });
   const rawOutside = raw.filter((n) => !items.includes(n));
-  if (rawOutside.length) problems.push({ path: '/raw', message: `raw items must be granted items: ${rawOutside.join(', ')}` });
+  if (rawOutside.length) problems.push({ path: '/raw', message: text(`原始值的信息项须为授予的信息项：${rawOutside.join('、')}`, `raw items must be granted items: ${rawOutside.join(', ')}`) });
   const notMasked = raw.filter((n) => items.includes(n) && byName.has(n) && !byName.get(n)!.mask && !['personal', 'sensitive'].includes(byName.get(n)!.sensitivity ?? ''));
-  if (notMasked.length) problems.push({ path: '/raw', message: `not masked, so served as they are: ${notMasked.join(', ')}` });
-  if (problems.length) throw unprocessable(`the decision has ${problems.length} problem(s): ${problems.map((p) => p.message).join('; ')}`, problems);
+  if (notMasked.length) problems.push({ path: '/raw', message: text(`未脱敏，本来就按原值提供：${notMasked.join('、')}`, `not masked, so served as they are: ${notMasked.join(', ')}`) });
+  if (problems.length) {
+    throw unprocessable(
+      text(`该决定有 ${problems.length} 个问题：${problems.map((p) => p.message.zh).join('；')}`, `the decision has ${problems.length} problem(s): ${problems.map((p) => p.message.en).join('; ')}`),
+      problems,
+    );
+  }
 
   const rowFilter: RowCondition[] = checkRowFilter(body.rowFilter ?? [], resourceItems);
   return { items, startsAt: start, endsAt: end, period, rateLimit, rowFilter, raw: [...new Set(raw)] };

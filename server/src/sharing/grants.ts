@@ -5,7 +5,7 @@
  * and mode is in force: a newer one supersedes it.
  */
 import type { CommandContext } from '../audit/command.ts';
-import { notFound, stateConflict } from '../http/errors.ts';
+import { notFound, stateConflict, text } from '../http/errors.ts';
 import { now } from './clock.ts';
 import type { z } from 'zod';
 import type { RowCondition } from '../data/row-conditions.ts';
@@ -56,7 +56,12 @@ export async function grantCreator(
   const key = { consumer_department_id: request.consumer_department_id, resource_id: request.resource_id, mode: request.access_mode };
   const previous = await ctx.trx('odx.grants').where(key).whereIn('status', ['active', 'suspended']).forUpdate().first();
   if (previous?.status === 'suspended' && statusOf(previous) !== 'expired') {
-    throw stateConflict(`grant ${previous.id} on resource ${request.resource_code} (${request.access_mode}) is suspended (${previous.status_reason}); it must be resumed or revoked before a new grant`, {
+    throw stateConflict(
+      text(
+        `数据资源 ${request.resource_code}（${request.access_mode}）上的授权 ${previous.id} 已暂停（${previous.status_reason}），须先恢复或撤销才能再授权`,
+        `grant ${previous.id} on resource ${request.resource_code} (${request.access_mode}) is suspended (${previous.status_reason}); it must be resumed or revoked before a new grant`,
+      ),
+      {
       grant: previous.id,
     });
   }
@@ -122,13 +127,15 @@ const GRANT_TO: Record<GrantStep, GrantRow['status']> = { suspend: 'suspended', 
 /** Suspends, resumes or revokes a grant, at once: the next read checks it. */
 export async function grantStepper(ctx: CommandContext, id: number, step: GrantStep, reason: string | undefined, by: { departmentId: number | null }): Promise<GrantRow> {
   const g: GrantRow | undefined = await ctx.trx('odx.grants').where({ id }).forUpdate().first();
-  if (!g) throw notFound(`grant ${id}`);
+  if (!g) throw notFound(text(`授权 ${id}`, `grant ${id}`));
   if (!GRANT_FROM[step].includes(g.status)) {
-    throw stateConflict(`grant ${id} is '${g.status}'; ${step} needs it to be ${GRANT_FROM[step].map((s) => `'${s}'`).join(' or ')}`, { status: g.status });
+    const from = GRANT_FROM[step].map((s) => `'${s}'`);
+    throw stateConflict(text(`授权 ${id} 的状态为 '${g.status}'，${step} 要求其状态为 ${from.join(' 或 ')}`, `grant ${id} is '${g.status}'; ${step} needs it to be ${from.join(' or ')}`), { status: g.status });
   }
   const at = now();
   if (step === 'suspend' && statusOf(g, at) === 'expired') {
-    throw stateConflict(`grant ${id} expired at ${new Date(g.ends_at!).toISOString()}; there is nothing to suspend`);
+    const ended = new Date(g.ends_at!).toISOString();
+    throw stateConflict(text(`授权 ${id} 已于 ${ended} 到期，无可暂停`, `grant ${id} expired at ${ended}; there is nothing to suspend`));
   }
   const [row] = await ctx.trx('odx.grants')
     .where({ id })

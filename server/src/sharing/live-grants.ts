@@ -5,7 +5,7 @@
  * data API (`/api/v1/shared/:code/rows|download`) answer the same way. docs/sharing.md.
  */
 import type { Knex } from 'knex';
-import { forbidden } from '../http/errors.ts';
+import { forbidden, text, type Bilingual } from '../http/errors.ts';
 import { now } from './clock.ts';
 import { memoOf } from '../db/change-feed.ts';
 import type { RowCondition } from '../data/row-conditions.ts';
@@ -129,27 +129,35 @@ async function grantCandidates(knex: Knex | Knex.Transaction, q: { departmentId:
 }
 
 /** Why `liveGrant` found nothing, in words a caller can act on (the 403 message). */
-export async function whyNoGrant(knex: Knex | Knex.Transaction, q: GrantQuery): Promise<string> {
+export async function whyNoGrant(knex: Knex | Knex.Transaction, q: GrantQuery): Promise<Bilingual> {
   const at = q.at ?? now();
   const resource = await knex('odx.resources').where({ id: q.resourceId }).first('code', 'retired_at');
-  const label = `resource ${resource?.code ?? q.resourceId}`;
-  if (q.departmentId === null) return `only a principal of a department can hold grants; ${label} is not shared with this account`;
-  if (resource?.retired_at) return `${label} was retired; its grants no longer apply`;
+  const code = resource?.code ?? q.resourceId;
+  const label = `resource ${code}`;
+  const zh = `数据资源 ${code}`;
+  if (q.departmentId === null) return text(`只有部门的账号才能持有授权；${zh} 未向此账号共享`, `only a principal of a department can hold grants; ${label} is not shared with this account`);
+  if (resource?.retired_at) return text(`${zh} 已退役，其授权不再有效`, `${label} was retired; its grants no longer apply`);
   const g = await knex('odx.grants').where({ consumer_department_id: q.departmentId, resource_id: q.resourceId, mode: q.mode }).orderBy('id', 'desc').first();
   if (!g) {
     const others: string[] = await knex('odx.grants')
       .where({ consumer_department_id: q.departmentId, resource_id: q.resourceId, status: 'active' })
       .distinct('mode')
       .pluck('mode');
-    return `your department holds no '${q.mode}' grant on ${label}${others.length ? ` (it holds ${others.map((m) => `'${m}'`).join(', ')})` : ''}; request one: POST /api/v1/share-requests`;
+    const held = others.map((m) => `'${m}'`);
+    return text(
+      `贵部门在${zh} 上没有 '${q.mode}' 授权${held.length ? `（持有 ${held.join('、')}）` : ''}；请申请：POST /api/v1/share-requests`,
+      `your department holds no '${q.mode}' grant on ${label}${held.length ? ` (it holds ${held.join(', ')})` : ''}; request one: POST /api/v1/share-requests`,
+    );
   }
   const when = (d: Date) => new Date(d).toISOString();
-  if (g.status === 'suspended') return `grant ${g.id} on ${label} is suspended since ${when(g.status_at)}: ${g.status_reason}`;
-  if (g.status === 'revoked') return `grant ${g.id} on ${label} was revoked at ${when(g.status_at)}: ${g.status_reason}`;
-  if (g.status === 'superseded') return `grant ${g.id} on ${label} was superseded by grant ${g.superseded_by}`;
-  if (g.ends_at && new Date(g.ends_at).getTime() <= at.getTime()) return `grant ${g.id} on ${label} expired at ${when(g.ends_at)}; request it again: POST /api/v1/share-requests`;
-  if (new Date(g.starts_at).getTime() > at.getTime()) return `grant ${g.id} on ${label} starts at ${when(g.starts_at)}`;
-  return `no grant in force on ${label}`;
+  if (g.status === 'suspended') return text(`${zh} 上的授权 ${g.id} 自 ${when(g.status_at)} 起暂停：${g.status_reason}`, `grant ${g.id} on ${label} is suspended since ${when(g.status_at)}: ${g.status_reason}`);
+  if (g.status === 'revoked') return text(`${zh} 上的授权 ${g.id} 已于 ${when(g.status_at)} 撤销：${g.status_reason}`, `grant ${g.id} on ${label} was revoked at ${when(g.status_at)}: ${g.status_reason}`);
+  if (g.status === 'superseded') return text(`${zh} 上的授权 ${g.id} 已被授权 ${g.superseded_by} 取代`, `grant ${g.id} on ${label} was superseded by grant ${g.superseded_by}`);
+  if (g.ends_at && new Date(g.ends_at).getTime() <= at.getTime()) {
+    return text(`${zh} 上的授权 ${g.id} 已于 ${when(g.ends_at)} 到期；请重新申请：POST /api/v1/share-requests`, `grant ${g.id} on ${label} expired at ${when(g.ends_at)}; request it again: POST /api/v1/share-requests`);
+  }
+  if (new Date(g.starts_at).getTime() > at.getTime()) return text(`${zh} 上的授权 ${g.id} 自 ${when(g.starts_at)} 起生效`, `grant ${g.id} on ${label} starts at ${when(g.starts_at)}`);
+  return text(`${zh} 上没有生效的授权`, `no grant in force on ${label}`);
 }
 
 /** The live grant, or 403 naming why there is none. */
@@ -163,6 +171,9 @@ export async function requireGrant(knex: Knex | Knex.Transaction, q: GrantQuery)
 export function assertGrantedItems(grant: Pick<LiveGrant, 'id' | 'items'>, names: readonly string[]): void {
   const outside = [...new Set(names.filter((n) => !grant.items.includes(n)))];
   if (outside.length) {
-    throw forbidden(`not granted: ${outside.join(', ')} (grant ${grant.id} covers ${grant.items.join(', ')})`, { items: outside, granted: grant.items });
+    throw forbidden(text(`未授权：${outside.join('、')}（授权 ${grant.id} 包括 ${grant.items.join('、')}）`, `not granted: ${outside.join(', ')} (grant ${grant.id} covers ${grant.items.join(', ')})`), {
+      items: outside,
+      granted: grant.items,
+    });
   }
 }

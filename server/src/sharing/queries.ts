@@ -4,7 +4,7 @@
  */
 import type { Knex } from 'knex';
 import type { Scoping } from '../http/route.ts';
-import { forbidden, notFound } from '../http/errors.ts';
+import { forbidden, notFound, text } from '../http/errors.ts';
 import { decodeCursor, pageById } from '../lib/cursor.ts';
 import { reachesEveryDepartment, whereInScope } from '../policies/access.ts';
 import { now } from './clock.ts';
@@ -29,7 +29,7 @@ export async function listShareRequests(knex: Knex, query: InboxQuery, scoping: 
     .orderBy('s.id', 'desc')
     .limit(query.limit + 1);
   if (query.role === 'authority') {
-    if (!reachesEveryDepartment(scoping)) throw forbidden('the authority inbox is the data authority’s; ask for role=consumer or role=provider');
+    if (!reachesEveryDepartment(scoping)) throw forbidden(text('主管部门的待办属于数据主管部门；请改用 role=consumer 或 role=provider', 'the authority inbox is the data authority’s; ask for role=consumer or role=provider'));
     if (!query.state) q.whereIn('s.state', ['submitted', 'disputed']);
   } else {
     whereInScope(q, scoping, { department: partyColumns('s', query.role) });
@@ -50,7 +50,7 @@ export function grantQuery(knex: Knex) {
 
 export async function grantRow(knex: Knex, id: number) {
   const row = await grantQuery(knex).where('g.id', id).first();
-  if (!row) throw notFound(`grant ${id}`);
+  if (!row) throw notFound(text(`授权 ${id}`, `grant ${id}`));
   return row;
 }
 

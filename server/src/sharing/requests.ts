@@ -7,7 +7,7 @@ import type { CommandContext } from '../audit/command.ts';
 import { demandShareStep, type DemandShareEvent } from '../census/demands/commands.ts';
 import { invalidDocument } from '../census/documents/validate.ts';
 import type { Config } from '../config.ts';
-import { forbidden, notFound, stateConflict, unprocessable } from '../http/errors.ts';
+import { forbidden, notFound, stateConflict, text, unprocessable } from '../http/errors.ts';
 import { validateDocument, type ResourceItem, type ShareRequest } from '../schemas/validator.ts';
 import { now, workCalendar } from './clock.ts';
 import { decidedTerms, narrowed, periodEnd, requestedTerms } from './grant-terms.ts';
@@ -56,14 +56,18 @@ const problem = (path: string, message: string, messageZh: string) => invalidDoc
 /** Locks a share request for a transition; 404 when it does not exist. */
 export async function lockRequest(ctx: CommandContext, id: number): Promise<RequestRow> {
   const row = await ctx.trx('odx.share_requests').where({ id }).forUpdate().first();
-  if (!row) throw notFound(`share request ${id}`);
+  if (!row) throw notFound(text(`共享申请 ${id}`, `share request ${id}`));
   return row;
 }
 
 function assertFrom(row: RequestRow, step: Exclude<ShareStep, 'submit'>): void {
   const from = FROM[step];
   if (!from.includes(row.state)) {
-    throw stateConflict(`share request ${row.id} is '${row.state}'; ${step} needs it to be ${from.map((s) => `'${s}'`).join(' or ')}`, { state: row.state, allowedFrom: from });
+    const states = from.map((s) => `'${s}'`);
+    throw stateConflict(text(`共享申请 ${row.id} 的状态为 '${row.state}'，${step} 要求其状态为 ${states.join(' 或 ')}`, `share request ${row.id} is '${row.state}'; ${step} needs it to be ${states.join(' or ')}`), {
+      state: row.state,
+      allowedFrom: from,
+    });
   }
 }
 
@@ -179,15 +183,23 @@ export async function requestCreator(ctx: CommandContext, policy: SharingPolicy,
   if (shareType === 'none' && !input.dispute) {
     const noneItems = wanted.filter((i) => i.shareType === 'none').map((i) => i.name);
     const what = published.shareType === 'none' ? `resource ${doc.resourceCode} is 不予共享` : `the items ${noneItems.join(', ')} are 不予共享`;
+    const whatZh = published.shareType === 'none' ? `数据资源 ${doc.resourceCode} 不予共享` : `信息项 ${noneItems.join('、')} 不予共享`;
     throw unprocessable(
-      `${what}${published.shareBasis ? ` (basis: ${published.shareBasis})` : ''}; it can only be requested as a dispute to the data authority citing a legal basis: POST /api/v1/share-requests?dispute=true with legalBasis`,
+      text(
+        `${whatZh}${published.shareBasis ? `（依据：${published.shareBasis}）` : ''}；只能以异议方式、附法律依据向数据主管部门申请：POST /api/v1/share-requests?dispute=true 并给出 legalBasis`,
+        `${what}${published.shareBasis ? ` (basis: ${published.shareBasis})` : ''}; it can only be requested as a dispute to the data authority citing a legal basis: POST /api/v1/share-requests?dispute=true with legalBasis`,
+      ),
       [{ path: '/resourceCode', message: `${what}; request it with dispute=true and a legalBasis`, messageZh: '不予共享的数据只能以异议方式、附法律依据向数据主管部门申请' }],
     );
   }
   if (input.dispute && shareType !== 'none') {
-    throw unprocessable(`only 不予共享 data is requested as a dispute; this request is ${shareType} (${SHARE_LABEL[shareType]}): submit it without dispute=true`, [
-      { path: '/resourceCode', message: `the request is ${shareType}, not none` },
-    ]);
+    throw unprocessable(
+      text(
+        `只有不予共享的数据才以异议方式申请；此申请为 ${shareType}（${SHARE_LABEL[shareType]}），请不带 dispute=true 提交`,
+        `only 不予共享 data is requested as a dispute; this request is ${shareType} (${SHARE_LABEL[shareType]}): submit it without dispute=true`,
+      ),
+      [{ path: '/resourceCode', message: text(`此申请为 ${shareType}，不是 none`, `the request is ${shareType}, not none`) }],
+    );
   }
   if (shareType !== 'unconditional' && !doc.legalBasis) {
     throw problem(
@@ -202,20 +214,25 @@ export async function requestCreator(ctx: CommandContext, policy: SharingPolicy,
   if (doc.demandId !== undefined) {
     const demand = await ctx.trx('odx.demands').where({ id: doc.demandId }).first('department_id', 'status');
     if (!demand) throw problem('/demandId', `no demand has the id ${doc.demandId}`, `需求 ${doc.demandId} 不存在`);
-    if (demand.department_id !== consumer) throw forbidden(`demand ${doc.demandId} belongs to another department`);
-    if (['fulfilled', 'unfulfillable'].includes(demand.status)) throw stateConflict(`demand ${doc.demandId} is ${demand.status}; a share request can no longer answer it`);
+    if (demand.department_id !== consumer) throw forbidden(text(`数据需求 ${doc.demandId} 属于其他部门`, `demand ${doc.demandId} belongs to another department`));
+    if (['fulfilled', 'unfulfillable'].includes(demand.status)) throw stateConflict(text(`需求 ${doc.demandId} 的状态为 ${demand.status}，共享申请不能再回应它`, `demand ${doc.demandId} is ${demand.status}; a share request can no longer answer it`));
   }
   if (doc.consumerSystem !== undefined) {
     const sys = await ctx.trx('odx.systems').where({ id: doc.consumerSystem }).first('department_id', 'status');
     if (!sys) throw problem('/consumerSystem', `no system has the id ${doc.consumerSystem}`, `系统 ${doc.consumerSystem} 不存在`);
-    if (sys.department_id !== consumer) throw forbidden(`system ${doc.consumerSystem} belongs to another department`);
+    if (sys.department_id !== consumer) throw forbidden(text(`业务系统 ${doc.consumerSystem} 属于其他部门`, `system ${doc.consumerSystem} belongs to another department`));
     if (sys.status !== 'active') throw problem('/consumerSystem', `system ${doc.consumerSystem} is ${sys.status}`, `系统 ${doc.consumerSystem} 已停用`);
   }
   const suspended = await ctx.trx('odx.grants')
     .where({ consumer_department_id: consumer, resource_id: resource.id, mode: doc.accessMode, status: 'suspended' })
     .first('id', 'status', 'status_reason', 'ends_at');
   if (suspended && statusOf(suspended, at) !== 'expired') {
-    throw stateConflict(`your department's grant ${suspended.id} on resource ${doc.resourceCode} (${doc.accessMode}) is suspended (${suspended.status_reason}); it must be resumed or revoked before a new request`, {
+    throw stateConflict(
+      text(
+        `贵部门在数据资源 ${doc.resourceCode}（${doc.accessMode}）上的授权 ${suspended.id} 已暂停（${suspended.status_reason}），须先恢复或撤销才能再申请`,
+        `your department's grant ${suspended.id} on resource ${doc.resourceCode} (${doc.accessMode}) is suspended (${suspended.status_reason}); it must be resumed or revoked before a new request`,
+      ),
+      {
       grant: suspended.id,
     });
   }
@@ -224,7 +241,13 @@ export async function requestCreator(ctx: CommandContext, policy: SharingPolicy,
     .whereIn('state', [...WAITING])
     .first('id', 'state');
   if (pending) {
-    throw stateConflict(`share request ${pending.id} for resource ${doc.resourceCode} (${doc.accessMode}) is still '${pending.state}'; withdraw it or wait for its decision`, { request: pending.id });
+    throw stateConflict(
+      text(
+        `数据资源 ${doc.resourceCode}（${doc.accessMode}）的共享申请 ${pending.id} 仍为 '${pending.state}'，请撤回或等待决定`,
+        `share request ${pending.id} for resource ${doc.resourceCode} (${doc.accessMode}) is still '${pending.state}'; withdraw it or wait for its decision`,
+      ),
+      { request: pending.id },
+    );
   }
 
   const insert = {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { recordEvents, runCommand, type CommandContext } from '../audit/command.ts';
 import type { Principal } from '../auth/roles.ts';
 import { tokenExpiry } from '../auth/tokens.ts';
-import { forbidden, notFound } from '../http/errors.ts';
+import { forbidden, notFound, text } from '../http/errors.ts';
 import { route, type Owner } from '../http/route.ts';
 import { idParams } from '../lib/zod-fields.ts';
 import { credentialCreator } from './credentials.ts';
@@ -55,6 +55,8 @@ const READ = { admin: 'any', authority: 'any', officer: 'own', registrar: 'own' 
 const CONSUMER_STAFF = { officer: 'own', registrar: 'own' } as const;
 
 type Side = 'consumer' | 'provider' | 'both';
+const SIDE_ZH: Record<Side, string> = { consumer: '申请方', provider: '提供方', both: '双方' };
+const WHAT_ZH = { grant: '授权', 'share request': '共享申请' } as const;
 
 /**
  * The department a share request (or grant) belongs to for a step: its consumer, its provider
@@ -64,11 +66,16 @@ function partyOwner(table: 'odx.share_requests' | 'odx.grants', side: Side, step
   const what = table === 'odx.grants' ? 'grant' : 'share request';
   return async ({ params }: { params: { id: number } }, knex: Knex, caller: Principal): Promise<Owner> => {
     const r = await knex(table).where({ id: params.id }).first('consumer_department_id', 'provider_department_id');
-    if (!r) throw notFound(`${what} ${params.id}`);
+    if (!r) throw notFound(text(`${WHAT_ZH[what]} ${params.id}`, `${what} ${params.id}`));
     if (side === 'both') return { departmentId: r.consumer_department_id, alsoDepartmentIds: [r.provider_department_id] };
     const [own, other] = side === 'consumer' ? [r.consumer_department_id, r.provider_department_id] : [r.provider_department_id, r.consumer_department_id];
     if (caller.departmentId === other) {
-      throw forbidden(`only the ${side} department may ${step} ${what} ${params.id}; your department is its ${side === 'consumer' ? 'provider' : 'consumer'}`);
+      throw forbidden(
+        text(
+          `只有${SIDE_ZH[side]}部门可以对${WHAT_ZH[what]} ${params.id} 执行 ${step}；贵部门是其${SIDE_ZH[side === 'consumer' ? 'provider' : 'consumer']}部门`,
+          `only the ${side} department may ${step} ${what} ${params.id}; your department is its ${side === 'consumer' ? 'provider' : 'consumer'}`,
+        ),
+      );
     }
     return { departmentId: own };
   };
@@ -77,7 +84,7 @@ function partyOwner(table: 'odx.share_requests' | 'odx.grants', side: Side, step
 /** A request with its resource's name, steps and grant. */
 async function requestView(knex: Knex, id: number) {
   const row = await knex('odx.share_requests as s').join('odx.resources as r', 'r.id', 's.resource_id').where('s.id', id).first('s.*', 'r.name as resource_name');
-  if (!row) throw notFound(`share request ${id}`);
+  if (!row) throw notFound(text(`共享申请 ${id}`, `share request ${id}`));
   const grant = row.grant_id ? await grantRow(knex, row.grant_id) : null;
   return { ...presentRequest(row), steps: await stepsOf(knex, id), grant: grant ? presentGrant(grant) : null };
 }
@@ -243,7 +250,7 @@ export const sharingRoutes = [
     response: CredentialCreated,
     owner: async ({ body }, knex) => {
       const sys = await knex('odx.systems').where({ id: body.systemId }).first('department_id');
-      if (!sys) throw notFound(`system ${body.systemId}`);
+      if (!sys) throw notFound(text(`业务系统 ${body.systemId}`, `system ${body.systemId}`));
       return { departmentId: sys.department_id };
     },
     responds: { status: 201, description: 'the credential and its token with the secret, shown once' },
@@ -280,7 +287,7 @@ export const sharingRoutes = [
     response: VerifyResult,
     owner: async ({ params }, knex, caller) => {
       const found = await grantedResource(knex, { departmentId: caller.departmentId, ref: params.code, mode: 'verify' });
-      if (!found) throw notFound(`resource ${params.code}`);
+      if (!found) throw notFound(text(`数据资源 ${params.code}`, `resource ${params.code}`));
       if (!found.grant) throw forbidden(await whyNoGrant(knex, { departmentId: caller.departmentId, resourceId: found.resourceId, mode: 'verify' }));
       return { departmentId: caller.departmentId, target: found };
     },
@@ -288,7 +295,7 @@ export const sharingRoutes = [
     handler: async ({ params, body, principal, services, actor, requestId, req, res, target }) => {
       const knex = services.knex;
       const found = (target as GrantedResource | undefined) ?? (await grantedResource(knex, { departmentId: principal!.departmentId, ref: params.code, mode: 'verify' }));
-      if (!found?.grant) throw forbidden(`no live verify grant on resource ${params.code}`);
+      if (!found?.grant) throw forbidden(text(`数据资源 ${params.code} 上没有生效的核验授权`, `no live verify grant on resource ${params.code}`));
       const grant = found.grant;
       const purpose = purposeOf(req, body.purpose);
       assertGrantedItems(grant, Object.keys(body.match));

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { badValue, type ItemInfo, type RowCondition } from '../data/row-conditions.ts';
-import { unprocessable } from '../http/errors.ts';
+import { text, type Bilingual, unprocessable } from '../http/errors.ts';
 
 const scalar = z.union([z.string().max(500), z.number(), z.boolean()]).transform((v) => String(v));
 
@@ -19,11 +19,11 @@ export const RowFilterSchema = z.array(RowConditionSchema).max(20);
 /** Checks a row filter against the resource's items: 422 naming every unknown item and ill-typed value. */
 export function checkRowFilter(filter: RowCondition[], items: ItemInfo[], path = '/rowFilter'): RowCondition[] {
   const byName = new Map(items.map((i) => [i.name, i]));
-  const problems: { path: string; message: string }[] = [];
+  const problems: { path: string; message: Bilingual }[] = [];
   filter.forEach((c, i) => {
     const item = byName.get(c.column);
     if (!item) {
-      problems.push({ path: `${path}/${i}/column`, message: `${c.column} is not an item of the resource` });
+      problems.push({ path: `${path}/${i}/column`, message: text(`${c.column} 不是该资源的信息项`, `${c.column} is not an item of the resource`) });
       return;
     }
     for (const v of Array.isArray(c.value) ? c.value : [c.value]) {
@@ -31,7 +31,12 @@ export function checkRowFilter(filter: RowCondition[], items: ItemInfo[], path =
       if (bad) problems.push({ path: `${path}/${i}/value`, message: bad });
     }
   });
-  if (problems.length) throw unprocessable(`the row filter has ${problems.length} problem(s): ${problems.map((p) => p.message).join('; ')}`, problems);
+  if (problems.length) {
+    throw unprocessable(
+      text(`行筛选条件有 ${problems.length} 个问题：${problems.map((p) => p.message.zh).join('；')}`, `the row filter has ${problems.length} problem(s): ${problems.map((p) => p.message.en).join('; ')}`),
+      problems,
+    );
+  }
   return filter;
 }
 

@@ -16,7 +16,7 @@ import { registerItems, writeRegisterCsv } from './register.ts';
 import { listenLocal } from './listen.ts';
 
 /** The register benchmarks read: `rows` generated rows, loaded through the real loader into a published open resource. */
-export async function registerDataset(knex: Knex, rows: number, over: Record<string, unknown> = {}): Promise<{ provider: Dept; resource: Record<string, any>; table: string }> {
+export async function registerDataset(knex: Knex, rows: number, over: Record<string, unknown> = {}, superuser: Knex = knex): Promise<{ provider: Dept; resource: Record<string, any>; table: string }> {
   const csv = path.join(os.tmpdir(), `odx-bench-register-${rows}.csv`);
   if (!fs.existsSync(csv)) await writeRegisterCsv(csv, rows);
   const provider = await makeDepartment(knex, '滨海市市场监督管理局（基准）');
@@ -30,8 +30,9 @@ export async function registerDataset(knex: Knex, rows: number, over: Record<str
   report('setup: load of the dataset', { rows: fmt(outcome.result!.rows), 'rows/s': fmt(outcome.result!.rows / ((Date.now() - t0) / 1000)) });
   const table = `data.r${resource.id}_v${outcome.version}`;
   // settle what a fresh million-row table leaves for later, so no autovacuum or checkpoint runs inside a measurement
-  await knex.raw(`vacuum (analyze) ${table}`);
-  await knex.raw('checkpoint');
+  // (a checkpoint is not the application role's to run: pass the superuser connection)
+  await superuser.raw(`vacuum (analyze) ${table}`);
+  await superuser.raw('checkpoint');
   return { provider, resource: await knex('odx.resources').where({ id: resource.id }).first(), table };
 }
 

@@ -3,11 +3,18 @@
  * Every failure becomes an ApiError carrying what the API said (status, code, problems) and the
  * request id a person can quote.
  */
+/** One problem of a refused request, its message already in the language the app asked for. */
 export interface Problem {
   in?: string;
   path?: string;
   message: string;
-  messageZh?: string;
+}
+
+let language = 'zh-CN';
+
+/** The language the API answers errors in (its `Accept-Language`): the person's choice, set by the i18n provider. */
+export function setApiLanguage(lang: 'zh' | 'en'): void {
+  language = lang === 'en' ? 'en' : 'zh-CN';
 }
 
 export class ApiError extends Error {
@@ -45,7 +52,7 @@ export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 /** One call to the API. A body is sent as JSON; the session cookie goes along (writes with it are checked against Origin by the server). */
 export async function apiCall<T>(method: Method, path: string, opts: { params?: Record<string, QueryValue>; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
   let res: Response;
-  const headers: Record<string, string> = { Accept: 'application/json' };
+  const headers: Record<string, string> = { Accept: 'application/json', 'Accept-Language': language };
   if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
   try {
     res = await fetch(path + queryString(opts.params ?? {}), {

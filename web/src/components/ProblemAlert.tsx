@@ -2,9 +2,9 @@ import { Alert, Button } from 'antd';
 import { ApiError } from '../api/client.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 
-/** An API failure as a person reads it: what happened in their language, each problem, the request id to quote. */
+/** An API failure as a person reads it: what happened, each problem (the API wrote both in the person's language, see apiCall), the request id to quote. */
 export function ProblemAlert({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
-  const { t, lang } = useI18n();
+  const { t } = useI18n();
   const e = error instanceof ApiError ? error : null;
   let message = e?.message ?? String((error as Error)?.message ?? error);
   if (e?.status === 0) message = t('error.network');
@@ -22,7 +22,7 @@ export function ProblemAlert({ error, onRetry }: { error: unknown; onRetry?: () 
           {problems.length > 0 && (
             <ul style={{ margin: '4px 0 0', paddingInlineStart: 20 }}>
               {problems.map((p, i) => (
-                <li key={i}>{lang === 'zh' && p.messageZh ? p.messageZh : p.message}{p.path ? ` (${p.path})` : ''}</li>
+                <li key={i}>{p.message}{p.path ? ` (${p.path})` : ''}</li>
               ))}
             </ul>
           )}

@@ -1,5 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { en, zh, type MessageKey } from './messages.ts';
+import { setApiLanguage } from '../api/client.ts';
 import { formatCount, formatDate, formatNumber, type Lang } from './format.ts';
 
 const STORAGE_KEY = 'odx.lang';
@@ -20,11 +21,15 @@ const I18nContext = createContext<I18n | null>(null);
 
 /** The remembered choice, else Chinese: the portal is Chinese first whatever the browser says. */
 function initialLang(): Lang {
+  let lang: Lang = 'zh';
   try {
-    return localStorage.getItem(STORAGE_KEY) === 'en' ? 'en' : 'zh';
+    if (localStorage.getItem(STORAGE_KEY) === 'en') lang = 'en';
   } catch {
-    return 'zh';
+    // private mode: Chinese
   }
+  // before the first query is sent, so the API's errors come in this language from the start
+  setApiLanguage(lang);
+  return lang;
 }
 
 export function I18nProvider({ children }: { children: ReactNode }) {
@@ -39,6 +44,7 @@ export function I18nProvider({ children }: { children: ReactNode }) {
     } catch {
       // private mode: the choice lasts for this page only
     }
+    setApiLanguage(next);
     setLangState(next);
   }, []);
   const value = useMemo<I18n>(() => {

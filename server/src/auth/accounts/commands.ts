@@ -1,5 +1,5 @@
 import type { CommandContext } from '../../audit/command.ts';
-import { forbidden, notFound } from '../../http/errors.ts';
+import { forbidden, notFound, text } from '../../http/errors.ts';
 import type { Principal, Role } from '../roles.ts';
 import { presentPrincipal } from './presenter.ts';
 import type { PrincipalCreate, PrincipalUpdate } from './schema.ts';
@@ -14,7 +14,7 @@ const OFFICER_GRANTABLE: Role[] = ['officer', 'registrar'];
 export function assertMayGrant(caller: Principal | null, roles: Role[]): void {
   if (!caller || caller.roles.includes('admin')) return;
   const denied = roles.filter((r) => !OFFICER_GRANTABLE.includes(r));
-  if (denied.length) throw forbidden(`only an admin may grant the roles ${denied.join(', ')}`, { roles: denied });
+  if (denied.length) throw forbidden(text(`只有管理员可以授予角色 ${denied.join('、')}`, `only an admin may grant the roles ${denied.join(', ')}`), { roles: denied });
 }
 
 export async function principalCreator(ctx: CommandContext, input: PrincipalCreate) {
@@ -41,7 +41,7 @@ export async function principalCreator(ctx: CommandContext, input: PrincipalCrea
 
 export async function principalUpdater(ctx: CommandContext, id: number, input: PrincipalUpdate) {
   const before = await ctx.trx('odx.principals').where({ id }).forUpdate().first();
-  if (!before) throw notFound(`principal ${id}`);
+  if (!before) throw notFound(text(`账号 ${id}`, `principal ${id}`));
   const change: Record<string, unknown> = {};
   if (input.displayName !== undefined) change.display_name = input.displayName;
   if (input.roles !== undefined) change.roles = input.roles;

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { runCommand } from '../../audit/command.ts';
-import { notFound } from '../../http/errors.ts';
+import { notFound, text } from '../../http/errors.ts';
 import { route, type Owner } from '../../http/route.ts';
 import { idParams } from '../../lib/zod-fields.ts';
 import { tokenCreator, tokenExpiry, tokenQuery, tokenRevoker, toRecord } from '../tokens.ts';
@@ -106,11 +106,11 @@ export const accountRoutes = [
     },
     handler: async ({ params, services, actor, requestId }) => {
       const exists = await services.knex('odx.tokens').where({ id: params.id }).first('id', 'revoked_at');
-      if (!exists) throw notFound(`token ${params.id}`);
+      if (!exists) throw notFound(text(`令牌 ${params.id}`, `token ${params.id}`));
       if (exists.revoked_at) return { body: { id: params.id, revokedAt: exists.revoked_at } };
       const revoked = await runCommand(services.knex, { actor, requestId }, async (ctx) => {
         const r = await tokenRevoker(ctx, params.id);
-        if (!r) throw notFound(`token ${params.id}`);
+        if (!r) throw notFound(text(`令牌 ${params.id}`, `token ${params.id}`));
         return r;
       });
       return { body: presentToken(revoked) };

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { Config } from '../../config.ts';
-import { forbidden, unauthorized } from '../../http/errors.ts';
+import { forbidden, text, unauthorized } from '../../http/errors.ts';
 import type { Principal } from '../roles.ts';
 import { authenticateSession } from './store.ts';
 
@@ -40,15 +40,21 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export function assertSameOrigin(req: Request, config: Config): void {
   if (SAFE_METHODS.has(req.method)) return;
   const origin = req.get('origin');
-  if (!origin) throw forbidden('a write signed in by the session cookie must carry an Origin header (a browser sends it; scripts use a bearer token)');
+  if (!origin) throw forbidden(
+      text(
+        '以登录会话 Cookie 进行的写操作须带 Origin 请求头（浏览器会自动发送；脚本请使用访问令牌）',
+        'a write signed in by the session cookie must carry an Origin header (a browser sends it; scripts use a bearer token)',
+      ),
+    );
   let host: string;
   try {
     host = new URL(origin).host;
   } catch {
-    throw forbidden(`the Origin ${origin} is not a URL`);
+    throw forbidden(text(`Origin ${origin} 不是有效的网址`, `the Origin ${origin} is not a URL`));
   }
   if (origin === new URL(config.publicBaseUrl).origin || host === req.get('host')) return;
-  throw forbidden(`a write signed in by the session cookie must come from ${new URL(config.publicBaseUrl).origin}, not ${origin}`);
+  const home = new URL(config.publicBaseUrl).origin;
+  throw forbidden(text(`以登录会话 Cookie 进行的写操作须来自 ${home}，而不是 ${origin}`, `a write signed in by the session cookie must come from ${home}, not ${origin}`));
 }
 
 /**
@@ -61,7 +67,9 @@ export async function cookiePrincipal(req: Request, res: Response, knex: Paramet
   const principal = await authenticateSession(knex, secret, config);
   if (!principal) {
     res.append('Set-Cookie', clearedSessionCookie(config));
-    if (required) throw unauthorized('the session has ended (signed out, idle too long or past its longest life): sign in again');
+    if (required) throw unauthorized(
+        text('登录会话已结束（已退出、长时间未操作或超过最长有效期），请重新登录', 'the session has ended (signed out, idle too long or past its longest life): sign in again'),
+      );
     return null;
   }
   assertSameOrigin(req, config);

@@ -1,5 +1,5 @@
 import { runCommand } from '../../audit/command.ts';
-import { HttpError, badRequest, forbidden, unauthorized } from '../../http/errors.ts';
+import { badRequest, forbidden, HttpError, text, unauthorized } from '../../http/errors.ts';
 import { route, written } from '../../http/route.ts';
 import { sessionCookie } from './cookie.ts';
 import { clearedFlowCookie, finishFlow, flowCookie, flowOf, notConfigured, oidcEnabled, startFlow } from './oidc.ts';
@@ -51,7 +51,7 @@ export const oidcRoutes = [
       if (!oidcEnabled(config)) throw notConfigured();
       const flow = flowOf(req.headers.cookie);
       res.append('Set-Cookie', clearedFlowCookie(config));
-      if (!flow) throw badRequest('统一身份认证登录未从本站发起或已超过 10 分钟，请重新登录 / this sign-in was not started here or took more than 10 minutes: start again');
+      if (!flow) throw badRequest(text('统一身份认证登录未从本站发起或已超过 10 分钟，请重新登录', 'this sign-in was not started here or took more than 10 minutes: start again'));
       const caller = callerOf(req);
       const refuse = (reason: string, err: HttpError, login: string | null = null) =>
         runCommand(knex, { actor, requestId }, async (ctx) => {
@@ -59,18 +59,18 @@ export const oidcRoutes = [
         }).then(() => {
           throw err;
         });
-      if (query.error) return refuse('oidc-refused', unauthorized(`统一身份认证未通过 / the identity provider refused the sign-in: ${query.error}`));
+      if (query.error) return refuse('oidc-refused', unauthorized(text(`统一身份认证未通过：${query.error}`, `the identity provider refused the sign-in: ${query.error}`)));
       let login: string;
       try {
         login = await finishFlow(config, new URL(req.originalUrl, config.publicBaseUrl), flow);
       } catch (err) {
         if (err instanceof HttpError) return refuse('oidc-no-login', err);
         services.log.warn({ err }, 'OpenID Connect sign-in failed');
-        return refuse('oidc-error', unauthorized(`统一身份认证失败，请重新登录 / the sign-in with the identity provider failed: ${(err as Error).message}`));
+        return refuse('oidc-error', unauthorized(text(`统一身份认证失败，请重新登录：${(err as Error).message}`, `the sign-in with the identity provider failed: ${(err as Error).message}`)));
       }
       const account = await accountForSignIn(knex, login);
       if (!account) {
-        return refuse('unknown-login', forbidden(`统一身份认证的账号 ${login} 在 ODX 中没有对应账号，请联系管理员 / no ODX account has the login ${login} that the identity provider gave`), login);
+        return refuse('unknown-login', forbidden(text(`统一身份认证的账号 ${login} 在 ODX 中没有对应账号，请联系管理员`, `no ODX account has the login ${login} that the identity provider gave`)), login);
       }
       const { secret } = await sessionOpener(knex, config, account, 'oidc', caller, { actor, requestId });
       res.append('Set-Cookie', sessionCookie(secret, config));

@@ -1,6 +1,6 @@
 import * as oidc from 'openid-client';
 import type { Config } from '../../config.ts';
-import { HttpError, unauthorized } from '../../http/errors.ts';
+import { HttpError, text, unauthorized } from '../../http/errors.ts';
 import { cookieValue } from './cookie.ts';
 
 /**
@@ -27,7 +27,7 @@ const discovered = new Map<string, Promise<oidc.Configuration>>();
 export const oidcEnabled = (config: Config): boolean => Boolean(config.oidcIssuer && config.oidcClientId);
 
 export function notConfigured(): HttpError {
-  return new HttpError(404, 'not_found', '未配置统一身份认证 / single sign-on (OpenID Connect) is not configured: set ODX_OIDC_ISSUER and ODX_OIDC_CLIENT_ID');
+  return new HttpError(404, 'not_found', text('未配置统一身份认证（须设置 ODX_OIDC_ISSUER 和 ODX_OIDC_CLIENT_ID）', 'single sign-on (OpenID Connect) is not configured: set ODX_OIDC_ISSUER and ODX_OIDC_CLIENT_ID'));
 }
 
 /** The provider's metadata, fetched once per issuer (again after a failure). */
@@ -79,7 +79,7 @@ export async function finishFlow(config: Config, callbackUrl: URL, flow: Flow): 
     login = (await oidc.fetchUserInfo(await provider(config), tokens.access_token, claims.sub))[config.oidcLoginClaim];
   }
   if (typeof login !== 'string' || !login) {
-    throw unauthorized(`统一身份认证未提供登录名（${config.oidcLoginClaim}）/ the identity provider did not give the claim ${config.oidcLoginClaim}`);
+    throw unauthorized(text(`统一身份认证未提供登录名（${config.oidcLoginClaim}）`, `the identity provider did not give the claim ${config.oidcLoginClaim}`));
   }
   return login.trim().toLowerCase();
 }

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import { runCommand } from '../../audit/command.ts';
-import { HttpError, forbidden, notFound } from '../../http/errors.ts';
+import { forbidden, HttpError, notFound, text } from '../../http/errors.ts';
 import { route, written } from '../../http/route.ts';
 import { Me } from '../accounts/schema.ts';
 import { idParams } from '../../lib/zod-fields.ts';
@@ -108,7 +108,7 @@ export const sessionRoutes = [
     },
     handler: async ({ params, principal, services, actor, requestId, res }) => {
       const row = await services.knex('odx.sessions').where({ id: params.id }).first('principal_id', 'ended_at');
-      if (!row) throw notFound(`session ${params.id}`);
+      if (!row) throw notFound(text(`登录会话 ${params.id}`, `session ${params.id}`));
       if (!row.ended_at) await runCommand(services.knex, { actor, requestId }, (ctx) => sessionsEnder(ctx, row.principal_id, { only: params.id }, 'session.end'));
       if (principal!.sessionId === params.id) res.append('Set-Cookie', clearedSessionCookie(services.config));
     },
@@ -127,7 +127,7 @@ export const sessionRoutes = [
       const me = principal!;
       await checkCredentials(services.knex, services.config, { login: me.login, password: body.current }, callerOf(req), { actor, requestId }).catch((err: unknown) => {
         if (err instanceof HttpError && err.status === 401) {
-          throw forbidden('当前密码错误 / the current password is wrong', [{ in: 'body', path: '/current', message: 'the current password is wrong', messageZh: '当前密码错误' }]);
+          throw forbidden(text('当前密码错误', 'the current password is wrong'), [{ in: 'body', path: '/current', message: text('当前密码错误', 'the current password is wrong') }]);
         }
         return withRetryAfter(res)(err);
       });

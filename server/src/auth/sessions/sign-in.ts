@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { runCommand, type CommandOrigin } from '../../audit/command.ts';
 import type { Config } from '../../config.ts';
-import { HttpError, unauthorized } from '../../http/errors.ts';
+import { HttpError, text, unauthorized, type Bilingual } from '../../http/errors.ts';
 import { clientBucket } from '../../http/rate-limit.ts';
 import { dummyHash, verifyPassword } from '../passwords.ts';
 import type { Principal } from '../roles.ts';
@@ -9,7 +9,7 @@ import { sessionCreator, sessionPrincipal } from './store.ts';
 import { addressWait, failureRecorder, failuresCleared, lockWait } from './throttle.ts';
 
 /** The one answer to a wrong login or password: the same status and words whether the login exists or not. */
-export const WRONG_CREDENTIALS = '登录名或密码错误 / the login or the password is wrong';
+export const WRONG_CREDENTIALS = text('登录名或密码错误', 'the login or the password is wrong');
 
 export interface Caller {
   address: string | undefined;
@@ -31,7 +31,7 @@ export async function accountForSignIn(knex: Knex, typed: string) {
 }
 
 /** 429 with when to try again; `limit` says whether the login is locked or the address slowed. */
-const tooManyFailures = (message: string, retryAfter: number, limit: 'login' | 'address') => new HttpError(429, 'rate_limited', message, { retryAfter, limit });
+const tooManyFailures = (message: Bilingual, retryAfter: number, limit: 'login' | 'address') => new HttpError(429, 'rate_limited', message, { retryAfter, limit });
 
 export type Account = NonNullable<Awaited<ReturnType<typeof accountForSignIn>>>;
 
@@ -47,7 +47,7 @@ export async function checkCredentials(knex: Knex, config: Config, input: { logi
   const bucket = clientBucket(caller.address);
   const wait = await addressWait(knex, bucket, config);
   if (wait) {
-    throw tooManyFailures(`登录失败次数过多，请 ${wait} 秒后再试 / too many failed sign-ins from this address: try again in ${wait} s`, wait, 'address');
+    throw tooManyFailures(text(`登录失败次数过多，请 ${wait} 秒后再试`, `too many failed sign-ins from this address: try again in ${wait} s`), wait, 'address');
   }
   const account = await accountForSignIn(knex, typed);
   const login = account?.login ?? typed;
@@ -65,7 +65,8 @@ export async function checkCredentials(knex: Knex, config: Config, input: { logi
   const locked = await lockWait(knex, login);
   if (locked) {
     await failed('locked', false);
-    throw tooManyFailures(`该登录名因多次登录失败已被锁定，请 ${Math.ceil(locked / 60)} 分钟后再试 / this login is locked after repeated failed sign-ins: try again in ${locked} s`, locked, 'login');
+    throw tooManyFailures(
+      text(`该登录名因多次登录失败已被锁定，请 ${Math.ceil(locked / 60)} 分钟后再试`, `this login is locked after repeated failed sign-ins: try again in ${locked} s`), locked, 'login');
   }
   // an unknown login (or an account without a password) is checked against a dummy hash, so it costs the same time
   const matches = await verifyPassword(input.password, account?.hash ?? (await dummyHash()));

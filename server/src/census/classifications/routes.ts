@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { runCommand } from '../../audit/command.ts';
-import { unprocessable } from '../../http/errors.ts';
+import { text, unprocessable } from '../../http/errors.ts';
 import { route } from '../../http/route.ts';
 import { ClassificationList, ClassificationRecord } from './schema.ts';
 
@@ -36,11 +36,13 @@ export const classificationRoutes = [
     responds: { status: 201, description: 'the new class' },
     handler: async ({ body, services, actor, requestId }) => {
       if (!body.code.startsWith(body.parentCode) || body.code === body.parentCode) {
-        throw unprocessable('a class code extends its parent’s code', [{ path: '/code', message: `must start with ${body.parentCode} and be longer` }]);
+        throw unprocessable(text('分类代码须在上级分类代码之后延长', 'a class code extends its parent’s code'), [
+          { path: '/code', message: text(`须以 ${body.parentCode} 开头且更长`, `must start with ${body.parentCode} and be longer`) },
+        ]);
       }
       const created = await runCommand(services.knex, { actor, requestId }, async (ctx) => {
         const parent = await ctx.trx('odx.classifications').where({ code: body.parentCode }).first('code');
-        if (!parent) throw unprocessable(`no class has the code ${body.parentCode}`, [{ path: '/parentCode', message: 'unknown class' }]);
+        if (!parent) throw unprocessable(text(`没有代码为 ${body.parentCode} 的分类`, `no class has the code ${body.parentCode}`), [{ path: '/parentCode', message: text('未知分类', 'unknown class') }]);
         const [row] = await ctx.trx('odx.classifications').insert({ code: body.code, name: body.name, parent_code: body.parentCode }).returning(['code', 'name', 'parent_code']);
         ctx.audit({ action: 'classification.create', targetType: 'classification', targetId: body.code, detail: { name: body.name, parent: body.parentCode } });
         return row;

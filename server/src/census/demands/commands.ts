@@ -1,14 +1,14 @@
 import type { CommandContext } from '../../audit/command.ts';
-import { stateConflict, unprocessable } from '../../http/errors.ts';
+import { stateConflict, text, unprocessable } from '../../http/errors.ts';
 import { lockDocument } from '../documents/commands.ts';
 import { recordStep } from '../documents/history.ts';
 
 /** Links a demand to a published resource that answers it; an open demand becomes matched. */
 export async function demandLinker(ctx: CommandContext, demandId: number, resourceId: number) {
   const demand = await lockDocument(ctx, 'demand', demandId);
-  if (['fulfilled', 'unfulfillable'].includes(demand.status)) throw stateConflict(`a ${demand.status} demand takes no more links`);
+  if (['fulfilled', 'unfulfillable'].includes(demand.status)) throw stateConflict(text(`状态为 ${demand.status} 的需求不能再关联资源`, `a ${demand.status} demand takes no more links`));
   const resource = await ctx.trx('odx.resources').where({ id: resourceId }).whereNotNull('published_doc').whereNull('retired_at').first('id');
-  if (!resource) throw unprocessable(`resource ${resourceId} is not a published catalogue entry`, [{ path: '/resourceId', message: 'not published' }]);
+  if (!resource) throw unprocessable(text(`数据资源 ${resourceId} 不是已发布的目录条目`, `resource ${resourceId} is not a published catalogue entry`), [{ path: '/resourceId', message: text('未发布', 'not published') }]);
   await ctx.trx('odx.demand_links').insert({ demand_id: demandId, resource_id: resourceId, linked_by: ctx.actor.id ?? null }).onConflict(['demand_id', 'resource_id']).ignore();
   const status = demand.status === 'open' ? 'matched' : demand.status;
   const [row] = await ctx.trx('odx.demands')
@@ -22,7 +22,7 @@ export async function demandLinker(ctx: CommandContext, demandId: number, resour
 /** Closes a demand that nothing here can answer; the reason is required and kept. */
 export async function demandCloser(ctx: CommandContext, demandId: number, reason: string) {
   const demand = await lockDocument(ctx, 'demand', demandId);
-  if (!['open', 'matched'].includes(demand.status)) throw stateConflict(`a ${demand.status} demand cannot be marked unfulfillable`);
+  if (!['open', 'matched'].includes(demand.status)) throw stateConflict(text(`状态为 ${demand.status} 的需求不能标记为无法满足`, `a ${demand.status} demand cannot be marked unfulfillable`));
   const [row] = await ctx.trx('odx.demands')
     .where({ id: demandId })
     .update({ status: 'unfulfillable', reason, unfulfillable_at: ctx.trx.fn.now(), updated_at: ctx.trx.fn.now() })
@@ -50,7 +50,7 @@ export async function demandShareStep(
   let status: string = demand.status;
   const change: Record<string, unknown> = {};
   if (event === 'request') {
-    if (['fulfilled', 'unfulfillable'].includes(status)) throw stateConflict(`demand ${demandId} is ${status}; a share request can no longer answer it`);
+    if (['fulfilled', 'unfulfillable'].includes(status)) throw stateConflict(text(`需求 ${demandId} 的状态为 ${status}，共享申请不能再回应它`, `demand ${demandId} is ${status}; a share request can no longer answer it`));
     if (opts.resourceId !== undefined) {
       await ctx.trx('odx.demand_links').insert({ demand_id: demandId, resource_id: opts.resourceId, linked_by: ctx.actor.id ?? null }).onConflict(['demand_id', 'resource_id']).ignore();
     }

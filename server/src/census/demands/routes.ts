@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { runCommand } from '../../audit/command.ts';
-import { notFound } from '../../http/errors.ts';
+import { notFound, text } from '../../http/errors.ts';
 import { route } from '../../http/route.ts';
 import { idParams } from '../../lib/zod-fields.ts';
 import { presentDocument } from '../documents/presenter.ts';
@@ -40,7 +40,7 @@ export const demandRoutes = [
     owner: documentOwner('demand'),
     handler: async ({ params, query, services }) => {
       const row = await services.knex('odx.demands').where({ id: params.id }).first('doc');
-      if (!row) throw notFound(`demand ${params.id}`);
+      if (!row) throw notFound(text(`数据需求 ${params.id}`, `demand ${params.id}`));
       return { body: { items: await matchDemand(services.knex, row.doc, query.limit) } };
     },
   }),

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { CommandContext } from '../../audit/command.ts';
-import { notFound, unprocessable } from '../../http/errors.ts';
+import { notFound, text, unprocessable } from '../../http/errors.ts';
 import { presentDepartment } from './presenter.ts';
 import type { DepartmentCreate, DepartmentRecord, DepartmentUpdate } from './schema.ts';
 
@@ -18,14 +18,14 @@ function columns(input: Partial<DepartmentCreate>) {
 async function assertParentKeepsTree(trx: Knex.Transaction, id: number | null, parentId: number | null | undefined) {
   if (parentId === undefined || parentId === null) return;
   const parent = await trx('odx.departments').where({ id: parentId }).first('id');
-  if (!parent) throw unprocessable(`parent department ${parentId} does not exist`, [{ path: '/parentId', message: 'unknown department' }]);
+  if (!parent) throw unprocessable(text(`上级部门 ${parentId} 不存在`, `parent department ${parentId} does not exist`), [{ path: '/parentId', message: text('未知部门', 'unknown department') }]);
   if (id === null) return;
   const cycle = await trx.raw(
     `with recursive up as (select id, parent_id from odx.departments where id = ? union all
        select d.id, d.parent_id from odx.departments d join up on d.id = up.parent_id) select 1 from up where id = ? limit 1`,
     [parentId, id],
   );
-  if (cycle.rows.length) throw unprocessable('a department cannot sit under itself', [{ path: '/parentId', message: 'would make a cycle' }]);
+  if (cycle.rows.length) throw unprocessable(text('部门不能隶属于自身', 'a department cannot sit under itself'), [{ path: '/parentId', message: text('会形成循环', 'would make a cycle') }]);
 }
 
 export async function departmentCreator(ctx: CommandContext, input: DepartmentCreate): Promise<DepartmentRecord> {
@@ -37,7 +37,7 @@ export async function departmentCreator(ctx: CommandContext, input: DepartmentCr
 
 export async function departmentUpdater(ctx: CommandContext, id: number, input: DepartmentUpdate): Promise<DepartmentRecord> {
   const before = await ctx.trx('odx.departments').where({ id }).forUpdate().first();
-  if (!before) throw notFound(`department ${id}`);
+  if (!before) throw notFound(text(`部门 ${id}`, `department ${id}`));
   await assertParentKeepsTree(ctx.trx, id, input.parentId);
   const [row] = await ctx.trx('odx.departments').where({ id }).update({ ...columns(input), updated_at: ctx.trx.fn.now() }).returning('*');
   ctx.audit({ action: 'department.update', departmentId: id, targetType: 'department', targetId: id, detail: { before: presentDepartment(before), change: input } });

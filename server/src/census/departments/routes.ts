@@ -1,5 +1,5 @@
 import { runCommand } from '../../audit/command.ts';
-import { notFound } from '../../http/errors.ts';
+import { notFound, text } from '../../http/errors.ts';
 import { route } from '../../http/route.ts';
 import { idParams } from '../../lib/zod-fields.ts';
 import { departmentCreator, departmentUpdater } from './commands.ts';
@@ -33,7 +33,7 @@ export const departmentRoutes = [
     response: DepartmentRecord,
     handler: async ({ params, services }) => {
       const row = await services.knex('odx.departments').where({ id: params.id }).first();
-      if (!row) throw notFound(`department ${params.id}`);
+      if (!row) throw notFound(text(`部门 ${params.id}`, `department ${params.id}`));
       return { body: presentDepartment(row) };
     },
   }),

@@ -1,5 +1,5 @@
 import type { CommandContext } from '../../audit/command.ts';
-import { notFound, stateConflict, versionConflict } from '../../http/errors.ts';
+import { notFound, stateConflict, text, versionConflict } from '../../http/errors.ts';
 import { derivedColumns } from './derive.ts';
 import { recordStep } from './history.ts';
 import { KINDS, type CensusKind } from './kinds.ts';
@@ -22,7 +22,7 @@ export async function documentCreator(ctx: CommandContext, kind: CensusKind, inp
 /** Locks a document for a change; 404 when it does not exist. */
 export async function lockDocument(ctx: CommandContext, kind: CensusKind, id: number): Promise<DocumentRow> {
   const row = await ctx.trx(KINDS[kind].table).where({ id }).forUpdate().first();
-  if (!row) throw notFound(`${kind} ${id}`);
+  if (!row) throw notFound(text(`${KINDS[kind].noun} ${id}`, `${kind} ${id}`));
   return row;
 }
 
@@ -33,10 +33,16 @@ export async function lockDocument(ctx: CommandContext, kind: CensusKind, id: nu
 export async function documentUpdater(ctx: CommandContext, kind: CensusKind, id: number, input: unknown, expectedVersion?: number): Promise<DocumentRow> {
   const current = await lockDocument(ctx, kind, id);
   if (!KINDS[kind].editable.includes(current.status)) {
-    throw stateConflict(`a ${kind} in status '${current.status}' cannot be edited`, { status: current.status, editable: KINDS[kind].editable });
+    throw stateConflict(text(`状态为“${current.status}”的${KINDS[kind].noun}不能编辑`, `a ${kind} in status '${current.status}' cannot be edited`), {
+      status: current.status,
+      editable: KINDS[kind].editable,
+    });
   }
   if (expectedVersion !== undefined && expectedVersion !== current.version) {
-    throw versionConflict(`version ${expectedVersion} is not current (current: ${current.version}); reload and edit again`, { currentVersion: current.version });
+    throw versionConflict(
+      text(`第 ${expectedVersion} 版已不是当前版本（当前为第 ${current.version} 版），请重新加载后再编辑`, `version ${expectedVersion} is not current (current: ${current.version}); reload and edit again`),
+      { currentVersion: current.version },
+    );
   }
   const doc = assertValid(kind, input) as Record<string, any>;
   const field = KINDS[kind].ownerField;

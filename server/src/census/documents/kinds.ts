@@ -10,13 +10,15 @@ export interface KindInfo {
   ownerField: 'owner' | 'provider' | 'requester';
   /** The Chinese name of the list. */
   list: string;
+  /** The Chinese name of one entry. */
+  noun: string;
   initialStatus: string;
   /** Statuses in which the working document may be edited. */
   editable: string[];
 }
 
 export const KINDS: Record<CensusKind, KindInfo> = {
-  system: { table: 'odx.systems', ownerField: 'owner', list: '系统清单', initialStatus: 'active', editable: ['active'] },
-  resource: { table: 'odx.resources', ownerField: 'provider', list: '数据清单', initialStatus: 'draft', editable: ['draft', 'published'] },
-  demand: { table: 'odx.demands', ownerField: 'requester', list: '需求清单', initialStatus: 'open', editable: ['open', 'matched'] },
+  system: { table: 'odx.systems', ownerField: 'owner', list: '系统清单', noun: '业务系统', initialStatus: 'active', editable: ['active'] },
+  resource: { table: 'odx.resources', ownerField: 'provider', list: '数据清单', noun: '数据资源', initialStatus: 'draft', editable: ['draft', 'published'] },
+  demand: { table: 'odx.demands', ownerField: 'requester', list: '需求清单', noun: '数据需求', initialStatus: 'open', editable: ['open', 'matched'] },
 };

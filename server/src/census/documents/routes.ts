@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { runCommand } from '../../audit/command.ts';
-import { notFound } from '../../http/errors.ts';
+import { notFound, text } from '../../http/errors.ts';
 import { route, type RouteSpec } from '../../http/route.ts';
 import { catalogDocument, idParams } from '../../lib/zod-fields.ts';
 import { UpdateQuery } from '../resources/schema.ts';
@@ -54,7 +54,7 @@ export function documentRoutes(kind: Exclude<CensusKind, 'resource'>, plural: st
       owner: documentOwner(kind),
       handler: async ({ params, services }) => {
         const row = await services.knex(table).where({ id: params.id }).first();
-        if (!row) throw notFound(`${kind} ${params.id}`);
+        if (!row) throw notFound(text(`${KINDS[kind].noun} ${params.id}`, `${kind} ${params.id}`));
         return { body: presentDocument(row) };
       },
     }),
@@ -69,7 +69,7 @@ export function documentRoutes(kind: Exclude<CensusKind, 'resource'>, plural: st
       response: History,
       owner: documentOwner(kind),
       handler: async ({ params, services }) => {
-        if (!(await services.knex(table).where({ id: params.id }).first('id'))) throw notFound(`${kind} ${params.id}`);
+        if (!(await services.knex(table).where({ id: params.id }).first('id'))) throw notFound(text(`${KINDS[kind].noun} ${params.id}`, `${kind} ${params.id}`));
         return { body: { items: await historyOf(services.knex, kind, params.id) } };
       },
     }),

@@ -1,11 +1,11 @@
 import type { Knex } from 'knex';
-import { HttpError } from '../../http/errors.ts';
+import { HttpError, text } from '../../http/errors.ts';
 import { validateDocument, type DocType, type Violation } from '../../schemas/validator.ts';
 import { KINDS, type CensusKind } from './kinds.ts';
 
 /** A document that breaks its schema or a registry rule: 400 with every violation's JSON path, in Chinese and English. */
 export function invalidDocument(violations: Pick<Violation, 'path' | 'message' | 'messageZh'>[], status = 400): HttpError {
-  return new HttpError(status, status === 400 ? 'invalid_document' : 'unprocessable', `the document has ${violations.length} problem(s)`, violations);
+  return new HttpError(status, status === 400 ? 'invalid_document' : 'unprocessable', text(`文档有 ${violations.length} 个问题`, `the document has ${violations.length} problem(s)`), violations);
 }
 
 export function assertValid<K extends CensusKind>(kind: K, doc: unknown): DocType<K> {

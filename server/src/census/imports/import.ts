@@ -10,7 +10,7 @@
 import type { Knex } from 'knex';
 import { runCommand, type CommandContext, type CommandOrigin } from '../../audit/command.ts';
 import { pendingEvents, recordAudit, type AuditInput } from '../../audit/chain.ts';
-import { HttpError, notFound } from '../../http/errors.ts';
+import { HttpError, notFound, text } from '../../http/errors.ts';
 import { documentCreator } from '../documents/commands.ts';
 import { ITEMS_SHEET, LISTS, SHEET, listColumns, type ListName } from './columns.ts';
 import { bindSheet, checkRow, sortProblems, toDocuments, violationProblems, type BoundSheet, type ImportProblem, type Lookups, type ParsedRow } from './convert.ts';
@@ -66,8 +66,8 @@ export class ImportRejected extends HttpError {
       422,
       'import_rejected',
       rows > 0
-        ? `${problems.length} problem(s) in ${badRows} row(s) of ${rows}; nothing was imported`
-        : `the file cannot be imported (${problems.length} problem(s)); nothing was imported`,
+        ? text(`${rows} 行中有 ${badRows} 行共 ${problems.length} 个问题，未导入任何内容`, `${problems.length} problem(s) in ${badRows} row(s) of ${rows}; nothing was imported`)
+        : text(`文件无法导入（${problems.length} 个问题），未导入任何内容`, `the file cannot be imported (${problems.length} problem(s)); nothing was imported`),
       problems,
     );
   }
@@ -213,7 +213,7 @@ async function store(ctx: CommandContext, input: ImportInput, prepared: Awaited<
 /** Imports a filled census template for one department, whole or not at all. */
 export async function importCensus(knex: Knex, origin: CommandOrigin, input: ImportInput): Promise<ImportResult> {
   const dept = await knex('odx.departments').where({ uscc: input.department }).first('id', 'uscc', 'name');
-  if (!dept) throw notFound(`department ${input.department}`);
+  if (!dept) throw notFound(text(`部门 ${input.department}`, `department ${input.department}`));
   const prepared = await prepareImport(knex, input, dept);
   const t2 = performance.now();
   const ids = await runCommand(knex, origin, (ctx) => store(ctx, input, prepared, dept.id));

@@ -4,7 +4,7 @@
  * and, for resources as CSV, `items`. The size limit answers 413.
  */
 import type { Request } from 'express';
-import { HttpError } from '../../http/errors.ts';
+import { HttpError, text } from '../../http/errors.ts';
 
 /** Largest upload accepted (all parts together). */
 export const IMPORT_LIMIT_BYTES = 20 * 1024 * 1024;
@@ -30,7 +30,7 @@ const RAW_TYPES = [
 ];
 
 const tooLarge = (limit: number) =>
-  new HttpError(413, 'payload_too_large', `the upload is larger than ${Math.round(limit / 1024 / 1024)} MiB; split the file`, { limitBytes: limit });
+  new HttpError(413, 'payload_too_large', text(`上传的文件超过 ${Math.round(limit / 1024 / 1024)} MiB，请拆分文件`, `the upload is larger than ${Math.round(limit / 1024 / 1024)} MiB; split the file`), { limitBytes: limit });
 
 function mediaType(header: string | undefined): { type: string; params: Record<string, string> } {
   const [type, ...rest] = (header ?? 'application/octet-stream').split(';');
@@ -66,15 +66,15 @@ export function parseMultipart(body: Buffer, boundary: string): Map<string, Uplo
   const parts = new Map<string, UploadPart>();
   const delimiter = Buffer.from(`--${boundary}`);
   let pos = body.indexOf(delimiter);
-  if (pos < 0) throw new HttpError(400, 'bad_request', 'the multipart body has no parts');
+  if (pos < 0) throw new HttpError(400, 'bad_request', text('multipart 请求体没有任何部分', 'the multipart body has no parts'));
   for (;;) {
     pos += delimiter.length;
     if (body.subarray(pos, pos + 2).toString() === '--') break;
     const headerEnd = body.indexOf('\r\n\r\n', pos);
-    if (headerEnd < 0) throw new HttpError(400, 'bad_request', 'a multipart part has no header end');
+    if (headerEnd < 0) throw new HttpError(400, 'bad_request', text('multipart 的某个部分没有头部结束标记', 'a multipart part has no header end'));
     const headers = body.subarray(pos, headerEnd).toString('utf8');
     const next = body.indexOf(Buffer.from(`\r\n--${boundary}`), headerEnd + 4);
-    if (next < 0) throw new HttpError(400, 'bad_request', 'the multipart body is not terminated');
+    if (next < 0) throw new HttpError(400, 'bad_request', text('multipart 请求体没有结束', 'the multipart body is not terminated'));
     const data = body.subarray(headerEnd + 4, next);
     const disposition = /content-disposition:\s*form-data([^\r\n]*)/i.exec(headers)?.[1] ?? '';
     const name = /\bname="([^"]*)"/i.exec(disposition)?.[1];
@@ -90,15 +90,18 @@ export function parseMultipart(body: Buffer, boundary: string): Map<string, Uplo
 export async function readUpload(req: Request, limit = IMPORT_LIMIT_BYTES): Promise<Upload> {
   const { type, params } = mediaType(req.get('content-type'));
   if (type === 'multipart/form-data') {
-    if (!params.boundary) throw new HttpError(400, 'bad_request', 'the multipart Content-Type has no boundary');
+    if (!params.boundary) throw new HttpError(400, 'bad_request', text('multipart 的 Content-Type 没有 boundary', 'the multipart Content-Type has no boundary'));
     const parts = parseMultipart(await readBody(req, limit), params.boundary);
     const file = parts.get('file');
-    if (!file) throw new HttpError(400, 'bad_request', 'the multipart body needs a part named "file" (and "items" for resources as CSV)', { parts: [...parts.keys()] });
+    if (!file) throw new HttpError(400, 'bad_request', text('multipart 请求体须有名为 "file" 的部分（CSV 格式的数据资源还须有 "items"）', 'the multipart body needs a part named "file" (and "items" for resources as CSV)'), { parts: [...parts.keys()] });
     const items = parts.get('items');
     return { file, ...(items ? { items } : {}) };
   }
   if (!RAW_TYPES.includes(type) || req.readableEnded) {
-    throw new HttpError(415, 'unsupported_media_type', `send the file as the raw body (xlsx, text/csv or application/octet-stream) or as multipart/form-data, not ${type}`, { accepted: [...RAW_TYPES, 'multipart/form-data'] });
+    throw new HttpError(415, 'unsupported_media_type', text(
+        `请以原始请求体（xlsx、text/csv 或 application/octet-stream）或 multipart/form-data 发送文件，而不是 ${type}`,
+        `send the file as the raw body (xlsx, text/csv or application/octet-stream) or as multipart/form-data, not ${type}`,
+      ), { accepted: [...RAW_TYPES, 'multipart/form-data'] });
   }
   const data = await readBody(req, limit);
   const disposition = req.get('content-disposition');

@@ -1,5 +1,5 @@
 import type { CommandContext } from '../../audit/command.ts';
-import { forbidden, stateConflict, unprocessable } from '../../http/errors.ts';
+import { forbidden, stateConflict, text, unprocessable } from '../../http/errors.ts';
 import { derivedColumns } from '../documents/derive.ts';
 import { lockDocument, type DocumentRow } from '../documents/commands.ts';
 import { recordStep } from '../documents/history.ts';
@@ -39,7 +39,10 @@ function assertNoUnmaskedPersonalData(doc: Record<string, any>): void {
   const bad = unmaskedPersonalItems(items.filter((i) => i.openType === undefined || i.openType === 'open'));
   if (!bad.length) return;
   throw unprocessable(
-    `an open (无条件开放) resource cannot be published with personal items that have no mask rule: ${bad.map((i) => `${i.label} (${i.name})`).join(', ')}`,
+    text(
+      `无条件开放的数据资源不能发布未设置脱敏规则的个人信息项：${bad.map((i) => `${i.label}（${i.name}）`).join('、')}`,
+      `an open (无条件开放) resource cannot be published with personal items that have no mask rule: ${bad.map((i) => `${i.label} (${i.name})`).join(', ')}`,
+    ),
     bad.map((i) => ({
       path: `/items/${items.indexOf(i)}/mask`,
       item: i.name,
@@ -63,7 +66,10 @@ async function assertFourEyes(ctx: CommandContext, current: DocumentRow): Promis
     .first('action', 'version');
   if (!own) return;
   throw forbidden(
-    `four eyes: you ${own.action === 'submit' ? 'submitted' : 'wrote'} version ${own.version} of resource ${current.id}, so another officer must approve it / 四眼原则：本人编写或提交的数据目录不得由本人审核，须由本部门另一名数据官审核`,
+    text(
+      `四眼原则：您${own.action === 'submit' ? '提交' : '编写'}了数据资源 ${current.id} 的第 ${own.version} 版，本人编写或提交的数据目录不得由本人审核，须由本部门另一名数据官审核`,
+      `four eyes: you ${own.action === 'submit' ? 'submitted' : 'wrote'} version ${own.version} of resource ${current.id}, so another officer must approve it`,
+    ),
     { rule: 'four-eyes', resource: current.id, version: own.version, action: own.action },
   );
 }
@@ -72,10 +78,10 @@ export async function resourceStepper(ctx: CommandContext, id: number, step: Lif
   const current = await lockDocument(ctx, 'resource', id);
   const { from, to } = STEPS[step];
   if (!(from as readonly string[]).includes(current.status)) {
-    throw stateConflict(`cannot ${step} a resource in status '${current.status}'`, { status: current.status, allowedFrom: from });
+    throw stateConflict(text(`状态为“${current.status}”的数据资源不能执行 ${step}`, `cannot ${step} a resource in status '${current.status}'`), { status: current.status, allowedFrom: from });
   }
   if (step === 'approve' && opts.fourEyes !== false) await assertFourEyes(ctx, current);
-  if (step === 'return' && !note) throw unprocessable('returning a resource needs a reason', [{ path: '/note', message: 'required' }]);
+  if (step === 'return' && !note) throw unprocessable(text('退回数据资源须说明理由', 'returning a resource needs a reason'), [{ path: '/note', message: text('必填', 'required') }]);
   let change: Record<string, unknown> = { status: to, updated_at: ctx.trx.fn.now() };
   if (step === 'publish') {
     assertNoUnmaskedPersonalData(current.doc);

@@ -1,6 +1,6 @@
 /** One catalogue entry as the caller may see it; the list is `searchResources` (search.ts). */
 import type { Knex } from 'knex';
-import { notFound } from '../../http/errors.ts';
+import { notFound, text } from '../../http/errors.ts';
 import type { Scoping } from '../../http/route.ts';
 import { inScope } from '../../policies/access.ts';
 
@@ -11,6 +11,6 @@ import { inScope } from '../../policies/access.ts';
 export async function visibleResource(knex: Knex, id: number, scoping: Scoping) {
   const row = await knex('odx.resources').where({ id }).first();
   const own = !!row && inScope(scoping, row.department_id);
-  if (!row || (!own && !row.published_doc)) throw notFound(`resource ${id}`);
+  if (!row || (!own && !row.published_doc)) throw notFound(text(`数据资源 ${id}`, `resource ${id}`));
   return { row, own };
 }

@@ -1,5 +1,5 @@
 import { recordEvents, runCommand } from '../../audit/command.ts';
-import { notFound } from '../../http/errors.ts';
+import { notFound, text } from '../../http/errors.ts';
 import { route, type RouteSpec } from '../../http/route.ts';
 import { catalogDocument, idParams } from '../../lib/zod-fields.ts';
 import { seesOwnDataValues } from '../../policies/data-values.ts';
@@ -83,7 +83,7 @@ export const resourceRoutes = [
     response: History,
     owner: documentOwner('resource'),
     handler: async ({ params, services }) => {
-      if (!(await services.knex('odx.resources').where({ id: params.id }).first('id'))) throw notFound(`resource ${params.id}`);
+      if (!(await services.knex('odx.resources').where({ id: params.id }).first('id'))) throw notFound(text(`数据资源 ${params.id}`, `resource ${params.id}`));
       return { body: { items: await historyOf(services.knex, 'resource', params.id) } };
     },
   }),

@@ -6,7 +6,7 @@ import type { Knex } from 'knex';
 import type { z } from 'zod';
 import { runCommand, type CommandContext, type CommandOrigin } from '../../audit/command.ts';
 import type { Scoping } from '../../http/route.ts';
-import { notFound, stateConflict } from '../../http/errors.ts';
+import { notFound, stateConflict, text } from '../../http/errors.ts';
 import { decodeCursor, pageById } from '../../lib/cursor.ts';
 import { whereInScope } from '../../policies/access.ts';
 import { grantStepper } from '../../sharing/grants.ts';
@@ -72,15 +72,15 @@ export async function listAlerts(knex: Knex, query: AlertQuery, scoping: Scoping
 
 export async function alertView(knex: Knex, id: number) {
   const row = await knex('odx.alerts').where({ id }).first();
-  if (!row) throw notFound(`alert ${id}`);
+  if (!row) throw notFound(text(`提醒 ${id}`, `alert ${id}`));
   const deliveries = await knex('odx.webhook_deliveries').where({ alert_id: id }).orderBy('id').select('attempt', 'at', 'url', 'status', 'error', 'duration_ms');
   return { ...presentAlert(row), deliveries: deliveries.map((d) => ({ attempt: d.attempt, at: d.at, url: d.url, status: d.status, error: d.error, durationMs: d.duration_ms })) };
 }
 
 export async function alertAcknowledger(ctx: CommandContext, id: number): Promise<void> {
   const row = await ctx.trx('odx.alerts').where({ id }).forUpdate().first('id', 'department_id', 'acknowledged_at');
-  if (!row) throw notFound(`alert ${id}`);
-  if (row.acknowledged_at) throw stateConflict(`alert ${id} was acknowledged already`);
+  if (!row) throw notFound(text(`提醒 ${id}`, `alert ${id}`));
+  if (row.acknowledged_at) throw stateConflict(text(`提醒 ${id} 已确认过`, `alert ${id} was acknowledged already`));
   await ctx.trx('odx.alerts').where({ id }).update({ acknowledged_at: now(), acknowledged_by: ctx.actor.id ?? null });
   ctx.audit({ action: 'alert.acknowledge', departmentId: row.department_id, targetType: 'alert', targetId: id });
 }
@@ -88,8 +88,8 @@ export async function alertAcknowledger(ctx: CommandContext, id: number): Promis
 /** The authority suspends the grant a leak-watch alert names, and the alert is acknowledged with it. */
 export async function grantSuspenderFromAlert(ctx: CommandContext, id: number, reason: string, by: { departmentId: number | null }): Promise<void> {
   const row = await ctx.trx('odx.alerts').where({ id }).forUpdate().first();
-  if (!row) throw notFound(`alert ${id}`);
-  if (row.kind !== 'leak_watch' || row.target_type !== 'grant') throw stateConflict(`alert ${id} does not name a grant; only a leak-watch alert on a grant suspends one`, { kind: row.kind });
+  if (!row) throw notFound(text(`提醒 ${id}`, `alert ${id}`));
+  if (row.kind !== 'leak_watch' || row.target_type !== 'grant') throw stateConflict(text(`提醒 ${id} 不涉及授权；只有针对授权的异常读取提醒可以暂停授权`, `alert ${id} does not name a grant; only a leak-watch alert on a grant suspends one`), { kind: row.kind });
   await grantStepper(ctx, Number(row.target_id), 'suspend', reason, by);
   if (!row.acknowledged_at) await ctx.trx('odx.alerts').where({ id }).update({ acknowledged_at: now(), acknowledged_by: ctx.actor.id ?? null });
   ctx.audit({ action: 'alert.suspend_grant', departmentId: row.department_id, targetType: 'alert', targetId: id, detail: { grant: Number(row.target_id) } });

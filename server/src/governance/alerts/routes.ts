@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { runCommand } from '../../audit/command.ts';
-import { notFound } from '../../http/errors.ts';
+import { notFound, text } from '../../http/errors.ts';
 import { route, type Owner } from '../../http/route.ts';
 import { idParams } from '../../lib/zod-fields.ts';
 import { alertAcknowledger, alertView, grantSuspenderFromAlert, listAlerts } from './alerts.ts';
@@ -12,7 +12,7 @@ const READ = { admin: 'any', authority: 'any', officer: 'own' } as const;
 
 const alertOwner = async ({ params }: { params: { id: number } }, knex: Knex): Promise<Owner> => {
   const row = await knex('odx.alerts').where({ id: params.id }).first('department_id');
-  if (!row) throw notFound(`alert ${params.id}`);
+  if (!row) throw notFound(text(`提醒 ${params.id}`, `alert ${params.id}`));
   return { departmentId: row.department_id === null ? null : Number(row.department_id) };
 };
 

@@ -7,7 +7,7 @@
 import type { Knex } from 'knex';
 import type { CommandContext } from '../../audit/command.ts';
 import type { Principal } from '../../auth/roles.ts';
-import { notFound, stateConflict, unprocessable } from '../../http/errors.ts';
+import { notFound, stateConflict, unprocessable, text } from '../../http/errors.ts';
 import { datasetReach } from '../../policies/dataset-reach.ts';
 import { now, workCalendar } from '../../sharing/clock.ts';
 import type { ErrorReportBody } from './schema.ts';
@@ -21,7 +21,7 @@ export async function errorReportCreator(ctx: CommandContext, principal: Princip
   if (body.item) {
     const doc = (await ctx.trx('odx.resources').where({ id: resource.id }).first('published_doc')).published_doc;
     const names = ((doc?.items ?? []) as { name: string }[]).map((i) => i.name);
-    if (!names.includes(body.item)) throw unprocessable(`resource ${resource.code} has no item '${body.item}' / 该资源没有信息项 ${body.item}`, { items: names });
+    if (!names.includes(body.item)) throw unprocessable(text(`数据资源 ${resource.code} 没有信息项 ${body.item}`, `resource ${resource.code} has no item '${body.item}'`), { items: names });
   }
   const [row] = await ctx.trx('odx.error_reports')
     .insert({
@@ -54,16 +54,16 @@ export async function errorReportCreator(ctx: CommandContext, principal: Princip
 
 async function lockReport(ctx: CommandContext, id: number): Promise<ErrorReportRow> {
   const row = await ctx.trx('odx.error_reports').where({ id }).forUpdate().first();
-  if (!row) throw notFound(`error report ${id}`);
+  if (!row) throw notFound(text(`纠错 ${id}`, `error report ${id}`));
   return row;
 }
 
 /** A succeeded load of the report's resource that finished after the report was made. */
 async function fixingLoad(trx: Knex.Transaction, report: ErrorReportRow, loadId: number): Promise<{ id: number; finished_at: Date }> {
   const load = await trx('odx.loads').where({ id: loadId }).first('id', 'resource_id', 'state', 'finished_at');
-  if (!load || Number(load.resource_id) !== Number(report.resource_id)) throw unprocessable(`load ${loadId} is not a load of resource ${report.resource_code} / 该加载不属于此资源`);
+  if (!load || Number(load.resource_id) !== Number(report.resource_id)) throw unprocessable(text(`数据上传 ${loadId} 不属于数据资源 ${report.resource_code}`, `load ${loadId} is not a load of resource ${report.resource_code}`));
   if (load.state !== 'succeeded' || !load.finished_at || new Date(load.finished_at) <= new Date(report.created_at)) {
-    throw unprocessable(`load ${loadId} did not succeed after the report was made / 该加载不是报告之后成功完成的加载`, { state: load.state });
+    throw unprocessable(text(`数据上传 ${loadId} 不是在纠错提出之后成功完成的`, `load ${loadId} did not succeed after the report was made`), { state: load.state });
   }
   return load;
 }
@@ -71,7 +71,7 @@ async function fixingLoad(trx: Knex.Transaction, report: ErrorReportRow, loadId:
 /** The provider's answer: accept (optionally naming the load that fixed it) or reject with a reason. */
 export async function errorReportAnswerer(ctx: CommandContext, id: number, answer: { decision: 'accept'; note?: string; loadId?: number } | { decision: 'reject'; reason: string }): Promise<ErrorReportRow> {
   const row = await lockReport(ctx, id);
-  if (row.state !== 'open') throw stateConflict(`error report ${id} is '${row.state}'; it was answered already`, { state: row.state });
+  if (row.state !== 'open') throw stateConflict(text(`纠错 ${id} 的状态为 ${row.state}，已答复过`, `error report ${id} is '${row.state}'; it was answered already`), { state: row.state });
   const at = now();
   const late = at.getTime() >= new Date(row.due_at).getTime();
   const load = answer.decision === 'accept' && answer.loadId ? await fixingLoad(ctx.trx, row, answer.loadId) : null;
@@ -101,7 +101,7 @@ export async function errorReportAnswerer(ctx: CommandContext, id: number, answe
 /** Links an accepted report to the load that fixed it. */
 export async function errorReportFixer(ctx: CommandContext, id: number, loadId: number): Promise<ErrorReportRow> {
   const row = await lockReport(ctx, id);
-  if (row.state !== 'accepted') throw stateConflict(`error report ${id} is '${row.state}'; only an accepted report is linked to its fix`, { state: row.state });
+  if (row.state !== 'accepted') throw stateConflict(text(`纠错 ${id} 的状态为 ${row.state}；只有已采纳的纠错才能关联修正`, `error report ${id} is '${row.state}'; only an accepted report is linked to its fix`), { state: row.state });
   const load = await fixingLoad(ctx.trx, row, loadId);
   const [updated] = await ctx.trx('odx.error_reports').where({ id }).update({ state: 'fixed', fixed_load_id: load.id, fixed_at: now() }).returning('*');
   ctx.audit({ action: 'error_report.fixed', departmentId: row.provider_department_id, targetType: 'error_report', targetId: id, detail: { resource: row.resource_code, load: load.id } });

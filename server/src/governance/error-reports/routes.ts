@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { runCommand } from '../../audit/command.ts';
 import type { Principal } from '../../auth/roles.ts';
-import { forbidden, notFound } from '../../http/errors.ts';
+import { forbidden, notFound, text } from '../../http/errors.ts';
 import { route, type Owner } from '../../http/route.ts';
 import { idParams } from '../../lib/zod-fields.ts';
 import { errorReportAnswerer, errorReportCreator, errorReportFixer } from './commands.ts';
@@ -20,11 +20,11 @@ const PROVIDER = { officer: 'own' } as const;
 function reportOwner(side: 'both' | 'provider') {
   return async ({ params }: { params: { id: number } }, knex: Knex, caller: Principal): Promise<Owner> => {
     const r = await knex('odx.error_reports').where({ id: params.id }).first('provider_department_id', 'reporter_department_id', 'reporter_id');
-    if (!r) throw notFound(`error report ${params.id}`);
+    if (!r) throw notFound(text(`纠错 ${params.id}`, `error report ${params.id}`));
     const provider = Number(r.provider_department_id);
     if (side === 'provider') {
       if (caller.departmentId !== null && caller.departmentId !== provider && caller.departmentId === Number(r.reporter_department_id)) {
-        throw forbidden(`only the providing department answers error report ${params.id}; your department made it`);
+        throw forbidden(text(`纠错 ${params.id} 由提供部门答复；它是本部门提出的`, `only the providing department answers error report ${params.id}; your department made it`));
       }
       return { departmentId: provider };
     }

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { searchResources } from '../../census/resources/search.ts';
-import { HttpError, notFound } from '../../http/errors.ts';
+import { HttpError, notFound, text } from '../../http/errors.ts';
 import { route, written } from '../../http/route.ts';
 import { sendJsonText } from '../../http/respond.ts';
 import { toDataPackage } from '../datapackage.ts';
@@ -98,7 +98,7 @@ export const catalogRoutes = [
     response: Dataset,
     handler: async ({ params, services }) => {
       const ds = await openDatasetByCode(services.knex, params.code);
-      if (!ds) throw notFound(`open dataset ${params.code}`);
+      if (!ds) throw notFound(text(`开放数据集 ${params.code}`, `open dataset ${params.code}`));
       return { body: presentDataset(ds, services.config, maskRules(services.config)) };
     },
   }),
@@ -113,10 +113,10 @@ export const catalogRoutes = [
     response: DataPackage,
     handler: async ({ params, services, res }) => {
       const ds = await openDatasetByCode(services.knex, params.code);
-      if (!ds) throw notFound(`open dataset ${params.code}`);
+      if (!ds) throw notFound(text(`开放数据集 ${params.code}`, `open dataset ${params.code}`));
       const rules = maskRules(services.config);
       const input = dataPackageInput(ds, services.config, rules);
-      if (!input) throw new HttpError(404, 'not_found', `open dataset ${params.code} has no data loaded yet, so no Data Package`);
+      if (!input) throw new HttpError(404, 'not_found', text(`开放数据集 ${params.code} 尚未装载数据，因此没有 Data Package`, `open dataset ${params.code} has no data loaded yet, so no Data Package`));
       const pkg = toDataPackage(input, { rules, salt: services.config.maskSalt });
       sendJsonText(res, JSON.stringify(pkg, null, 2));
     },
@@ -133,7 +133,7 @@ export const catalogRoutes = [
       const type = req.accepts([CATALOG_TYPES.jsonld, CATALOG_TYPES.turtle, 'application/json']);
       res.vary('Accept');
       if (!type) {
-        throw new HttpError(406, 'not_acceptable', 'the catalogue is available as text/turtle or application/ld+json', { available: Object.values(CATALOG_TYPES) });
+        throw new HttpError(406, 'not_acceptable', text('目录提供 text/turtle 或 application/ld+json 格式', 'the catalogue is available as text/turtle or application/ld+json'), { available: Object.values(CATALOG_TYPES) });
       }
       const cat = await dcatCatalog(services.knex, services.config);
       res.set('Cache-Control', 'public, max-age=60');

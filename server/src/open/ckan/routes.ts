@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import { HttpError } from '../../http/errors.ts';
+import { HttpError, text } from '../../http/errors.ts';
 import { knownFailure } from '../../http/observability.ts';
 import { NUL_MESSAGE, jsonHasNul, queryHasNul } from '../../lib/nul.ts';
 import { route, type HandlerContext, type RouteSpec } from '../../http/route.ts';
@@ -26,7 +26,7 @@ async function readBody(req: Request, max: number): Promise<Buffer> {
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > max) throw new HttpError(413, 'payload_too_large', 'the request body is larger than allowed');
+    if (size > max) throw new HttpError(413, 'payload_too_large', text('请求体超过允许的大小', 'the request body is larger than allowed'));
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);
@@ -102,7 +102,7 @@ async function call({ params, req, res, services, actor, requestId }: HandlerCon
     const known = knownFailure(err);
     if (known) {
       if (known.retryAfter) res.set('Retry-After', String(known.retryAfter));
-      res.status(known.status).json(failure(base, params.action, new CkanError(known.status === 503 ? 'Internal Server Error' : 'Validation Error', known.message, {}, known.status)));
+      res.status(known.status).json(failure(base, params.action, new CkanError(known.status === 503 ? 'Internal Server Error' : 'Validation Error', known.message.en, {}, known.status)));
       return;
     }
     services.log.error({ err, action: params.action }, 'CKAN action failed');

@@ -3,7 +3,7 @@ import type { CommandContext } from '../../audit/command.ts';
 import { principalCreator } from '../../auth/accounts/commands.ts';
 import { passwordSetter, type AcceptedPassword } from '../../auth/passwords.ts';
 import { tokenCreator, type CreatedToken } from '../../auth/tokens.ts';
-import { alreadyExists, stateConflict } from '../../http/errors.ts';
+import { alreadyExists, stateConflict, text } from '../../http/errors.ts';
 import type { DeveloperSignup } from './schema.ts';
 
 /** Active keys one developer account may hold; a revoked or expired one frees its place. */
@@ -20,7 +20,9 @@ const KEY_SCOPES = ['read'] as const;
  */
 export async function developerSignup(ctx: CommandContext, input: DeveloperSignup, days: number, password?: AcceptedPassword) {
   const taken = await ctx.trx('odx.principals').whereNull('department_id').whereRaw('lower(email) = ?', [input.email]).first('id');
-  if (taken) throw alreadyExists('a developer account with this e-mail address exists; create further keys with its account token', { email: input.email });
+  if (taken) throw alreadyExists(text('已有使用此电子邮件地址的开发者账号，请用该账号的令牌创建更多密钥', 'a developer account with this e-mail address exists; create further keys with its account token'), {
+      email: input.email,
+    });
   const account = await principalCreator(ctx, {
     login: `dev.${randomBytes(6).toString('hex')}`,
     displayName: input.name ?? input.email.split('@')[0],
@@ -48,7 +50,10 @@ export async function developerKeyCreator(ctx: CommandContext, principalId: numb
     .where((q) => q.whereNull('expires_at').orWhere('expires_at', '>', ctx.trx.fn.now()))
     .count<{ n: string }[]>('* as n');
   if (Number(n) >= MAX_ACTIVE_KEYS) {
-    throw stateConflict(`an account holds at most ${MAX_ACTIVE_KEYS} active keys; revoke one first`, { active: Number(n), max: MAX_ACTIVE_KEYS });
+    throw stateConflict(text(`每个账号最多有 ${MAX_ACTIVE_KEYS} 个有效密钥，请先吊销一个`, `an account holds at most ${MAX_ACTIVE_KEYS} active keys; revoke one first`), {
+      active: Number(n),
+      max: MAX_ACTIVE_KEYS,
+    });
   }
   return tokenCreator(ctx, { principalId, name, scopes: [...KEY_SCOPES], expiresAt: new Date(Date.now() + days * 86_400_000) });
 }

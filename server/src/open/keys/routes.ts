@@ -3,7 +3,7 @@ import { presentToken } from '../../auth/accounts/presenter.ts';
 import { listTokens } from '../../auth/accounts/queries.ts';
 import { acceptPassword } from '../../auth/passwords.ts';
 import { tokenQuery, tokenRevoker, toRecord } from '../../auth/tokens.ts';
-import { notFound } from '../../http/errors.ts';
+import { notFound, text } from '../../http/errors.ts';
 import { route } from '../../http/route.ts';
 import { idParams } from '../../lib/zod-fields.ts';
 import { developerKeyCreator, developerSignup } from './commands.ts';
@@ -81,11 +81,11 @@ export const developerKeyRoutes = [
     },
     handler: async ({ params, services, actor, requestId }) => {
       const row = await tokenQuery(services.knex).where('t.id', params.id).first();
-      if (!row) throw notFound(`key ${params.id}`);
+      if (!row) throw notFound(text(`密钥 ${params.id}`, `key ${params.id}`));
       if (row.revoked_at) return { body: presentToken(toRecord(row)) };
       const revoked = await runCommand(services.knex, { actor, requestId }, async (ctx) => {
         const r = await tokenRevoker(ctx, params.id);
-        if (!r) throw notFound(`key ${params.id}`);
+        if (!r) throw notFound(text(`密钥 ${params.id}`, `key ${params.id}`));
         return r;
       });
       return { body: presentToken(revoked) };
