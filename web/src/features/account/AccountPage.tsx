@@ -52,7 +52,7 @@ function Profile({ me }: { me: Me }) {
 const PASSWORD_FIELDS = ['current', 'new'] as const;
 
 function PasswordForm() {
-  const { t, lang } = useI18n();
+  const { t } = useI18n();
   const { message } = App.useApp();
   const [form] = Form.useForm();
   const change = useChangePassword();
@@ -64,7 +64,7 @@ function PasswordForm() {
           form.resetFields();
           void message.success(t('account.passwordChanged'));
         },
-        onError: (err) => placeFieldErrors(form, err, lang, PASSWORD_FIELDS),
+        onError: (err) => placeFieldErrors(form, err, PASSWORD_FIELDS),
       },
     );
   // an error placed at a field is shown there; any other (a lock, the network) above the form

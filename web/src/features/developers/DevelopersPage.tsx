@@ -60,7 +60,7 @@ export function DevelopersPage() {
 const SIGNUP_FIELDS = ['email', 'name', 'purpose', 'password'] as const;
 
 function SignUp({ onDone }: { onDone: (r: Schema<'DeveloperSignedUp'>) => void }) {
-  const { t, lang } = useI18n();
+  const { t } = useI18n();
   const [form] = Form.useForm();
   const signUp = useSignUp();
   const signIn = useSignIn();
@@ -70,7 +70,7 @@ function SignUp({ onDone }: { onDone: (r: Schema<'DeveloperSignedUp'>) => void }
       {
         // signed up with a password: signed in at once, so the keys can be managed here
         onSuccess: (r) => signIn.mutate({ login: v.email, password: v.password }, { onSettled: () => onDone(r) }),
-        onError: (err) => placeFieldErrors(form, err, lang, SIGNUP_FIELDS),
+        onError: (err) => placeFieldErrors(form, err, SIGNUP_FIELDS),
       },
     );
   const shownAtField = signUp.isError && form.getFieldsError().some((f) => f.errors.length > 0);
