@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { datasetApi, type Dataset } from './api.ts';
 import { downloadUrl } from './Downloads.tsx';
-import { toApiParams, rowQueryString, type RowQuery } from './rowQuery.ts';
+import { toApiParams, rowQueryString, type RowQuery } from '../../components/preview/rowQuery.ts';
 
 function Snippet({ code }: { code: string }) {
   const { t } = useI18n();
