@@ -19,7 +19,8 @@ const PASSWORD = 'workflow-test-密码-2026';
  * approved entry. axe runs on every console page on the way.
  */
 describe('the console’s sharing workflow in Chromium', function () {
-  this.timeout(300_000);
+  // four people's browsers in turn; a loaded CI machine takes minutes per story
+  this.timeout(600_000);
   let t: TestApp;
   let server: Awaited<ReturnType<typeof listen>>;
   let browser: Browser;
