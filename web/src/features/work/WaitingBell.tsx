@@ -16,9 +16,10 @@ export function WaitingBell() {
   return (
     <Link to={to} className="waiting-bell" aria-label={label} title={label}>
       <Badge count={w.data.waiting} overflowCount={999} color={w.data.overdue > 0 ? '#cf1322' : '#595959'} size="small">
-        <span aria-hidden="true" className="bell-icon">
-          🔔
-        </span>
+        {/* drawn, not an emoji: government desktops often have no emoji font */}
+        <svg aria-hidden="true" className="bell-icon" viewBox="0 0 24 24" width="20" height="20" fill="currentColor">
+          <path d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1l-2-2z" />
+        </svg>
       </Badge>
       {w.data.overdue > 0 && <span className="bell-overdue">{t('sharing.deadline.overdue')} {w.data.overdue}</span>}
     </Link>
