@@ -23,6 +23,7 @@ import { schemaRoutes } from './schemas/routes.ts';
 import { sharingRoutes } from './sharing/routes.ts';
 import { sharedDataRoutes } from './sharing/data-routes.ts';
 import { systemRoutes } from './system/routes.ts';
+import { workRoutes } from './work/routes.ts';
 
 /** The route table: every API route of ODX, each stating who may call it. Tests walk it. */
 export const apiRoutes: RouteSpec[] = [
@@ -50,4 +51,5 @@ export const apiRoutes: RouteSpec[] = [
   ...governanceRoutes,
   ...errorReportRoutes,
   ...alertRoutes,
+  ...workRoutes,
 ];

@@ -206,6 +206,7 @@ Object.assign(fixtures, {
   'POST /api/v1/grants/:id/revoke': grantOfA('provider', 'revoke', { reason: '职能调整' }),
   'POST /api/v1/consumer-credentials': async (t: TestApp) => ({ path: '/api/v1/consumer-credentials', body: { systemId: await systemOf(t.knex, t.deptA), login: `m.cc${next()}` } }),
   'GET /api/v1/consumer-credentials': async () => ({ path: '/api/v1/consumer-credentials' }),
+  'GET /api/v1/work/waiting': async () => ({ path: '/api/v1/work/waiting' }),
   'POST /api/v1/shared/:code/verify': async (t: TestApp) => {
     const { resource } = await sharedWith(t, 'consumer', { to: 'granted', mode: 'verify' });
     await loadCsv(t.knex, resource.id, licenceCsv(1, 2));

@@ -497,13 +497,16 @@ describe('sharing workflow: share requests from submission to grant, refusal, di
       const sent = await submit(shareDoc(res.code, { legalBasis: LEGAL })).expect(201);
       // Sat 14 (调休), Tue 24, Wed 25, Thu 26, Fri 27 — weekday arithmetic would say Fri 20
       expect(sent.body.dueAt).to.equal('2026-02-27T16:00:00.000Z');
+      expect(sent.body.daysLeft, 'the whole limit on the day it arrives').to.equal(5);
       const inbox = (q: Record<string, string>, who = t.auth('officer', 'B')) => api().get('/api/v1/share-requests').query(q).set(who).expect(200);
 
       at('2026-02-21T12:00:00+08:00');
+      const inHoliday = await inbox({ role: 'provider', overdue: 'false' });
+      expect(inHoliday.body.items.find((r: { id: number }) => r.id === sent.body.id).daysLeft, 'Tue 24 to Fri 27 left; the 调休 Saturday spent').to.equal(4);
       expect((await inbox({ role: 'provider', overdue: 'true' })).body.items.map((r: { id: number }) => r.id)).not.to.include(sent.body.id);
       at('2026-02-27T23:59:59+08:00');
       const notYet = (await inbox({ role: 'provider', state: 'provider_review' })).body.items.find((r: { id: number }) => r.id === sent.body.id);
-      expect(notYet.overdue).to.equal(false);
+      expect(notYet).to.include({ overdue: false, daysLeft: 0 });
 
       at('2026-02-28T00:00:00+08:00');
       const overdue = (await inbox({ role: 'provider', overdue: 'true' })).body.items;
@@ -511,9 +514,14 @@ describe('sharing workflow: share requests from submission to grant, refusal, di
       expect(everyOf(overdue, (r: { overdue: boolean }) => r.overdue)).to.equal(true);
       const consumerView = (await inbox({ role: 'consumer' }, t.auth('registrar'))).body.items.find((r: { id: number }) => r.id === sent.body.id);
       expect(consumerView.overdue).to.equal(true);
+      // the authority's overdue list is every department's, whoever the request waits for
+      const authorityOverdue = (await inbox({ role: 'authority', overdue: 'true' }, t.auth('authority'))).body.items;
+      expect(authorityOverdue.map((r: { id: number }) => r.id)).to.include(sent.body.id);
+      expect(everyOf(authorityOverdue, (r: { overdue: boolean }) => r.overdue)).to.equal(true);
       expect((await inbox({ role: 'provider', overdue: 'false' })).body.items.map((r: { id: number }) => r.id)).not.to.include(sent.body.id);
 
       at('2026-03-02T09:00:00+08:00');
+      expect((await api().get(`/api/v1/share-requests/${sent.body.id}`).set(t.auth('registrar')).expect(200)).body.daysLeft, 'one working day (Mon 2 Mar) past').to.equal(-1);
       const late = await step(sent.body.id, 'approve', t.auth('officer', 'B'), {}).expect(200);
       expect(late.body.steps.at(-1)).to.include({
         step: 'approve',

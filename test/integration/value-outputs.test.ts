@@ -145,6 +145,7 @@ const GETS: Record<string, (f: Fixture) => string[]> = {
   '/api/v1/share-requests': () => ['/api/v1/share-requests'],
   '/api/v1/share-requests/:id': (f) => [`/api/v1/share-requests/${f.requestId}`],
   '/api/v1/grants': () => ['/api/v1/grants'],
+  '/api/v1/work/waiting': () => ['/api/v1/work/waiting'],
   '/api/v1/grants/:id': (f) => [`/api/v1/grants/${f.grantId}`],
   '/api/v1/consumer-credentials': () => ['/api/v1/consumer-credentials'],
   '/api/v1/shared/:code/rows': (f) => each(f, (r) => `/api/v1/shared/${code(r)}/rows`),

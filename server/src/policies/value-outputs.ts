@@ -22,7 +22,7 @@ export const VALUE_OUTPUTS: readonly ValueOutput[] = [
   { output: 'POST /api/3/action/:action', carries: 'as GET /api/3/action/:action', reach: 'as GET /api/3/action/:action' },
   { output: 'GET /api/action/:action', carries: 'as GET /api/3/action/:action', reach: 'as GET /api/3/action/:action' },
   { output: 'POST /api/action/:action', carries: 'as GET /api/3/action/:action', reach: 'as GET /api/3/action/:action' },
-  { output: 'GET /api/v1/shared/:code/rows', carries: 'rows of a shared resource', reach: 'the grant holder’s consumer credential: granted items, rows inside the grant’s filter, masked as granted; each read audited with its purpose' },
+  { output: 'GET /api/v1/shared/:code/rows', carries: 'rows of a shared resource', reach: 'the grant holder department: its consumer credentials, and its officers and registrars in the console; granted items, rows inside the grant’s filter, masked as granted; each read audited with the reader and its purpose' },
   { output: 'GET /api/v1/shared/:code/download', carries: 'rows of a shared resource', reach: 'as the shared rows, when the grant allows downloads' },
   { output: 'POST /api/v1/shared/:code/verify', carries: 'whether a record with the caller’s values exists (no value is returned)', reach: 'the grant holder, on granted items inside the grant’s filter; audited' },
   { output: 'GET /api/v1/share-requests/:id', carries: 'the row filter of the request’s grant: values the providing officer wrote into its terms', reach: 'both departments of the request, the authority and administrators' },

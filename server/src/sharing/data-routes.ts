@@ -57,6 +57,14 @@ async function grantView(services: Services, caller: Principal, code: string, mo
   return { grant: found.grant, view, resource };
 }
 
+/**
+ * Who reads a department's grants: its consumer credentials (systems) and, in the console, its own
+ * officers and registrars — the people who asked for the data. Grants are department-level
+ * (docs/sharing.md), so each of them reads exactly what the grant allows, and every read is audited
+ * with the person and the purpose.
+ */
+const SHARED_READERS = { consumer: 'own', officer: 'own', registrar: 'own' } as const;
+
 export const sharedDataRoutes = [
   route({
     method: 'get',
@@ -64,7 +72,7 @@ export const sharedDataRoutes = [
     operationId: 'querySharedRows',
     summary: 'Query shared data under a live query grant: granted items only, inside its row filter, masked unless approved raw; purpose required',
     tags: ['sharing'],
-    access: { consumer: 'own' },
+    access: SHARED_READERS,
     params: CodeParams,
     response: RowsPage,
     owner: grantOwner('query'),
@@ -86,7 +94,7 @@ export const sharedDataRoutes = [
     operationId: 'downloadSharedData',
     summary: 'Download shared data under a live download grant (csv, ndjson, json, arrow, xlsx), streamed; purpose required',
     tags: ['sharing'],
-    access: { consumer: 'own' },
+    access: SHARED_READERS,
     params: CodeParams,
     response: written(...DOWNLOAD_MEDIA_TYPES),
     owner: grantOwner('download'),

@@ -1,8 +1,18 @@
 import type { Knex } from 'knex';
 import type { z } from 'zod';
 import type { ShareRequestRecord, ShareRequestStep } from './schema.ts';
-import { now } from './clock.ts';
+import { now, workCalendar } from './clock.ts';
 import { WAITS_FOR, type State } from './states.ts';
+
+/**
+ * Working days left until a deadline, counted as the limit is (today not counted): the day a
+ * request arrives shows its whole limit, the deadline's own day 0, and past the deadline minus the
+ * working days since it. The browser shows this as it is; it has no calendar.
+ */
+export function daysLeft(due: Date, at: Date): number {
+  // the deadline is 24:00 of its last day, so that day is the instant before it
+  return workCalendar().workdaysBetween(at, new Date(due.getTime() - 1));
+}
 
 /** A share request as its consumer, its provider and the authority see it; `overdue` is the deadline of the current waiting state passed. */
 export function presentRequest(r: Record<string, any>, at: Date = now()): z.output<typeof ShareRequestRecord> {
@@ -26,6 +36,7 @@ export function presentRequest(r: Record<string, any>, at: Date = now()): z.outp
     limitDays: r.limit_days,
     dueAt: due,
     overdue: due !== null && at.getTime() >= due.getTime(),
+    daysLeft: due === null ? null : daysLeft(due, at),
     reason: r.reason,
     dispute: r.disputed_at ? { reason: r.dispute_reason, legalBasis: r.dispute_basis, at: r.disputed_at } : null,
     grantId: r.grant_id,

@@ -30,7 +30,8 @@ export async function listShareRequests(knex: Knex, query: InboxQuery, scoping: 
     .limit(query.limit + 1);
   if (query.role === 'authority') {
     if (!reachesEveryDepartment(scoping)) throw forbidden(text('主管部门的待办属于数据主管部门；请改用 role=consumer 或 role=provider', 'the authority inbox is the data authority’s; ask for role=consumer or role=provider'));
-    if (!query.state) q.whereIn('s.state', ['submitted', 'disputed']);
+    // by default what waits for the authority; asked for the overdue, every department's overdue requests whoever they wait for
+    if (!query.state && query.overdue !== true) q.whereIn('s.state', ['submitted', 'disputed']);
   } else {
     whereInScope(q, scoping, { department: partyColumns('s', query.role) });
   }

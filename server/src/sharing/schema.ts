@@ -115,6 +115,9 @@ export const ShareRequestRecord = z
     limitDays: int.nullable().describe('working days allowed for the current stage'),
     dueAt: timestamp.nullable().describe('deadline of the current stage'),
     overdue: z.boolean(),
+    daysLeft: int
+      .nullable()
+      .describe('working days left to the deadline, counted as the limit is (today not counted): the whole limit on the day it starts, 0 on the deadline’s day, minus the working days since when overdue; null when nobody is waited for'),
     reason: z.string().nullable(),
     dispute: z.object({ reason: z.string(), legalBasis: z.string().nullable(), at: timestamp }).nullable(),
     grantId: int.nullable(),

@@ -39,6 +39,7 @@ const TAG_DESCRIPTIONS: Record<string, string> = {
   'open data': 'The open catalogue and its data (开放), DCAT-AP, Data Packages',
   ckan: 'The CKAN-compatible Action API',
   developers: 'Developer accounts and API keys',
+  work: 'What waits on a department or the authority (待办), by kind',
 };
 
 const pascal = (key: string) => key.replace(/(^|[-_])([a-zA-Z0-9])/g, (_m, _sep, c: string) => c.toUpperCase());

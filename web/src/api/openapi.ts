@@ -1353,7 +1353,7 @@ export interface paths {
         };
         /**
          * Query shared data under a live query grant: granted items only, inside its row filter, masked unless approved raw; purpose required
-         * @description Who may call: consumer (own department).
+         * @description Who may call: consumer (own department), officer (own department), registrar (own department).
          */
         get: operations["querySharedRows"];
         put?: never;
@@ -1373,7 +1373,7 @@ export interface paths {
         };
         /**
          * Download shared data under a live download grant (csv, ndjson, json, arrow, xlsx), streamed; purpose required
-         * @description Who may call: consumer (own department).
+         * @description Who may call: consumer (own department), officer (own department), registrar (own department).
          */
         get: operations["downloadSharedData"];
         put?: never;
@@ -1934,6 +1934,26 @@ export interface paths {
          * @description Who may call: authority (any department).
          */
         post: operations["suspendGrantFromAlert"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/work/waiting": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What waits on you (待办): counts by kind — resources to approve or publish, share requests to answer, check or decide — and how many are overdue
+         * @description Who may call: officer (own department), authority (any department).
+         */
+        get: operations["getWaitingWork"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3211,6 +3231,8 @@ export interface components {
             /** @description deadline of the current stage */
             dueAt: string | null;
             overdue: boolean;
+            /** @description working days left to the deadline, counted as the limit is (today not counted): the whole limit on the day it starts, 0 on the deadline’s day, minus the working days since when overdue; null when nobody is waited for */
+            daysLeft: number | null;
             reason: string | null;
             dispute: {
                 reason: string;
@@ -3310,6 +3332,8 @@ export interface components {
             /** @description deadline of the current stage */
             dueAt: string | null;
             overdue: boolean;
+            /** @description working days left to the deadline, counted as the limit is (today not counted): the whole limit on the day it starts, 0 on the deadline’s day, minus the working days since when overdue; null when nobody is waited for */
+            daysLeft: number | null;
             reason: string | null;
             dispute: {
                 reason: string;
@@ -3973,6 +3997,19 @@ export interface components {
             status: number | null;
             error: string | null;
             durationMs: number;
+        };
+        /** @description What waits on the caller (待办), by kind, with how much of it is overdue */
+        WaitingWork: {
+            /** @description one entry per kind of work the caller’s roles do, also when nothing waits */
+            kinds: {
+                /** @description resource.approve, share_request.answer, resource.publish, share_request.check, share_request.decide, … */
+                kind: string;
+                waiting: number;
+                /** @description of those, past their deadline in working days */
+                overdue: number;
+            }[];
+            waiting: number;
+            overdue: number;
         };
     };
     responses: never;
@@ -9984,6 +10021,44 @@ export interface operations {
             };
             /** @description the target does not exist (or is not visible to the caller) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getWaitingWork: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WaitingWork"];
+                };
+            };
+            /** @description no valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the caller may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -36,8 +36,13 @@ const theme = {
     colorPrimaryActive: '#06357f',
     colorLinkHover: '#0842a0',
     colorLinkActive: '#06357f',
-    // Ant Design's red (#ff4d4f, 3.3:1) is too light for the text of danger buttons (revoke, sign out everywhere)
+    // danger buttons (refuse, revoke, withdraw): Ant Design's red and its hover shade are below 4.5:1 as text on white
     colorError: '#c41d1d',
+    colorErrorHover: '#a8071a',
+    colorErrorActive: '#820014',
+    colorErrorText: '#c41d1d',
+    colorErrorTextHover: '#a8071a',
+    colorErrorTextActive: '#820014',
     colorTextSecondary: 'rgba(0, 0, 0, 0.68)',
     colorTextDescription: 'rgba(0, 0, 0, 0.68)',
     colorTextTertiary: 'rgba(0, 0, 0, 0.62)',

@@ -2,6 +2,9 @@ import * as consoleMessages from '../features/console/messages.ts';
 import * as sessionMessages from '../features/session/messages.ts';
 import * as accountMessages from '../features/account/messages.ts';
 import * as developersMessages from '../features/developers/messages.ts';
+import * as sharingMessages from '../features/sharing/messages.ts';
+import * as workMessages from '../features/work/messages.ts';
+import * as oversightMessages from '../features/oversight/messages.ts';
 
 /**
  * Every string on the screen, Chinese first and English second. The terms are WEB.md's "Words on
@@ -183,7 +186,16 @@ const portalZh = {
   'departments.empty': '还没有部门开放数据。',
 } as const;
 
-export const zh = { ...portalZh, ...sessionMessages.zh, ...consoleMessages.zh, ...accountMessages.zh, ...developersMessages.zh };
+export const zh = {
+  ...portalZh,
+  ...sessionMessages.zh,
+  ...consoleMessages.zh,
+  ...accountMessages.zh,
+  ...developersMessages.zh,
+  ...sharingMessages.zh,
+  ...workMessages.zh,
+  ...oversightMessages.zh,
+};
 
 export type MessageKey = keyof typeof zh;
 
@@ -361,4 +373,13 @@ const portalEn: Record<keyof typeof portalZh, string> = {
   'departments.empty': 'No department has opened data yet.',
 };
 
-export const en: Record<MessageKey, string> = { ...portalEn, ...sessionMessages.en, ...consoleMessages.en, ...accountMessages.en, ...developersMessages.en };
+export const en: Record<MessageKey, string> = {
+  ...portalEn,
+  ...sessionMessages.en,
+  ...consoleMessages.en,
+  ...accountMessages.en,
+  ...developersMessages.en,
+  ...sharingMessages.en,
+  ...workMessages.en,
+  ...oversightMessages.en,
+};

@@ -8,6 +8,7 @@ import type { MessageKey } from '../../i18n/messages.ts';
 import { AccountMenu } from '../session/AccountMenu.tsx';
 import { useMe } from '../session/api.ts';
 import { RequireSignIn } from '../session/RequireSignIn.tsx';
+import { WaitingBell } from '../work/WaitingBell.tsx';
 import { useDepartmentName } from './api.ts';
 import { GROUPS } from './sections.tsx';
 import { visibleSections } from './visible.ts';
@@ -64,6 +65,7 @@ function ConsoleFrame() {
               </Tag>
             ))}
           </div>
+          <WaitingBell />
           <Link to="/" className="console-portal-link">
             {t('console.toPortal')}
           </Link>

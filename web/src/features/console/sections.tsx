@@ -26,4 +26,19 @@ export interface ConsoleSection {
 /** Every console page. A feature adds its pages here; each is loaded only when visited. */
 export const SECTIONS: readonly ConsoleSection[] = [
   { path: 'account', group: 'account', label: 'account.menu', ability: null, page: async () => (await import('../account/AccountPage.tsx')).AccountPage },
+  // 待办: what waits on the department (docs/guide/officer.md)
+  { path: 'inbox', group: 'work', label: 'work.menu.inbox', ability: 'approveShareRequest', page: async () => (await import('../work/InboxPage.tsx')).InboxPage },
+  { path: 'inbox/share-requests/:id', group: 'work', label: 'work.menu.inbox', ability: 'approveShareRequest', hidden: true, page: async () => (await import('../work/AnswerShareRequestPage.tsx')).AnswerShareRequestPage },
+  // sharing: the consumer department's requests and data, the officer's grants and credentials
+  { path: 'sharing/request', group: 'sharing', label: 'sharing.menu.request', ability: 'createShareRequest', page: async () => (await import('../sharing/RequestDataPage.tsx')).RequestDataPage },
+  { path: 'sharing/requests', group: 'sharing', label: 'sharing.menu.requests', ability: 'createShareRequest', page: async () => (await import('../sharing/MyRequestsPage.tsx')).MyRequestsPage },
+  { path: 'sharing/requests/:id', group: 'sharing', label: 'sharing.menu.requests', ability: 'getShareRequest', hidden: true, page: async () => (await import('../sharing/RequestDetailPage.tsx')).RequestDetailPage },
+  { path: 'sharing/data/:grantId', group: 'sharing', label: 'sharing.menu.grants', ability: 'querySharedRows', hidden: true, page: async () => (await import('../sharing/SharedDataPage.tsx')).SharedDataPage },
+  { path: 'sharing/grants', group: 'sharing', label: 'sharing.menu.grants', ability: 'listGrants', page: async () => (await import('../sharing/GrantsPage.tsx')).GrantsPage },
+  { path: 'sharing/credentials', group: 'sharing', label: 'sharing.menu.credentials', ability: 'createConsumerCredential', page: async () => (await import('../sharing/CredentialsPage.tsx')).CredentialsPage },
+  // the data authority (docs/guide/authority.md)
+  { path: 'oversight/publish', group: 'oversight', label: 'oversight.menu.publish', ability: 'publishResource', page: async () => (await import('../oversight/PublishQueuePage.tsx')).PublishQueuePage },
+  { path: 'oversight/disputes', group: 'oversight', label: 'oversight.menu.disputes', ability: 'decideShareRequest', page: async () => (await import('../oversight/DisputesPage.tsx')).DisputesPage },
+  { path: 'oversight/disputes/:id', group: 'oversight', label: 'oversight.menu.disputes', ability: 'decideShareRequest', hidden: true, page: async () => (await import('../oversight/DecidePage.tsx')).DecidePage },
+  { path: 'oversight/overdue', group: 'oversight', label: 'oversight.menu.overdue', ability: 'checkShareRequest', page: async () => (await import('../oversight/OverduePage.tsx')).OverduePage },
 ];

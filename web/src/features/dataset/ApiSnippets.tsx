@@ -8,7 +8,7 @@ import { rememberedKey } from '../session/keyStore.ts';
 import { may, useMe } from '../session/api.ts';
 import { datasetApi, type Dataset } from './api.ts';
 import { downloadUrl } from './Downloads.tsx';
-import { toApiParams, rowQueryString, type RowQuery } from './rowQuery.ts';
+import { toApiParams, rowQueryString, type RowQuery } from '../../components/preview/rowQuery.ts';
 
 function Snippet({ code }: { code: string }) {
   const { t } = useI18n();

@@ -6,7 +6,7 @@ import { ProblemAlert } from '../../components/ProblemAlert.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { CHART_ROW_LIMIT, useChartRows, type Dataset } from './api.ts';
 import { aggregate, type Aggregation, type Group } from './aggregate.ts';
-import { NUMERIC_TYPES, type RowQuery } from './rowQuery.ts';
+import { NUMERIC_TYPES, type RowQuery } from '../../components/preview/rowQuery.ts';
 
 type Kind = 'bar' | 'line' | 'pie';
 const KINDS: Kind[] = ['bar', 'line', 'pie'];

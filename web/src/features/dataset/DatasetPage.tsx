@@ -8,11 +8,12 @@ import { ProblemAlert } from '../../components/ProblemAlert.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { codeLabel } from '../../i18n/labels.ts';
 import { ApiSnippets } from './ApiSnippets.tsx';
-import { useDataset } from './api.ts';
+import { may, useMe } from '../session/api.ts';
+import { datasetApi, useDataset } from './api.ts';
 import { Downloads } from './Downloads.tsx';
 import { ItemsTable, QualityTable } from './ItemsTable.tsx';
-import { PreviewTable } from './PreviewTable.tsx';
-import { readRowQuery, writeRowQuery, type RowQuery } from './rowQuery.ts';
+import { PreviewTable } from '../../components/preview/PreviewTable.tsx';
+import { readRowQuery, writeRowQuery, type RowQuery } from '../../components/preview/rowQuery.ts';
 
 // the chart view brings ECharts: loaded when its tab is opened
 const ChartView = lazy(async () => ({ default: (await import('./ChartView.tsx')).ChartView }));
@@ -26,6 +27,8 @@ export function DatasetPage() {
   const { t, lang, date, number } = useI18n();
   const [params, setParams] = useSearchParams();
   const ds = useDataset(code);
+  // a department's staff may ask for the full resource, unmasked items included, through sharing
+  const me = useMe().data;
   const query = useMemo(() => readRowQuery(params), [params]);
   const tab: Tab = TABS.includes(params.get('tab') as Tab) ? (params.get('tab') as Tab) : 'preview';
 
@@ -54,7 +57,7 @@ export function DatasetPage() {
     if (!loaded && ['preview', 'chart', 'download'].includes(which)) return <Alert type="info" showIcon message={t('dataset.noData')} />;
     switch (which) {
       case 'preview':
-        return <PreviewTable dataset={d} query={query} params={params} setQuery={setQuery} setPaging={change} />;
+        return <PreviewTable items={d.items} totalRows={d.rows} source={{ path: datasetApi(d.code).rows }} query={query} params={params} setQuery={setQuery} setPaging={change} />;
       case 'chart':
         return (
           <Suspense fallback={<Loading />}>
@@ -100,7 +103,14 @@ export function DatasetPage() {
           <Descriptions.Item label={t('dataset.licence')}>
             <a href={d.licence.url} rel="license noreferrer">{d.licence.title}</a>
           </Descriptions.Item>
-          <Descriptions.Item label={t('dataset.code')}><code>{d.code}</code></Descriptions.Item>
+          <Descriptions.Item label={t('dataset.code')}>
+            <code>{d.code}</code>
+            {may(me, 'createShareRequest') && (
+              <Link to={`/console/sharing/request?code=${encodeURIComponent(d.code)}`} style={{ marginInlineStart: 8 }}>
+                {t('sharing.menu.request')}
+              </Link>
+            )}
+          </Descriptions.Item>
           <Descriptions.Item label={t('dataset.published')}>{date(d.publishedAt)}</Descriptions.Item>
           <Descriptions.Item label={t('dataset.format')}>{codeLabel('formatType', d.format.type, lang)}{d.format.subtype ? ` (${d.format.subtype})` : ''}</Descriptions.Item>
         </Descriptions>

@@ -2,7 +2,7 @@ import { Button } from 'antd';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { DOWNLOAD_FORMATS } from '../../i18n/labels.ts';
 import { datasetApi, type Dataset } from './api.ts';
-import { rowQueryString, type RowQuery } from './rowQuery.ts';
+import { rowQueryString, type RowQuery } from '../../components/preview/rowQuery.ts';
 
 /** A download URL: CSV for people carries the BOM Excel needs to read UTF-8 Chinese, and the items' labels as its header. */
 export function downloadUrl(code: string, format: string, q: RowQuery): string {

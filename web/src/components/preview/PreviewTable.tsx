@@ -1,11 +1,11 @@
 import { Button, Empty, Input, Select, Table, Tag } from 'antd';
 import type { SorterResult } from 'antd/es/table/interface';
 import { useState } from 'react';
-import { CursorPager, cursorTrail } from '../../components/CursorPager.tsx';
-import { Field } from '../../components/Field.tsx';
-import { ProblemAlert } from '../../components/ProblemAlert.tsx';
+import { CursorPager, cursorTrail } from '../CursorPager.tsx';
+import { Field } from '../Field.tsx';
+import { ProblemAlert } from '../ProblemAlert.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
-import { usePreviewRows, type Dataset, type PublishedItem } from './api.ts';
+import { usePreviewRows, type PreviewItem, type RowsSource } from './rows.ts';
 import { NUMERIC_TYPES, operatorsFor, type Operator, type RowQuery } from './rowQuery.ts';
 
 const PAGE_SIZES = [20, 50, 100];
@@ -21,8 +21,12 @@ export function cellText(v: unknown): string {
  * The rows, a page at a time from the server (keyset cursors), with per-column filters in the row
  * API's operators and sorting by a column title; all of it in the URL.
  */
-export function PreviewTable({ dataset, query, params, setQuery, setPaging }: {
-  dataset: Dataset;
+export function PreviewTable({ items, totalRows, source, query, params, setQuery, setPaging }: {
+  /** The columns, in order. */
+  items: PreviewItem[];
+  /** Rows in all, when known (shown until a filter gives an exact count). */
+  totalRows: number | null;
+  source: RowsSource;
   query: RowQuery;
   params: URLSearchParams;
   setQuery(q: RowQuery): void;
@@ -31,15 +35,15 @@ export function PreviewTable({ dataset, query, params, setQuery, setPaging }: {
   const { t, number } = useI18n();
   const trail = cursorTrail(params.get('pages'));
   const size = PAGE_SIZES.includes(Number(params.get('size'))) ? Number(params.get('size')) : PAGE_SIZES[0];
-  const rows = usePreviewRows(dataset.code, query, { cursor: trail.at(-1), limit: size }, true);
-  const filterable = dataset.items.filter((i) => operatorsFor(i).length > 0);
+  const rows = usePreviewRows(source, query, { cursor: trail.at(-1), limit: size }, true);
+  const filterable = items.filter((i) => operatorsFor(i).length > 0);
   const [column, setColumn] = useState<string | undefined>(filterable[0]?.name);
   const item = filterable.find((i) => i.name === column);
   const [op, setOp] = useState<Operator>('eq');
   const [value, setValue] = useState('');
   const ops = item ? operatorsFor(item) : [];
   const opNow = ops.includes(op) ? op : ops[0];
-  const labelOf = (name: string) => dataset.items.find((i) => i.name === name)?.label ?? name;
+  const labelOf = (name: string) => items.find((i) => i.name === name)?.label ?? name;
 
   const addFilter = () => {
     if (!item || !opNow) return;
@@ -48,14 +52,14 @@ export function PreviewTable({ dataset, query, params, setQuery, setPaging }: {
     setQuery({ ...query, filters: [...query.filters, { column: item.name, op: opNow, value: v }] });
     setValue('');
   };
-  const sortOf = (i: PublishedItem) => {
+  const sortOf = (i: PreviewItem) => {
     const s = query.sort[0];
     if (s === i.name) return 'ascend' as const;
     if (s === `-${i.name}`) return 'descend' as const;
     return null;
   };
 
-  const columns = dataset.items.map((i) => ({
+  const columns = items.map((i) => ({
     key: i.name,
     dataIndex: i.name,
     title: (
@@ -92,7 +96,7 @@ export function PreviewTable({ dataset, query, params, setQuery, setPaging }: {
         </Field>
         <Button type="primary" htmlType="submit">{t('preview.add')}</Button>
       </form>
-      {dataset.items.some((i) => i.masked) && <p style={{ fontSize: 13, margin: '0 0 8px' }}>{t('preview.maskedHint')}</p>}
+      {items.some((i) => i.masked) && <p style={{ fontSize: 13, margin: '0 0 8px' }}>{t('preview.maskedHint')}</p>}
       {query.filters.length > 0 && (
         <div className="active-filters">
           {query.filters.map((f, n) => {
@@ -111,7 +115,7 @@ export function PreviewTable({ dataset, query, params, setQuery, setPaging }: {
       ) : (
         <>
           <p aria-live="polite" style={{ margin: '0 0 8px' }}>
-            {rows.data?.count !== undefined ? t('preview.count', { n: number(rows.data.count) }) : dataset.rows !== null ? t('common.rows', { n: number(dataset.rows) }) : ''}
+            {rows.data?.count !== undefined ? t('preview.count', { n: number(rows.data.count) }) : totalRows !== null ? t('common.rows', { n: number(totalRows) }) : ''}
             {' · '}{t('preview.sortHint')}
           </p>
           <div className="table-scroll">

@@ -3,7 +3,7 @@
  * (`filter[col][op]=v`, `sort=a,-b`), so a filtered view can be shared and the same parameters
  * make the download links and the API snippets.
  */
-import type { PublishedItem } from './api.ts';
+import type { PreviewItem } from './rows.ts';
 
 export type Operator = 'eq' | 'ne' | 'lt' | 'lte' | 'gt' | 'gte' | 'contains' | 'in' | 'isnull';
 
@@ -22,7 +22,7 @@ const FILTER = /^filter\[([^\]]+)\](?:\[([a-z]+)\])?$/;
 const TEXT_TYPES = new Set(['C', 'M', 'G']);
 
 /** Operators that fit an item's type (docs/data-api.md); masked items take none. */
-export function operatorsFor(item: PublishedItem): Operator[] {
+export function operatorsFor(item: PreviewItem): Operator[] {
   if (item.masked) return [];
   if (item.type === 'L') return ['eq', 'isnull'];
   if (TEXT_TYPES.has(item.type)) return ['eq', 'ne', 'contains', 'in', 'isnull'];
