@@ -17,6 +17,7 @@ import { snapshotMonth } from '../../server/src/governance/snapshots.ts';
 import { binary } from '../helpers/binary.ts';
 import { shanghaiDay } from '../../server/src/governance/period.ts';
 import { NOT_SHARED, POLICY, requestBetween, shareDoc, systemOf } from '../helpers/sharing.ts';
+import { applicationOf } from '../helpers/open-applications.ts';
 
 /**
  * Every output that can carry a value from a data table, against every kind of caller. Department B
@@ -84,6 +85,8 @@ interface Fixture {
   demandId: number;
   requestId: number;
   grantId: number;
+  /** A developer's open-data application, approved, on a conditionally open resource of B (with no planted value). */
+  applicationId: number;
 }
 
 const each = (f: Fixture, path: (r: Record<string, any>) => string | string[]) => KINDS.flatMap((k) => path(f.resources[k]));
@@ -121,7 +124,7 @@ const GETS: Record<string, (f: Fixture) => string[]> = {
   '/api/v1/auth/oidc/start': () => ['/api/v1/auth/oidc/start'],
   '/api/v1/auth/oidc/callback': () => ['/api/v1/auth/oidc/callback'],
   '/api/v1/classifications': () => ['/api/v1/classifications'],
-  '/api/v1/schemas/:name': () => ['common', 'system', 'resource', 'demand', 'share-request'].map((n) => `/api/v1/schemas/${n}`),
+  '/api/v1/schemas/:name': () => ['common', 'system', 'resource', 'demand', 'share-request', 'open-application'].map((n) => `/api/v1/schemas/${n}`),
   '/api/v1/systems': () => ['/api/v1/systems'],
   '/api/v1/systems/:id': (f) => [`/api/v1/systems/${f.systemId}`],
   '/api/v1/systems/:id/history': (f) => [`/api/v1/systems/${f.systemId}/history`],
@@ -157,6 +160,10 @@ const GETS: Record<string, (f: Fixture) => string[]> = {
   '/api/3/action/:action': (f) => CKAN_CALLS(f).map((a) => `/api/3/action/${a}`),
   '/api/action/:action': (f) => CKAN_CALLS(f).map((a) => `/api/action/${a}`),
   '/api/v1/developer/keys': () => ['/api/v1/developer/keys'],
+  '/api/v1/conditional-datasets': () => ['/api/v1/conditional-datasets'],
+  '/api/v1/conditional-datasets/:code': (f) => each(f, (r) => `/api/v1/conditional-datasets/${code(r)}`),
+  '/api/v1/open-applications': () => ['/api/v1/open-applications'],
+  '/api/v1/open-applications/:id': (f) => [`/api/v1/open-applications/${f.applicationId}`],
   '/api/v1/indicators': () => ['/api/v1/indicators', '/api/v1/indicators?format=csv', '/api/v1/indicators?format=xlsx'],
   '/api/v1/indicators/trend': () => ['/api/v1/indicators/trend?from=2000-01&to=2099-12'],
   '/api/v1/evaluations': () => [THIS_MONTH, `${THIS_MONTH}&format=xlsx`].map((q) => `/api/v1/evaluations?month=${q}`),
@@ -206,6 +213,8 @@ const WRITES = new Set([
   'POST /api/v1/developer/accounts',
   'POST /api/v1/developer/keys',
   'POST /api/v1/developer/keys/:id/revoke',
+  'POST /api/v1/open-applications',
+  ...['approve', 'refuse', 'withdraw'].map((s) => `POST /api/v1/open-applications/:id/${s}`),
 ]);
 
 /** The answer as text: xlsx is unzipped into its cells' text, everything else read as UTF-8. */
@@ -268,7 +277,8 @@ describe('outputs that can carry a data value, against every kind of caller', fu
     for (const r of Object.values(resources)) r.department_uscc = uscc;
     // the trend reads snapshots: one of this month, with the loads and reads above in it
     await snapshotMonth(t.knex, THIS_MONTH, 3);
-    f = { resources, loads, loadWithReject, systemId: sys, demandId: demand.id, requestId: walked.request.id, grantId: approved.body.grant.id };
+    const { application } = await applicationOf(t.knex, t.deptB.uscc, t.principals.developer.id, { to: 'granted' });
+    f = { resources, loads, loadWithReject, systemId: sys, demandId: demand.id, requestId: walked.request.id, grantId: approved.body.grant.id, applicationId: application.id };
     callers = {
       anonymous: {},
       'registrar of A': t.auth('registrar'),
