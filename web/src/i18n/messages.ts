@@ -1,5 +1,6 @@
 import * as consoleMessages from '../features/console/messages.ts';
 import * as sessionMessages from '../features/session/messages.ts';
+import * as openAppsMessages from '../features/open-applications/messages.ts';
 
 /**
  * Every string on the screen, Chinese first and English second. The terms are WEB.md's "Words on
@@ -174,7 +175,7 @@ const portalZh = {
   'departments.empty': '还没有部门开放数据。',
 } as const;
 
-export const zh = { ...portalZh, ...sessionMessages.zh, ...consoleMessages.zh };
+export const zh = { ...portalZh, ...sessionMessages.zh, ...consoleMessages.zh, ...openAppsMessages.zh };
 
 export type MessageKey = keyof typeof zh;
 
@@ -345,4 +346,4 @@ const portalEn: Record<keyof typeof portalZh, string> = {
   'departments.empty': 'No department has opened data yet.',
 };
 
-export const en: Record<MessageKey, string> = { ...portalEn, ...sessionMessages.en, ...consoleMessages.en };
+export const en: Record<MessageKey, string> = { ...portalEn, ...sessionMessages.en, ...consoleMessages.en, ...openAppsMessages.en };

@@ -24,4 +24,13 @@ export interface ConsoleSection {
 }
 
 /** Every console page. A feature adds its pages here; each is loaded only when visited. */
-export const SECTIONS: readonly ConsoleSection[] = [];
+export const SECTIONS: readonly ConsoleSection[] = [
+  {
+    // the providing officer answers here; a developer sees their own applications (the list is scoped by the server)
+    path: 'open-applications',
+    group: 'open',
+    label: 'openApps.console',
+    ability: 'listOpenApplications',
+    page: async () => (await import('../open-applications/OpenApplicationsPage.tsx')).OpenApplicationsPage,
+  },
+];
