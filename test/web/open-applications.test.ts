@@ -92,7 +92,9 @@ describe('conditional open data (有条件开放) in Chromium', function () {
     for (const item of ['legal_person', 'capital', 'founded_on']) await form.getByLabel(item, { exact: true }).uncheck();
     await form.getByLabel('说明（申请人可见）').fill('研究只需代码和名称');
     await form.getByRole('button', { name: '批准', exact: true }).click();
-    await officer.getByRole('status').getByText('已处理').waitFor();
+    // answered, it leaves the officer's list of applications waiting for an answer
+    await officer.getByText('没有申请。').waitFor();
+    expect((await t.knex('odx.open_applications').where({ id: application.id }).first('state')).state).to.equal('granted');
 
     // the developer sees the approval and makes a key in the console; the key reads only the approved items
     await dev.goto(url('/console/open-applications'));
