@@ -40,6 +40,8 @@ const schema = z.object({
   shareProviderDays: z.coerce.number().int().min(0).max(60).default(5),
   shareProviderDaysNoData: z.coerce.number().int().min(0).max(60).default(10),
   shareDisputeDays: z.coerce.number().int().min(0).max(60).default(5),
+  /** Working days the providing department has to answer an application for conditionally open data (有条件开放). */
+  openApplicationDays: z.coerce.number().int().min(1).max(60).default(10),
   /** Whether the compliance check of a share request passes automatically (no authority step). */
   shareAutoCompliance: z.enum(['true', 'false', '1', '0', 'on', 'off']).transform((v) => ['true', '1', 'on'].includes(v)).default(true),
   /** Four eyes: whoever wrote or submitted a catalogue entry's version may not approve it. */
@@ -129,6 +131,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     shareProviderDays: env.ODX_SHARE_PROVIDER_DAYS,
     shareProviderDaysNoData: env.ODX_SHARE_PROVIDER_DAYS_NO_DATA,
     shareDisputeDays: env.ODX_SHARE_DISPUTE_DAYS,
+    openApplicationDays: env.ODX_OPEN_APPLICATION_DAYS,
     shareAutoCompliance: env.ODX_SHARE_AUTO_COMPLIANCE,
     shareDefaultRate: env.ODX_SHARE_DEFAULT_RATE,
     errorReportDays: env.ODX_ERROR_REPORT_DAYS,

@@ -19,6 +19,7 @@ import { openDataRoutes } from './open/data-routes.ts';
 import { catalogRoutes } from './open/catalog/routes.ts';
 import { ckanRoutes } from './open/ckan/routes.ts';
 import { developerKeyRoutes } from './open/keys/routes.ts';
+import { openApplicationRoutes } from './open/applications/routes.ts';
 import { schemaRoutes } from './schemas/routes.ts';
 import { sharingRoutes } from './sharing/routes.ts';
 import { sharedDataRoutes } from './sharing/data-routes.ts';
@@ -48,6 +49,7 @@ export const apiRoutes: RouteSpec[] = [
   ...catalogRoutes,
   ...ckanRoutes,
   ...developerKeyRoutes,
+  ...openApplicationRoutes,
   ...governanceRoutes,
   ...errorReportRoutes,
   ...alertRoutes,

@@ -15,6 +15,7 @@ import { documentCreator } from '../../server/src/census/documents/commands.ts';
 import { resourceStepper, type LifecycleStep } from '../../server/src/census/resources/lifecycle.ts';
 import type { CensusKind } from '../../server/src/census/documents/kinds.ts';
 import { everyOf } from '../helpers/every.ts';
+import { applicationDoc, applicationOf, conditionalResource } from '../helpers/open-applications.ts';
 
 /** The principal that owns the target of a call: in department A, or outside every department for developers. */
 interface TargetOwner {
@@ -212,14 +213,12 @@ Object.assign(fixtures, {
     await loadCsv(t.knex, resource.id, licenceCsv(1, 2));
     return { path: `/api/v1/shared/${encodeURIComponent(resource.code)}/verify`, body: { match: { company_name: '滨海市示例贸易有限公司1' }, purpose: '矩阵测试核验' } };
   },
-  'GET /api/v1/shared/:code/rows': async (t: TestApp) => {
-    const { resource } = await sharedWith(t, 'consumer', { to: 'granted', mode: 'query' });
-    await loadCsv(t.knex, resource.id, licenceCsv(1, 2));
+  'GET /api/v1/shared/:code/rows': async (t: TestApp, owner: TargetOwner) => {
+    const resource = await grantedTo(t, owner, 'query');
     return { path: `/api/v1/shared/${encodeURIComponent(resource.code)}/rows`, query: { purpose: '矩阵测试查询' } };
   },
-  'GET /api/v1/shared/:code/download': async (t: TestApp) => {
-    const { resource } = await sharedWith(t, 'consumer', { to: 'granted', mode: 'download' });
-    await loadCsv(t.knex, resource.id, licenceCsv(1, 2));
+  'GET /api/v1/shared/:code/download': async (t: TestApp, owner: TargetOwner) => {
+    const resource = await grantedTo(t, owner, 'download');
     return { path: `/api/v1/shared/${encodeURIComponent(resource.code)}/download`, query: { purpose: '矩阵测试下载', format: 'ndjson' } };
   },
 } satisfies typeof fixtures);
@@ -294,6 +293,38 @@ Object.assign(fixtures, {
     const grant = (await sharedWith(t, 'provider', { to: 'granted' })).request.grant_id as number;
     return { path: `/api/v1/alerts/${await alertOfA(t, grant)}/suspend-grant`, body: { reason: '读取量异常' } };
   },
+} satisfies typeof fixtures);
+
+/**
+ * A loaded resource the target's owner holds a grant on: department A's, on a share request; a
+ * developer's own, on an approved open-data application.
+ */
+async function grantedTo(t: TestApp, owner: TargetOwner, mode: 'query' | 'download') {
+  if (owner.departmentId === null) return (await applicationOf(t.knex, t.deptB.uscc, owner.id, { to: 'granted', mode, load: licenceCsv(1, 2) })).resource;
+  const { resource } = await sharedWith(t, 'consumer', { to: 'granted', mode });
+  await loadCsv(t.knex, resource.id, licenceCsv(1, 2));
+  return resource;
+}
+
+/** The developer an application belongs to: the target's owner when a developer, else developer A. */
+const applicantOf = (t: TestApp, owner: TargetOwner) => (owner.departmentId === null ? owner.id : t.principals.developer.id);
+const applicationOfA = (step: string, body: object = {}) => async (t: TestApp, owner: TargetOwner): Promise<Call> => ({
+  path: `/api/v1/open-applications/${(await applicationOf(t.knex, t.deptA.uscc, applicantOf(t, owner))).application.id}/${step}`,
+  body,
+});
+
+Object.assign(fixtures, {
+  'POST /api/v1/open-applications': async (t: TestApp) => ({
+    path: '/api/v1/open-applications',
+    body: applicationDoc((await conditionalResource(t.knex, t.deptA.uscc, { name: `矩阵有条件开放${next()}` })).code),
+  }),
+  'GET /api/v1/open-applications': async () => ({ path: '/api/v1/open-applications' }),
+  'GET /api/v1/open-applications/:id': async (t: TestApp, owner: TargetOwner) => ({
+    path: `/api/v1/open-applications/${(await applicationOf(t.knex, t.deptA.uscc, applicantOf(t, owner))).application.id}`,
+  }),
+  'POST /api/v1/open-applications/:id/approve': applicationOfA('approve', { items: ['credit_code'] }),
+  'POST /api/v1/open-applications/:id/refuse': applicationOfA('refuse', { reason: '不符合开放条件' }),
+  'POST /api/v1/open-applications/:id/withdraw': applicationOfA('withdraw'),
 } satisfies typeof fixtures);
 
 /** A published resource of department A with two loaded versions. */

@@ -138,11 +138,16 @@ describe('demo city 滨海市 and its census', function () {
     const file = path.join(home, 'demo-accounts.txt');
     expect((await fs.stat(file)).mode & 0o777).to.equal(0o600);
     const rows = (await fs.readFile(file, 'utf8')).split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split('\t'));
-    expect(rows.map((r) => r[0])).to.include.members(['admin', 'sjj.authority', 'scjg.officer', 'scjg.registrar', 'smmz.registrar']);
+    expect(rows.map((r) => r[0])).to.include.members(['admin', 'sjj.authority', 'scjg.officer', 'scjg.registrar', 'smmz.registrar', 'dev.lin', 'dev.zhou']);
     for (const [login, roles, department, password] of rows) {
       const res = await request(app).post('/api/v1/auth/sign-in').send({ login, password });
       expect(res.status, login).to.equal(200);
       expect(res.body.roles.join(','), login).to.equal(roles);
+      // developers stand outside every department
+      if (res.body.departmentId === null) {
+        expect([roles, department], login).to.deep.equal(['developer', '（社会开发者）']);
+        continue;
+      }
       const dept = await db.knex('odx.departments').where({ id: res.body.departmentId }).first('name');
       expect(dept.name, login).to.equal(department);
     }

@@ -7,6 +7,7 @@ import { bundledSchemaOf } from '../../server/src/schemas/catalog.ts';
 import { testApp, type TestApp } from '../helpers/app.ts';
 import { demandDoc, licenceCsv, loadCsv, publishedResource, resourceDoc, systemDoc } from '../helpers/census.ts';
 import { shareDoc, systemOf } from '../helpers/sharing.ts';
+import { applicationDoc, conditionalResource } from '../helpers/open-applications.ts';
 
 type Doc = Record<string, any>;
 
@@ -62,10 +63,11 @@ describe('the API contract (/openapi.json)', function () {
       '/api/v1/resources': 'DataResource',
       '/api/v1/demands': 'DataDemand',
       '/api/v1/share-requests': 'ShareRequest',
+      '/api/v1/open-applications': 'OpenApplication',
     };
     for (const [path, name] of Object.entries(expected)) {
       expect(bodyRef(path, 'post'), path).to.equal(`#/components/schemas/${name}`);
-      if (path !== '/api/v1/share-requests') expect(bodyRef(`${path}/{id}`, 'put'), path).to.equal(`#/components/schemas/${name}`);
+      if (path !== '/api/v1/share-requests' && path !== '/api/v1/open-applications') expect(bodyRef(`${path}/{id}`, 'put'), path).to.equal(`#/components/schemas/${name}`);
     }
     const resource = doc.components.schemas.DataResource;
     expect(Object.keys(resource.properties)).to.deep.equal(Object.keys(bundledSchemaOf('resource').properties as Doc));
@@ -151,6 +153,15 @@ describe('the API contract (/openapi.json)', function () {
       await conforms('get', '/api/v1/share-requests', '/api/v1/share-requests', { auth: t.auth('officer', 'B') });
       await conforms('get', '/api/v1/grants', '/api/v1/grants', { auth: t.auth('officer', 'B') });
 
+      const conditional = await conditionalResource(t.knex, t.deptA.uscc, { name: '契约测试有条件开放资源' });
+      await conforms('get', '/api/v1/conditional-datasets', '/api/v1/conditional-datasets');
+      await conforms('get', `/api/v1/conditional-datasets/${encodeURIComponent(conditional.code)}`, '/api/v1/conditional-datasets/{code}');
+      const applied = await conforms('post', '/api/v1/open-applications', '/api/v1/open-applications', { auth: t.auth('developer'), body: applicationDoc(conditional.code) });
+      await conforms('post', `/api/v1/open-applications/${applied.id}/approve`, '/api/v1/open-applications/{id}/approve', { auth: officer, body: { items: ['credit_code'] }, status: 200 });
+      await conforms('get', `/api/v1/open-applications/${applied.id}`, '/api/v1/open-applications/{id}', { auth: t.auth('developer') });
+      await conforms('get', '/api/v1/open-applications', '/api/v1/open-applications', { auth: officer });
+      await conforms('get', '/api/v1/grants', '/api/v1/grants', { auth: officer });
+
       await conforms('get', '/api/v1/audit?limit=50', '/api/v1/audit', { auth: admin });
       await conforms('get', '/api/v1/audit/head', '/api/v1/audit/head', { auth: admin });
       await conforms('get', '/api/v1/schemas/resource', '/api/v1/schemas/{name}');
@@ -175,7 +186,7 @@ describe('GET /api/v1/schemas/:name', () => {
   after(() => t.close());
 
   it('serves each census document’s JSON Schema, self-contained, to anyone', async () => {
-    for (const name of ['department', 'system', 'resource', 'demand', 'share-request'] as const) {
+    for (const name of ['department', 'system', 'resource', 'demand', 'share-request', 'open-application'] as const) {
       const res = await request(t.app).get(`/api/v1/schemas/${name}`).expect(200);
       expect(res.headers['content-type']).to.match(/^application\/json/);
       expect(res.body).to.deep.equal(bundledSchemaOf(name));

@@ -89,6 +89,29 @@ describe('demo city 滨海市: sharing', function () {
     expect(history.body.items.map((h: { action: string }) => h.action)).to.include.members(['share_refuse', 'share_dispute']);
   });
 
+
+  it('has a conditionally open dataset with an approved and a waiting application; the approved developer reads only the approved items', async () => {
+    const conditional = await request(app).get('/api/v1/conditional-datasets').expect(200);
+    const dataset = conditional.body.items.find((d: { name: string }) => d.name === '医师执业注册信息');
+    expect(dataset.openCondition).to.contain('研究机构');
+    const list = await request(app).get('/api/v1/open-applications').set(admin).expect(200);
+    const states = list.body.items.map((a: { developer: { email: string }; state: string }) => `${a.developer.email} ${a.state}`).sort();
+    expect(states).to.deep.equal(['lin.xiao@bhu.example.edu.cn granted', 'zhou.hang@kangshu.example.com provider_review']);
+    const approved = list.body.items.find((a: { state: string }) => a.state === 'granted');
+    const shown = await request(app).get(`/api/v1/open-applications/${approved.id}`).set(admin).expect(200);
+    expect(shown.body.grant.items).to.deep.equal(['practice_type', 'practice_scope', 'registered_on']);
+    expect(shown.body.application.items).to.have.length(5);
+
+    // dev.lin signs in with the password in demo-accounts.txt and reads under the grant
+    const accounts = await fs.readFile(path.join(home, 'demo-accounts.txt'), 'utf8');
+    const line = accounts.split('\n').find((l) => l.startsWith('dev.lin\t'))!;
+    expect(line).to.contain('（社会开发者）');
+    const agent = request.agent(app);
+    await agent.post('/api/v1/auth/sign-in').send({ login: 'lin.xiao@bhu.example.edu.cn', password: line.split('\t')[3] }).expect(200);
+    const rows = await agent.get(`/api/v1/shared/${encodeURIComponent(dataset.code)}/rows`).query({ purpose: '卫生人力资源研究', limit: 5 }).expect(200);
+    expect(rows.body.items).to.have.length(5);
+    for (const r of rows.body.items) expect(Object.keys(r).sort()).to.deep.equal(['practice_scope', 'practice_type', 'registered_on']);
+  });
   it('stores only share requests that pass the schema, and an audit chain that verifies', async () => {
     for (const row of await db.knex('odx.share_requests').select('doc')) expect(validateDocument('share-request', row.doc).ok).to.equal(true);
     await chainPending(db.knex);

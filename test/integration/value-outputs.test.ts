@@ -18,6 +18,7 @@ import { runAlertChecks } from '../../server/src/governance/schedule.ts';
 import { binary } from '../helpers/binary.ts';
 import { shanghaiDay } from '../../server/src/governance/period.ts';
 import { NOT_SHARED, POLICY, requestBetween, shareDoc, systemOf } from '../helpers/sharing.ts';
+import { applicationOf } from '../helpers/open-applications.ts';
 
 /**
  * Every output that can carry a value from a data table, against every kind of caller. Department B
@@ -88,6 +89,8 @@ interface Fixture {
   /** An error report by department A on the shared resource, naming a row by its key (a value A may see). */
   errorReportId: number;
   alertId: number;
+  /** A developer's open-data application, approved, on a conditionally open resource of B (with no planted value). */
+  applicationId: number;
 }
 
 const each = (f: Fixture, path: (r: Record<string, any>) => string | string[]) => KINDS.flatMap((k) => path(f.resources[k]));
@@ -125,7 +128,7 @@ const GETS: Record<string, (f: Fixture) => string[]> = {
   '/api/v1/auth/oidc/start': () => ['/api/v1/auth/oidc/start'],
   '/api/v1/auth/oidc/callback': () => ['/api/v1/auth/oidc/callback'],
   '/api/v1/classifications': () => ['/api/v1/classifications'],
-  '/api/v1/schemas/:name': () => ['common', 'system', 'resource', 'demand', 'share-request'].map((n) => `/api/v1/schemas/${n}`),
+  '/api/v1/schemas/:name': () => ['common', 'system', 'resource', 'demand', 'share-request', 'open-application'].map((n) => `/api/v1/schemas/${n}`),
   '/api/v1/systems': () => ['/api/v1/systems'],
   '/api/v1/systems/:id': (f) => [`/api/v1/systems/${f.systemId}`],
   '/api/v1/systems/:id/history': (f) => [`/api/v1/systems/${f.systemId}/history`],
@@ -163,6 +166,10 @@ const GETS: Record<string, (f: Fixture) => string[]> = {
   '/api/action/:action': (f) => CKAN_CALLS(f).map((a) => `/api/action/${a}`),
   '/api/v1/developer/keys': () => ['/api/v1/developer/keys'],
   '/api/v1/developer/usage': () => ['/api/v1/developer/usage'],
+  '/api/v1/conditional-datasets': () => ['/api/v1/conditional-datasets'],
+  '/api/v1/conditional-datasets/:code': (f) => each(f, (r) => `/api/v1/conditional-datasets/${code(r)}`),
+  '/api/v1/open-applications': () => ['/api/v1/open-applications'],
+  '/api/v1/open-applications/:id': (f) => [`/api/v1/open-applications/${f.applicationId}`],
   '/api/v1/indicators': () => ['/api/v1/indicators', '/api/v1/indicators?format=csv', '/api/v1/indicators?format=xlsx'],
   '/api/v1/indicators/trend': () => ['/api/v1/indicators/trend?from=2000-01&to=2099-12'],
   '/api/v1/evaluations': () => [THIS_MONTH, `${THIS_MONTH}&format=xlsx`].map((q) => `/api/v1/evaluations?month=${q}`),
@@ -219,6 +226,8 @@ const WRITES = new Set([
   'POST /api/v1/error-reports',
   ...['accept', 'reject', 'fixed'].map((s) => `POST /api/v1/error-reports/:id/${s}`),
   ...['acknowledge', 'suspend-grant'].map((s) => `POST /api/v1/alerts/:id/${s}`),
+  'POST /api/v1/open-applications',
+  ...['approve', 'refuse', 'withdraw'].map((s) => `POST /api/v1/open-applications/:id/${s}`),
 ]);
 
 /** The answer as text: xlsx is unzipped into its cells' text, everything else read as UTF-8. */
@@ -289,9 +298,10 @@ describe('outputs that can carry a data value, against every kind of caller', fu
     // the alerts the checks raise two months on, when every daily resource is stale: none may carry a value
     const alerts = await runAlertChecks(t.knex, t.services.config, new Date(Date.now() + 60 * 86_400_000));
     expect(alerts.length).to.be.above(0);
+    const { application } = await applicationOf(t.knex, t.deptB.uscc, t.principals.developer.id, { to: 'granted' });
     f = {
       resources, loads, loadWithReject, systemId: sys, demandId: demand.id, requestId: walked.request.id, grantId: approved.body.grant.id,
-      errorReportId: report.body.id, alertId: alerts[0],
+      errorReportId: report.body.id, alertId: alerts[0], applicationId: application.id,
     };
     callers = {
       anonymous: {},

@@ -14,6 +14,7 @@ import { withUsccCheck } from '../lib/identifiers.ts';
 import { seedCensus } from './census.ts';
 import { seedData } from './data.ts';
 import { seedSharing } from './sharing.ts';
+import { DEMO_DEVELOPERS, seedOpenApplications } from './open-applications.ts';
 
 const DEMO: Actor = { kind: 'system', label: 'system:demo' };
 
@@ -73,6 +74,7 @@ export async function seedDemo(knex: Knex, config: Config): Promise<DemoResult> 
     await seedCensus(knex, ids);
     await seedData(knex, ids, config);
     await seedSharing(knex, ids, config);
+    await seedOpenApplications(knex, config);
   }
   return { adminTokenFile: await ensureAdminToken(knex, config), accountsFile: await ensureDemoPasswords(knex, config), seeded };
 }
@@ -84,12 +86,13 @@ export async function seedDemo(knex: Knex, config: Config): Promise<DemoResult> 
 export async function ensureDemoPasswords(knex: Knex, config: Config): Promise<string> {
   const file = path.join(config.homeDir, 'demo-accounts.txt');
   if (await fs.stat(file).then((s) => s.size > 0, () => false)) return file;
+  // developers stand outside every department
   const people = await knex('odx.principals as p')
-    .join('odx.departments as d', 'd.id', 'p.department_id')
-    .whereIn('p.login', ACCOUNTS.map((a) => a.login))
+    .leftJoin('odx.departments as d', 'd.id', 'p.department_id')
+    .whereIn('p.login', [...ACCOUNTS.map((a) => a.login), ...DEMO_DEVELOPERS.map((d) => d.login)])
     .whereNull('p.disabled_at')
     .orderBy('p.id')
-    .select('p.id', 'p.login', 'p.email', 'p.roles', 'd.name as department');
+    .select('p.id', 'p.login', 'p.email', 'p.roles', knex.raw(`coalesce(d.name, '（社会开发者）') as department`));
   const passwords = people.map(() => randomBytes(12).toString('base64url'));
   const accepted = await Promise.all(people.map((p, i) => acceptPassword(passwords[i], p)));
   await runCommand(knex, { actor: DEMO }, async (ctx) => {

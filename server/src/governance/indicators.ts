@@ -276,7 +276,8 @@ function grantsInForce(knex: Knex, t: Date): Promise<(GrantRow & { old: boolean 
            where e.target_type = 'resource' and e.target_id = g.resource_id::text and e.action like 'shared.%'
              and e.detail->>'grant' = g.id::text and e.at >= :since and e.at < :t) as used
        from odx.grants g
-       where g.created_at < :t and g.starts_at < :t and (g.ends_at is null or g.ends_at > :t)
+       -- grants on open-data applications are held by developers, not departments: not sharing
+       where g.consumer_department_id is not null and g.created_at < :t and g.starts_at < :t and (g.ends_at is null or g.ends_at > :t)
          and not (g.status in ('revoked', 'superseded') and g.status_at < :t)`, { t, since });
 }
 

@@ -28,7 +28,7 @@ export const CATALOG_DOCUMENT = 'x-odx-catalog-document';
  * A census document: checked against its JSON Schema in catalog-schemas/ by the command that
  * stores it (with every problem reported), not here. The OpenAPI shows that schema in its place.
  */
-export const catalogDocument = (kind: 'system' | 'resource' | 'demand' | 'share-request') =>
+export const catalogDocument = (kind: 'system' | 'resource' | 'demand' | 'share-request' | 'open-application') =>
   z.record(z.string(), z.unknown()).meta({ [CATALOG_DOCUMENT]: kind });
 
 /** A comma-separated list in a query string: trimmed, distinct, at most `max` values (lib/lists.ts). */

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export const DOCUMENT_KINDS = ['department', 'system', 'resource', 'demand', 'share-request'] as const;
+export const DOCUMENT_KINDS = ['department', 'system', 'resource', 'demand', 'share-request', 'open-application'] as const;
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
 
 /** Name of the root type of each document kind, in the generated types and the OpenAPI components. */
@@ -18,6 +18,7 @@ export const ROOT_TYPE_NAMES: Readonly<Record<DocumentKind, string>> = {
   resource: 'DataResource',
   demand: 'DataDemand',
   'share-request': 'ShareRequest',
+  'open-application': 'OpenApplication',
 };
 
 /** A JSON Schema object as stored in the files (draft 2020-12, plus `x-labels`, `x-message`, `x-unique-by`, `x-lte`). */

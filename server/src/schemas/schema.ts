@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-export const SchemaParams = z.object({ name: z.string().max(50).describe('the document kind: department, system, resource, demand or share-request') });
+export const SchemaParams = z.object({ name: z.string().max(50).describe('the document kind: department, system, resource, demand, share-request or open-application') });
 
 export const JsonSchemaDocument = z
   .record(z.string(), z.unknown())

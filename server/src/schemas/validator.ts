@@ -33,10 +33,11 @@ import type { InformationSystem } from './generated/system.ts';
 import type { DataResource, ResourceItem } from './generated/resource.ts';
 import type { DataDemand } from './generated/demand.ts';
 import type { ShareRequest } from './generated/share-request.ts';
+import type { OpenApplication } from './generated/open-application.ts';
 
 export { DOCUMENT_KINDS, schemaOf, bundledSchemaOf, commonSchema, fieldInfo, schemaId } from './catalog.ts';
 export type { DocumentKind, FieldInfo, JsonSchema } from './catalog.ts';
-export type { Department, InformationSystem, DataResource, ResourceItem, DataDemand, ShareRequest };
+export type { Department, InformationSystem, DataResource, ResourceItem, DataDemand, ShareRequest, OpenApplication };
 
 /** The TypeScript type of each document kind (generated from the schemas by `npm run schemas`). */
 export interface DocTypes {
@@ -45,6 +46,7 @@ export interface DocTypes {
   resource: DataResource;
   demand: DataDemand;
   'share-request': ShareRequest;
+  'open-application': OpenApplication;
 }
 export type DocType<K extends DocumentKind> = DocTypes[K];
 

@@ -13,7 +13,7 @@ import { sendJsonText } from '../http/respond.ts';
 import type { Principal } from '../auth/roles.ts';
 import { boundSystem } from './credentials.ts';
 import { enforceRate } from './grant-rate.ts';
-import { grantedResource, whyNoGrant, type LiveGrant } from './live-grants.ts';
+import { grantedResource, holderOf, whyNoGrant, type LiveGrant } from './live-grants.ts';
 import { purposeOf } from './purpose.ts';
 import type { AccessMode } from './states.ts';
 
@@ -21,10 +21,11 @@ const CodeParams = z.object({ code: z.string().min(1).max(100) });
 
 /** The caller's live grant on a published resource in a mode, or 404 / 403 saying why not (the 403 audited as a refused read). */
 async function grantFor(knex: Knex, caller: Principal, code: string, mode: AccessMode) {
-  const found = await grantedResource(knex, { departmentId: caller.departmentId, ref: code, mode });
+  const holder = holderOf(caller);
+  const found = await grantedResource(knex, { ...holder, ref: code, mode });
   if (!found) throw notFound(text(`数据资源 ${code}`, `resource ${code}`));
   if (!found.grant) {
-    const reason = await whyNoGrant(knex, { departmentId: caller.departmentId, resourceId: found.resourceId, mode });
+    const reason = await whyNoGrant(knex, { ...holder, resourceId: found.resourceId, mode });
     const provider = await knex('odx.resources').where({ id: found.resourceId }).first('department_id');
     const read = { action: mode === 'download' ? 'shared.download' : 'shared.rows', resource: { id: found.resourceId, department_id: provider?.department_id ?? null, code: found.resourceCode }, reason: reason.en };
     await auditDenied(knex, { actor: actorOf(caller) }, read);
@@ -35,11 +36,24 @@ async function grantFor(knex: Knex, caller: Principal, code: string, mode: Acces
 
 type Granted = Awaited<ReturnType<typeof grantFor>>;
 
-/** The grant is checked by the gate (own department = the department holding the grant) and handed to the handler. */
+/**
+ * The grant is checked by the gate (own department = the department holding the grant; self = the
+ * developer account holding it) and handed to the handler.
+ */
 const grantOwner = (mode: AccessMode) => async ({ params }: { params: { code: string } }, knex: Knex, caller: Principal) => ({
   departmentId: caller.departmentId,
+  principalId: caller.id,
   target: await grantFor(knex, caller, params.code, mode),
 });
+
+/** A consumer department's credential under its department's grants; a developer's account or key under the grants of its approved open-data applications. */
+/**
+ * Who reads a grant: a department's consumer credentials (systems) and, in the console, its own
+ * officers and registrars — the people who asked for the data — or the developer account (and its
+ * keys) whose open-data application was approved. Each reads exactly what the grant allows, and
+ * every read is audited with the person and the purpose (docs/sharing.md).
+ */
+const GRANT_HOLDERS = { consumer: 'own', officer: 'own', registrar: 'own', developer: 'self' } as const;
 
 // a grant cached with its resource's current version (live-grants.ts) keeps its view as long
 const grantViews = new WeakMap<LiveGrant, DataView>();
@@ -57,22 +71,15 @@ async function grantView(services: Services, caller: Principal, code: string, mo
   return { grant: found.grant, view, resource };
 }
 
-/**
- * Who reads a department's grants: its consumer credentials (systems) and, in the console, its own
- * officers and registrars — the people who asked for the data. Grants are department-level
- * (docs/sharing.md), so each of them reads exactly what the grant allows, and every read is audited
- * with the person and the purpose.
- */
-const SHARED_READERS = { consumer: 'own', officer: 'own', registrar: 'own' } as const;
 
 export const sharedDataRoutes = [
   route({
     method: 'get',
     path: '/api/v1/shared/:code/rows',
     operationId: 'querySharedRows',
-    summary: 'Query shared data under a live query grant: granted items only, inside its row filter, masked unless approved raw; purpose required',
+    summary: 'Query shared data under a live query grant (a department’s, or a developer’s on an approved open-data application): granted items only, inside its row filter, masked unless approved raw; purpose required',
     tags: ['sharing'],
-    access: SHARED_READERS,
+    access: GRANT_HOLDERS,
     params: CodeParams,
     response: RowsPage,
     owner: grantOwner('query'),
@@ -92,9 +99,9 @@ export const sharedDataRoutes = [
     method: 'get',
     path: '/api/v1/shared/:code/download',
     operationId: 'downloadSharedData',
-    summary: 'Download shared data under a live download grant (csv, ndjson, json, arrow, xlsx), streamed; purpose required',
+    summary: 'Download shared data under a live download grant (a department’s or a developer’s) as csv, ndjson, json, arrow or xlsx, streamed; purpose required',
     tags: ['sharing'],
-    access: SHARED_READERS,
+    access: GRANT_HOLDERS,
     params: CodeParams,
     response: written(...DOWNLOAD_MEDIA_TYPES),
     owner: grantOwner('download'),

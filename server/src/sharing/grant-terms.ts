@@ -12,11 +12,11 @@ import type { GrantTerms } from './grants.ts';
 import { checkRowFilter } from './row-filters.ts';
 import type { ApproveBody, DecideBody, Period } from './schema.ts';
 
-/** What terms are worked out from: the request as submitted, on its resource. */
+/** What terms are worked out from: the request (or open-data application) as submitted, on its resource. */
 export interface TermsRequest {
   resource_id: number;
   resource_code: string;
-  doc: ShareRequest;
+  doc: Pick<ShareRequest, 'items' | 'period' | 'expectedCallRate'>;
 }
 
 const DAY_MS = 86_400_000;

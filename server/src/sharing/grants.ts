@@ -24,8 +24,10 @@ export interface GrantTerms {
 
 export type GrantRow = Record<string, any> & {
   id: number;
-  request_id: number;
-  consumer_department_id: number;
+  request_id: number | null;
+  application_id: number | null;
+  consumer_department_id: number | null;
+  developer_id: number | null;
   provider_department_id: number;
   resource_id: number;
   mode: 'query' | 'download' | 'verify';
@@ -46,14 +48,25 @@ export function statusOf(g: Pick<GrantRow, 'status' | 'ends_at'>, at: Date = now
   return g.status;
 }
 
-/** Creates the grant a decision makes; a grant in force on the same resource and mode is superseded. */
-export async function grantCreator(
-  ctx: CommandContext,
-  request: { id: number; consumer_department_id: number; provider_department_id: number; resource_id: number; resource_code: string; access_mode: GrantRow['mode'] },
-  terms: GrantTerms,
-  decidedBy: 'unconditional' | 'provider' | 'authority',
-): Promise<GrantRow> {
-  const key = { consumer_department_id: request.consumer_department_id, resource_id: request.resource_id, mode: request.access_mode };
+/** What a grant is decided on: a share request (held by its consumer department) or an open-data application (held by its developer account). */
+export interface GrantOrigin {
+  id: number;
+  /** `application`: an open-data application (odx.open_applications); otherwise a share request. */
+  kind?: 'share_request' | 'application';
+  consumer_department_id: number | null;
+  developer_id?: number | null;
+  provider_department_id: number;
+  resource_id: number;
+  resource_code: string;
+  access_mode: GrantRow['mode'];
+}
+
+/** Creates the grant a decision makes; a grant in force for the same holder, resource and mode is superseded. */
+export async function grantCreator(ctx: CommandContext, request: GrantOrigin, terms: GrantTerms, decidedBy: 'unconditional' | 'provider' | 'authority'): Promise<GrantRow> {
+  const application = request.kind === 'application';
+  const holder = application ? { developer_id: request.developer_id } : { consumer_department_id: request.consumer_department_id };
+  const key = { ...holder, resource_id: request.resource_id, mode: request.access_mode };
+  const origin = application ? `open-data application ${request.id}` : `share request ${request.id}`;
   const previous = await ctx.trx('odx.grants').where(key).whereIn('status', ['active', 'suspended']).forUpdate().first();
   if (previous?.status === 'suspended' && statusOf(previous) !== 'expired') {
     throw stateConflict(
@@ -69,11 +82,11 @@ export async function grantCreator(
   if (previous) {
     await ctx.trx('odx.grants')
       .where({ id: previous.id })
-      .update({ status: 'superseded', status_at: at, status_reason: `superseded by the grant on share request ${request.id}` });
+      .update({ status: 'superseded', status_at: at, status_reason: `superseded by the grant on ${origin}` });
   }
   const [grant] = await ctx.trx('odx.grants')
     .insert({
-      request_id: request.id,
+      ...(application ? { application_id: request.id } : { request_id: request.id }),
       ...key,
       provider_department_id: request.provider_department_id,
       items: terms.items,
@@ -88,13 +101,12 @@ export async function grantCreator(
     .returning('*');
   ctx.audit({
     action: 'grant.create',
-    departmentId: request.consumer_department_id,
+    departmentId: request.consumer_department_id ?? request.provider_department_id,
     targetType: 'grant',
     targetId: grant.id,
     detail: {
-      request: request.id,
+      ...(application ? { application: request.id, developer: request.developer_id } : { request: request.id, consumer: request.consumer_department_id }),
       resource: request.resource_code,
-      consumer: request.consumer_department_id,
       provider: request.provider_department_id,
       mode: request.access_mode,
       items: terms.items,
@@ -110,7 +122,7 @@ export async function grantCreator(
     await ctx.trx('odx.grants').where({ id: previous.id }).update({ superseded_by: grant.id });
     ctx.audit({
       action: 'grant.supersede',
-      departmentId: request.consumer_department_id,
+      departmentId: request.consumer_department_id ?? request.provider_department_id,
       targetType: 'grant',
       targetId: previous.id,
       detail: { by: grant.id, resource: request.resource_code, mode: request.access_mode },
@@ -147,7 +159,14 @@ export async function grantStepper(ctx: CommandContext, id: number, step: GrantS
     departmentId: by.departmentId ?? g.provider_department_id,
     targetType: 'grant',
     targetId: id,
-    detail: { from: g.status, to: row.status, resource: code, consumer: g.consumer_department_id, provider: g.provider_department_id, ...(reason ? { reason } : {}) },
+    detail: {
+      from: g.status,
+      to: row.status,
+      resource: code,
+      ...(g.developer_id ? { developer: g.developer_id, application: g.application_id } : { consumer: g.consumer_department_id }),
+      provider: g.provider_department_id,
+      ...(reason ? { reason } : {}),
+    },
   });
   return row;
 }
@@ -158,7 +177,9 @@ export function presentGrant(g: GrantRow & { resource_code?: string; resource_na
   return {
     id: g.id,
     requestId: g.request_id,
+    applicationId: g.application_id ?? null,
     consumerDepartmentId: g.consumer_department_id,
+    developerId: g.developer_id ?? null,
     providerDepartmentId: g.provider_department_id,
     resource: { id: g.resource_id, code: g.resource_code ?? null, name: g.resource_name ?? null },
     mode: g.mode,

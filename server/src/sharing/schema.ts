@@ -146,8 +146,10 @@ export const ShareRequestStep = z
 export const GrantRecord = z
   .object({
     id: int,
-    requestId: int.nullable(),
-    consumerDepartmentId: int,
+    requestId: int.nullable().describe('the share request it was decided on; null for an open-data application’s grant'),
+    applicationId: int.nullable().describe('the open-data application (有条件开放) it was decided on; null for a share request’s grant'),
+    consumerDepartmentId: int.nullable().describe('the consumer department holding it; null when a developer account holds it'),
+    developerId: int.nullable().describe('the developer account holding it (an approved open-data application); null for a department’s grant'),
     providerDepartmentId: int,
     resource: z.object({ id: int, code: z.string().nullable(), name: z.string().nullable() }),
     mode: z.string().describe('query, download or verify'),
@@ -165,7 +167,7 @@ export const GrantRecord = z
     decidedBy: z.string().nullable(),
     createdAt: timestamp,
   })
-  .meta({ id: 'Grant', description: 'A grant: what a consumer department may read of a resource, how, and until when' });
+  .meta({ id: 'Grant', description: 'A grant: what a consumer department, or a developer account on an approved open-data application, may read of a resource, how, and until when' });
 
 export const ShareRequestView = ShareRequestRecord.extend({
   steps: z.array(ShareRequestStep),

@@ -1352,8 +1352,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Query shared data under a live query grant: granted items only, inside its row filter, masked unless approved raw; purpose required
-         * @description Who may call: consumer (own department), officer (own department), registrar (own department).
+         * Query shared data under a live query grant (a department’s, or a developer’s on an approved open-data application): granted items only, inside its row filter, masked unless approved raw; purpose required
+         * @description Who may call: consumer (own department), officer (own department), registrar (own department), developer (own account).
          */
         get: operations["querySharedRows"];
         put?: never;
@@ -1372,8 +1372,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Download shared data under a live download grant (csv, ndjson, json, arrow, xlsx), streamed; purpose required
-         * @description Who may call: consumer (own department), officer (own department), registrar (own department).
+         * Download shared data under a live download grant (a department’s or a developer’s) as csv, ndjson, json, arrow or xlsx, streamed; purpose required
+         * @description Who may call: consumer (own department), officer (own department), registrar (own department), developer (own account).
          */
         get: operations["downloadSharedData"];
         put?: never;
@@ -1690,6 +1690,150 @@ export interface paths {
         get: operations["getDeveloperUsage"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conditional-datasets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Conditionally open datasets (有条件开放): metadata, conditions and the items one may apply for — never their rows
+         * @description Who may call: anyone, no token needed.
+         */
+        get: operations["listConditionalDatasets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conditional-datasets/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One conditionally open dataset: its metadata, 开放条件 and the items one may apply for
+         * @description Who may call: anyone, no token needed.
+         */
+        get: operations["getConditionalDataset"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/open-applications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Open-data applications: a developer’s own, those a department answers (state=provider_review&overdue=true: overdue ones), all for the authority
+         * @description Who may call: developer (own account), officer (own department), authority (any department), admin (any department).
+         */
+        get: operations["listOpenApplications"];
+        put?: never;
+        /**
+         * Apply for a conditionally open dataset (有条件开放申请) as a signed-in developer: schema-validated; the providing department answers within its working-day limit
+         * @description Who may call: developer (any department).
+         */
+        post: operations["createOpenApplication"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/open-applications/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One open-data application with its deadline and the grant its approval made
+         * @description Who may call: developer (own account), officer (own department), authority (any department), admin (any department).
+         */
+        get: operations["getOpenApplication"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/open-applications/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The providing department’s officer approves, possibly for fewer items, a row filter, a shorter period, a lower rate: a grant bound to the developer’s account and keys
+         * @description Who may call: officer (own department).
+         */
+        post: operations["approveOpenApplication"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/open-applications/{id}/refuse": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The providing department’s officer refuses, with the reason the developer sees
+         * @description Who may call: officer (own department).
+         */
+        post: operations["refuseOpenApplication"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/open-applications/{id}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The developer withdraws an application not yet answered
+         * @description Who may call: developer (own account).
+         */
+        post: operations["withdrawOpenApplication"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3265,11 +3409,17 @@ export interface components {
                 [key: string]: unknown;
             } | null;
         };
-        /** @description A grant: what a consumer department may read of a resource, how, and until when */
+        /** @description A grant: what a consumer department, or a developer account on an approved open-data application, may read of a resource, how, and until when */
         Grant: {
             id: number;
+            /** @description the share request it was decided on; null for an open-data application’s grant */
             requestId: number | null;
-            consumerDepartmentId: number;
+            /** @description the open-data application (有条件开放) it was decided on; null for a share request’s grant */
+            applicationId: number | null;
+            /** @description the consumer department holding it; null when a developer account holds it */
+            consumerDepartmentId: number | null;
+            /** @description the developer account holding it (an approved open-data application); null for a department’s grant */
+            developerId: number | null;
             providerDepartmentId: number;
             resource: {
                 id: number;
@@ -3579,6 +3729,254 @@ export interface components {
                 /** @description seconds until the window starts again */
                 resetSeconds: number;
             };
+        };
+        ConditionalDatasetList: {
+            items: components["schemas"]["ConditionalDataset"][];
+        };
+        /** @description A conditionally open dataset (有条件开放): its metadata and conditions, public; its rows only under an approved application */
+        ConditionalDataset: {
+            code: string;
+            name: string;
+            description: string | null;
+            /** @description 开放条件: what an applicant must meet */
+            openCondition: string | null;
+            department: {
+                id: number;
+                name: string;
+            };
+            domain: string | null;
+            updateCycle: string | null;
+            publishedAt: string | null;
+            /** @description data is loaded here, so an approved applicant can read it at once */
+            loaded: boolean;
+            /** @description the items an application may ask for (不予开放 items and unmasked personal items are left out) */
+            items: components["schemas"]["ConditionalItem"][];
+            /** @description working days the providing department has to answer an application */
+            limitDays: number;
+        };
+        /** @description An item of a conditionally open dataset that may be applied for */
+        ConditionalItem: {
+            name: string;
+            label: string;
+            /** @description 数据类型 code (C, N, D, ...) */
+            type: string;
+            description: string | null;
+            /** @description the mask rule its values are served under, or null */
+            masked: string | null;
+        };
+        /**
+         * 有条件开放数据申请
+         * @description 社会开发者对一项有条件开放数据资源提出的使用申请。申请人由登录的开发者账号确定，申请编号、状态和答复时限由平台赋予。A developer's application to use a conditionally open dataset; the applicant comes from the signed-in developer account, and id, state and deadline are assigned by the platform.
+         */
+        OpenApplication: {
+            /**
+             * 申请资源代码
+             * @description 所申请数据资源的信息资源代码。Code of the dataset applied for.
+             */
+            resourceCode: components["schemas"]["CatalogResourceCode"];
+            /**
+             * 申请信息项
+             * @description 申请使用的信息项字段名，不重复。Field names of the items wanted.
+             */
+            items: components["schemas"]["CatalogFieldName"][];
+            /**
+             * 用途
+             * @description 数据用途。What the data is used for.
+             */
+            purpose: string;
+            /**
+             * 应用场景
+             * @description 具体应用场景，如“卫生人力资源统计分析”。Application scenario.
+             */
+            scenario: string;
+            /**
+             * 申请单位
+             * @description 申请人所在单位；个人申请时类型为“个人”，无须统一社会信用代码。The applicant's organisation; an individual gives kind `individual` and no USCC.
+             */
+            organisation: {
+                /**
+                 * 单位名称
+                 * @description 单位名称，个人申请时填写姓名。Name of the organisation (the person's name for an individual).
+                 */
+                name: string;
+                /**
+                 * 单位类型
+                 * @description 单位类型。Kind of organisation.
+                 * @enum {string}
+                 */
+                kind: "enterprise" | "institution" | "social_organisation" | "individual";
+                /**
+                 * 统一社会信用代码
+                 * @description 单位的统一社会信用代码（GB 32100-2015，18 位含校验字符）；个人申请不填。The organisation's unified social credit code; none for an individual.
+                 */
+                uscc?: components["schemas"]["CatalogUscc"];
+                /**
+                 * 联系人
+                 * @description 联系人姓名。Contact person.
+                 */
+                contact?: string;
+                /**
+                 * 联系电话
+                 * Format: mobile
+                 * @description 联系人手机号码。Contact's mobile number.
+                 */
+                mobile?: string;
+            };
+            /**
+             * 获取方式
+             * @description 接口查询或批量下载。Query through the API or bulk download.
+             * @enum {string}
+             */
+            accessMode: "query" | "download";
+            /**
+             * 使用期限
+             * @description 使用期限：30 天、90 天、180 天、长期，或截至指定日期。Period of use.
+             */
+            period: {
+                /**
+                 * 期限类型
+                 * @description 期限类型。Kind of period.
+                 * @enum {string}
+                 */
+                kind: "30d" | "90d" | "180d" | "long_term" | "until";
+                /**
+                 * 截止日期
+                 * @description 期限类型为“截至指定日期”时的截止日期（含）。Last day of use, only with kind `until`.
+                 */
+                until?: components["schemas"]["CatalogDate"];
+            };
+            /**
+             * 预计调用频率（次/分钟）
+             * @description 预计每分钟调用次数。Expected calls per minute.
+             */
+            expectedCallRate?: number;
+            /**
+             * 安全承诺
+             * @description 申请人须接受的数据安全承诺，每一项都须勾选。The security commitments the applicant accepts; every one is required.
+             */
+            commitments: {
+                /**
+                 * 仅用于申请的用途和场景
+                 * @description 数据仅用于本申请所述用途和应用场景。The data is used only for the stated purpose and scenario.
+                 * @constant
+                 */
+                purposeOnly: true;
+                /**
+                 * 不向第三方提供或公开原始数据
+                 * @description 不向任何第三方提供、转让或公开原始数据。The data is not passed on or published.
+                 * @constant
+                 */
+                noRedistribution: true;
+                /**
+                 * 不尝试识别特定个人
+                 * @description 不对脱敏数据进行还原或识别特定自然人。No attempt to re-identify persons in masked data.
+                 * @constant
+                 */
+                noReidentification: true;
+                /**
+                 * 采取安全保护措施
+                 * @description 采取必要的技术和管理措施保障数据安全。The data is kept under adequate security measures.
+                 * @constant
+                 */
+                secureStorage: true;
+                /**
+                 * 按要求报告数据使用情况
+                 * @description 按数据提供部门要求报告数据使用情况和成果。Use and results are reported when the provider asks.
+                 * @constant
+                 */
+                reportUse: true;
+                /**
+                 * 到期或撤销后删除数据
+                 * @description 使用期限届满或授权撤销后删除所获数据。The data is deleted when the period ends or the grant is revoked.
+                 * @constant
+                 */
+                deleteOnExpiry: true;
+            };
+        };
+        /** @description An application for conditionally open data with the grant its approval made */
+        OpenApplicationWithGrant: {
+            id: number;
+            /** @enum {string} */
+            state: "provider_review" | "granted" | "refused" | "withdrawn";
+            /** @description provider while the providing department has to answer; null once answered or withdrawn */
+            waitingFor: string | null;
+            /** @description query or download */
+            accessMode: string;
+            resource: {
+                id: number;
+                code: string;
+                name: string | null;
+            };
+            providerDepartment: {
+                id: number;
+                name: string | null;
+            };
+            developer: {
+                id: number;
+                displayName: string | null;
+                email: string | null;
+            };
+            /** @description the application document as submitted */
+            application: components["schemas"]["OpenApplication"];
+            /** Format: date-time */
+            submittedAt: string;
+            /** @description working days the providing department has to answer */
+            limitDays: number | null;
+            /** @description the deadline of the answer (24:00 Asia/Shanghai of the last working day); null once answered */
+            dueAt: string | null;
+            /** @description waiting, and the deadline has passed */
+            overdue: boolean;
+            /** @description why it was refused */
+            reason: string | null;
+            /** @description the officer’s note with an approval, or the developer’s with a withdrawal */
+            note: string | null;
+            decidedAt: string | null;
+            /** @description the answer came after the deadline */
+            late: boolean | null;
+            grantId: number | null;
+            grant: components["schemas"]["Grant"] | null;
+        };
+        /** @description An application for conditionally open data (有条件开放) as its developer, the providing department and the authority see it */
+        OpenApplicationRecord: {
+            id: number;
+            /** @enum {string} */
+            state: "provider_review" | "granted" | "refused" | "withdrawn";
+            /** @description provider while the providing department has to answer; null once answered or withdrawn */
+            waitingFor: string | null;
+            /** @description query or download */
+            accessMode: string;
+            resource: {
+                id: number;
+                code: string;
+                name: string | null;
+            };
+            providerDepartment: {
+                id: number;
+                name: string | null;
+            };
+            developer: {
+                id: number;
+                displayName: string | null;
+                email: string | null;
+            };
+            /** @description the application document as submitted */
+            application: components["schemas"]["OpenApplication"];
+            /** Format: date-time */
+            submittedAt: string;
+            /** @description working days the providing department has to answer */
+            limitDays: number | null;
+            /** @description the deadline of the answer (24:00 Asia/Shanghai of the last working day); null once answered */
+            dueAt: string | null;
+            /** @description waiting, and the deadline has passed */
+            overdue: boolean;
+            /** @description why it was refused */
+            reason: string | null;
+            /** @description the officer’s note with an approval, or the developer’s with a withdrawal */
+            note: string | null;
+            decidedAt: string | null;
+            /** @description the answer came after the deadline */
+            late: boolean | null;
+            grantId: number | null;
         };
         /** @description Indicators per department and for the city as of a date (docs/indicators.md) */
         IndicatorReport: {
@@ -6699,7 +7097,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description the document kind: department, system, resource, demand or share-request */
+                /** @description the document kind: department, system, resource, demand, share-request or open-application */
                 name: string;
             };
             cookie?: never;
@@ -9255,6 +9653,444 @@ export interface operations {
             };
             /** @description the caller may not do this */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listConditionalDatasets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConditionalDatasetList"];
+                };
+            };
+        };
+    };
+    getConditionalDataset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConditionalDataset"];
+                };
+            };
+            /** @description invalid input; details name each problem with its JSON path */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the target does not exist (or is not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listOpenApplications: {
+        parameters: {
+            query?: {
+                /** @description provider_review, granted, refused, withdrawn */
+                state?: string;
+                /** @description only applications past (true) or within (false) their deadline */
+                overdue?: "true" | "false";
+                resource?: number;
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["OpenApplicationRecord"][];
+                        /** @description cursor of the next page (pass as `cursor`); null on the last page */
+                        next: string | null;
+                    };
+                };
+            };
+            /** @description invalid input; details name each problem with its JSON path */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createOpenApplication: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OpenApplication"];
+            };
+        };
+        responses: {
+            /** @description the application, waiting for the providing department, with its deadline */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenApplicationWithGrant"];
+                };
+            };
+            /** @description invalid input; details name each problem with its JSON path */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getOpenApplication: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenApplicationWithGrant"];
+                };
+            };
+            /** @description invalid input; details name each problem with its JSON path */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the target does not exist (or is not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    approveOpenApplication: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    items?: string[];
+                    period?: {
+                        /** @enum {string} */
+                        kind: "30d" | "90d" | "180d" | "long_term" | "until";
+                        until?: string;
+                    };
+                    rateLimit?: number;
+                    rowFilter?: ({
+                        column: string;
+                        /** @constant */
+                        op: "eq";
+                        value: string | number | boolean;
+                    } | {
+                        column: string;
+                        /** @constant */
+                        op: "in";
+                        value: (string | number | boolean)[];
+                    })[];
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description the application, granted, with its grant */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenApplicationWithGrant"];
+                };
+            };
+            /** @description invalid input; details name each problem with its JSON path */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the target does not exist (or is not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    refuseOpenApplication: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description the application, refused */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenApplicationWithGrant"];
+                };
+            };
+            /** @description invalid input; details name each problem with its JSON path */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the target does not exist (or is not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    withdrawOpenApplication: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description the application, withdrawn */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenApplicationWithGrant"];
+                };
+            };
+            /** @description invalid input; details name each problem with its JSON path */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the target does not exist (or is not visible to the caller) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

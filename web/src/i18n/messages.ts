@@ -5,6 +5,7 @@ import * as developersMessages from '../features/developers/messages.ts';
 import * as sharingMessages from '../features/sharing/messages.ts';
 import * as workMessages from '../features/work/messages.ts';
 import * as oversightMessages from '../features/oversight/messages.ts';
+import * as openAppsMessages from '../features/open-applications/messages.ts';
 
 /**
  * Every string on the screen, Chinese first and English second. The terms are WEB.md's "Words on
@@ -195,6 +196,7 @@ export const zh = {
   ...sharingMessages.zh,
   ...workMessages.zh,
   ...oversightMessages.zh,
+  ...openAppsMessages.zh,
 };
 
 export type MessageKey = keyof typeof zh;
@@ -382,4 +384,5 @@ export const en: Record<MessageKey, string> = {
   ...sharingMessages.en,
   ...workMessages.en,
   ...oversightMessages.en,
+  ...openAppsMessages.en,
 };

@@ -41,4 +41,12 @@ export const SECTIONS: readonly ConsoleSection[] = [
   { path: 'oversight/disputes', group: 'oversight', label: 'oversight.menu.disputes', ability: 'decideShareRequest', page: async () => (await import('../oversight/DisputesPage.tsx')).DisputesPage },
   { path: 'oversight/disputes/:id', group: 'oversight', label: 'oversight.menu.disputes', ability: 'decideShareRequest', hidden: true, page: async () => (await import('../oversight/DecidePage.tsx')).DecidePage },
   { path: 'oversight/overdue', group: 'oversight', label: 'oversight.menu.overdue', ability: 'checkShareRequest', page: async () => (await import('../oversight/OverduePage.tsx')).OverduePage },
+  {
+    // the providing officer answers here; a developer sees their own applications (the list is scoped by the server)
+    path: 'open-applications',
+    group: 'open',
+    label: 'openApps.console',
+    ability: 'listOpenApplications',
+    page: async () => (await import('../open-applications/OpenApplicationsPage.tsx')).OpenApplicationsPage,
+  },
 ];

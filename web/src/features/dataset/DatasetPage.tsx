@@ -1,7 +1,6 @@
 import { Alert, Descriptions, Tabs, Tag } from 'antd';
 import { lazy, Suspense, useMemo } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
-import { NotFound } from '../../app/NotFound.tsx';
 import { ApiError } from '../../api/client.ts';
 import { Loading } from '../../components/Loading.tsx';
 import { ProblemAlert } from '../../components/ProblemAlert.tsx';
@@ -17,6 +16,8 @@ import { readRowQuery, writeRowQuery, type RowQuery } from '../../components/pre
 
 // the chart view brings ECharts: loaded when its tab is opened
 const ChartView = lazy(async () => ({ default: (await import('./ChartView.tsx')).ChartView }));
+// a code the open catalogue does not have may be a conditionally open dataset (有条件开放): its conditions and the application form
+const ConditionalDatasetView = lazy(async () => ({ default: (await import('../open-applications/ConditionalDatasetView.tsx')).ConditionalDatasetView }));
 
 const TABS = ['preview', 'chart', 'items', 'quality', 'download', 'api'] as const;
 type Tab = (typeof TABS)[number];
@@ -47,7 +48,13 @@ export function DatasetPage() {
     setParams(next);
   };
 
-  if (ds.isError && ds.error instanceof ApiError && ds.error.status === 404) return <NotFound />;
+  if (ds.isError && ds.error instanceof ApiError && ds.error.status === 404) {
+    return (
+      <Suspense fallback={<Loading rows={10} />}>
+        <ConditionalDatasetView code={code} />
+      </Suspense>
+    );
+  }
   if (ds.isError) return <ProblemAlert error={ds.error} onRetry={() => ds.refetch()} />;
   if (ds.isPending) return <Loading rows={10} />;
   const d = ds.data;
