@@ -11,6 +11,7 @@ import * as m009 from './009_audit_lean.ts';
 import * as m010 from './010_sessions.ts';
 import * as m011 from './011_least_privilege.ts';
 import * as m013 from './013_indicators.ts';
+import * as m016 from './016_jobs.ts';
 
 export interface Migration {
   name: string;
@@ -31,4 +32,5 @@ export const migrations: Migration[] = [
   { name: '010_sessions', ...m010 },
   { name: '011_least_privilege', ...m011 },
   { name: '013_indicators', ...m013 },
+  { name: '016_jobs', ...m016 },
 ];
