@@ -155,11 +155,11 @@ describe('scale-out: several server processes on one database', function () {
     expect(failing).to.deep.include({ runs: 1, failures: 1, last_error: 'the remote end said no', later: true });
   });
 
-  it('odx serve --workers 2 starts two processes on one port that share the jobs, and stops them on SIGTERM', async () => {
+  it('odx serve --workers 2 starts two processes on one port that share the jobs, keep to their connection budget, and stop on SIGTERM', async () => {
     const home = path.join(dir, 'workers-home');
     const port = await freePort();
     const child = spawn(process.execPath, [ODX_BIN, 'serve', '--workers', '2'], {
-      env: { ...process.env, ODX_HOME: home, ODX_PORT: String(port), ODX_PG_PORT: String(await freePort()), ODX_LOG_LEVEL: 'error', DATABASE_URL: '' },
+      env: { ...process.env, ODX_HOME: home, ODX_PORT: String(port), ODX_PG_PORT: String(await freePort()), ODX_LOG_LEVEL: 'error', DATABASE_URL: '', ODX_DB_POOL: '2', ODX_DB_STREAM_POOL: '1', ODX_DB_PREPARED: '1' },
       stdio: 'ignore',
     });
     servers.push(child);
@@ -178,9 +178,26 @@ describe('scale-out: several server processes on one database', function () {
     expect(await workers(), 'server worker processes of odx serve --workers 2').to.have.length(2);
     // postmaster.pid's fourth line is the port the embedded cluster listens on
     const pgPort = (await fs.readFile(path.join(home, 'pgdata', 'postmaster.pid'), 'utf8')).split('\n')[3];
-    const superuser = `postgres://postgres:${encodeURIComponent((await fs.readFile(path.join(home, 'pg-password'), 'utf8')).trim())}@127.0.0.1:${pgPort}/odx`;
+    const superuser = `postgres://odx:${encodeURIComponent((await fs.readFile(path.join(home, 'pg-password'), 'utf8')).trim())}@127.0.0.1:${pgPort}/odx`;
     const knex = createKnex(superuser, { min: 0, max: 1 });
     try {
+      // a burst of requests on both workers: each may hold 2 + 1 + 1 + the change feed + the chainer
+      let most = 0;
+      let busy = true;
+      const sample = (async () => {
+        while (busy) {
+          const [{ n }] = (await knex.raw(`select count(*)::int as n from pg_stat_activity where usename = 'odx_app'`)).rows;
+          most = Math.max(most, n);
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      })();
+      const answers = await Promise.all(
+        Array.from({ length: 80 }, (_, i) => fetch(`${base}${['/api/v1/datasets?limit=5', '/readyz', '/api/3/action/package_search?q=x', '/catalog.jsonld'][i % 4]}`).then((r) => r.arrayBuffer().then(() => r.status))),
+      );
+      busy = false;
+      await sample;
+      expect(answers.filter((s) => s >= 500), 'server errors in the burst').to.deep.equal([]);
+      expect(most, 'connections of the application role at most').to.be.within(1, 2 * 6);
       const jobs = await knex('odx.jobs').whereIn('name', ['audit.checkpoint', 'indicators.snapshot']).select('name', 'runs');
       expect(jobs.map((j) => [j.name, Number(j.runs)]).sort()).to.deep.equal([['audit.checkpoint', 1], ['indicators.snapshot', 1]]);
     } finally {
