@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
  * Periodic work shared by every process of an installation (server/src/system/jobs.ts): one row
  * per job holds when it is next due; a process runs the job only when its claim moves that time
  * forward, so each period's run happens in one process whatever the number of processes. The
- * * row also keeps the record of runs and failures an operator reads (docs/operations.md, "Several processes").
+ * row also keeps the record of runs and failures an operator reads (docs/operations.md, "Several processes").
  */
 export async function up(knex: Knex): Promise<void> {
   await knex.raw(`
