@@ -34,9 +34,9 @@ export function createApp(core: CoreServices): App {
   const services: Services = {
     ...core,
     loads: new LoadRunner(core.knex, core.log, core.config.versionRetention),
-    streams: new pg.Pool({ connectionString: url, max: 10 }),
+    streams: new pg.Pool({ connectionString: url, max: core.config.dbStreamPool }),
     changes: new ChangeFeed(url, core.log),
-    prepared: new PreparedPool(url),
+    prepared: new PreparedPool(url, { connections: core.config.dbPrepared }),
   };
   changeFeeds.add(core.knex, services.changes);
   preparedPools.add(core.knex, services.prepared);

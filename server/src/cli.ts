@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { Command, InvalidArgumentError } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import type { z } from 'zod';
@@ -22,6 +23,7 @@ import { DatabaseUnreachableError } from './db/connect.ts';
 import { CryptoSuiteMismatchError, recordedSuite } from './db/crypto-suite.ts';
 import { schemaState, SchemaTooNewError } from './db/migrate.ts';
 import { startServer } from './server.ts';
+import { serveWorkers } from './workers.ts';
 import { resourceByRef } from './census/resources/ref.ts';
 import { executeLoad, failInterruptedLoads, loadCreator } from './loads/service.ts';
 import fs from 'node:fs/promises';
@@ -82,9 +84,13 @@ program
   .option('--demo', 'load the demo city on first start and write an admin token to $ODX_HOME/admin-token')
   .option('-p, --port <port>', 'port to listen on (ODX_PORT)', positiveInt)
   .option('--host <host>', 'address to listen on (ODX_HOST)')
-  .action(async (opts: { demo?: boolean; port?: number; host?: string }) => {
+  .option('--workers <n>', 'server processes sharing the port (ODX_WORKERS; default 1)', positiveInt)
+  .action(async (opts: { demo?: boolean; port?: number; host?: string; workers?: number }) => {
     const cfg = loadConfig(process.env, { ...(opts.port ? { port: opts.port } : {}), ...(opts.host ? { host: opts.host } : {}) });
-    await startServer(cfg, { demo: opts.demo, handleSignals: true });
+    const workers = opts.workers ?? cfg.workers;
+    if (workers > 1 && cluster.isPrimary) return serveWorkers(cfg, { workers, demo: opts.demo });
+    // a worker of `--workers`: the primary has migrated and seeded the demo
+    await startServer(cfg, { demo: cluster.isPrimary && opts.demo, handleSignals: true });
   });
 
 program

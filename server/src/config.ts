@@ -27,6 +27,16 @@ const schema = z.object({
   databaseUrl: z.string().url().optional(),
   /** The schema owner's URL for migrations when DATABASE_URL is the application role (docs/operations.md). */
   migrateUrl: z.string().url().optional(),
+  /**
+   * The connection budget of one process (docs/operations.md, "Connections"): the general pool,
+   * the pool that streams downloads and exports, and the connections that pipeline hot prepared
+   * statements. A process also holds one for the change feed and one for the audit chainer.
+   */
+  /** Server processes `odx serve` runs on this host (--workers). */
+  workers: z.coerce.number().int().min(1).max(256).default(1),
+  dbPool: z.coerce.number().int().min(1).max(1000).default(10),
+  dbStreamPool: z.coerce.number().int().min(1).max(1000).default(10),
+  dbPrepared: z.coerce.number().int().min(1).max(100).default(3),
   embeddedPgPort: z.coerce.number().int().min(1024).max(65535).default(54329),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   bodyLimit: z.string().default('1mb'),
@@ -119,6 +129,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     port: env.ODX_PORT ?? env.PORT,
     databaseUrl: env.DATABASE_URL || undefined,
     migrateUrl: env.ODX_MIGRATE_URL || undefined,
+    workers: env.ODX_WORKERS,
+    dbPool: env.ODX_DB_POOL,
+    dbStreamPool: env.ODX_DB_STREAM_POOL,
+    dbPrepared: env.ODX_DB_PREPARED,
     embeddedPgPort: env.ODX_PG_PORT,
     logLevel: env.ODX_LOG_LEVEL,
     bodyLimit: env.ODX_BODY_LIMIT,

@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import type { Server } from 'node:http';
+import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { closeServices, createApp } from './app.ts';
 import { AuditChainer, registerChainer } from './audit/chainer.ts';
@@ -13,7 +14,8 @@ import { connectsPrivileged } from './db/roles.ts';
 import { seedDemo } from './demo/seed.ts';
 import { createLogger } from './http/observability.ts';
 import { failInterruptedLoads, removeStaleUploads } from './loads/service.ts';
-import { startGovernanceSchedule } from './governance/schedule.ts';
+import { governanceJobs } from './governance/schedule.ts';
+import { Scheduler, type Job } from './system/jobs.ts';
 
 export interface Running {
   server: Server;
@@ -46,15 +48,7 @@ export async function startServer(config: Config, opts: { demo?: boolean; handle
   const removed = await removeStaleUploads(db.knex, config.homeDir);
   if (removed.length) log.warn({ files: removed }, 'uploads left by stopped loads were removed');
   const { server: httpServer, services } = createApp({ knex: db.knex, config, log, signer });
-  // monthly snapshots (last month's made on start when missing), alert checks, webhook deliveries
-  const governance = startGovernanceSchedule(db.knex, config, log);
-  // loads run by other processes of a scaled-out installation are watched by their heartbeat
-  const sweeper = setInterval(() => void failInterruptedLoads(db.knex).catch((err) => log.error({ err }, 'load sweep failed')), 30_000);
-  sweeper.unref();
-  const checkpoint = () => void dailyCheckpoint(db.knex, signer).catch((err) => log.error({ err }, 'the daily audit checkpoint failed'));
-  checkpoint();
-  const checkpoints = setInterval(checkpoint, 3_600_000);
-  checkpoints.unref();
+  const scheduler = new Scheduler(db.knex, periodicJobs(db.knex, config, signer, log), log).start();
   const server = await new Promise<Server>((resolve, reject) => {
     const s = httpServer().listen(config.port, config.host, () => resolve(s));
     s.once('error', reject);
@@ -76,9 +70,7 @@ export async function startServer(config: Config, opts: { demo?: boolean; handle
       const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
       await closed;
       clearTimeout(timer);
-      clearInterval(sweeper);
-      clearInterval(checkpoints);
-      await governance.stop();
+      await scheduler.stop();
       await closeServices(services);
       await chainer.stop();
       await db.close('smart');
@@ -98,4 +90,26 @@ export async function startServer(config: Config, opts: { demo?: boolean; handle
     }
   }
   return { server, db, url, log, stop };
+}
+
+/**
+ * The installation's periodic work, each run once per period across all its processes
+ * (system/jobs.ts): loads whose process stopped beating are marked failed; the daily signed
+ * checkpoint is made when due (checked hourly); last month's indicator snapshot, which trends
+ * read, is made when missing (checked hourly, so also soon after the month turns).
+ */
+export function periodicJobs(knex: Knex, config: Config, signer: HeadSigner, log: Logger): Job[] {
+  return [
+    {
+      name: 'loads.sweep',
+      everyMs: 30_000,
+      run: async () => {
+        const failed = await failInterruptedLoads(knex);
+        if (failed.length) log.warn({ loads: failed }, 'loads whose process stopped were marked failed');
+      },
+    },
+    { name: 'audit.checkpoint', everyMs: 3_600_000, run: () => dailyCheckpoint(knex, signer) },
+    // monthly snapshots (last month's made on start when missing), alert checks, webhook deliveries
+    ...governanceJobs(knex, config, log),
+  ];
 }

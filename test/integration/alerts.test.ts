@@ -6,7 +6,8 @@ import request from 'supertest';
 import pino from 'pino';
 import { recordAudit } from '../../server/src/audit/chain.ts';
 import { deliverDue } from '../../server/src/governance/alerts/webhook.ts';
-import { runAlertChecks, startGovernanceSchedule } from '../../server/src/governance/schedule.ts';
+import { governanceJobs, runAlertChecks } from '../../server/src/governance/schedule.ts';
+import { Scheduler } from '../../server/src/system/jobs.ts';
 import { testApp, type TestApp } from '../helpers/app.ts';
 import { publishedResource } from '../helpers/census.ts';
 import { requestBetween } from '../helpers/sharing.ts';
@@ -74,7 +75,8 @@ describe('alerts: the notification list, the signed webhook with retries, leak w
       const { request: req } = await requestBetween(t.knex, t.deptA, t.deptB, { to: 'provider_review' });
       // the provider's deadline is in an hour
       await t.knex('odx.share_requests').where({ id: req.id }).update({ due_at: new Date(Date.now() + 3_600_000) });
-      const schedule = startGovernanceSchedule(t.knex, t.services.config, pino({ level: 'silent' }));
+      // the installation's scheduler, looking for due jobs every 50 ms instead of every 5 s
+      const schedule = new Scheduler(t.knex, governanceJobs(t.knex, t.services.config, pino({ level: 'silent' })), pino({ level: 'silent' }), 50).start();
       try {
         expect(await eventually(() => hook.got.length >= 3, 15_000), 'three attempts reached the receiver').to.equal(true);
       } finally {

@@ -48,7 +48,7 @@ export async function openDatabase(config: Config, onLog?: (line: string) => voi
     url = roles.app;
     ownerUrl = roles.owner;
   }
-  const knex = createKnex(url);
+  const knex = createKnex(url, { min: 0, max: config.dbPool });
   try {
     await knex.raw('select 1');
   } catch (err) {

@@ -12,6 +12,7 @@ import * as m010 from './010_sessions.ts';
 import * as m011 from './011_least_privilege.ts';
 import * as m013 from './013_indicators.ts';
 import * as m014 from './014_crypto_suite.ts';
+import * as m016 from './016_jobs.ts';
 import * as m017 from './017_error_reports_alerts.ts';
 import * as m021 from './021_open_applications.ts';
 
@@ -35,6 +36,7 @@ export const migrations: Migration[] = [
   { name: '011_least_privilege', ...m011 },
   { name: '013_indicators', ...m013 },
   { name: '014_crypto_suite', ...m014 },
+  { name: '016_jobs', ...m016 },
   { name: '017_error_reports_alerts', ...m017 },
   { name: '021_open_applications', ...m021 },
 ];
