@@ -4520,6 +4520,8 @@ export interface operations {
     listSystems: {
         parameters: {
             query?: {
+                /** @description words the name contains (case-insensitive) */
+                q?: string;
                 department?: number;
                 status?: string;
                 cursor?: string;
@@ -5503,6 +5505,8 @@ export interface operations {
     listDemands: {
         parameters: {
             query?: {
+                /** @description words the name contains (case-insensitive) */
+                q?: string;
                 department?: number;
                 status?: string;
                 cursor?: string;

@@ -1,3 +1,4 @@
+import * as censusMessages from '../features/census/messages.ts';
 import * as consoleMessages from '../features/console/messages.ts';
 import * as sessionMessages from '../features/session/messages.ts';
 
@@ -174,7 +175,7 @@ const portalZh = {
   'departments.empty': '还没有部门开放数据。',
 } as const;
 
-export const zh = { ...portalZh, ...sessionMessages.zh, ...consoleMessages.zh };
+export const zh = { ...portalZh, ...sessionMessages.zh, ...consoleMessages.zh, ...censusMessages.zh };
 
 export type MessageKey = keyof typeof zh;
 
@@ -345,4 +346,4 @@ const portalEn: Record<keyof typeof portalZh, string> = {
   'departments.empty': 'No department has opened data yet.',
 };
 
-export const en: Record<MessageKey, string> = { ...portalEn, ...sessionMessages.en, ...consoleMessages.en };
+export const en: Record<MessageKey, string> = { ...portalEn, ...sessionMessages.en, ...consoleMessages.en, ...censusMessages.en };
