@@ -1,10 +1,11 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
+import { censusValidators } from './build/census-validators.ts';
 
 /** The portal's build (docs/web.md): `npm run build:web` writes web/dist, which `odx serve` serves at /. */
 export default defineConfig({
   root: import.meta.dirname,
-  plugins: [react()],
+  plugins: [react(), censusValidators()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -168,9 +168,7 @@ export function pointerSegments(pointer: string): string[] {
   return pointer.slice(1).split('/').map(unescapePointerSegment);
 }
 
-export function escapePointerSegment(s: string): string {
-  return s.replace(/~/g, '~0').replace(/\//g, '~1');
-}
+export { escapePointerSegment } from './keywords.ts';
 
 /**
  * Title, description and enum labels of the value at `pointer` in a document of `kind`, e.g.

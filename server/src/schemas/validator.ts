@@ -17,7 +17,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { AnySchemaObject, ErrorObject, SchemaValidateFunction, ValidateFunction } from 'ajv';
 import type { DataValidationCxt } from 'ajv/dist/types/index.js';
 import addFormats from 'ajv-formats';
-import { idCardCheckChar, isIdCard, isMobile, isRegionCode, isUscc, usccCheckChar } from '../lib/identifiers.ts';
+import { CUSTOM_FORMATS, FORMAT_TEXT, formatDetail, lteErrors, uniqueByErrors, type RuleMessage } from './keywords.ts';
 import {
   allSchemas,
   COMMON_SCHEMA_ID,
@@ -62,69 +62,16 @@ export interface Violation {
 
 export type ValidationResult<T> = { ok: true; value: T } | { ok: false; violations: Violation[] };
 
-/** The custom string formats: name → check. */
-export const CUSTOM_FORMATS: Readonly<Record<string, (value: string) => boolean>> = Object.freeze({
-  uscc: isUscc,
-  'id-card': isIdCard,
-  'region-code': isRegionCode,
-  mobile: isMobile,
-});
+export { CUSTOM_FORMATS } from './keywords.ts';
 
-function toPointerValue(v: unknown): string {
-  return JSON.stringify(v) ?? String(v);
-}
-
-const uniqueBy: SchemaValidateFunction = function (
-  property: string,
-  data: unknown,
-  _parentSchema?: AnySchemaObject,
-  cxt?: DataValidationCxt,
-): boolean {
-  if (!Array.isArray(data)) return true;
-  const seen = new Map<unknown, number>();
-  const errors: Partial<ErrorObject>[] = [];
-  data.forEach((element, i) => {
-    if (!element || typeof element !== 'object' || !Object.hasOwn(element, property)) return;
-    const value = (element as Record<string, unknown>)[property];
-    const key = typeof value === 'object' ? toPointerValue(value) : value;
-    const first = seen.get(key);
-    if (first === undefined) {
-      seen.set(key, i);
-      return;
-    }
-    const base = cxt?.instancePath ?? '';
-    errors.push({
-      keyword: 'x-unique-by',
-      instancePath: `${base}/${i}/${escapePointerSegment(property)}`,
-      params: { property, value, duplicateOf: `${base}/${first}/${escapePointerSegment(property)}`, index: i, firstIndex: first },
-      message: `must be unique: ${toPointerValue(value)} is also used at index ${first}`,
-    });
-  });
+const uniqueBy: SchemaValidateFunction = function (property: string, data: unknown, _parentSchema?: AnySchemaObject, cxt?: DataValidationCxt): boolean {
+  const errors = uniqueByErrors(property, data, cxt?.instancePath ?? '');
   uniqueBy.errors = errors;
   return errors.length === 0;
 };
 
-const lessOrEqual: SchemaValidateFunction = function (
-  pairs: [string, string][],
-  data: unknown,
-  _parentSchema?: AnySchemaObject,
-  cxt?: DataValidationCxt,
-): boolean {
-  if (!data || typeof data !== 'object' || Array.isArray(data)) return true;
-  const obj = data as Record<string, unknown>;
-  const errors: Partial<ErrorObject>[] = [];
-  for (const [a, b] of pairs) {
-    const x = obj[a];
-    const y = obj[b];
-    if (typeof x === 'number' && typeof y === 'number' && x > y) {
-      errors.push({
-        keyword: 'x-lte',
-        instancePath: `${cxt?.instancePath ?? ''}/${escapePointerSegment(a)}`,
-        params: { property: a, limitProperty: b, value: x, limit: y },
-        message: `must be <= ${b} (${y})`,
-      });
-    }
-  }
+const lessOrEqual: SchemaValidateFunction = function (pairs: [string, string][], data: unknown, _parentSchema?: AnySchemaObject, cxt?: DataValidationCxt): boolean {
+  const errors = lteErrors(pairs, data, cxt?.instancePath ?? '');
   lessOrEqual.errors = errors;
   return errors.length === 0;
 };
@@ -204,7 +151,6 @@ export function validateItems(items: unknown): ValidationResult<ResourceItem[]> 
 // Error → Violation
 
 type Info = (path: string) => FieldInfo;
-type RuleMessage = { zh: string; en: string };
 
 interface IfFailure {
   branchPrefix: string;
@@ -278,48 +224,6 @@ const TYPE_ZH: Record<string, string> = {
   array: '数组',
   null: '空值',
 };
-
-const FORMAT_TEXT: Record<string, RuleMessage> = {
-  uscc: { en: 'a unified social credit code (GB 32100: 18 characters with a valid check character)', zh: '有效的统一社会信用代码（GB 32100：18 位，校验位正确）' },
-  'id-card': {
-    en: 'a resident ID card number (GB 11643: 18 characters with a valid region, birth date and check digit)',
-    zh: '有效的居民身份证号码（GB 11643：18 位，地区码、出生日期和校验位正确）',
-  },
-  'region-code': { en: 'an administrative division code (GB/T 2260: 6 or 12 digits of a valid province)', zh: '有效的行政区划代码（GB/T 2260：6 位或 12 位）' },
-  mobile: { en: 'a mobile number (11 digits starting with 1)', zh: '有效的手机号码（11 位，以 1 开头）' },
-  date: { en: 'a date YYYY-MM-DD', zh: '有效日期（YYYY-MM-DD）' },
-  'date-time': { en: 'a date-time (RFC 3339)', zh: '有效的日期时间（RFC 3339）' },
-  email: { en: 'an e-mail address', zh: '有效的电子邮箱地址' },
-  uri: { en: 'an absolute URI', zh: '有效的网址（URI）' },
-  regex: { en: 'a valid regular expression', zh: '有效的正则表达式' },
-};
-
-/** A more precise reason why an identifier fails its format, when one can be given. */
-function formatDetail(format: string, value: unknown): RuleMessage | undefined {
-  if (typeof value !== 'string') return undefined;
-  if (format === 'uscc') {
-    if (value.length !== 18) return { en: `has ${value.length} characters, not 18`, zh: `长度为 ${value.length} 位，应为 18 位` };
-    if (/[a-z]/.test(value)) return { en: 'letters must be upper case', zh: '字母须大写' };
-    if (!/^[0-9A-HJ-NPQRTUWXY]{2}\d{6}/.test(value))
-      return { en: 'characters 1–2 must be registration codes and 3–8 digits', zh: '第 1–2 位应为登记管理部门和机构类别代码，第 3–8 位应为数字' };
-    const check = usccCheckChar(value.slice(0, 17));
-    if (check === null) return { en: 'contains characters outside the code set (I, O, S, V, Z are not used)', zh: '含有非法字符（不使用 I、O、S、V、Z）' };
-    if (check !== value[17]) return { en: `wrong check character: expected ${check}`, zh: `校验位错误，应为 ${check}` };
-  }
-  if (format === 'id-card') {
-    if (!/^\d{17}[\dX]$/.test(value)) return { en: 'must be 17 digits followed by a digit or X', zh: '应为 17 位数字加 1 位数字或 X' };
-    if (!isRegionCode(value.slice(0, 6))) return { en: 'invalid region code in characters 1–6', zh: '前 6 位行政区划代码无效' };
-    const y = Number(value.slice(6, 10));
-    const m = Number(value.slice(10, 12));
-    const d = Number(value.slice(12, 14));
-    const birth = new Date(Date.UTC(y, m - 1, d));
-    if (y < 1900 || birth.getUTCMonth() !== m - 1 || birth.getUTCDate() !== d)
-      return { en: `invalid birth date ${value.slice(6, 14)}`, zh: `出生日期 ${value.slice(6, 14)} 无效` };
-    const check = idCardCheckChar(value.slice(0, 17));
-    if (check !== value[17]) return { en: `wrong check digit: expected ${check}`, zh: `校验位错误，应为 ${check}` };
-  }
-  return undefined;
-}
 
 function show(v: unknown): string {
   const s = JSON.stringify(v) ?? String(v);

@@ -5633,6 +5633,8 @@ export interface operations {
     listSystems: {
         parameters: {
             query?: {
+                /** @description words the name contains (case-insensitive) */
+                q?: string;
                 department?: number;
                 status?: string;
                 cursor?: string;
@@ -6616,6 +6618,8 @@ export interface operations {
     listDemands: {
         parameters: {
             query?: {
+                /** @description words the name contains (case-insensitive) */
+                q?: string;
                 department?: number;
                 status?: string;
                 cursor?: string;

@@ -36,7 +36,7 @@ const theme = {
     colorPrimaryActive: '#06357f',
     colorLinkHover: '#0842a0',
     colorLinkActive: '#06357f',
-    // danger buttons (refuse, revoke, withdraw): Ant Design's red and its hover shade are below 4.5:1 as text on white
+    // danger buttons (refuse, revoke, withdraw) and a form's messages under its fields: Ant Design's red (3.3:1) and its hover shade are below 4.5:1 as text on white
     colorError: '#c41d1d',
     colorErrorHover: '#a8071a',
     colorErrorActive: '#820014',

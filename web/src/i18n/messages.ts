@@ -1,3 +1,4 @@
+import * as censusMessages from '../features/census/messages.ts';
 import * as consoleMessages from '../features/console/messages.ts';
 import * as sessionMessages from '../features/session/messages.ts';
 import * as accountMessages from '../features/account/messages.ts';
@@ -197,6 +198,7 @@ export const zh = {
   ...workMessages.zh,
   ...oversightMessages.zh,
   ...openAppsMessages.zh,
+  ...censusMessages.zh,
 };
 
 export type MessageKey = keyof typeof zh;
@@ -385,4 +387,5 @@ export const en: Record<MessageKey, string> = {
   ...workMessages.en,
   ...oversightMessages.en,
   ...openAppsMessages.en,
+  ...censusMessages.en,
 };

@@ -6,6 +6,7 @@ import { whereInScope } from '../../policies/access.ts';
 import { presentDocument } from './presenter.ts';
 
 export interface DocumentListFilter {
+  q?: string;
   department?: number;
   status?: string;
   cursor?: string;
@@ -17,6 +18,8 @@ export async function listDocuments(knex: Knex, table: string, filter: DocumentL
   const q = whereInScope(knex(table).orderBy('id', 'desc').limit(filter.limit + 1), scoping, { department: 'department_id' });
   if (filter.department) q.where('department_id', filter.department);
   if (filter.status) q.where('status', filter.status);
+  // a list of one department's entries is short enough for a scan; every word must appear in the name
+  for (const word of (filter.q ?? '').split(/\s+/).filter(Boolean)) q.whereRaw("name ilike '%' || ? || '%' escape '\\'", [word.replace(/[\\%_]/g, '\\$&')]);
   if (filter.cursor) q.where('id', '<', decodeCursor(filter.cursor, ['number'])[0] as number);
   return pageById(await q, filter.limit, presentDocument);
 }

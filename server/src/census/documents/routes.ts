@@ -13,6 +13,7 @@ import { listDocuments } from './queries.ts';
 import { documentEntry, documentPage, History } from './schema.ts';
 
 const ListQuery = z.object({
+  q: z.string().trim().max(200).optional().describe('words the name contains (case-insensitive)'),
   department: z.coerce.number().int().positive().optional(),
   status: z.string().max(30).optional(),
   cursor: z.string().max(200).optional(),

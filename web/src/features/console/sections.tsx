@@ -49,4 +49,14 @@ export const SECTIONS: readonly ConsoleSection[] = [
     ability: 'listOpenApplications',
     page: async () => (await import('../open-applications/OpenApplicationsPage.tsx')).OpenApplicationsPage,
   },
+  // 填报人员: the department's census lists and their forms (web/src/features/census/)
+  { path: 'systems', group: 'census', label: 'census.systems', ability: 'listSystems', page: async () => (await import('../census/ListPage.tsx')).SystemsPage },
+  { path: 'systems/new', group: 'census', label: 'census.new.system', ability: 'createSystem', hidden: true, page: async () => (await import('../census/EntryPage.tsx')).SystemEntryPage },
+  { path: 'systems/:id', group: 'census', label: 'census.systems', ability: 'getSystem', hidden: true, page: async () => (await import('../census/EntryPage.tsx')).SystemEntryPage },
+  { path: 'resources', group: 'census', label: 'census.resources', ability: 'createResource', page: async () => (await import('../census/ListPage.tsx')).ResourcesPage },
+  { path: 'resources/new', group: 'census', label: 'census.new.resource', ability: 'createResource', hidden: true, page: async () => (await import('../census/EntryPage.tsx')).ResourceEntryPage },
+  { path: 'resources/:id', group: 'census', label: 'census.resources', ability: 'getResourceHistory', hidden: true, page: async () => (await import('../census/EntryPage.tsx')).ResourceEntryPage },
+  { path: 'demands', group: 'census', label: 'census.demands', ability: 'listDemands', page: async () => (await import('../census/ListPage.tsx')).DemandsPage },
+  { path: 'demands/new', group: 'census', label: 'census.new.demand', ability: 'createDemand', hidden: true, page: async () => (await import('../census/EntryPage.tsx')).DemandEntryPage },
+  { path: 'demands/:id', group: 'census', label: 'census.demands', ability: 'getDemand', hidden: true, page: async () => (await import('../census/EntryPage.tsx')).DemandEntryPage },
 ];
