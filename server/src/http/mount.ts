@@ -4,6 +4,7 @@ import type { Actor } from '../audit/chain.ts';
 import { cookiePrincipal } from '../auth/sessions/cookie.ts';
 import { authenticateToken } from '../auth/tokens.ts';
 import type { Principal } from '../auth/roles.ts';
+import { unknownFields } from './unknown-fields.ts';
 import { assertOwnerReach, reachOf, scopingFor } from '../policies/access.ts';
 import { NUL_MESSAGE, jsonHasNul } from '../lib/nul.ts';
 import { badRequest, forbidden, notFound, unauthorized } from './errors.ts';
@@ -26,7 +27,14 @@ function bearer(req: Request): string | null {
 function parse<T extends z.ZodType>(schema: T | undefined, value: unknown, where: 'path' | 'query' | 'body'): z.infer<T> {
   if (!schema) return value as z.infer<T>;
   const r = schema.safeParse(value ?? (where === 'body' ? undefined : {}));
-  if (r.success) return r.data;
+  if (r.success) {
+    const unknown = where === 'body' ? unknownFields(value, r.data) : [];
+    if (unknown.length === 0) return r.data;
+    throw badRequest(
+      'invalid body: unknown fields',
+      unknown.map((path) => ({ in: 'body', path, message: `unknown field ${path}: the operation does not take it`, messageZh: `未知字段 ${path}：该操作不接受此字段` })),
+    );
+  }
   throw badRequest(
     `invalid ${where === 'path' ? 'path parameters' : where}`,
     r.error.issues.map((i) => ({ in: where, path: '/' + i.path.map(String).join('/'), message: i.message })),
