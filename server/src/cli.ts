@@ -1,4 +1,5 @@
 import cluster from 'node:cluster';
+import { DEMO_EXAMPLE_RESOURCE } from './demo/census.ts';
 import { Command, InvalidArgumentError } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import type { z } from 'zod';
@@ -219,7 +220,7 @@ token
 program
   .command('load')
   .description('load a data extract into a resource: builds a new version and switches to it atomically')
-  .argument('<resource>', 'resource code (e.g. 3070220400031/000038) or id')
+  .argument('<resource>', `resource code or id (in the demo: ${DEMO_EXAMPLE_RESOURCE.code}, ${DEMO_EXAMPLE_RESOURCE.name})`)
   .argument('<file>', 'CSV/TSV (UTF-8 or GB18030), NDJSON, JSON array, Arrow IPC, or .xlsx')
   .option('--format <format>', 'csv | tsv | ndjson | json | arrow | xlsx (default: sniffed)')
   .option('--encoding <encoding>', 'auto | utf8 | gb18030', 'auto')

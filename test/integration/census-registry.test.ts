@@ -40,10 +40,27 @@ describe('census registry', function () {
       expect(await t.knex('odx.resources').count<{ c: number }[]>('* as c')).to.deep.equal(before);
     });
 
-    it('refuses an entry for another department (403) and an unknown classification (422)', async () => {
+    it('refuses an entry for another department (403) and an unknown classification (400, naming the field)', async () => {
       await request(t.app).post('/api/v1/resources').set(t.auth('registrar')).send(resourceDoc(t.deptB.uscc)).expect(403);
-      const res = await request(t.app).post('/api/v1/resources').set(t.auth('registrar')).send(resourceDoc(t.deptA.uscc, { category: '1999' })).expect(422);
+      const res = await request(t.app).post('/api/v1/resources').set(t.auth('registrar')).send(resourceDoc(t.deptA.uscc, { category: '1999' })).expect(400);
       expect(res.body.error.details[0]).to.include({ path: '/category' });
+    });
+
+    it('answers a document without an owner, or with an unknown one, with 400 naming the field, not 403', async () => {
+      for (const [kind, doc, field] of [
+        ['systems', systemDoc(t.deptA.uscc), 'owner'],
+        ['resources', resourceDoc(t.deptA.uscc), 'provider'],
+        ['demands', demandDoc(t.deptA.uscc), 'requester'],
+      ] as const) {
+        const missing: Record<string, unknown> = { ...doc };
+        delete missing[field];
+        const res = await request(t.app).post(`/api/v1/${kind}`).set(t.auth('registrar')).send(missing).expect(400);
+        expect(res.body.error.code).to.equal('invalid_document');
+        expect(res.body.error.details[0]).to.include({ path: `/${field}` });
+        expect(res.body.error.details[0].message).to.contain('缺少所属部门');
+        const unknown = await request(t.app).post(`/api/v1/${kind}`).set(t.auth('registrar')).send({ ...doc, [field]: '91350200MA2Y00000X' }).expect(400);
+        expect(unknown.body.error.details[0]).to.include({ path: `/${field}` });
+      }
     });
 
     it('walks draft -> submitted -> approved -> published -> retired with the right people, assigning the code on publication', async () => {
@@ -227,7 +244,7 @@ describe('census registry', function () {
       const own = (await request(t.app).post('/api/v1/systems').set(t.auth('registrar')).send(systemDoc(t.deptA.uscc)).expect(201)).body.id;
       const other = (await request(t.app).post('/api/v1/systems').set(t.auth('registrar', 'B')).send(systemDoc(t.deptB.uscc)).expect(201)).body.id;
       await request(t.app).post('/api/v1/resources').set(t.auth('registrar')).send(resourceDoc(t.deptA.uscc, { sourceSystem: own })).expect(201);
-      const res = await request(t.app).post('/api/v1/resources').set(t.auth('registrar')).send(resourceDoc(t.deptA.uscc, { sourceSystem: other })).expect(422);
+      const res = await request(t.app).post('/api/v1/resources').set(t.auth('registrar')).send(resourceDoc(t.deptA.uscc, { sourceSystem: other })).expect(400);
       expect(res.body.error.details[0].path).to.equal('/sourceSystem');
     });
   });

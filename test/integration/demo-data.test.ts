@@ -1,3 +1,4 @@
+import { DEMO_EXAMPLE_RESOURCE } from '../../server/src/demo/census.ts';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -62,6 +63,10 @@ describe('demo city 滨海市: data behind the catalogue', function () {
     await closeServices(services);
     await db.drop();
     await fs.rm(home, { recursive: true, force: true });
+  });
+
+  it('has the resource the examples name (odx load --help, the guides), published under that code', () => {
+    expect(published.find((r) => r.code === DEMO_EXAMPLE_RESOURCE.code)?.name).to.equal(DEMO_EXAMPLE_RESOURCE.name);
   });
 
   it('links every published resource to a version its department loaded, without a single reject', async () => {

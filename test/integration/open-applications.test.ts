@@ -189,11 +189,11 @@ describe('open-data applications (有条件开放)', function () {
     // an individual gives no USCC
     const person = await apply(applicationDoc(code, { organisation: { name: '王同学', kind: 'individual' }, items: ['capital'] }), t.auth('developer', 'B')).expect(201);
     expect(person.body.application.organisation.kind).to.equal('individual');
-    const unknown = await apply(applicationDoc(code, { items: ['credit_code', 'no_such_item'] })).expect(422);
+    const unknown = await apply(applicationDoc(code, { items: ['credit_code', 'no_such_item'] })).expect(400);
     expect(unknown.body.error.details[0]).to.include({ path: '/items' });
     expect(unknown.body.error.details[0].messageZh).to.contain('no_such_item');
     const open = await publishedResource(t.knex, t.deptA.uscc, { name: '公开的企业信息' });
-    const notConditional = await apply(applicationDoc(open.code)).expect(422);
+    const notConditional = await apply(applicationDoc(open.code)).expect(400);
     expect(notConditional.body.error.details[0].messageZh).to.contain('无条件开放');
     const extra = await apply({ ...applicationDoc(code), secret: 1 }).expect(400);
     expect(extra.body.error.details[0].path).to.equal('/secret');

@@ -98,14 +98,14 @@ describe('sharing workflow: share requests from submission to grant, refusal, di
       const bad = await submit({ ...noPurpose, period: { kind: '7d' } }).expect(400);
       expect(bad.body.error.code).to.equal('invalid_document');
       expect(bad.body.error.details.map((d: { path: string }) => d.path)).to.include.members(['/purpose', '/period/kind']);
-      const unknown = await submit(shareDoc(res.code, { items: ['credit_code', 'salary', 'iq'] })).expect(422);
+      const unknown = await submit(shareDoc(res.code, { items: ['credit_code', 'salary', 'iq'] })).expect(400);
       expect(unknown.body.error.details[0]).to.include({ path: '/items' });
       expect(unknown.body.error.details[0].message).to.contain('salary, iq');
-      const noCode = await submit(shareDoc('102/999999')).expect(422);
+      const noCode = await submit(shareDoc('102/999999')).expect(400);
       expect(noCode.body.error.details[0].message).to.contain('no published resource has the code 102/999999');
       const own = await publishedResource(t.knex, t.deptA.uscc);
-      expect((await submit(shareDoc(own.code)).expect(422)).body.error.details[0].message).to.contain('your department provides');
-      const past = await submit(shareDoc(res.code, { period: { kind: 'until', until: '2020-01-01' } })).expect(422);
+      expect((await submit(shareDoc(own.code)).expect(400)).body.error.details[0].message).to.contain('your department provides');
+      const past = await submit(shareDoc(res.code, { period: { kind: 'until', until: '2020-01-01' } })).expect(400);
       expect(past.body.error.details[0].path).to.equal('/period/until');
     });
 
@@ -130,7 +130,7 @@ describe('sharing workflow: share requests from submission to grant, refusal, di
   describe('有条件共享: the provider’s officer answers', () => {
     it('requires a legal basis, then waits in provider_review for the provider', async () => {
       const res = await ofB(CONDITIONAL);
-      const noBasis = await submit(shareDoc(res.code)).expect(422);
+      const noBasis = await submit(shareDoc(res.code)).expect(400);
       expect(noBasis.body.error.details[0].path).to.equal('/legalBasis');
       expect(noBasis.body.error.message).to.contain('problem');
       const sent = await submit(shareDoc(res.code, { legalBasis: LEGAL })).expect(201);
@@ -398,7 +398,7 @@ describe('sharing workflow: share requests from submission to grant, refusal, di
       const res = await ofB(NOT_SHARED);
       const plain = await submit(shareDoc(res.code, { legalBasis: LEGAL })).expect(422);
       expect(plain.body.error.message).to.contain('is 不予共享').and.contain('保守国家秘密法').and.contain('dispute=true');
-      const noBasis = await submit(shareDoc(res.code), t.auth('registrar'), '?dispute=true').expect(422);
+      const noBasis = await submit(shareDoc(res.code), t.auth('registrar'), '?dispute=true').expect(400);
       expect(noBasis.body.error.details[0].path).to.equal('/legalBasis');
       const cond = await ofB(CONDITIONAL);
       expect((await submit(shareDoc(cond.code, { legalBasis: LEGAL }), t.auth('registrar'), '?dispute=true').expect(422)).body.error.message).to.contain(
@@ -665,7 +665,7 @@ describe('sharing workflow: share requests from submission to grant, refusal, di
       const d = await demand();
       const res = await ofB();
       await submit(shareDoc(res.code, { demandId: d }), authC.registrar).expect(403);
-      await submit(shareDoc(res.code, { demandId: 999999 })).expect(422);
+      await submit(shareDoc(res.code, { demandId: 999999 })).expect(400);
     });
   });
 

@@ -159,6 +159,9 @@ interface ResourceRow {
 const VERIFY_ONLY = '以核验方式提供，仅返回是否一致，不批量提供明细数据';
 
 // prettier-ignore
+/** A resource of the demo that examples (`odx load --help`, the guides) name, so they run against `npm start` as written. */
+export const DEMO_EXAMPLE_RESOURCE = { code: '203/000005', name: '养老服务机构信息' } as const;
+
 const RESOURCES: ResourceRow[] = [
   // 市市场监管局 — 市场监管, 信用服务
   { dept: 'scjg', sys: 'scjg.reg', name: '企业营业执照信息', category: '102', domain: 'market', format: ['database', 'oracle'], share: 'unconditional', open: 'open', cycle: 'daily',

@@ -4,6 +4,7 @@ import type { Actor } from '../audit/chain.ts';
 import { cookiePrincipal } from '../auth/sessions/cookie.ts';
 import { authenticateToken } from '../auth/tokens.ts';
 import type { Principal } from '../auth/roles.ts';
+import { unknownFields } from './unknown-fields.ts';
 import { assertOwnerReach, reachOf, scopingFor } from '../policies/access.ts';
 import { NUL_MESSAGE, NUL_MESSAGE_ZH, jsonHasNul } from '../lib/nul.ts';
 import { badRequest, forbidden, notFound, text, unauthorized } from './errors.ts';
@@ -36,7 +37,14 @@ function parse<T extends z.ZodType>(schema: T | undefined, value: unknown, where
   if (!schema) return value as z.infer<T>;
   const input = value ?? (where === 'body' ? undefined : {});
   const r = schema.safeParse(input);
-  if (r.success) return r.data;
+  if (r.success) {
+    const unknown = where === 'body' ? unknownFields(value, r.data) : [];
+    if (unknown.length === 0) return r.data;
+    throw badRequest(
+      text('请求体含有该操作不接受的字段', 'invalid body: unknown fields'),
+      unknown.map((path) => ({ in: 'body', path, message: text(`未知字段 ${path}：该操作不接受此字段`, `unknown field ${path}: the operation does not take it`) })),
+    );
+  }
   const zh = schema.safeParse(input, { error: (issue) => zhCN(issue) }).error?.issues ?? [];
   throw badRequest(
     WHERE[where],

@@ -51,7 +51,7 @@ export type RequestRow = Record<string, any> & {
 };
 
 const SHARE_LABEL: Record<ShareType, string> = { unconditional: '无条件共享', conditional: '有条件共享', none: '不予共享' };
-const problem = (path: string, message: string, messageZh: string) => invalidDocument([{ path, message, messageZh }], 422);
+const problem = (path: string, message: string, messageZh: string) => invalidDocument([{ path, message, messageZh }]);
 
 /** Locks a share request for a transition; 404 when it does not exist. */
 export async function lockRequest(ctx: CommandContext, id: number): Promise<RequestRow> {

@@ -4,21 +4,22 @@
  *
  * Every row is validated before anything is stored; a file with any bad row is refused with a
  * report naming each problem's sheet, row number (as Excel shows it), column header and reason.
- * A good file is stored in one audited transaction through `documentCreator`, so each document
- * gets its history and audit event exactly as if it had been registered through the API.
+ * A good file is stored in one audited transaction through `documentsCreator`, set-based, so each
+ * document gets its history and audit event exactly as if it had been registered through the API.
  */
 import type { Knex } from 'knex';
 import { runCommand, type CommandContext, type CommandOrigin } from '../../audit/command.ts';
 import { pendingEvents, recordAudit, type AuditInput } from '../../audit/chain.ts';
 import { HttpError, notFound, text } from '../../http/errors.ts';
-import { documentCreator } from '../documents/commands.ts';
+import { documentsCreator } from '../documents/commands.ts';
+import type { DocumentViolation } from '../documents/derive.ts';
 import { ITEMS_SHEET, LISTS, SHEET, listColumns, type ListName } from './columns.ts';
 import { bindSheet, checkRow, sortProblems, toDocuments, violationProblems, type BoundSheet, type ImportProblem, type Lookups, type ParsedRow } from './convert.ts';
 import { readFile, UnreadableFile, type RawFile, type RawSheet, type TextEncoding } from './read.ts';
 
 /** Most data rows one file may hold. */
 export const MAX_IMPORT_ROWS = 50_000;
-/** Audit events of the created documents are written in batches of this many (a statement binds at most 65,535 values). */
+/** Documents are stored, and their audit events written, in batches of this many (a statement binds at most 65,535 values). */
 const AUDIT_BATCH = 2_000;
 
 export interface ImportProgress {
@@ -176,19 +177,17 @@ async function store(ctx: CommandContext, input: ImportInput, prepared: Awaited<
     if (pending.length) await recordAudit(ctx.trx, pendingEvents(ctx.actor, pending.splice(0), ctx.requestId));
   };
   const ids: number[] = [];
-  for (let i = 0; i < parsed.length; i++) {
-    const p: ParsedRow = parsed[i];
-    try {
-      ids.push((await documentCreator(inner, lc.kind, p.doc)).id);
-    } catch (err) {
-      // a rule checked only while storing (or a change made meanwhile): report it on its row
-      if (err instanceof HttpError && Array.isArray(err.details)) {
-        throw new ImportRejected(violationProblems(lc, prepared.main, prepared.items, p, err.details as never), parsed.length);
-      }
-      throw err;
-    }
-    if (pending.length >= AUDIT_BATCH) await flush();
-    if (input.onProgress && (i % 50 === 49 || i === parsed.length - 1)) input.onProgress({ phase: 'stored', done: i + 1, total: parsed.length });
+  // a rule checked only while storing (a change made meanwhile): report it on its row
+  const refuse = (from: number) => (index: number, problems: DocumentViolation[]): never => {
+    const p: ParsedRow = parsed[from + index];
+    throw new ImportRejected(violationProblems(lc, prepared.main, prepared.items, p, problems as never), parsed.length);
+  };
+  for (let from = 0; from < parsed.length; from += AUDIT_BATCH) {
+    const docs = parsed.slice(from, from + AUDIT_BATCH).map((p) => p.doc);
+    const rows = await documentsCreator(inner, lc.kind, docs, departmentId, refuse(from));
+    ids.push(...rows.map((r) => r.id));
+    await flush();
+    input.onProgress?.({ phase: 'stored', done: ids.length, total: parsed.length });
   }
   await flush();
   ctx.audit({

@@ -37,7 +37,7 @@ export interface ApplicationPolicy {
   maskRules: Readonly<MaskRules>;
 }
 
-const problem = (path: string, message: string, messageZh: string) => invalidDocument([{ path, message, messageZh }], 422);
+const problem = (path: string, message: string, messageZh: string) => invalidDocument([{ path, message, messageZh }]);
 
 /**
  * The items of a conditionally open resource an application may ask for: not 不予开放 on their own,
