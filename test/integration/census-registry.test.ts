@@ -57,7 +57,7 @@ describe('census registry', function () {
         const res = await request(t.app).post(`/api/v1/${kind}`).set(t.auth('registrar')).send(missing).expect(400);
         expect(res.body.error.code).to.equal('invalid_document');
         expect(res.body.error.details[0]).to.include({ path: `/${field}` });
-        expect(res.body.error.details[0].message).to.contain('缺少所属部门');
+        expect(res.body.error.details[0].message).to.contain(`the owning department's code (${field}) is missing`);
         const unknown = await request(t.app).post(`/api/v1/${kind}`).set(t.auth('registrar')).send({ ...doc, [field]: '91350200MA2Y00000X' }).expect(400);
         expect(unknown.body.error.details[0]).to.include({ path: `/${field}` });
       }

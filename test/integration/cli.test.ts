@@ -13,7 +13,8 @@ describe('odx command line', function () {
   before(async () => {
     db = await freshDatabase();
     home = await fs.mkdtemp(path.join(os.tmpdir(), 'odx-cli-'));
-    env = { DATABASE_URL: db.url, ODX_HOME: home };
+    // as an operator runs it: the application's role, and the schema owner's for `odx migrate` (which records the installation's suite)
+    env = { DATABASE_URL: db.url, ODX_MIGRATE_URL: db.ownerUrl, ODX_HOME: home };
   });
   after(async () => {
     await db.drop();

@@ -13,6 +13,7 @@ import iconv from 'iconv-lite';
 import * as arrow from 'apache-arrow';
 import ExcelJS from 'exceljs';
 import { ensureLoaderFunctions, loadFile, LoadError, rejectsToCsv, type LoadOptions, type LoadResult, type LoaderItem } from '../../loaders/index.ts';
+import { rejectMessageZh } from '../../loaders/rejects.ts';
 import { profileTable } from '../../loaders/sql.ts';
 import { isIdCard, isMobile, isRegionCode, isUscc, withIdCardCheck, withUsccCheck } from '../../server/src/lib/identifiers.ts';
 import { registerHeader, registerItems, registerRows } from '../bench/lib/register.ts';
@@ -254,7 +255,8 @@ describe('loaders: loadFile (integration)', function () {
       expect(r.profile.columns.uscc.invalid).to.equal(1);
       expect((await rows(r.table)).map((x) => x.uscc)).to.deep.equal([USCC[0]]);
       const csv = rejectsToCsv(r.rejects);
-      expect(csv.split('\r\n')[1]).to.equal(`2,3,uscc,统一社会信用代码,91440300MA5F000019,uscc,"${r.rejects[0].message.replace(/"/g, '""')}"`);
+      const quoted = (v: string) => `"${v.replace(/"/g, '""')}"`;
+      expect(csv.split('\r\n')[1]).to.equal(`2,3,uscc,统一社会信用代码,91440300MA5F000019,uscc,${quoted(r.rejects[0].message)},${quoted(rejectMessageZh(r.rejects[0]))}`);
     });
 
     it('COPY CSV and BINARY give the same rows and rejects as COPY text (and map server errors to lines)', async () => {
@@ -1018,7 +1020,7 @@ describe('loaders: loadFile (integration)', function () {
       const r = await load({ source: file('rj.csv', `统一社会信用代码,企业名称\nbad,"a,b"\n${USCC[0]},ok\n`), maxErrors: 1 });
       const csv = rejectsToCsv(r.rejects, { bom: false });
       expect(csv).to.equal(
-        `record,line,column,header,value,rule,message\r\n1,2,uscc,统一社会信用代码,bad,uscc,"${r.rejects[0].message.replace(/"/g, '""')}"\r\n`,
+        `record,line,column,header,value,rule,message,message_zh\r\n1,2,uscc,统一社会信用代码,bad,uscc,"${r.rejects[0].message.replace(/"/g, '""')}","${rejectMessageZh(r.rejects[0]).replace(/"/g, '""')}"\r\n`,
       );
       void readFileSync;
     });

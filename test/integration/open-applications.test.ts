@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import request from 'supertest';
+import request from '../helpers/request-en.ts';
 import { chainPending } from '../../server/src/audit/chain.ts';
 import { setClock } from '../../server/src/sharing/clock.ts';
 import { resetRateLimits } from '../../server/src/sharing/grant-rate.ts';

@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { tableFromIPC } from 'apache-arrow';
-import request from 'supertest';
+import request from '../helpers/request-en.ts';
 import { chainPending } from '../../server/src/audit/chain.ts';
 import { withUsccCheck, withIdCardCheck } from '../../server/src/lib/identifiers.ts';
 import { testApp, type TestApp } from '../helpers/app.ts';

@@ -56,7 +56,7 @@ describe('sharing grants and consumer credentials', function () {
       });
       expect(live!.startsAt).to.be.instanceOf(Date);
       expect(await liveGrant(t.knex, { departmentId: t.deptA.id, resourceId: resource.id, mode: 'download' })).to.equal(null);
-      expect(await whyNoGrant(t.knex, { departmentId: t.deptA.id, resourceId: resource.id, mode: 'download' })).to.equal(
+      expect((await whyNoGrant(t.knex, { departmentId: t.deptA.id, resourceId: resource.id, mode: 'download' })).en).to.equal(
         `your department holds no 'download' grant on resource ${resource.code} (it holds 'query'); request one: POST /api/v1/share-requests`,
       );
       expect(await liveGrant(t.knex, { departmentId: t.deptB.id, resourceId: resource.id, mode: 'query' }), 'the provider holds no grant').to.equal(null);
@@ -135,7 +135,7 @@ describe('sharing grants and consumer credentials', function () {
       const suspended = await to('suspend', t.auth('officer', 'B')).expect(200);
       expect(suspended.body).to.include({ status: 'suspended', live: false, statusReason: '发现超范围使用' });
       expect(await liveGrant(t.knex, q)).to.equal(null);
-      expect(await whyNoGrant(t.knex, q)).to.match(new RegExp(`^grant ${grant.id} on resource .* is suspended since .*: 发现超范围使用$`));
+      expect((await whyNoGrant(t.knex, q)).en).to.match(new RegExp(`^grant ${grant.id} on resource .* is suspended since .*: 发现超范围使用$`));
       await to('suspend', t.auth('authority')).expect(409);
 
       // a suspended grant blocks a new request that would sidestep it
@@ -153,7 +153,7 @@ describe('sharing grants and consumer credentials', function () {
       const revoked = await api().post(`/api/v1/grants/${grant.id}/revoke`).set(t.auth('authority')).send({ reason: '数据使用部门职能调整' }).expect(200);
       expect(revoked.body).to.include({ status: 'revoked', live: false });
       expect(await liveGrant(t.knex, q)).to.equal(null);
-      expect(await whyNoGrant(t.knex, q)).to.contain('was revoked at').and.contain('数据使用部门职能调整');
+      expect((await whyNoGrant(t.knex, q)).en).to.contain('was revoked at').and.contain('数据使用部门职能调整');
       await api().post(`/api/v1/grants/${grant.id}/resume`).set(t.auth('authority')).send({}).expect(409);
       await api().post(`/api/v1/grants/${grant.id}/revoke`).set(t.auth('officer', 'B')).send({ reason: '再次' }).expect(409);
       await chainPending(t.knex);
@@ -171,7 +171,7 @@ describe('sharing grants and consumer credentials', function () {
       expect(await liveGrant(t.knex, { ...q, at: new Date(end) })).to.equal(null);
       setClock(() => new Date(end + 1000));
       expect(await liveGrant(t.knex, q)).to.equal(null);
-      expect(await whyNoGrant(t.knex, q)).to.equal(`grant ${grant.id} on resource ${resource.code} expired at ${new Date(end).toISOString()}; request it again: POST /api/v1/share-requests`);
+      expect((await whyNoGrant(t.knex, q)).en).to.equal(`grant ${grant.id} on resource ${resource.code} expired at ${new Date(end).toISOString()}; request it again: POST /api/v1/share-requests`);
       const shown = await api().get(`/api/v1/grants/${grant.id}`).set(t.auth('officer')).expect(200);
       expect(shown.body).to.include({ status: 'expired', live: false });
       const listed = await api().get('/api/v1/grants').query({ status: 'expired' }).set(t.auth('officer')).expect(200);
@@ -203,7 +203,7 @@ describe('sharing grants and consumer credentials', function () {
       await api().post(`/api/v1/resources/${resource.id}/retire`).set(t.auth('authority')).send({}).expect(200);
       const q = { departmentId: t.deptA.id, resourceId: resource.id, mode: 'query' as const };
       expect(await liveGrant(t.knex, q)).to.equal(null);
-      expect(await whyNoGrant(t.knex, q)).to.contain('was retired');
+      expect((await whyNoGrant(t.knex, q)).en).to.contain('was retired');
       try {
         await requireGrant(t.knex, q);
         expect.fail('expected a 403');

@@ -99,7 +99,7 @@ describe('uploads: stale files, the size limit, empty replaces', function () {
       const before = await count();
       const started = Date.now();
       // declares 10 GB, sends 100 bytes and waits: only an answer that does not read the body comes back
-      const res = await rawPost(port, loadUrl(), { ...t.auth('registrar'), 'Content-Type': 'text/csv', 'Content-Length': String(10 * 2 ** 30) }, Buffer.alloc(100, 0x41), false);
+      const res = await rawPost(port, loadUrl(), { ...t.auth('registrar'), 'Content-Type': 'text/csv', 'Content-Length': String(10 * 2 ** 30), 'Accept-Language': 'en' }, Buffer.alloc(100, 0x41), false);
       expect(res.status).to.equal(413);
       expect(Date.now() - started).to.be.lessThan(5000);
       expect(JSON.parse(res.body).error.message).to.match(/larger than 2000 bytes \(ODX_UPLOAD_LIMIT_BYTES\)/);

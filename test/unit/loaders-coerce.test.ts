@@ -338,9 +338,9 @@ describe('loaders: headers, delimiters, rejects CSV', () => {
       { record: 5, line: null, column: null, header: null, value: '-12', rule: 'minimum', message: 'm' },
     ]);
     const lines = csv.split('\r\n');
-    expect(lines[0]).to.equal('\ufeffrecord,line,column,header,value,rule,message');
-    expect(lines[1]).to.equal(`3,4,capital,注册资本,"'=HYPERLINK(""x"")",type,"not a number, ""really"""`);
-    expect(lines[2]).to.equal('5,,,,-12,minimum,m');
+    expect(lines[0]).to.equal('\ufeffrecord,line,column,header,value,rule,message,message_zh');
+    expect(lines[1]).to.equal(`3,4,capital,注册资本,"'=HYPERLINK(""x"")",type,"not a number, ""really""","第 3 条记录的“注册资本”值的类型不符（not a number, ""really""）"`);
+    expect(lines[2]).to.equal('5,,,,-12,minimum,m,第 5 条记录值小于允许的最小值（m）');
   });
 });
 

@@ -110,7 +110,10 @@ describe('the registrar’s census pages in Chromium', function () {
     expect(saved.doc.items.map((i: { name: string }) => i.name)).to.deep.equal(['licence_no', 'holder_name']);
     expect(saved.doc.items[1]).to.include({ sensitivity: 'personal', mask: 'name', type: 'C' });
 
-    // a third item, moved to the top, then submitted: saved as version 2 and submitted
+    // a third item, moved to the top, then submitted: saved as version 2 and submitted — once the saved entry's page shows it
+    await page.locator('.census-status', { hasText: '草稿' }).waitFor();
+    await page.locator('.census-history').getByText('创建').waitFor();
+    expect(await page.getByLabel('第 2 项 字段名').inputValue()).to.equal('holder_name');
     await page.getByRole('button', { name: '添加信息项' }).click();
     await page.getByLabel('第 3 项 字段名').fill('issued_on');
     await page.getByLabel('第 3 项 信息项名称').fill('发证日期');

@@ -40,6 +40,10 @@ export class Bilingual {
   in(lang: Lang): string {
     return lang === 'zh' ? this.zh : this.en;
   }
+  /** In a log line or an English-only envelope (CKAN's), a message reads as English, as `Error.message` does. */
+  toString(): string {
+    return this.en;
+  }
   /** Stored (a load's error, an audit detail) with both texts, so a later reader can still choose. */
   toJSON(): { zh: string; en: string } {
     return { zh: this.zh, en: this.en };

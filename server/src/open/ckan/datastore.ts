@@ -93,7 +93,8 @@ function rowQueryInput(p: Params, shown: Set<string>): Record<string, unknown> {
 /** The rows API's 400/403 as CKAN's Validation Error, naming each parameter problem. */
 function asValidationError(err: unknown): never {
   if (err instanceof HttpError && (err.status === 400 || err.status === 403)) {
-    const details = Array.isArray(err.details) ? (err.details as { path: string; message: string }[]) : [];
+    // CKAN's envelope is English: a detail's message is read as its English text
+    const details = Array.isArray(err.details) ? (err.details as { path: string; message: unknown }[]).map((d) => ({ path: d.path, message: String(d.message) })) : [];
     const fields: Record<string, string[]> = {};
     for (const d of details) {
       const key = d.path.split('/')[1] === 'filter' ? 'filters' : d.path.split('/')[1] || 'query';
