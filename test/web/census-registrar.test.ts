@@ -131,7 +131,7 @@ describe('the registrar’s census pages in Chromium', function () {
     const history = page.locator('.census-history');
     await history.getByText('提交审核').waitFor();
     await history.getByText('创建').waitFor();
-    await history.getByText('修改', { exact: true }).waitFor();
+    await history.locator('strong', { hasText: /^修改$/ }).first().waitFor();
     await history.getByText('第 2 版').first().waitFor();
     await history.getByText(/\d+ 处变化/).first().click();
     await history.getByText('信息项 › 第 2 项 › 字段名').waitFor();
@@ -150,7 +150,8 @@ describe('the registrar’s census pages in Chromium', function () {
     await page.getByRole('heading', { name: '数据清单', level: 1 }).waitFor();
     const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: NAME }) });
     await row.getByText('已提交').waitFor();
-    await page.getByLabel('状态', { exact: true }).click();
+    // the combobox input sits under the shown value: click through it as a person clicks the box
+    await page.getByLabel('状态', { exact: true }).click({ force: true });
     await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: '草稿' }).click();
     await page.waitForURL(/status=draft/);
     await page.getByText('没有符合条件的条目').waitFor();

@@ -49,8 +49,11 @@ export function queryString(params: Record<string, QueryValue>): string {
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
-/** One call to the API. A body is sent as JSON; the session cookie goes along (writes with it are checked against Origin by the server). */
-export async function apiCall<T>(method: Method, path: string, opts: { params?: Record<string, QueryValue>; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
+/**
+ * One call to the API. A body is sent as JSON, a form (files) as multipart; the session cookie goes
+ * along (writes with it are checked against Origin by the server).
+ */
+export async function apiCall<T>(method: Method, path: string, opts: { params?: Record<string, QueryValue>; body?: unknown; form?: FormData; signal?: AbortSignal } = {}): Promise<T> {
   let res: Response;
   const headers: Record<string, string> = { Accept: 'application/json', 'Accept-Language': language };
   if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
@@ -58,7 +61,8 @@ export async function apiCall<T>(method: Method, path: string, opts: { params?: 
     res = await fetch(path + queryString(opts.params ?? {}), {
       method,
       headers,
-      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      // the browser writes a form's multipart Content-Type with its boundary itself
+      body: opts.form ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body)),
       signal: opts.signal,
       credentials: 'same-origin',
     });

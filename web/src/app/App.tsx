@@ -47,6 +47,8 @@ const theme = {
     colorTextDescription: 'rgba(0, 0, 0, 0.68)',
     colorTextTertiary: 'rgba(0, 0, 0, 0.62)',
     colorTextPlaceholder: 'rgba(0, 0, 0, 0.6)',
+    // a submitted entry's form is shown read-only: its values must stay readable (Ant Design's 0.25 is 1.8:1)
+    colorTextDisabled: 'rgba(0, 0, 0, 0.6)',
     borderRadius: 6,
     fontFamily: "-apple-system, BlinkMacSystemFont, 'Segoe UI', 'PingFang SC', 'Hiragino Sans GB', 'Microsoft YaHei', 'Noto Sans CJK SC', 'WenQuanYi Micro Hei', sans-serif",
   },

@@ -1,4 +1,6 @@
 import * as censusMessages from '../features/census/messages.ts';
+import * as censusImportMessages from '../features/census-import/messages.ts';
+import * as loadsMessages from '../features/loads/messages.ts';
 import * as consoleMessages from '../features/console/messages.ts';
 import * as sessionMessages from '../features/session/messages.ts';
 import * as accountMessages from '../features/account/messages.ts';
@@ -199,6 +201,8 @@ export const zh = {
   ...oversightMessages.zh,
   ...openAppsMessages.zh,
   ...censusMessages.zh,
+  ...censusImportMessages.zh,
+  ...loadsMessages.zh,
 };
 
 export type MessageKey = keyof typeof zh;
@@ -388,4 +392,6 @@ export const en: Record<MessageKey, string> = {
   ...oversightMessages.en,
   ...openAppsMessages.en,
   ...censusMessages.en,
+  ...censusImportMessages.en,
+  ...loadsMessages.en,
 };

@@ -25,6 +25,9 @@ export interface ConsoleSection {
 
 /** Every console page. A feature adds its pages here; each is loaded only when visited. */
 export const SECTIONS: readonly ConsoleSection[] = [
+  // census uploads (docs/guide/registrar.md)
+  { path: 'census-import', group: 'census', label: 'censusImport.title', ability: 'importCensus', page: async () => (await import('../census-import/CensusImportPage.tsx')).CensusImportPage },
+  { path: 'loads', group: 'census', label: 'loads.title', ability: 'startLoad', page: async () => (await import('../loads/LoadsPage.tsx')).LoadsPage },
   { path: 'account', group: 'account', label: 'account.menu', ability: null, page: async () => (await import('../account/AccountPage.tsx')).AccountPage },
   // 待办: what waits on the department (docs/guide/officer.md)
   { path: 'inbox', group: 'work', label: 'work.menu.inbox', ability: 'approveShareRequest', page: async () => (await import('../work/InboxPage.tsx')).InboxPage },
