@@ -76,20 +76,23 @@ export async function startServer(config: Config, opts: { demo?: boolean; handle
       await db.close('smart');
       log.info('stopped');
     })());
-  if (opts.handleSignals) {
-    for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-      process.once(sig, () => {
-        stop().then(
-          () => process.exit(0),
-          (err) => {
-            log.error({ err }, 'shutdown failed');
-            process.exit(1);
-          },
-        );
-      });
-    }
-  }
+  if (opts.handleSignals) stopOnSignals(stop, log);
   return { server, db, url, log, stop };
+}
+
+/** On SIGINT or SIGTERM: stop, then exit 0 (1 when stopping failed). A worker process and a cluster's primary stop the same way. */
+export function stopOnSignals(stop: () => Promise<void>, log: Logger): void {
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      stop().then(
+        () => process.exit(0),
+        (err) => {
+          log.error({ err }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    });
+  }
 }
 
 /**

@@ -6,6 +6,7 @@ import { openDatabase, redact } from './db/connect.ts';
 import { migrateAsOwner } from './db/migrate.ts';
 import { seedDemo } from './demo/seed.ts';
 import { createLogger } from './http/observability.ts';
+import { stopOnSignals } from './server.ts';
 
 /**
  * `odx serve --workers N`: N server processes on one host sharing its port (node:cluster hands
@@ -62,15 +63,5 @@ export async function serveWorkers(config: Config, opts: { workers: number; demo
     await db.embedded?.stop('smart');
     log.info('stopped');
   };
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(sig, () => {
-      stop().then(
-        () => process.exit(0),
-        (err) => {
-          log.error({ err }, 'shutdown failed');
-          process.exit(1);
-        },
-      );
-    });
-  }
+  stopOnSignals(stop, log);
 }
