@@ -64,7 +64,7 @@ describe('alerts: the notification list, the signed webhook with retries, leak w
     let hook: Awaited<ReturnType<typeof receiver>>;
     before(async () => {
       hook = await receiver([500, 503]);
-      t = await testApp({ env: { ODX_ALERT_WEBHOOK_URL: hook.url, ODX_ALERT_WEBHOOK_SECRET: SECRET, ODX_ALERT_WEBHOOK_BACKOFF_MS: '150', ODX_ALERT_INTERVAL_MS: '1000' } });
+      t = await testApp({ env: { ODX_ALERT_WEBHOOK_URL: hook.url, ODX_ALERT_WEBHOOK_SECRET: SECRET, ODX_ALERT_WEBHOOK_BACKOFF_MS: '1000', ODX_ALERT_INTERVAL_MS: '1000' } });
     });
     after(async () => {
       await t.close();
@@ -93,9 +93,9 @@ describe('alerts: the notification list, the signed webhook with retries, leak w
       const alert = JSON.parse(third.body).alert;
       expect(alert).to.include({ kind: 'request_due', departmentId: t.deptB.id });
       expect(alert.target).to.deep.equal({ type: 'share_request', id: String(req.id) });
-      // waits of 150 ms, then 600 ms
-      expect(second.at - first.at).to.be.at.least(140);
-      expect(third.at - second.at).to.be.at.least(590);
+      // waits of 1 s, then 4 s (deliveries are offered once a second, the queue's smallest period)
+      expect(second.at - first.at).to.be.at.least(990);
+      expect(third.at - second.at).to.be.at.least(3990);
       expect(third.at - second.at).to.be.greaterThan(second.at - first.at);
 
       const shown = await request(t.app).get(`/api/v1/alerts/${alert.id}`).set(t.auth('officer', 'B')).expect(200);

@@ -51,6 +51,10 @@ async function expectHistoryCannotBeRewritten(app: Knex) {
     'update odx.audit_pending set action = $$x$$',
     `create or replace function odx.refuse_audit_rewrite() returns trigger language plpgsql as $$ begin return new; end $$`,
     'create table odx.intruder (id int)',
+    // the job queue's tables and queues are the owner's (migration 022); the application only works its rows
+    `select pgboss.create_queue('intruder', '{"policy":"standard"}')`,
+    'create table pgboss.intruder (id int)',
+    'drop table pgboss.job',
     'create role intruder',
     'create database intruder',
     'set session_replication_role = replica',
@@ -114,8 +118,10 @@ describe('an embedded installation made before the roles existed, upgraded', fun
       const old = createKnex(superuserUrl);
       try {
         await migrateLatest(old);
+        // the job queue (022) came after the roles, so such an installation has odx.jobs instead
+        await migrations.find((m) => m.name === '022_job_queue')!.down(old);
         await migrations.find((m) => m.name === '011_least_privilege')!.down(old);
-        await old.raw(`delete from odx.knex_migrations where name = '011_least_privilege'`);
+        await old.raw(`delete from odx.knex_migrations where name in ('011_least_privilege', '022_job_queue')`);
         await old.raw('drop owned by odx_app; drop role odx_app');
         await old.raw('create table data.r9_v1 (n int); insert into data.r9_v1 values (1)');
         await record(old, 2);
@@ -127,7 +133,7 @@ describe('an embedded installation made before the roles existed, upgraded', fun
       try {
         expect(new URL(db.url).username).to.equal('odx_app');
         expect(new URL(db.ownerUrl).username).to.equal('odx_owner');
-        expect(await migrateAsOwner(db)).to.deep.equal(['011_least_privilege']);
+        expect(await migrateAsOwner(db)).to.deep.equal(['011_least_privilege', '022_job_queue']);
         const owners = await db.knex.raw(`select c.relname, pg_get_userbyid(c.relowner) as owner from pg_class c join pg_namespace n on n.oid = c.relnamespace
           where (n.nspname, c.relname) in (('odx', 'audit_events'), ('odx', 'principals'), ('data', 'r9_v1'))`);
         expect(Object.fromEntries(owners.rows.map((r: { relname: string; owner: string }) => [r.relname, r.owner]))).to.deep.equal({ audit_events: 'odx_owner', principals: 'odx_owner', r9_v1: 'odx_app' });

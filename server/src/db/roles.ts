@@ -49,6 +49,13 @@ export function appPrivilegesSql(): string {
     grant usage, select on all sequences in schema odx to ${APP_ROLE};
     revoke all on function odx.audit_chain(bigint, bigint[], text[]) from public;
     grant execute on function odx.audit_chain(bigint, bigint[], text[]) to ${APP_ROLE};
+    -- pg-boss's queue (migration 022): the application works its rows; its tables are the owner's
+    do $$ begin
+      if to_regnamespace('pgboss') is not null then
+        grant usage on schema pgboss to ${APP_ROLE};
+        grant select, insert, update, delete on all tables in schema pgboss to ${APP_ROLE};
+      end if;
+    end $$;
     -- the tables of loaded versions are the application's: it creates them, and drops them past retention
     do $$ declare t record; begin
       for t in select c.oid::regclass as name from pg_class c join pg_namespace n on n.oid = c.relnamespace

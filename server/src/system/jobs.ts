@@ -1,95 +1,114 @@
-import os from 'node:os';
+import PgBoss from 'pg-boss';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 
 /**
- * Periodic work (the load sweep, the daily audit checkpoint, the monthly indicator snapshot) run
- * once per period across all the processes of an installation, on PostgreSQL alone: each job has
- * a row in odx.jobs (migration 016) saying when it is next due, and every process tries to claim
- * due jobs with one INSERT … ON CONFLICT DO UPDATE … WHERE next_at <= now(). Row locking makes
- * the claims of two processes serial, and the loser re-reads the row the winner moved forward and
- * claims nothing, so a period's run happens in exactly one process. A failed run is recorded
- * (failures, last_error) and retried after `retryMs` instead of a whole period.
+ * Periodic work (the load sweep, the audit checkpoint, the monthly indicator snapshot, the alert
+ * checks, webhook deliveries) runs through pg-boss, a maintained PostgreSQL job queue, so each
+ * period's run happens once across all the processes of an installation, failures are retried
+ * and recorded, and an operator reads the record in SQL (docs/operations.md, "Background work").
  *
- * Why not pg-boss or graphile-worker: these three jobs need "once per period, somewhere", which
- * this table gives in one statement per job and tick with no extra schema, worker loop or
- * dependency; docs/architecture.md ("Periodic work") says when a queue would be worth it.
+ * Every process, every tick, offers each job for the current period (`sendThrottled`: one job per
+ * name and time slot, the slot unique in pg-boss's table), and every process works the queues;
+ * the first to fetch a job (FOR UPDATE SKIP LOCKED) runs it. The queues and pg-boss's schema are
+ * created by `odx migrate` as the schema's owner (migration 022): the application role only reads
+ * and writes their rows. pg-boss talks through the application's own pool, so the connection
+ * budget (ODX_DB_POOL) is unchanged.
  */
 export interface Job {
+  /** A queue of migration 022's list (QUEUES). */
   name: string;
-  /** How often the job runs across the installation. */
+  /** How often the job runs across the installation (rounded to whole seconds, at least 1). */
   everyMs: number;
   /** How soon a failed run is tried again (default: a minute, or the period when shorter). */
   retryMs?: number;
+  /** How long a run may take before pg-boss counts it failed (default 15 minutes). */
+  timeoutMs?: number;
   run(): Promise<unknown>;
 }
 
-const CLAIM_SQL = `insert into odx.jobs as j (name, next_at, started_at, claimed_by, runs)
-  values (?, clock_timestamp() + ? * interval '1 millisecond', clock_timestamp(), ?, 1)
-  on conflict (name) do update set next_at = excluded.next_at, started_at = excluded.started_at, claimed_by = excluded.claimed_by, runs = j.runs + 1
-  where j.next_at <= clock_timestamp()
-  returning runs`;
+export const JOB_SCHEMA = 'pgboss';
+/** A failed run is retried this often before its period's job is marked failed; the next period sends a new one. */
+const RETRIES = 2;
+
+/** pg-boss's database adapter over a connection of the knex pool (pg's positional parameters, unlike knex.raw). */
+function knexAdapter(knex: Knex) {
+  return {
+    async executeSql(text: string, values?: unknown[]) {
+      const conn = await knex.client.acquireConnection();
+      try {
+        return await conn.query(text, values);
+      } finally {
+        await knex.client.releaseConnection(conn);
+      }
+    },
+  };
+}
+
+const seconds = (ms: number) => Math.max(1, Math.round(ms / 1000));
 
 export class Scheduler {
+  private readonly boss: PgBoss;
   private timer?: NodeJS.Timeout;
-  private readonly running = new Map<string, Promise<void>>();
-  /** Who claimed a run, as odx.jobs shows it: the host and process. */
-  readonly worker = `${os.hostname()}:${process.pid}`;
+  private started?: Promise<void>;
 
   constructor(
-    private readonly knex: Knex,
+    knex: Knex,
     private readonly jobs: Job[],
     private readonly log: Logger,
-    /** How often this process looks for due jobs. */
+    /** How often this process offers due jobs and looks for work. */
     private readonly tickMs = 5_000,
-  ) {}
+  ) {
+    this.boss = new PgBoss({
+      db: knexAdapter(knex),
+      schema: JOB_SCHEMA,
+      // the schema is the owner's (migration 022); the application never creates or migrates it
+      migrate: false,
+      // no cron: periods are throttled sends
+      schedule: false,
+      supervise: true,
+      // completed and failed runs stay readable for a week, then go
+      deleteAfterDays: 7,
+    });
+    this.boss.on('error', (err) => this.log.warn({ err }, 'the job queue reported an error; it tries again'));
+  }
 
-  /** Looks for due jobs now and then every tick. */
+  /** Offers due jobs now and every tick, and works the queues. */
   start(): this {
-    this.tick();
-    this.timer = setInterval(() => this.tick(), this.tickMs);
-    this.timer.unref();
+    this.started = this.begin().catch((err) => this.log.error({ err }, 'the job queue did not start: periodic work is not running (run odx migrate?)'));
     return this;
   }
 
-  /** Stops looking and waits for the runs in progress. */
+  private async begin(): Promise<void> {
+    await this.boss.start();
+    const pollingIntervalSeconds = Math.max(0.5, this.tickMs / 1000);
+    for (const job of this.jobs) {
+      await this.boss.work(job.name, { pollingIntervalSeconds, batchSize: 1 }, async () => {
+        try {
+          await job.run();
+        } catch (err) {
+          this.log.error({ err, job: job.name }, 'a periodic job failed; it is tried again soon');
+          throw err;
+        }
+      });
+    }
+    await this.offer();
+    this.timer = setInterval(() => void this.offer(), this.tickMs);
+    this.timer.unref();
+  }
+
+  /** One job per name and period: a second offer in the same slot, from any process, adds nothing. */
+  private async offer(): Promise<void> {
+    for (const job of this.jobs) {
+      const options = { retryLimit: RETRIES, retryDelay: seconds(job.retryMs ?? Math.min(60_000, job.everyMs)), expireInSeconds: seconds(job.timeoutMs ?? 900_000) };
+      await this.boss.sendThrottled(job.name, {}, options, seconds(job.everyMs)).catch((err) => this.log.warn({ err, job: job.name }, 'could not offer a periodic job; trying again on the next tick'));
+    }
+  }
+
+  /** Stops offering and fetching, and waits for the runs in progress. */
   async stop(): Promise<void> {
     clearInterval(this.timer);
-    await Promise.all(this.running.values());
-  }
-
-  private tick(): void {
-    for (const job of this.jobs) {
-      if (this.running.has(job.name)) continue;
-      const run = this.claimAndRun(job).finally(() => this.running.delete(job.name));
-      this.running.set(job.name, run);
-    }
-  }
-
-  private async claimAndRun(job: Job): Promise<void> {
-    let claimed: unknown[];
-    try {
-      claimed = (await this.knex.raw(CLAIM_SQL, [job.name, job.everyMs, this.worker])).rows;
-    } catch (err) {
-      this.log.warn({ err, job: job.name }, 'could not claim a periodic job; trying again on the next tick');
-      return;
-    }
-    if (!claimed.length) return;
-    try {
-      await job.run();
-      await this.knex('odx.jobs').where({ name: job.name }).update({ finished_at: this.knex.raw('clock_timestamp()'), last_error: null });
-    } catch (err) {
-      this.log.error({ err, job: job.name }, 'a periodic job failed; it is tried again soon');
-      const retryMs = job.retryMs ?? Math.min(60_000, job.everyMs);
-      await this.knex('odx.jobs')
-        .where({ name: job.name })
-        .update({
-          failures: this.knex.raw('failures + 1'),
-          last_error: String((err as Error)?.message ?? err).slice(0, 2000),
-          last_failed_at: this.knex.raw('clock_timestamp()'),
-          next_at: this.knex.raw(`clock_timestamp() + ? * interval '1 millisecond'`, [retryMs]),
-        })
-        .catch((e: unknown) => this.log.warn({ err: e, job: job.name }, 'could not record a periodic job failure'));
-    }
+    await this.started;
+    await this.boss.stop({ graceful: true, wait: true, close: false, timeout: 30_000 });
   }
 }
