@@ -103,6 +103,30 @@ describe('scale-out: several server processes on one database', function () {
     for (const s of statuses) expect(s).to.include.members([200, 429]);
   });
 
+  it('counts a grant’s calls against its one rate whichever process answers', async () => {
+    // the demo's grant in force on loaded data, its rate lowered to 10 calls a minute
+    const [grant] = await sql(`select g.id, r.code, g.consumer_department_id as holder from odx.grants g join odx.resources r on r.id = g.resource_id
+      where g.status = 'active' and g.mode = 'query' and g.consumer_department_id is not null and r.current_version is not null order by g.id limit 1`);
+    expect(grant, 'a demo grant in force on loaded data').to.not.equal(undefined);
+    await sql(`update odx.grants set rate_limit = 10 where id = ${Number(grant.id)}`);
+    const [officer] = await sql(`select id from odx.principals where department_id = ${Number(grant.holder)} and 'officer' = any(roles) and disabled_at is null order by id limit 1`);
+    const made = await fetch(`${bases[0]}/api/v1/tokens`, { method: 'POST', headers: { ...admin, 'Content-Type': 'application/json' }, body: JSON.stringify({ name: 'grant-rate', expiresInDays: 1, scopes: ['read'], principalId: Number(officer.id) }) });
+    expect(made.status).to.equal(201);
+    const bearer = { Authorization: `Bearer ${(await made.json()).secret}` };
+    // the grant's window is a clock minute: start well inside one
+    if (new Date().getSeconds() > 45) await new Promise((r) => setTimeout(r, (61 - new Date().getSeconds()) * 1000));
+    const statuses: number[][] = [[], []];
+    for (let i = 0; i < 20; i++) {
+      const res = await fetch(`${bases[i % 2]}/api/v1/shared/${encodeURIComponent(grant.code)}/rows?limit=1&purpose=${encodeURIComponent('两进程限额核对')}`, { headers: bearer });
+      await res.arrayBuffer();
+      statuses[i % 2].push(res.status);
+    }
+    const all = statuses.flat();
+    expect(all.filter((s) => s === 200).length, `statuses: ${JSON.stringify(statuses)}`).to.equal(10);
+    expect(all.filter((s) => s === 429).length).to.equal(10);
+    for (const s of statuses) expect(s).to.include.members([200, 429]);
+  });
+
   it('keeps one linear audit chain while both processes chain, and odx audit verify accepts it', async () => {
     const writes = Array.from({ length: 30 }, (_, i) =>
       fetch(`${bases[i % 2]}/api/v1/tokens`, { method: 'POST', headers: { ...admin, 'Content-Type': 'application/json' }, body: JSON.stringify({ name: `chain-${i}`, expiresInDays: 1 }) }).then((r) => r.status),
