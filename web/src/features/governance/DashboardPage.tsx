@@ -28,11 +28,12 @@ export function DashboardPage() {
   const cityView = me.abilities.getIndicators === 'any';
   const today = shanghaiDay(new Date());
   const current = today.slice(0, 7);
-  const choices = Array.from({ length: TREND_MONTHS + 1 }, (_, i) => addMonths(current, -i));
-  // the month is kept in the address, so a link names what it shows
+  // the month is kept in the address, so a link names what it shows; any month up to this one
   const [params, setParams] = useSearchParams();
   const asked = params.get('month');
-  const month = asked && choices.includes(asked) ? asked : addMonths(current, -1);
+  const month = asked && /^\d{4}-(0[1-9]|1[0-2])$/.test(asked) && asked <= current ? asked : addMonths(current, -1);
+  const recent = Array.from({ length: TREND_MONTHS + 1 }, (_, i) => addMonths(current, -i));
+  const choices = recent.includes(month) ? recent : [...recent, month];
   const setMonth = (m: string) => setParams({ month: m }, { replace: true });
   const months = Array.from({ length: TREND_MONTHS }, (_, i) => addMonths(month, i - TREND_MONTHS + 1));
   const trend = useTrend(months[0], month);
