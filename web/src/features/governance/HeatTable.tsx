@@ -2,6 +2,7 @@ import { Table } from 'antd';
 import { useI18n } from '../../i18n/i18n.tsx';
 import type { Evaluation, Trend } from './api.ts';
 import { figure, HEAT_INDICATORS, labelKey, plotted, shown } from './indicators.ts';
+import { NAME_WIDTH } from './options.ts';
 
 /** A band of the 0–100 scale; the cell's figure is always written too, so colour is never the only signal. */
 function band(v: number | null): string {
@@ -33,7 +34,7 @@ export function HeatTable({ month, trend, evaluation }: { month: string; trend: 
         caption={t('gov.heat.caption', { month })}
         dataSource={rows}
         columns={[
-          { key: 'name', dataIndex: 'name', title: t('gov.department'), fixed: 'left', width: 140 },
+          { key: 'name', dataIndex: 'name', title: t('gov.department'), fixed: 'left', width: NAME_WIDTH },
           { key: 'score', dataIndex: 'score', title: t('gov.rank.score'), align: 'right', onCell: (r: Row) => ({ className: band(r.score) }), render: (v: number | null) => shown(v, 'score', number) },
           ...HEAT_INDICATORS.map((d, i) => ({
             key: d.key,

@@ -7,7 +7,7 @@ import { useI18n } from '../../i18n/i18n.tsx';
 import { useOpenIndex } from './api.ts';
 import { ChartOrTable, describe, EChart } from './Chart.tsx';
 import { figure, OPEN_INDICATORS, plotted, shown } from './indicators.ts';
-import { barHeight, barOption } from './options.ts';
+import { barHeight, barOption, NAME_WIDTH } from './options.ts';
 import './governance.css';
 
 type Row = { key: string; name: string; open: object; total?: true };
@@ -60,6 +60,9 @@ export function OpenIndexPage() {
           </div>
           <section className="panel" aria-labelledby="open-chart">
             <h2 id="open-chart">{chartTitle}</h2>
+            {bars.length === 0 ? (
+              <p>{t('gov.rank.empty')}</p>
+            ) : (
             <ChartOrTable
               label={chartTitle}
               chart={<EChart option={option} title={chartTitle} description={describe(lang, chartTitle, bars.map((b) => ({ name: b.name, text: shown(b.value, kind, number) })))} height={barHeight(bars.length)} />}
@@ -79,6 +82,7 @@ export function OpenIndexPage() {
                 />
               }
             />
+            )}
           </section>
           <section className="panel" aria-labelledby="open-table">
             <h2 id="open-table">{t('gov.open.table', { month: shownMonth })}</h2>
@@ -92,7 +96,7 @@ export function OpenIndexPage() {
               rowClassName={(r: Row) => (r.total ? 'gov-open-total' : '')}
               dataSource={rows}
               columns={[
-                { key: 'name', dataIndex: 'name', title: t('gov.department'), fixed: 'left', width: 140 },
+                { key: 'name', dataIndex: 'name', title: t('gov.department'), fixed: 'left', width: NAME_WIDTH },
                 ...columns.map((c) => ({
                   key: c.key,
                   title: t(`gov.ind.open.${c.key}` as Parameters<typeof t>[0]),

@@ -34,7 +34,7 @@ export function RankingPanel({ month, evaluation, trend }: { month: string; eval
   const title = t('gov.rank.chart', { month, indicator: label });
   const bars = rows.filter((r) => r.value !== null);
   const option = useMemo(
-    () => barOption(bars.map((r) => ({ name: r.department.name, value: plotted(r.value, kind) })), { seriesName: label, percent: kind === 'share', format: (v) => (kind === 'share' ? `${number(v)}%` : number(v)) }),
+    () => barOption(bars.map((r) => ({ name: r.department.name, value: plotted(r.value, kind) })), { seriesName: label, percent: kind === 'share', hundred: kind === 'score', format: (v) => (kind === 'share' ? `${number(v)}%` : number(v)) }),
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [rows, kind, label, number],
   );
@@ -48,8 +48,8 @@ export function RankingPanel({ month, evaluation, trend }: { month: string; eval
               options={[{ value: 'score' as const, label: t('gov.rank.score') }, ...DASHBOARD_INDICATORS.map((d) => ({ value: d.key, label: t(labelKey(d.key)) }))]} />
           )}
         </Field>
-        {by === 'score' && evaluation && <span className="gov-note">{t('gov.rank.settings', { version: evaluation.settingsVersion })}</span>}
       </div>
+      {by === 'score' && evaluation && <p className="gov-note">{t('gov.rank.settings', { version: evaluation.settingsVersion })}</p>}
       {bars.length === 0 ? (
         <p>{t('gov.rank.empty')}</p>
       ) : (

@@ -33,7 +33,7 @@ export function TrendPanel({ trend, months, cityView }: { trend: Trend; months: 
   const title = t('gov.trend.chart', { indicator: label, who: whoName });
   const fmt = (v: number) => (kind === 'share' ? `${number(v)}%` : number(v));
   const option = useMemo(
-    () => lineOption(rows.map((r) => r.month), rows.map((r) => plotted(r.value, kind)), { seriesName: label, percent: kind === 'share', format: fmt }),
+    () => lineOption(rows.map((r) => r.month), rows.map((r) => plotted(r.value, kind)), { seriesName: label, percent: kind === 'share', hundred: kind === 'score', format: fmt }),
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [rows, kind, label, number],
   );
