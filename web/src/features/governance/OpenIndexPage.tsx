@@ -23,7 +23,7 @@ export function OpenIndexPage() {
   const [by, setBy] = useState<string>('datasets');
   const data = q.data;
   // the figures the API gives: an older server without a figure simply has no column for it
-  const columns = OPEN_INDICATORS.filter((d) => data?.city && figure(data.city, d.key) !== null || data?.departments.some((r) => typeof (r.open as Record<string, unknown>)[d.key] === 'number'));
+  const columns = OPEN_INDICATORS.filter((d) => data?.city && d.key in data.city);
   const kind = OPEN_INDICATORS.find((d) => d.key === by)?.kind ?? 'count';
   const label = t(`gov.ind.open.${by}` as Parameters<typeof t>[0]);
   const shownMonth = data?.month ?? '';
@@ -63,25 +63,25 @@ export function OpenIndexPage() {
             {bars.length === 0 ? (
               <p>{t('gov.rank.empty')}</p>
             ) : (
-            <ChartOrTable
-              label={chartTitle}
-              chart={<EChart option={option} title={chartTitle} description={describe(lang, chartTitle, bars.map((b) => ({ name: b.name, text: shown(b.value, kind, number) })))} height={barHeight(bars.length)} />}
-              table={
-                <Table
-                  className="gov-table"
-                  data-testid="open-chart-table"
-                  size="small"
-                  rowKey="name"
-                  pagination={false}
-                  caption={chartTitle}
-                  dataSource={bars}
-                  columns={[
-                    { key: 'name', dataIndex: 'name', title: t('gov.department') },
-                    { key: 'value', dataIndex: 'value', title: label, align: 'right', render: (v: number | null) => shown(v, kind, number) },
-                  ]}
-                />
-              }
-            />
+              <ChartOrTable
+                label={chartTitle}
+                chart={<EChart option={option} title={chartTitle} description={describe(lang, chartTitle, bars.map((b) => ({ name: b.name, text: shown(b.value, kind, number) })))} height={barHeight(bars.length)} />}
+                table={
+                  <Table
+                    className="gov-table"
+                    data-testid="open-chart-table"
+                    size="small"
+                    rowKey="name"
+                    pagination={false}
+                    caption={chartTitle}
+                    dataSource={bars}
+                    columns={[
+                      { key: 'name', dataIndex: 'name', title: t('gov.department') },
+                      { key: 'value', dataIndex: 'value', title: label, align: 'right', render: (v: number | null) => shown(v, kind, number) },
+                    ]}
+                  />
+                }
+              />
             )}
           </section>
           <section className="panel" aria-labelledby="open-table">

@@ -35,7 +35,6 @@ export function RankingPanel({ month, evaluation, trend }: { month: string; eval
   const bars = rows.filter((r) => r.value !== null);
   const option = useMemo(
     () => barOption(bars.map((r) => ({ name: r.department.name, value: plotted(r.value, kind) })), { seriesName: label, percent: kind === 'share', hundred: kind === 'score', format: (v) => (kind === 'share' ? `${number(v)}%` : number(v)) }),
-    // eslint-disable-next-line react-hooks/exhaustive-deps
     [rows, kind, label, number],
   );
   return (

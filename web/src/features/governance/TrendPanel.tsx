@@ -34,7 +34,6 @@ export function TrendPanel({ trend, months, cityView }: { trend: Trend; months: 
   const fmt = (v: number) => (kind === 'share' ? `${number(v)}%` : number(v));
   const option = useMemo(
     () => lineOption(rows.map((r) => r.month), rows.map((r) => plotted(r.value, kind)), { seriesName: label, percent: kind === 'share', hundred: kind === 'score', format: fmt }),
-    // eslint-disable-next-line react-hooks/exhaustive-deps
     [rows, kind, label, number],
   );
   return (
