@@ -61,7 +61,7 @@ export function OpenIndexPage() {
           <section className="panel" aria-labelledby="open-chart">
             <h2 id="open-chart">{chartTitle}</h2>
             {bars.length === 0 ? (
-              <p>{t('gov.rank.empty')}</p>
+              <p>{t('gov.open.noBars')}</p>
             ) : (
               <ChartOrTable
                 label={chartTitle}

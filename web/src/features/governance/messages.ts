@@ -94,6 +94,7 @@ export const zh = {
   'gov.open.chartBy': '图表指标',
   'gov.open.chart': '{month} 各部门{indicator}',
   'gov.open.table': '{month} 各部门开放数据指标',
+  'gov.open.noBars': '这个月没有部门有这项指标的数字。',
   'gov.open.empty': '还没有月度统计。每月末计算后，这里会显示各部门的开放指数。',
   'gov.open.definitions': '指标说明：开放数据集为已发布且开放属性不为“不予开放”的资源；开放容量为各数据集最新数据的行数 × 信息项数之和；机器可读比例为电子表格、数据库、自描述格式或服务接口的数据集所占比例；下载与接口调用为当月次数；注册开发者为全市累计。',
 } as const;
@@ -193,6 +194,7 @@ export const en: Record<keyof typeof zh, string> = {
   'gov.open.chartBy': 'Chart of',
   'gov.open.chart': '{indicator} by department, {month}',
   'gov.open.table': 'Open data indicators by department, {month}',
+  'gov.open.noBars': 'No department has a figure of this indicator this month.',
   'gov.open.empty': 'No month has been counted yet. After a month’s end each department’s open data index appears here.',
   'gov.open.definitions': 'Definitions: open datasets are published resources not closed to the public; capacity is the sum of rows × items of each dataset’s latest data; the machine-readable share counts spreadsheets, databases, self-describing formats and service interfaces; downloads and API calls are the month’s; registered developers are the city’s total.',
 };
