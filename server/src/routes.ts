@@ -13,6 +13,7 @@ import { resourceRoutes } from './census/resources/routes.ts';
 import { alertRoutes } from './governance/alerts/routes.ts';
 import { errorReportRoutes } from './governance/error-reports/routes.ts';
 import { governanceRoutes } from './governance/routes.ts';
+import { openIndexRoutes } from './governance/open-index/routes.ts';
 import type { RouteSpec } from './http/route.ts';
 import { loadRoutes } from './loads/routes.ts';
 import { openDataRoutes } from './open/data-routes.ts';
@@ -51,6 +52,7 @@ export const apiRoutes: RouteSpec[] = [
   ...developerKeyRoutes,
   ...openApplicationRoutes,
   ...governanceRoutes,
+  ...openIndexRoutes,
   ...errorReportRoutes,
   ...alertRoutes,
   ...workRoutes,

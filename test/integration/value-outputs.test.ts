@@ -157,6 +157,7 @@ const GETS: Record<string, (f: Fixture) => string[]> = {
   '/api/v1/datasets/:code/download': (f) => each(f, (r) => FORMATS.map((fmt) => `/api/v1/datasets/${code(r)}/download?format=${fmt}&bom=1`)),
   '/api/v1/datasets': () => ['/api/v1/datasets', '/api/v1/datasets?q=企业'],
   '/api/v1/open/summary': () => ['/api/v1/open/summary'],
+  '/api/v1/open/index': () => ['/api/v1/open/index', `/api/v1/open/index?month=${THIS_MONTH}`],
   '/api/v1/datasets/:code': (f) => each(f, (r) => `/api/v1/datasets/${code(r)}`),
   '/api/v1/datasets/:code/datapackage.json': (f) => each(f, (r) => `/api/v1/datasets/${code(r)}/datapackage.json`),
   '/catalog': () => ['/catalog'],

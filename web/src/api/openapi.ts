@@ -1900,6 +1900,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/open/index": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The open-data index (开放指数): open datasets, capacity, machine-readable share, domains, downloads, API calls and developers per department for a month, from the monthly snapshots; public, counts only
+         * @description Who may call: anyone, no token needed.
+         */
+        get: operations["getOpenIndex"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/error-reports": {
         parameters: {
             query?: never;
@@ -4311,6 +4331,52 @@ export interface components {
                 value: number | null;
                 weight: number;
             }[];
+        };
+        /** @description The open-data index (开放指数): each department’s open-data indicators for a month, from the monthly snapshots (docs/indicators.md) */
+        OpenIndex: {
+            /** @description YYYY-MM; null when no month has a snapshot yet */
+            month: string | null;
+            /** @description every month with a snapshot, newest first */
+            months: string[];
+            /** @description the whole city; null when no month has a snapshot yet */
+            city: {
+                datasets: number;
+                capacity: number;
+                machineReadable: number;
+                /** @description a share with four decimals; null when the denominator is 0 */
+                machineReadableShare: number | null;
+                domains: number;
+                departmentsCovered: number;
+                downloads: number;
+                apiCalls: number;
+                /** @description developer accounts registered (the city only; null for a department) */
+                developers: number | null;
+                /** @description developer accounts that read these open datasets in the window */
+                developersActive: number;
+            } | null;
+            departments: components["schemas"]["OpenIndexRow"][];
+        };
+        /** @description One department’s open-data figures for the month */
+        OpenIndexRow: {
+            department: {
+                id: number;
+                name: string;
+            };
+            open: {
+                datasets: number;
+                capacity: number;
+                machineReadable: number;
+                /** @description a share with four decimals; null when the denominator is 0 */
+                machineReadableShare: number | null;
+                domains: number;
+                departmentsCovered: number;
+                downloads: number;
+                apiCalls: number;
+                /** @description developer accounts registered (the city only; null for a department) */
+                developers: number | null;
+                /** @description developer accounts that read these open datasets in the window */
+                developersActive: number;
+            };
         };
         /** @description An error report (校核纠错) on a dataset and its answer; shown to its reporter, the providing department, the authority and administrators */
         ErrorReport: {
@@ -10253,6 +10319,38 @@ export interface operations {
             };
             /** @description the caller may not do this */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getOpenIndex: {
+        parameters: {
+            query?: {
+                /** @description a month with a snapshot; the latest one when left out */
+                month?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenIndex"];
+                };
+            };
+            /** @description invalid input; details name each problem with its JSON path */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };

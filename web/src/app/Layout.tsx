@@ -23,6 +23,7 @@ export function Layout() {
             </NavLink>
             <NavLink to="/search">{t('nav.search')}</NavLink>
             <NavLink to="/departments">{t('nav.departments')}</NavLink>
+            <NavLink to="/open-index">{t('gov.open.nav')}</NavLink>
             <NavLink to="/developers">{t('dev.nav')}</NavLink>
             <a href="/docs/api">{t('nav.apiDocs')}</a>
           </nav>

@@ -15,6 +15,7 @@ export const router = createBrowserRouter([
       { path: 'search', lazy: async () => ({ Component: (await import('../features/search/SearchPage.tsx')).SearchPage }) },
       { path: 'datasets/:code', lazy: async () => ({ Component: (await import('../features/dataset/DatasetPage.tsx')).DatasetPage }) },
       { path: 'departments', lazy: async () => ({ Component: (await import('../features/departments/DepartmentsPage.tsx')).DepartmentsPage }) },
+      { path: 'open-index', lazy: async () => ({ Component: (await import('../features/governance/OpenIndexPage.tsx')).OpenIndexPage }) },
       { path: 'developers', lazy: async () => ({ Component: (await import('../features/developers/DevelopersPage.tsx')).DevelopersPage }) },
       { path: 'sign-in', lazy: async () => ({ Component: (await import('../features/session/SignInPage.tsx')).SignInPage }) },
       { path: '*', Component: NotFound },

@@ -9,6 +9,7 @@ import * as sharingMessages from '../features/sharing/messages.ts';
 import * as workMessages from '../features/work/messages.ts';
 import * as oversightMessages from '../features/oversight/messages.ts';
 import * as openAppsMessages from '../features/open-applications/messages.ts';
+import * as governanceMessages from '../features/governance/messages.ts';
 
 /**
  * Every string on the screen, Chinese first and English second. The terms are WEB.md's "Words on
@@ -200,6 +201,7 @@ export const zh = {
   ...workMessages.zh,
   ...oversightMessages.zh,
   ...openAppsMessages.zh,
+  ...governanceMessages.zh,
   ...censusMessages.zh,
   ...censusImportMessages.zh,
   ...loadsMessages.zh,
@@ -391,6 +393,7 @@ export const en: Record<MessageKey, string> = {
   ...workMessages.en,
   ...oversightMessages.en,
   ...openAppsMessages.en,
+  ...governanceMessages.en,
   ...censusMessages.en,
   ...censusImportMessages.en,
   ...loadsMessages.en,

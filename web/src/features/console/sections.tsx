@@ -44,6 +44,8 @@ export const SECTIONS: readonly ConsoleSection[] = [
   { path: 'oversight/disputes', group: 'oversight', label: 'oversight.menu.disputes', ability: 'decideShareRequest', page: async () => (await import('../oversight/DisputesPage.tsx')).DisputesPage },
   { path: 'oversight/disputes/:id', group: 'oversight', label: 'oversight.menu.disputes', ability: 'decideShareRequest', hidden: true, page: async () => (await import('../oversight/DecidePage.tsx')).DecidePage },
   { path: 'oversight/overdue', group: 'oversight', label: 'oversight.menu.overdue', ability: 'checkShareRequest', page: async () => (await import('../oversight/OverduePage.tsx')).OverduePage },
+  // governance: the dashboard of indicators, evaluation and what is overdue (docs/guide/authority.md); an officer sees their own department's
+  { path: 'governance', group: 'oversight', label: 'gov.menu', ability: 'getIndicators', page: async () => (await import('../governance/DashboardPage.tsx')).DashboardPage },
   {
     // the providing officer answers here; a developer sees their own applications (the list is scoped by the server)
     path: 'open-applications',
