@@ -57,6 +57,8 @@ export interface ReplicaStatus {
 interface Replica {
   reader: Reader;
   knex: Knex;
+  /** One connection of its own for the health check, so pg_stat_activity tells checks from reads. */
+  check: Knex;
   streams: pg.Pool;
   state: ReplicaHealth;
   lag: number | null;
@@ -90,10 +92,14 @@ function unreachable(err: unknown): boolean {
   return typeof e?.message === 'string' && UNAVAILABLE_MESSAGE.test(e.message);
 }
 
-/** A standby cancelled the read because replaying WAL needed what it held (a dropped old version): the primary answers it. */
-function recoveryConflict(err: unknown): boolean {
+/**
+ * A standby cancelled the read because replaying WAL needed what it held, or replayed the drop of
+ * an old version's table between the snapshot's pointer and the table (tables are looked up in
+ * the newest catalogue): the primary answers it.
+ */
+function replayedUnderneath(err: unknown): boolean {
   const e = err as { code?: unknown; message?: unknown };
-  return e?.code === '40001' && typeof e.message === 'string' && /conflict with recovery/.test(e.message);
+  return (e?.code === '40001' && typeof e.message === 'string' && /conflict with recovery/.test(e.message)) || e?.code === '42P01';
 }
 
 function primaryReader(knex: Knex, streams: pg.Pool): Reader {
@@ -162,7 +168,8 @@ export class Replicas {
       // an idle pooled connection the standby drops (a restart) must not crash the process
       streams.on('error', () => undefined);
       log.info({ replica: redact(url) }, 'read replica configured');
-      return { reader: replicaReader(name, knex, streams), knex, streams, state: 'starting', lag: null, replay: null, checkedAt: null, reads: 0 };
+      const check = createKnex(url, { min: 0, max: 1 }, 'odx-replica-check');
+      return { reader: replicaReader(name, knex, streams), knex, check, streams, state: 'starting', lag: null, replay: null, checkedAt: null, reads: 0 };
     });
   }
 
@@ -189,6 +196,7 @@ export class Replicas {
     await this.checking;
     await Promise.all(this.replicas.map(async (r) => {
       await r.knex.destroy();
+      await r.check.destroy();
       await r.streams.end();
     }));
   }
@@ -206,7 +214,7 @@ export class Replicas {
       return await read(replica.reader);
     } catch (err) {
       const down = unreachable(err);
-      if ((!down && !recoveryConflict(err)) || (opts.retryable && !opts.retryable())) throw err;
+      if ((!down && !replayedUnderneath(err)) || (opts.retryable && !opts.retryable())) throw err;
       if (down) this.markDown(replica, err as Error);
       this.fallbacks++;
       return read(this.primary);
@@ -253,7 +261,7 @@ export class Replicas {
 
   private async checkOne(r: Replica, now: number): Promise<void> {
     try {
-      const query = r.knex.raw(`select pg_is_in_recovery() as recovery, coalesce(pg_last_wal_replay_lsn(), '0/0')::text as replay`);
+      const query = r.check.raw(`select pg_is_in_recovery() as recovery, coalesce(pg_last_wal_replay_lsn(), '0/0')::text as replay`);
       const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer within 2 s')), 2000).unref());
       const { rows } = await Promise.race([query, timeout]);
       if (!rows[0].recovery) throw new Error('not a standby: pg_is_in_recovery() is false');
