@@ -161,6 +161,7 @@ describe('read replicas: a primary and a streaming standby', function () {
   it('never shows a version switch half-done while the standby replays switches under reads', async () => {
     let reading = true;
     const seen = new Set<number>();
+    const before = replica().reads;
     const reader = (async () => {
       while (reading) {
         const res = await rows();
@@ -173,6 +174,7 @@ describe('read replicas: a primary and a streaming standby', function () {
     reading = false;
     await reader;
     expect([...seen].sort()).to.include(6);
+    expect(replica().reads, 'the standby served reads while it replayed the switches').to.be.greaterThan(before);
   });
 
   it('answers every request when the standby stops: reads fall back to the primary, and /readyz shows it down', async () => {
