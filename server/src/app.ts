@@ -33,14 +33,16 @@ export type CoreServices = Omit<Services, 'loads' | 'streams' | 'changes' | 'pre
 export function createApp(core: CoreServices): App {
   const url = (core.knex.client.config.connection as { connectionString: string }).connectionString;
   const streams = new pg.Pool({ connectionString: url, max: core.config.dbStreamPool });
+  const changes = new ChangeFeed(url, core.log);
   const { config } = core;
+  const replicaOptions = { maxLagSeconds: config.replicaMaxLag, checkMs: config.replicaCheckMs, pool: config.dbPool, streamPool: config.dbStreamPool, prepared: config.dbPrepared };
   const services: Services = {
     ...core,
     loads: new LoadRunner(core.knex, core.log, config.versionRetention),
     streams,
-    changes: new ChangeFeed(url, core.log),
+    changes,
     prepared: new PreparedPool(url, { connections: config.dbPrepared }),
-    replicas: new Replicas(core.knex, streams, config.replicaUrls, { maxLagSeconds: config.replicaMaxLag, checkMs: config.replicaCheckMs, pool: config.dbPool, streamPool: config.dbStreamPool }, core.log).start(),
+    replicas: new Replicas(core.knex, streams, changes, config.replicaUrls, replicaOptions, core.log).start(),
   };
   changeFeeds.add(core.knex, services.changes);
   preparedPools.add(core.knex, services.prepared);

@@ -99,7 +99,7 @@ export async function replicasBench(): Promise<void> {
     // the standby's lag while the primary loads LAG_ROWS rows
     const csv = path.join(os.tmpdir(), `odx-bench-register-${LAG_ROWS}.csv`);
     if (!fs.existsSync(csv)) await writeRegisterCsv(csv, LAG_ROWS);
-    const watch = new Replicas(knex, undefined as never, [pair.onStandby(roles.app)], { maxLagSeconds: 5, checkMs: 200, pool: 1, streamPool: 1 }, createLogger('silent'));
+    const watch = new Replicas(knex, undefined as never, null, [pair.onStandby(roles.app)], { maxLagSeconds: 5, checkMs: 200, pool: 1, streamPool: 1, prepared: 1 }, createLogger('silent'));
     const lags: number[] = [];
     const bytes: number[] = [];
     let loading = true;

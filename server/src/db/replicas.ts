@@ -2,8 +2,9 @@ import type { Knex } from 'knex';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import promClient from 'prom-client';
+import type { ChangeFeed } from './change-feed.ts';
 import { createKnex, redact } from './connect.ts';
-import { positional } from './prepared.ts';
+import { positional, PreparedPool, preparedPools } from './prepared.ts';
 
 /**
  * Where open and shared data reads run: a streaming standby (ODX_REPLICA_URLS) when one is
@@ -32,11 +33,23 @@ export interface Reader {
   snapshot<T>(read: (knex: Knex) => Promise<T>): Promise<T>;
   /** The same for a streamed read: `query` and the stream run on one connection and one snapshot. */
   streamed<T>(read: (s: StreamSnapshot) => Promise<T>): Promise<T>;
+  /**
+   * A read of what a pointer names (a resource's current version): `lookup` finds the pointer,
+   * `read` reads by it. The pointer is cached under `cache`/`key` (when `keep` accepts it) while it
+   * is known current: on the primary until a change notice; on a replica only while the replica
+   * has replayed every change noticed — then `read` runs alone, on the replica's pipelined
+   * prepared statements. Otherwise `lookup` and `read` run in one snapshot.
+   */
+  pointed<P, T>(cache: string, key: string, lookup: (query: Query) => Promise<P>, read: (knex: Knex, pointer: P) => Promise<T>, keep?: (pointer: P) => boolean): Promise<T>;
 }
 
+/** Runs `sql` written with knex's `?` placeholders; its rows. */
+export type Query = (sql: string, bindings: readonly unknown[]) => Promise<Record<string, any>[]>;
+
+const queryOf = (knex: Knex): Query => async (sql, bindings) => (await knex.raw(sql, bindings as Knex.RawBinding[])).rows;
+
 export interface StreamSnapshot {
-  /** Runs `sql` written with knex's `?` placeholders. */
-  query<T = Record<string, any>>(sql: string, bindings: readonly unknown[]): Promise<T[]>;
+  query: Query;
   /** Hands out the snapshot's connection (on the primary: the streaming pool). */
   pool: Pick<pg.Pool, 'connect'>;
 }
@@ -59,6 +72,9 @@ interface Replica {
   knex: Knex;
   /** One connection of its own for the health check, so pg_stat_activity tells checks from reads. */
   check: Knex;
+  prepared: PreparedPool;
+  /** Pointers read on this replica, by cache name and key: kept only while they are known current. */
+  memos: Map<string, Map<string, unknown>>;
   streams: pg.Pool;
   state: ReplicaHealth;
   lag: number | null;
@@ -73,6 +89,7 @@ export interface ReplicaOptions {
   checkMs: number;
   pool: number;
   streamPool: number;
+  prepared: number;
 }
 
 /** A WAL position `16/B374D848` as a number. */
@@ -102,22 +119,45 @@ function replayedUnderneath(err: unknown): boolean {
   return (e?.code === '40001' && typeof e.message === 'string' && /conflict with recovery/.test(e.message)) || e?.code === '42P01';
 }
 
-function primaryReader(knex: Knex, streams: pg.Pool): Reader {
+function primaryReader(knex: Knex, streams: pg.Pool, changes: ChangeFeed | null): Reader {
   return {
     name: 'primary',
     replica: false,
     knex,
     snapshot: (read) => read(knex),
-    streamed: (read) => read({ query: async (sql, bindings) => (await knex.raw(sql, bindings as Knex.RawBinding[])).rows, pool: streams }),
+    streamed: (read) => read({ query: queryOf(knex), pool: streams }),
+    async pointed(cache, key, lookup, read, keep) {
+      const memo = changes?.memo<unknown>(cache);
+      const load = () => lookup(queryOf(knex));
+      const pointer = (memo ? await memo.get(key, load, keep as (v: unknown) => boolean) : await load()) as Awaited<ReturnType<typeof lookup>>;
+      return read(knex, pointer);
+    },
   };
 }
 
-function replicaReader(name: string, knex: Knex, streams: pg.Pool): Reader {
+interface ReplicaMemo {
+  get(key: string): any;
+  keep(key: string, value: unknown): void;
+}
+
+const SNAPSHOT = { isolationLevel: 'repeatable read', readOnly: true } as const;
+
+function replicaReader(name: string, knex: Knex, streams: pg.Pool, cached: (cache: string) => ReplicaMemo): Reader {
   return {
     name,
     replica: true,
     knex,
-    snapshot: (read) => knex.transaction((trx) => read(trx), { isolationLevel: 'repeatable read', readOnly: true }),
+    snapshot: (read) => knex.transaction((trx) => read(trx), SNAPSHOT),
+    async pointed(cache, key, lookup, read, keep = () => true) {
+      const memo = cached(cache);
+      const hit = memo.get(key);
+      if (hit !== undefined) return read(knex, hit);
+      return knex.transaction(async (trx) => {
+        const pointer = await lookup(queryOf(trx));
+        if (keep(pointer)) memo.keep(key, pointer);
+        return read(trx, pointer);
+      }, SNAPSHOT);
+    },
     async streamed(read) {
       const client = await streams.connect();
       let broken: Error | undefined;
@@ -151,15 +191,19 @@ export class Replicas {
   private timer?: NodeJS.Timeout;
   private checking?: Promise<void>;
   fallbacks = 0;
+  /** Change notices seen, and the primary's WAL position after the last one (null while it is being asked). */
+  private changeCount = 0;
+  private changeLsn: bigint | null = null;
 
   constructor(
     private readonly primaryKnex: Knex,
     primaryStreams: pg.Pool,
+    private readonly changes: ChangeFeed | null,
     urls: readonly string[],
     private readonly opts: ReplicaOptions,
     private readonly log: Logger,
   ) {
-    this.primary = primaryReader(primaryKnex, primaryStreams);
+    this.primary = primaryReader(primaryKnex, primaryStreams, changes);
     this.replicas = urls.map((url) => {
       const u = new URL(url);
       const name = `${u.hostname}:${u.port || 5432}${u.pathname}`;
@@ -167,10 +211,51 @@ export class Replicas {
       const streams = new pg.Pool({ connectionString: url, max: opts.streamPool, application_name: 'odx-read' });
       // an idle pooled connection the standby drops (a restart) must not crash the process
       streams.on('error', () => undefined);
+      const prepared = new PreparedPool(url, { connections: opts.prepared, applicationName: 'odx-read' });
+      preparedPools.add(knex, prepared);
       log.info({ replica: redact(url) }, 'read replica configured');
       const check = createKnex(url, { min: 0, max: 1 }, 'odx-replica-check');
-      return { reader: replicaReader(name, knex, streams), knex, check, streams, state: 'starting', lag: null, replay: null, checkedAt: null, reads: 0 };
+      const replica: Replica = { reader: undefined as unknown as Reader, knex, check, prepared, memos: new Map(), streams, state: 'starting', lag: null, replay: null, checkedAt: null, reads: 0 };
+      replica.reader = replicaReader(name, knex, streams, (cache) => this.cachedOn(replica, cache));
+      return replica;
     });
+    if (this.enabled) changes?.onChange(() => this.noteChange());
+  }
+
+  /**
+   * A change was noticed (or the change feed was lost): every pointer cached from a replica is
+   * dropped, and the primary's WAL position after it is asked — a replica's pointers are cached
+   * again only once it has replayed that far.
+   */
+  private noteChange(): void {
+    const n = ++this.changeCount;
+    this.changeLsn = null;
+    for (const r of this.replicas) r.memos.clear();
+    this.primaryKnex.raw('select pg_current_wal_lsn()::text as lsn').then(
+      ({ rows }) => void (n === this.changeCount && (this.changeLsn = lsnOf(rows[0].lsn))),
+      () => undefined,
+    );
+  }
+
+  /** Whether pointers read on `r` now are current: it has replayed past the last change noticed, and notices arrive. */
+  private trusted(r: Replica): boolean {
+    return this.changeLsn !== null && r.replay !== null && r.replay >= this.changeLsn && Boolean(this.changes?.state().listening);
+  }
+
+  /** The cache `cache` of replica `r`: hits only while trusted; a value stored only if no change came while it was read. */
+  private cachedOn(r: Replica, cache: string): ReplicaMemo {
+    let memo = r.memos.get(cache);
+    if (!memo) r.memos.set(cache, (memo = new Map()));
+    const m = memo;
+    const trustedAt = this.trusted(r) ? this.changeCount : -1;
+    return {
+      get: (key: string): any => (trustedAt >= 0 ? m.get(key) : undefined),
+      keep: (key: string, value: unknown) => {
+        if (trustedAt < 0 || trustedAt !== this.changeCount) return;
+        if (m.size >= 10_000) m.clear();
+        m.set(key, value);
+      },
+    };
   }
 
   get enabled(): boolean {
@@ -180,6 +265,7 @@ export class Replicas {
   /** Checks the replicas now and then every ODX_REPLICA_CHECK_MS. */
   start(): this {
     if (!this.enabled || this.timer) return this;
+    this.noteChange();
     const tick = () => {
       this.checking = this.check().finally(() => {
         this.checking = undefined;
@@ -195,6 +281,8 @@ export class Replicas {
     this.timer = undefined;
     await this.checking;
     await Promise.all(this.replicas.map(async (r) => {
+      preparedPools.delete(r.knex, r.prepared);
+      await r.prepared.end();
       await r.knex.destroy();
       await r.check.destroy();
       await r.streams.end();

@@ -1,6 +1,5 @@
-import type { Knex } from 'knex';
 import { z } from 'zod';
-import type { Reader } from '../db/replicas.ts';
+import type { Query } from '../db/replicas.ts';
 import { DOWNLOAD_FORMATS, CONTENT_TYPES, downloadOptions, streamDownload } from '../data/download.ts';
 import { pageJson, parseRowQuery, queryRows } from '../data/query.ts';
 import { deniedAudited } from '../data/denials.ts';
@@ -32,25 +31,17 @@ function openDatasetOf(services: Services, r: Record<string, any> | undefined): 
   };
 }
 
-/**
- * The open dataset and the public's view of its current version as `query` (the reader's
- * snapshot) sees it. On the primary it is cached until the catalogue changes; a replica's answer is
- * not, since a lagging replica's pointer would outlive the change notice that should drop it.
- */
-async function openDataset(services: Services, reader: Reader, query: (sql: string, bindings: unknown[]) => Promise<Record<string, any>[]>, code: string): Promise<OpenDataset | undefined> {
-  if (reader.replica) return openDatasetOf(services, (await query(OPEN_DATASET_SQL, [code]))[0]);
-  return services.changes.memo<OpenDataset | undefined>('open-dataset').get(code, async () => openDatasetOf(services, (await query(OPEN_DATASET_SQL, [code]))[0]), (d) => Boolean(d?.view));
+/** The open dataset and the public's view of its current version as `query` (a reader's snapshot) sees it. */
+async function openDataset(services: Services, query: Query, code: string): Promise<OpenDataset | undefined> {
+  return openDatasetOf(services, (await query(OPEN_DATASET_SQL, [code]))[0]);
 }
 
 /** The open dataset as the public may see it: 404 when it is not open or has no data yet. */
-async function openView(services: Services, reader: Reader, query: (sql: string, bindings: unknown[]) => Promise<Record<string, any>[]>, code: string) {
-  const found = await openDataset(services, reader, query, code);
+function openView(found: OpenDataset | undefined, code: string) {
   if (!found) throw notFound(text(`开放数据集 ${code}`, `open dataset ${code}`));
   if (!found.view) throw notFound(text(`${code} 的数据（尚未装载任何数据）`, `data of ${code} (nothing has been loaded yet)`));
   return { resource: found.resource, view: found.view };
 }
-
-const rawRows = (knex: Knex) => async (sql: string, bindings: unknown[]) => (await knex.raw(sql, bindings as Knex.RawBinding[])).rows as Record<string, any>[];
 
 export const openDataRoutes = [
   route({
@@ -63,12 +54,13 @@ export const openDataRoutes = [
     params: CodeParams,
     response: RowsPage,
     handler: async ({ params, services, req, res, actor, requestId, principal }) => {
+      // the dataset's current version is cached while known current (db/replicas.ts): a lookup is then one statement
       const { resource, view, query, page } = await services.replicas.read(principal, (reader) =>
-        reader.snapshot(async (knex) => {
-          const { resource, view } = await openView(services, reader, rawRows(knex), params.code);
+        reader.pointed('open-dataset', params.code, (q) => openDataset(services, q, params.code), async (knex, found) => {
+          const { resource, view } = openView(found, params.code);
           const query = await deniedAudited(services.knex, { actor, requestId }, { action: 'dataset.rows', resource }, () => parseRowQuery(req.query as Record<string, unknown>, view));
           return { resource, view, query, page: await queryRows(knex, view, query) };
-        }),
+        }, (d) => Boolean(d?.view)),
       );
       await auditRead(services.knex, { actor, requestId }, { action: 'dataset.rows', resource, view, query, rows: page.items.length });
       sendJsonText(res, pageJson(page, { version: view.version }));
@@ -86,7 +78,7 @@ export const openDataRoutes = [
     handler: async ({ params, services, req, res, actor, requestId, principal }) => {
       // a download that has started writing is not run again elsewhere
       const result = await services.replicas.read(principal, (reader) => reader.streamed(async (snapshot) => {
-        const { resource, view } = await openView(services, reader, snapshot.query, params.code);
+        const { resource, view } = openView(await openDataset(services, snapshot.query, params.code), params.code);
         const format = (req.query.format ?? 'csv') as (typeof DOWNLOAD_FORMATS)[number];
         const { format: _f, bom, header, ...rest } = req.query as Record<string, unknown>;
         if (!DOWNLOAD_FORMATS.includes(format)) {

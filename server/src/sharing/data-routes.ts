@@ -16,7 +16,7 @@ import { enforceRate } from './grant-rate.ts';
 import { grantedResource, holderOf, whyNoGrant, type LiveGrant } from './live-grants.ts';
 import { purposeOf } from './purpose.ts';
 import type { AccessMode } from './states.ts';
-import type { Reader } from '../db/replicas.ts';
+import type { Query } from '../db/replicas.ts';
 
 const CodeParams = z.object({ code: z.string().min(1).max(100) });
 
@@ -75,21 +75,20 @@ async function grantView(services: Services, caller: Principal, code: string, mo
 const CURRENT_VERSION_SQL = `select v.version, v.table_name, v.items from odx.resources r
   join odx.resource_versions v on v.resource_id = r.id and v.version = r.current_version where r.id = ?`;
 
+type CurrentVersion = { version: number; table_name: string; items: Record<string, any>[] } | undefined;
+
+const currentVersionIn = async (query: Query, resourceId: number) => (await query(CURRENT_VERSION_SQL, [resourceId]))[0] as CurrentVersion;
+
 /**
  * The grant's view of the version current in the reader's snapshot. The grant itself is checked
  * on the primary (a revocation must bite at once); a replica that has not replayed the newest
  * version yet serves the one before it, whole.
  */
-async function viewIn(services: Services, reader: Reader, query: (sql: string, bindings: unknown[]) => Promise<Record<string, any>[]>, grant: LiveGrant, view: DataView, code: string): Promise<DataView> {
-  if (!reader.replica) return view;
-  const [v] = await query(CURRENT_VERSION_SQL, [view.resourceId]);
+function viewOf(services: Services, v: CurrentVersion, grant: LiveGrant, granted: DataView, code: string): DataView {
   if (!v) throw notFound(text(`${code} 的数据（尚未装载任何数据）`, `data of ${code} (nothing has been loaded yet)`));
-  if (v.version === view.version) return view;
-  return buildView({ resourceId: view.resourceId, version: v.version, table: v.table_name, items: v.items }, services.config, { kind: 'grant', items: grant.items, raw: grant.raw, rows: grant.rowFilter });
+  if (v.version === granted.version) return granted;
+  return buildView({ resourceId: granted.resourceId, version: v.version, table: v.table_name, items: v.items }, services.config, { kind: 'grant', items: grant.items, raw: grant.raw, rows: grant.rowFilter });
 }
-
-const rawRows = (knex: Knex) => async (sql: string, bindings: unknown[]) => (await knex.raw(sql, bindings as Knex.RawBinding[])).rows as Record<string, any>[];
-
 
 export const sharedDataRoutes = [
   route({
@@ -109,13 +108,13 @@ export const sharedDataRoutes = [
       // a read run again on the primary after its replica failed is one call against the grant
       let counted = false;
       const { view, query, page } = await services.replicas.read(principal, (reader) =>
-        reader.snapshot(async (knex) => {
-          const view = await viewIn(services, reader, rawRows(knex), grant, granted, params.code);
+        reader.pointed('current-version', String(granted.resourceId), (q) => currentVersionIn(q, granted.resourceId), async (knex, current) => {
+          const view = viewOf(services, current, grant, granted, params.code);
           const query = await deniedAudited(services.knex, { actor, requestId }, { action: 'shared.rows', resource }, () => parseRowQuery(raw, view));
           if (!counted) await enforceRate(services.knex, grant, res);
           counted = true;
           return { view, query, page: await queryRows(knex, view, query) };
-        }),
+        }, Boolean),
       );
       const system = await boundSystem(services.knex, principal!.id);
       await auditRead(services.knex, { actor, requestId }, { action: 'shared.rows', resource, view, query, rows: page.items.length, purpose, extra: { grant: grant.id, ...(system ? { system } : {}) } });
@@ -145,7 +144,7 @@ export const sharedDataRoutes = [
       // a download that has started writing is not run again elsewhere; one run again is one call against the grant
       let counted = false;
       const done = await services.replicas.read(principal, (reader) => reader.streamed(async (snapshot) => {
-        const view = await viewIn(services, reader, snapshot.query, grant, granted, params.code);
+        const view = viewOf(services, await currentVersionIn(snapshot.query, granted.resourceId), grant, granted, params.code);
         const query = await deniedAudited(services.knex, { actor, requestId }, { action: 'shared.download', resource }, () =>
           parseRowQuery(raw, view, { maxLimit: Number.MAX_SAFE_INTEGER, defaultLimit: Number.MAX_SAFE_INTEGER }),
         );
