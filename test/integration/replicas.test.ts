@@ -12,8 +12,9 @@ import { settleCryptoSuite } from '../../server/src/db/crypto-suite.ts';
 import { migrateLatest } from '../../server/src/db/migrate.ts';
 import { createLogger } from '../../server/src/http/observability.ts';
 import { withUsccCheck } from '../../server/src/lib/identifiers.ts';
-import { makeDepartment, makePrincipal } from '../helpers/app.ts';
-import { loadCsv, publishedResource } from '../helpers/census.ts';
+import { makeConsumer, makeDepartment, makePrincipal } from '../helpers/app.ts';
+import { licenceCsv, loadCsv, publishedResource } from '../helpers/census.ts';
+import { requestBetween } from '../helpers/sharing.ts';
 import { makeStandby, sqlRows, startPrimary, type Pair } from '../helpers/standby.ts';
 import { eventually } from '../helpers/wait.ts';
 
@@ -41,6 +42,8 @@ describe('read replicas: a primary and a streaming standby', function () {
   let code: string;
   let resourceId: number;
   let admin: { id: number; token: string };
+  let consumer: { id: number; token: string };
+  let sharedCode: string;
   const rows = (query: Record<string, string | number> = {}, headers: Record<string, string> = {}) =>
     request(app.app).get(`/api/v1/datasets/${encodeURIComponent(code)}/rows`).query({ limit: 1000, ...query }).set(headers);
   const replica = () => app.services.replicas.status()[0];
@@ -67,6 +70,12 @@ describe('read replicas: a primary and a streaming standby', function () {
     code = resource.code;
     resourceId = resource.id;
     await loadCsv(knex, resourceId, versionCsv(1, 50));
+    // a resource another department reads under a grant
+    const consumerDept = await makeDepartment(knex, '测试乙局');
+    consumer = await makeConsumer(knex, 'b.consumer', consumerDept);
+    const shared = await requestBetween(knex, consumerDept, dept, { to: 'granted' });
+    sharedCode = shared.resource.code;
+    await loadCsv(knex, shared.resource.id, licenceCsv(1, 30));
     // the standby is made after the first version: later versions reach it by streaming
     pair = await makeStandby(dir, primary, 'odx');
     const home = path.join(dir, 'home');
@@ -108,6 +117,15 @@ describe('read replicas: a primary and a streaming standby', function () {
     const metrics = await request(app.app).get('/metrics').expect(200);
     expect(metrics.text).to.match(/odx_replica_up\{replica="[^"]+",state="ok"\} 1/);
     expect(metrics.text).to.match(/odx_replica_lag_seconds\{replica="[^"]+"\} 0/);
+  });
+
+  it('serves shared data under a grant from the standby, the grant checked and the read audited on the primary', async () => {
+    const before = replica().reads;
+    const res = await request(app.app).get(`/api/v1/shared/${encodeURIComponent(sharedCode)}/rows`).query({ purpose: '核验企业登记信息', limit: 100 }).set({ Authorization: `Bearer ${consumer.token}` }).expect(200);
+    expect(res.body.items).to.have.length(30);
+    expect(replica().reads - before, 'served by the standby').to.equal(1);
+    const audited = await knex.raw(`select count(*)::int as n from (select action from odx.audit_pending where action = 'shared.rows' union all select action from odx.audit_events where action = 'shared.rows') a`);
+    expect(audited.rows[0].n).to.equal(1);
   });
 
   it('reads a person’s own write on the primary until the standby has replayed it, while others still read the standby', async () => {
