@@ -315,8 +315,9 @@ export class Replicas {
    */
   async wrote(principalId: number): Promise<void> {
     if (!this.enabled) return;
-    const { rows } = await this.primaryKnex.raw('select pg_current_wal_lsn()::text as lsn');
-    this.writes.set(principalId, { lsn: lsnOf(rows[0].lsn), at: Date.now() });
+    // a write that succeeded is not turned into a failure: without the position, the person's reads stay on the primary for the window
+    const lsn = await this.primaryKnex.raw('select pg_current_wal_lsn()::text as lsn').then(({ rows }) => lsnOf(rows[0].lsn), () => 2n ** 64n - 1n);
+    this.writes.set(principalId, { lsn, at: Date.now() });
   }
 
   status(): ReplicaStatus[] {
