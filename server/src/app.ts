@@ -12,6 +12,7 @@ import type http from 'node:http';
 import { LoadRunner } from './loads/runner.ts';
 import { ChangeFeed, changeFeeds } from './db/change-feed.ts';
 import { PreparedPool, preparedPools } from './db/prepared.ts';
+import { Replicas, replicaMetrics } from './db/replicas.ts';
 import { apiRoutes } from './routes.ts';
 import { buildOpenApi, renderReference } from './system/openapi.ts';
 import { OpenApiDocument } from './system/schema.ts';
@@ -26,17 +27,22 @@ export interface App {
   services: Services;
 }
 
-export type CoreServices = Omit<Services, 'loads' | 'streams' | 'changes' | 'prepared'>;
+export type CoreServices = Omit<Services, 'loads' | 'streams' | 'changes' | 'prepared' | 'replicas'>;
 
 /** Builds the express app without listening, so tests mount it directly. */
 export function createApp(core: CoreServices): App {
   const url = (core.knex.client.config.connection as { connectionString: string }).connectionString;
+  const streams = new pg.Pool({ connectionString: url, max: core.config.dbStreamPool });
+  const changes = new ChangeFeed(url, core.log);
+  const { config } = core;
+  const replicaOptions = { maxLagSeconds: config.replicaMaxLag, checkMs: config.replicaCheckMs, pool: config.dbPool, streamPool: config.dbStreamPool, prepared: config.dbPrepared };
   const services: Services = {
     ...core,
-    loads: new LoadRunner(core.knex, core.log, core.config.versionRetention),
-    streams: new pg.Pool({ connectionString: url, max: core.config.dbStreamPool }),
-    changes: new ChangeFeed(url, core.log),
-    prepared: new PreparedPool(url, { connections: core.config.dbPrepared }),
+    loads: new LoadRunner(core.knex, core.log, config.versionRetention),
+    streams,
+    changes,
+    prepared: new PreparedPool(url, { connections: config.dbPrepared }),
+    replicas: new Replicas(core.knex, streams, changes, config.replicaUrls, replicaOptions, core.log).start(),
   };
   changeFeeds.add(core.knex, services.changes);
   preparedPools.add(core.knex, services.prepared);
@@ -46,6 +52,7 @@ export function createApp(core: CoreServices): App {
   // API answers are query results: hashing every body to offer a 304 costs more than it saves
   app.set('etag', false);
   const metrics = createMetrics();
+  replicaMetrics(metrics.registry, services.replicas);
   const docRoutes = [
     route({
       method: 'get',
@@ -92,11 +99,12 @@ export function createApp(core: CoreServices): App {
   return { app: served.listener, server: served.server, routes, services };
 }
 
-/** Stops what createApp started beside the app: running loads, the streaming and prepared-statement pools, the change feed. */
+/** Stops what createApp started beside the app: running loads, the read replicas' pools, the streaming and prepared-statement pools, the change feed. */
 export async function closeServices(services: Services): Promise<void> {
   preparedPools.delete(services.knex, services.prepared);
   changeFeeds.delete(services.knex, services.changes);
   await services.loads.stop();
+  await services.replicas.stop();
   await services.streams.end();
   await services.prepared.end();
   await services.changes.stop();

@@ -37,6 +37,18 @@ const schema = z.object({
   dbPool: z.coerce.number().int().min(1).max(1000).default(10),
   dbStreamPool: z.coerce.number().int().min(1).max(1000).default(10),
   dbPrepared: z.coerce.number().int().min(1).max(100).default(3),
+  /**
+   * Read replicas (docs/operations.md, "Read replicas"): streaming standbys that serve open and
+   * shared data reads; one skipped while its replay lags more than `replicaMaxLag` seconds behind
+   * the primary or it cannot be reached, and checked every `replicaCheckMs`.
+   */
+  replicaUrls: z
+    .string()
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .refine((l) => l.every((u) => URL.canParse(u) && /^postgres(ql)?:$/.test(new URL(u).protocol)), { message: 'a comma-separated list of postgres:// URLs' })
+    .default([]),
+  replicaMaxLag: z.coerce.number().positive().max(3600).default(5),
+  replicaCheckMs: z.coerce.number().int().min(50).max(60_000).default(1000),
   embeddedPgPort: z.coerce.number().int().min(1024).max(65535).default(54329),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   bodyLimit: z.string().default('1mb'),
@@ -133,6 +145,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     dbPool: env.ODX_DB_POOL,
     dbStreamPool: env.ODX_DB_STREAM_POOL,
     dbPrepared: env.ODX_DB_PREPARED,
+    replicaUrls: env.ODX_REPLICA_URLS || undefined,
+    replicaMaxLag: env.ODX_REPLICA_MAX_LAG,
+    replicaCheckMs: env.ODX_REPLICA_CHECK_MS,
     embeddedPgPort: env.ODX_PG_PORT,
     logLevel: env.ODX_LOG_LEVEL,
     bodyLimit: env.ODX_BODY_LIMIT,

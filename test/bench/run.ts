@@ -3,6 +3,7 @@ import { currentCluster, startCluster } from '../helpers/cluster.ts';
 import { auditBench } from './audit.bench.ts';
 import { censusImportBench } from './census-import.bench.ts';
 import { governanceBench } from './governance.bench.ts';
+import { replicasBench } from './replicas.bench.ts';
 import { searchBench } from './search.bench.ts';
 import { sharingBench } from './sharing.bench.ts';
 
@@ -15,6 +16,8 @@ try {
   await sharingBench();
   await searchBench();
   await governanceBench();
+  // its own primary and standby, not the run's cluster
+  await replicasBench();
 } finally {
   await currentCluster().stop();
 }

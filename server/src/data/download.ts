@@ -145,7 +145,7 @@ export interface DownloadResult {
  * batches. Backpressure is the pipeline's: a slow client pauses the COPY. A client that goes away
  * stops the query: its connection is destroyed, which ends the statement on the server.
  */
-export async function streamDownload(pool: pg.Pool, view: DataView, q: RowQuery, format: DownloadFormat, res: Response, opts: DownloadOptions = {}): Promise<DownloadResult> {
+export async function streamDownload(pool: Pick<pg.Pool, 'connect'>, view: DataView, q: RowQuery, format: DownloadFormat, res: Response, opts: DownloadOptions = {}): Promise<DownloadResult> {
   const client = await pool.connect();
   let aborted = false;
   const onClose = () => {

@@ -22,6 +22,7 @@ export class ChangeFeed {
   /** Bumped by every change; a value read before a change is not stored after it. */
   private generation = 0;
   private readonly memos = new Map<string, Memo<unknown>>();
+  private readonly listeners: (() => void)[] = [];
 
   constructor(
     private readonly url: string,
@@ -70,6 +71,12 @@ export class ChangeFeed {
   changed(): void {
     this.generation++;
     for (const m of this.memos.values()) m.clear();
+    for (const l of this.listeners) l();
+  }
+
+  /** Called at every change (and whenever caching has to stop): the read replicas' caches follow it. */
+  onChange(listener: () => void): void {
+    this.listeners.push(listener);
   }
 
   async stop(): Promise<void> {

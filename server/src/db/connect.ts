@@ -68,10 +68,11 @@ export async function openDatabase(config: Config, onLog?: (line: string) => voi
   };
 }
 
-export function createKnex(url: string, pool = { min: 0, max: 10 }): Knex {
+/** `applicationName` shows in pg_stat_activity: `odx-read` marks the connections that serve reads on a replica. */
+export function createKnex(url: string, pool = { min: 0, max: 10 }, applicationName = 'odx'): Knex {
   return knexFactory({
     client: 'pg',
-    connection: { connectionString: url, application_name: 'odx' },
+    connection: { connectionString: url, application_name: applicationName },
     pool,
     acquireConnectionTimeout: 10_000,
     // knex would print pool errors to the console as well as throwing them; the caller reports them once

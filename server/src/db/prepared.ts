@@ -25,7 +25,7 @@ export class PreparedPool {
 
   constructor(
     private readonly url: string,
-    private readonly opts: { connections?: number; maxStatements?: number } = {},
+    private readonly opts: { connections?: number; maxStatements?: number; applicationName?: string } = {},
   ) {}
 
   /** Runs `sql` written with knex's `?` placeholders. */
@@ -87,7 +87,7 @@ export class PreparedPool {
   }
 
   private open(): Line {
-    const client = new pg.Client({ connectionString: this.url, application_name: 'odx', pipeline: true } as pg.ClientConfig);
+    const client = new pg.Client({ connectionString: this.url, application_name: this.opts.applicationName ?? 'odx', pipeline: true } as pg.ClientConfig);
     const line: Line = { client, ready: client.connect(), prepared: new Set(), inFlight: 0, connected: false, holding: false, broken: false, retiring: false, retired: false };
     const broken = () => void (line.broken = true);
     line.ready.then(() => (line.connected = true), broken);

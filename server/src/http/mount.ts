@@ -136,6 +136,8 @@ export function mountRoutes(routes: RouteSpec[], services: Services): RouteTable
         req,
         res,
       });
+      // read-your-writes: this person's next reads stay on the primary until a replica has replayed this
+      if (principal && spec.method !== 'get') await services.replicas.wrote(principal.id);
       if (res.headersSent) return;
       if (!result) {
         res.status(204).end();

@@ -10,6 +10,7 @@ import type { LoadRunner } from '../loads/runner.ts';
 import type pg from 'pg';
 import type { ChangeFeed } from '../db/change-feed.ts';
 import type { PreparedPool } from '../db/prepared.ts';
+import type { Replicas } from '../db/replicas.ts';
 
 /**
  * How far a role reaches on a route: `any` department, only its `own` department
@@ -46,6 +47,8 @@ export interface Services {
   changes: ChangeFeed;
   /** Hot statements (row lookups, token checks) as prepared statements. */
   prepared: PreparedPool;
+  /** Where open and shared data reads run: a healthy read replica, else the primary (db/replicas.ts). */
+  replicas: Replicas;
 }
 
 /** The result of authorisation for list routes: null means every department. */

@@ -16,6 +16,7 @@ import { enforceRate } from './grant-rate.ts';
 import { grantedResource, holderOf, whyNoGrant, type LiveGrant } from './live-grants.ts';
 import { purposeOf } from './purpose.ts';
 import type { AccessMode } from './states.ts';
+import type { Query } from '../db/replicas.ts';
 
 const CodeParams = z.object({ code: z.string().min(1).max(100) });
 
@@ -71,6 +72,23 @@ async function grantView(services: Services, caller: Principal, code: string, mo
   return { grant: found.grant, view, resource };
 }
 
+const CURRENT_VERSION_SQL = `select v.version, v.table_name, v.items from odx.resources r
+  join odx.resource_versions v on v.resource_id = r.id and v.version = r.current_version where r.id = ?`;
+
+type CurrentVersion = { version: number; table_name: string; items: Record<string, any>[] } | undefined;
+
+const currentVersionIn = async (query: Query, resourceId: number) => (await query(CURRENT_VERSION_SQL, [resourceId]))[0] as CurrentVersion;
+
+/**
+ * The grant's view of the version current in the reader's snapshot. The grant itself is checked
+ * on the primary (a revocation must bite at once); a replica that has not replayed the newest
+ * version yet serves the one before it, whole.
+ */
+function viewOf(services: Services, v: CurrentVersion, grant: LiveGrant, granted: DataView, code: string): DataView {
+  if (!v) throw notFound(text(`${code} 的数据（尚未装载任何数据）`, `data of ${code} (nothing has been loaded yet)`));
+  if (v.version === granted.version) return granted;
+  return buildView({ resourceId: granted.resourceId, version: v.version, table: v.table_name, items: v.items }, services.config, { kind: 'grant', items: grant.items, raw: grant.raw, rows: grant.rowFilter });
+}
 
 export const sharedDataRoutes = [
   route({
@@ -84,12 +102,20 @@ export const sharedDataRoutes = [
     response: RowsPage,
     owner: grantOwner('query'),
     handler: async ({ params, principal, services, req, res, actor, requestId, target }) => {
-      const { grant, view, resource } = await grantView(services, principal!, params.code, 'query', target as Granted | undefined);
+      const { grant, view: granted, resource } = await grantView(services, principal!, params.code, 'query', target as Granted | undefined);
       const purpose = purposeOf(req);
       const { purpose: _p, ...raw } = req.query as Record<string, unknown>;
-      const query = await deniedAudited(services.knex, { actor, requestId }, { action: 'shared.rows', resource }, () => parseRowQuery(raw, view));
-      await enforceRate(services.knex, grant, res);
-      const page = await queryRows(services.knex, view, query);
+      // a read run again on the primary after its replica failed is one call against the grant
+      let counted = false;
+      const { view, query, page } = await services.replicas.read(principal, (reader) =>
+        reader.pointed('current-version', String(granted.resourceId), (q) => currentVersionIn(q, granted.resourceId), async (knex, current) => {
+          const view = viewOf(services, current, grant, granted, params.code);
+          const query = await deniedAudited(services.knex, { actor, requestId }, { action: 'shared.rows', resource }, () => parseRowQuery(raw, view));
+          if (!counted) await enforceRate(services.knex, grant, res);
+          counted = true;
+          return { view, query, page: await queryRows(knex, view, query) };
+        }, Boolean),
+      );
       const system = await boundSystem(services.knex, principal!.id);
       await auditRead(services.knex, { actor, requestId }, { action: 'shared.rows', resource, view, query, rows: page.items.length, purpose, extra: { grant: grant.id, ...(system ? { system } : {}) } });
       sendJsonText(res, pageJson(page, { version: view.version, grant: grant.id }));
@@ -106,23 +132,32 @@ export const sharedDataRoutes = [
     response: written(...DOWNLOAD_MEDIA_TYPES),
     owner: grantOwner('download'),
     handler: async ({ params, principal, services, req, res, actor, requestId, target }) => {
-      const { grant, view, resource } = await grantView(services, principal!, params.code, 'download', target as Granted | undefined);
+      const { grant, view: granted, resource } = await grantView(services, principal!, params.code, 'download', target as Granted | undefined);
       const purpose = purposeOf(req);
       const { purpose: _p, format: f = 'csv', bom, header, ...raw } = req.query as Record<string, unknown>;
       const format = f as DownloadFormat;
       if (!DOWNLOAD_FORMATS.includes(format)) throw badRequest(text(`未知格式 ${String(f)}`, `unknown format ${String(f)}`), [
           { in: 'query', path: '/format', message: text(`须为以下之一：${DOWNLOAD_FORMATS.join('、')}`, `one of ${DOWNLOAD_FORMATS.join(', ')}`) },
         ]);
-      const query = await deniedAudited(services.knex, { actor, requestId }, { action: 'shared.download', resource }, () =>
-        parseRowQuery(raw, view, { maxLimit: Number.MAX_SAFE_INTEGER, defaultLimit: Number.MAX_SAFE_INTEGER }),
-      );
       const people = downloadOptions({ bom, header });
-      res.status(200).attachment(`${resource.code.replace('/', '-')}.${format}`).type(CONTENT_TYPES[format]);
-      // HEAD: the headers a download would have, without running it (no audited read, no call counted against the grant)
-      if (req.method === 'HEAD') return void res.end();
-      await enforceRate(services.knex, grant, res);
       const title = (await services.knex('odx.resources').where({ id: resource.id }).first('name'))?.name as string | undefined;
-      const result = await streamDownload(services.streams, view, query, format, res, { ...people, limit: raw.limit !== undefined ? query.limit : null, title });
+      // a download that has started writing is not run again elsewhere; one run again is one call against the grant
+      let counted = false;
+      const done = await services.replicas.read(principal, (reader) => reader.streamed(async (snapshot) => {
+        const view = viewOf(services, await currentVersionIn(snapshot.query, granted.resourceId), grant, granted, params.code);
+        const query = await deniedAudited(services.knex, { actor, requestId }, { action: 'shared.download', resource }, () =>
+          parseRowQuery(raw, view, { maxLimit: Number.MAX_SAFE_INTEGER, defaultLimit: Number.MAX_SAFE_INTEGER }),
+        );
+        res.status(200).attachment(`${resource.code.replace('/', '-')}.${format}`).type(CONTENT_TYPES[format]);
+        // HEAD: the headers a download would have, without running it (no audited read, no call counted against the grant)
+        if (req.method === 'HEAD') return null;
+        if (!counted) await enforceRate(services.knex, grant, res);
+        counted = true;
+        const result = await streamDownload(snapshot.pool, view, query, format, res, { ...people, limit: raw.limit !== undefined ? query.limit : null, title });
+        return { view, query, result };
+      }), { retryable: () => !res.headersSent });
+      if (!done) return void res.end();
+      const { view, query, result } = done;
       const system = await boundSystem(services.knex, principal!.id);
       await auditRead(services.knex, { actor, requestId }, {
         action: 'shared.download', resource, view, query, rows: result.rows, format, purpose,

@@ -25,7 +25,8 @@ export const systemRoutes = [
       try {
         const state = await schemaState(services.knex);
         const current = state.pending.length === 0 && state.unknown.length === 0;
-        return { status: current ? 200 : 503, body: { status: current ? 'ready' : 'migrations not current', database: 'ok', pending: state.pending, unknown: state.unknown } };
+        const replicas = services.replicas.enabled ? { replicas: services.replicas.status() } : {};
+        return { status: current ? 200 : 503, body: { status: current ? 'ready' : 'migrations not current', database: 'ok', pending: state.pending, unknown: state.unknown, ...replicas } };
       } catch (err) {
         return { status: 503, body: { status: 'database unreachable', database: (err as Error).message } };
       }

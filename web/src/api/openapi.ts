@@ -4531,6 +4531,23 @@ export interface operations {
                         pending?: string[];
                         /** @description migrations the database has that this code does not know (a newer version ran) */
                         unknown?: string[];
+                        /** @description the read replicas (ODX_REPLICA_URLS) as this process sees them; a replica never makes the process unready: reads fall back to the primary */
+                        replicas?: {
+                            /** @description host:port/database */
+                            name: string;
+                            /**
+                             * @description ok: takes reads; lagging: replay behind by more than ODX_REPLICA_MAX_LAG; down: unreachable or not a standby
+                             * @enum {string}
+                             */
+                            state: "starting" | "ok" | "lagging" | "down";
+                            /** @description how far replay was behind the primary at the last check */
+                            lagSeconds: number | null;
+                            replayLsn: string | null;
+                            checkedAt: string | null;
+                            error?: string;
+                            /** @description reads this process sent to it */
+                            reads: number;
+                        }[];
                     };
                 };
             };

@@ -42,9 +42,9 @@ export const catalogRoutes = [
     tags: TAGS,
     access: 'public',
     response: OpenSummary,
-    handler: async ({ services, res }) => {
+    handler: async ({ services, res, principal }) => {
       res.set('Cache-Control', 'public, max-age=60');
-      return { body: await openSummary(services.knex) };
+      return { body: await services.replicas.read(principal, (reader) => openSummary(reader.knex)) };
     },
   }),
   route({
@@ -56,8 +56,8 @@ export const catalogRoutes = [
     access: 'public',
     query: DatasetListQuery,
     response: DatasetSearchPage,
-    handler: async ({ query, services }) => {
-      const { knex, config } = services;
+    handler: async ({ query, services, principal }) => services.replicas.read(principal, async ({ knex }) => {
+      const { config } = services;
       const formats = query.format ?? [];
       const downloadable = formats.filter((f) => DOWNLOADABLE.has(f));
       const formatTypes = formats.filter((f) => !DOWNLOADABLE.has(f));
@@ -85,7 +85,7 @@ export const catalogRoutes = [
         { fixed, present: (r) => presentDatasetSummary(r, config.publicBaseUrl), facets: ['department', 'domain', 'format', 'updateCycle'] },
       );
       return { body: await withDepartmentNames(knex, page) };
-    },
+    }),
   }),
   route({
     method: 'get',
@@ -96,8 +96,8 @@ export const catalogRoutes = [
     access: 'public',
     params: CodeParams,
     response: Dataset,
-    handler: async ({ params, services }) => {
-      const ds = await openDatasetByCode(services.knex, params.code);
+    handler: async ({ params, services, principal }) => {
+      const ds = await services.replicas.read(principal, (reader) => openDatasetByCode(reader.knex, params.code));
       if (!ds) throw notFound(text(`开放数据集 ${params.code}`, `open dataset ${params.code}`));
       return { body: presentDataset(ds, services.config, maskRules(services.config)) };
     },
@@ -111,8 +111,8 @@ export const catalogRoutes = [
     access: 'public',
     params: CodeParams,
     response: DataPackage,
-    handler: async ({ params, services, res }) => {
-      const ds = await openDatasetByCode(services.knex, params.code);
+    handler: async ({ params, services, res, principal }) => {
+      const ds = await services.replicas.read(principal, (reader) => openDatasetByCode(reader.knex, params.code));
       if (!ds) throw notFound(text(`开放数据集 ${params.code}`, `open dataset ${params.code}`));
       const rules = maskRules(services.config);
       const input = dataPackageInput(ds, services.config, rules);
@@ -129,13 +129,13 @@ export const catalogRoutes = [
     tags: TAGS,
     access: 'public',
     response: written(CATALOG_TYPES.turtle, CATALOG_TYPES.jsonld),
-    handler: async ({ req, res, services }) => {
+    handler: async ({ req, res, services, principal }) => {
       const type = req.accepts([CATALOG_TYPES.jsonld, CATALOG_TYPES.turtle, 'application/json']);
       res.vary('Accept');
       if (!type) {
         throw new HttpError(406, 'not_acceptable', text('目录提供 text/turtle 或 application/ld+json 格式', 'the catalogue is available as text/turtle or application/ld+json'), { available: Object.values(CATALOG_TYPES) });
       }
-      const cat = await dcatCatalog(services.knex, services.config);
+      const cat = await services.replicas.read(principal, (reader) => dcatCatalog(reader.knex, services.config));
       res.set('Cache-Control', 'public, max-age=60');
       if (type === CATALOG_TYPES.turtle) res.type(CATALOG_TYPES.turtle).send(toTurtle(cat));
       else res.type(CATALOG_TYPES.jsonld).send(JSON.stringify(toJsonLd(cat)));
@@ -149,9 +149,9 @@ export const catalogRoutes = [
     tags: TAGS,
     access: 'public',
     response: written(CATALOG_TYPES.turtle),
-    handler: async ({ res, services }) => {
+    handler: async ({ res, services, principal }) => {
       res.set('Cache-Control', 'public, max-age=60');
-      res.type(CATALOG_TYPES.turtle).send(toTurtle(await dcatCatalog(services.knex, services.config)));
+      res.type(CATALOG_TYPES.turtle).send(toTurtle(await services.replicas.read(principal, (reader) => dcatCatalog(reader.knex, services.config))));
     },
   }),
   route({
@@ -162,9 +162,9 @@ export const catalogRoutes = [
     tags: TAGS,
     access: 'public',
     response: written(CATALOG_TYPES.jsonld),
-    handler: async ({ res, services }) => {
+    handler: async ({ res, services, principal }) => {
       res.set('Cache-Control', 'public, max-age=60');
-      res.type(CATALOG_TYPES.jsonld).send(JSON.stringify(toJsonLd(await dcatCatalog(services.knex, services.config))));
+      res.type(CATALOG_TYPES.jsonld).send(JSON.stringify(toJsonLd(await services.replicas.read(principal, (reader) => dcatCatalog(reader.knex, services.config)))));
     },
   }),
 ];

@@ -135,51 +135,56 @@ function linkQuery(p: Params, extra: Record<string, string | number>): string {
  * unparsed so numbers stay exact.
  */
 export async function datastoreSearch(p: Params, services: Services, origin: { actor: Actor; requestId?: string }): Promise<string> {
-  const { knex, config } = services;
-  const resourceId = required(p, 'resource_id');
-  const ds = await datasetOfResource(knex, resourceId.trim());
-  if (!ds) throw notFoundError(`Resource "${resourceId}" was not found.`);
-  const view = await dataView(knex, config, ds.id, { kind: 'open' });
-  if (!view) throw notFoundError(`Resource "${resourceId}" has no data in the datastore yet.`);
-  if (bool(p, 'distinct', false)) throw validationError('distinct', 'distinct is not supported');
-  const format = str(p, 'records_format') ?? 'objects';
-  if (format !== 'objects' && format !== 'lists') throw validationError('records_format', 'records_format is objects or lists');
+  const { config } = services;
+  const caller = origin.actor.kind === 'principal' && origin.actor.id !== undefined ? { id: origin.actor.id } : null;
+  // the dataset, its current version and its rows as one replica snapshot sees them (db/replicas.ts)
+  const { ds, view, query, items, next, total, offset, limit, format, includeTotal, resourceId } = await services.replicas.read(caller, (reader) => reader.snapshot(async (knex) => {
+    const resourceId = required(p, 'resource_id');
+    const ds = await datasetOfResource(knex, resourceId.trim());
+    if (!ds) throw notFoundError(`Resource "${resourceId}" was not found.`);
+    const view = await dataView(knex, config, ds.id, { kind: 'open' });
+    if (!view) throw notFoundError(`Resource "${resourceId}" has no data in the datastore yet.`);
+    if (bool(p, 'distinct', false)) throw validationError('distinct', 'distinct is not supported');
+    const format = str(p, 'records_format') ?? 'objects';
+    if (format !== 'objects' && format !== 'lists') throw validationError('records_format', 'records_format is objects or lists');
 
-  // only what the open catalogue publishes: the version's visible columns that are published items
-  const published = new Set(publishedItems(ds.doc.items, maskRules(config)).items.map((i) => i.name));
-  const shown = new Set(view.columns.map((c) => c.name).filter((n) => published.has(n)));
-  const limit = int(p, 'limit', { min: 0, dflt: 100 });
-  if (limit > DATASTORE_MAX_LIMIT) throw validationError('limit', `Must be at most ${DATASTORE_MAX_LIMIT}`);
-  const offset = int(p, 'offset', { min: 0, dflt: 0 });
-  if (offset > DATASTORE_MAX_OFFSET) throw validationError('offset', `Must be at most ${DATASTORE_MAX_OFFSET}; follow _links.next, which pages by cursor`);
-  const includeTotal = bool(p, 'include_total', true);
-  const givenCursor = str(p, 'cursor');
+    // only what the open catalogue publishes: the version's visible columns that are published items
+    const published = new Set(publishedItems(ds.doc.items, maskRules(config)).items.map((i) => i.name));
+    const shown = new Set(view.columns.map((c) => c.name).filter((n) => published.has(n)));
+    const limit = int(p, 'limit', { min: 0, dflt: 100 });
+    if (limit > DATASTORE_MAX_LIMIT) throw validationError('limit', `Must be at most ${DATASTORE_MAX_LIMIT}`);
+    const offset = int(p, 'offset', { min: 0, dflt: 0 });
+    if (offset > DATASTORE_MAX_OFFSET) throw validationError('offset', `Must be at most ${DATASTORE_MAX_OFFSET}; follow _links.next, which pages by cursor`);
+    const includeTotal = bool(p, 'include_total', true);
+    const givenCursor = str(p, 'cursor');
 
-  let query: RowQuery;
-  try {
-    query = parseRowQuery({ ...rowQueryInput(p, shown), limit: String(Math.max(limit, 1)), count: includeTotal ? 'exact' : 'none' }, view, { maxLimit: DATASTORE_MAX_LIMIT });
-  } catch (err) {
-    asValidationError(err);
-  }
-  let cursor: string | null | undefined = givenCursor;
-  if (!givenCursor && offset > 0) cursor = await cursorAt(knex, view, query, offset);
-  let items: string[] = [];
-  let next: string | null = null;
-  let total: number | undefined;
-  try {
-    if (cursor === null) {
-      // the offset is past the last row
-      if (includeTotal) total = (await queryRows(knex, view, { ...query, limit: 1, fields: [query.fields[0]], count: 'exact' })).count;
-    } else {
-      const page = await queryRows(knex, view, { ...query, cursor: cursor ?? undefined });
-      items = limit === 0 ? [] : page.items;
-      next = limit === 0 ? null : page.next;
-      total = page.count;
+    let query: RowQuery;
+    try {
+      query = parseRowQuery({ ...rowQueryInput(p, shown), limit: String(Math.max(limit, 1)), count: includeTotal ? 'exact' : 'none' }, view, { maxLimit: DATASTORE_MAX_LIMIT });
+    } catch (err) {
+      asValidationError(err);
     }
-  } catch (err) {
-    asValidationError(err);
-  }
-  await auditRead(knex, origin, { action: 'dataset.datastore_search', resource: { id: ds.id, department_id: ds.department.id, code: ds.code }, view, query, rows: items.length, extra: { api: 'ckan', offset } });
+    let cursor: string | null | undefined = givenCursor;
+    if (!givenCursor && offset > 0) cursor = await cursorAt(knex, view, query, offset);
+    let items: string[] = [];
+    let next: string | null = null;
+    let total: number | undefined;
+    try {
+      if (cursor === null) {
+        // the offset is past the last row
+        if (includeTotal) total = (await queryRows(knex, view, { ...query, limit: 1, fields: [query.fields[0]], count: 'exact' })).count;
+      } else {
+        const page = await queryRows(knex, view, { ...query, cursor: cursor ?? undefined });
+        items = limit === 0 ? [] : page.items;
+        next = limit === 0 ? null : page.next;
+        total = page.count;
+      }
+    } catch (err) {
+      asValidationError(err);
+    }
+    return { ds, view, query, items, next, total, offset, limit, format, includeTotal, resourceId };
+  }));
+  await auditRead(services.knex, origin, { action: 'dataset.datastore_search', resource: { id: ds.id, department_id: ds.department.id, code: ds.code }, view, query, rows: items.length, extra: { api: 'ckan', offset } });
 
   const byName = new Map(view.columns.map((c) => [c.name, c]));
   const labels = new Map(ds.doc.items.map((i) => [i.name, i.label]));

@@ -68,7 +68,7 @@ function jsonObject(text: string): Params {
   return parsed as Params;
 }
 
-async function call({ params, req, res, services, actor, requestId }: HandlerContext<{ action: string }, unknown, unknown>) {
+async function call({ params, req, res, services, actor, requestId, principal }: HandlerContext<{ action: string }, unknown, unknown>) {
   const base = services.config.publicBaseUrl;
   const action = ACTIONS[params.action];
   res.set('Cache-Control', 'no-cache');
@@ -79,7 +79,10 @@ async function call({ params, req, res, services, actor, requestId }: HandlerCon
   try {
     const input = await callParams(req, services.config.bodyLimit);
     delete input.callback;
-    const result = await action(input, services, { actor, requestId });
+    // catalogue actions read on a replica like the open API; datastore_search asks for its own snapshot (datastore.ts)
+    const result = params.action === 'datastore_search'
+      ? await action(input, services, { actor, requestId })
+      : await services.replicas.read(principal, (reader) => action(input, { ...services, knex: reader.knex }, { actor, requestId }));
     if (result instanceof RawJson) {
       const { help } = success(base, params.action, null);
       sendJsonText(res, `{"help":${JSON.stringify(help)},"success":true,"result":${result.text}}`);
