@@ -9,6 +9,9 @@ import * as sharingMessages from '../features/sharing/messages.ts';
 import * as workMessages from '../features/work/messages.ts';
 import * as oversightMessages from '../features/oversight/messages.ts';
 import * as openAppsMessages from '../features/open-applications/messages.ts';
+import * as ledgerMessages from '../features/ledger/messages.ts';
+import * as auditMessages from '../features/audit/messages.ts';
+import * as classificationsMessages from '../features/classifications/messages.ts';
 
 /**
  * Every string on the screen, Chinese first and English second. The terms are WEB.md's "Words on
@@ -203,6 +206,9 @@ export const zh = {
   ...censusMessages.zh,
   ...censusImportMessages.zh,
   ...loadsMessages.zh,
+  ...ledgerMessages.zh,
+  ...auditMessages.zh,
+  ...classificationsMessages.zh,
 };
 
 export type MessageKey = keyof typeof zh;
@@ -394,4 +400,7 @@ export const en: Record<MessageKey, string> = {
   ...censusMessages.en,
   ...censusImportMessages.en,
   ...loadsMessages.en,
+  ...ledgerMessages.en,
+  ...auditMessages.en,
+  ...classificationsMessages.en,
 };

@@ -44,6 +44,10 @@ export const SECTIONS: readonly ConsoleSection[] = [
   { path: 'oversight/disputes', group: 'oversight', label: 'oversight.menu.disputes', ability: 'decideShareRequest', page: async () => (await import('../oversight/DisputesPage.tsx')).DisputesPage },
   { path: 'oversight/disputes/:id', group: 'oversight', label: 'oversight.menu.disputes', ability: 'decideShareRequest', hidden: true, page: async () => (await import('../oversight/DecidePage.tsx')).DecidePage },
   { path: 'oversight/overdue', group: 'oversight', label: 'oversight.menu.overdue', ability: 'checkShareRequest', page: async () => (await import('../oversight/OverduePage.tsx')).OverduePage },
+  // the authority's ledger, audit trail and classification tree (web/src/features/ledger, audit, classifications)
+  { path: 'ledger', group: 'oversight', label: 'ledger.menu', ability: 'getLedger', page: async () => (await import('../ledger/LedgerPage.tsx')).LedgerPage },
+  { path: 'audit', group: 'oversight', label: 'audit.menu', ability: 'searchAudit', page: async () => (await import('../audit/AuditPage.tsx')).AuditPage },
+  { path: 'classifications', group: 'oversight', label: 'classifications.menu', ability: 'createClassification', page: async () => (await import('../classifications/ClassificationsPage.tsx')).ClassificationsPage },
   {
     // the providing officer answers here; a developer sees their own applications (the list is scoped by the server)
     path: 'open-applications',
