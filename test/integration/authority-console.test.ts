@@ -1,4 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { createHash, createPublicKey } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { expect } from 'chai';
 import request from 'supertest';
 import requestEn from '../helpers/request-en.ts';
@@ -7,6 +11,7 @@ import { runCommand } from '../../server/src/audit/command.ts';
 import { documentCreator } from '../../server/src/census/documents/commands.ts';
 import { TEST_ACTOR, testApp, type TestApp } from '../helpers/app.ts';
 import { resourceDoc, systemDoc } from '../helpers/census.ts';
+import { opensslCommands } from '../../web/src/features/audit/offline.ts';
 
 async function record(t: TestApp, n: number) {
   await runCommand(t.knex, { actor: TEST_ACTOR }, async (ctx) => {
@@ -104,6 +109,18 @@ describe('the authority’s console routes: audit verify in steps, key id, ledge
     expect(head.body.keyId).to.equal(createHash('sha256').update(der).digest('hex'));
     const cps = await request(t.app).get('/api/v1/audit/checkpoints').expect(200);
     expect(cps.body.items[0].keyId).to.equal(head.body.keyId);
+  });
+
+  it('verifies a saved head with the OpenSSL 3 commands the page shows (needs openssl and jq, as the guide does)', async () => {
+    const head = await request(t.app).get('/api/v1/audit/head').set(t.auth('authority')).expect(200);
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'odx-offline-'));
+    await fs.writeFile(path.join(dir, 'head.json'), JSON.stringify(head.body, null, 2));
+    const out = execFileSync('bash', ['-eo', 'pipefail', '-c', opensslCommands(head.body)], { cwd: dir, encoding: 'utf8' });
+    expect(out).to.contain(`= ${head.body.keyId}`).and.contain('Signature Verified Successfully');
+    // a head edited after signing does not verify
+    await fs.writeFile(path.join(dir, 'head.json'), JSON.stringify({ ...head.body, message: head.body.message.replace(`"seq":${head.body.seq}`, `"seq":${head.body.seq + 1}`) }));
+    expect(() => execFileSync('bash', ['-eo', 'pipefail', '-c', opensslCommands(head.body)], { cwd: dir, encoding: 'utf8', stdio: 'pipe' })).to.throw();
+    await fs.rm(dir, { recursive: true });
   });
 
   it('finds a person’s events by their login alone', async () => {

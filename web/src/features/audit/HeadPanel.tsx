@@ -8,20 +8,8 @@ import { formatDateTime } from '../../i18n/format.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 import type { MessageKey } from '../../i18n/messages.ts';
 import { may, useMe } from '../session/api.ts';
+import { opensslCommands } from './offline.ts';
 import { useAuditHead, useCheckpoints, useCreateCheckpoint, type Checkpoint, type SignedHead } from './api.ts';
-
-/** The OpenSSL 3 commands that check a saved head (docs/security.md), for the head's own algorithm. */
-function opensslCommands(head: SignedHead): string {
-  const sm2 = head.algorithm === 'SM2' ? ' \\\n  -digest sm3 -pkeyopt distid:1234567812345678' : '';
-  return [
-    'jq -j .message head.json > message.txt',
-    'jq -r .signature head.json | base64 -d > signature.der',
-    'jq -r .publicKey head.json > odx-key.pem',
-    '# the key id:',
-    'openssl pkey -pubin -in odx-key.pem -outform DER | openssl dgst -sha256',
-    `openssl pkeyutl -verify -pubin -inkey odx-key.pem -rawin -in message.txt -sigfile signature.der${sm2}`,
-  ].join('\n');
-}
 
 /** Saves the signed head as a file the person keeps outside ODX. */
 function saveHead(head: SignedHead) {
