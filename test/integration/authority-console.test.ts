@@ -188,3 +188,30 @@ describe('the authority’s console routes: audit verify in steps, key id, ledge
     });
   });
 });
+
+describe('extending the classification tree: what a person gets wrong is said in both languages', function () {
+  this.timeout(60_000);
+  let t: TestApp;
+  before(async () => (t = await testApp()));
+  after(() => t.close());
+  const add = (body: object) => request(t.app).post('/api/v1/classifications').set(t.auth('authority')).send(body);
+
+  it('adds a class under its parent, and refuses a taken code with 409 naming the class that has it', async () => {
+    await add({ code: '10277', name: '测试目', parentCode: '102' }).expect(201);
+    const again = await add({ code: '10277', name: '另一个', parentCode: '102' }).expect(409);
+    expect(again.body.error).to.include({ code: 'already_exists', message: '分类代码 10277 已被“测试目”使用' });
+    expect(again.body.error.details[0]).to.include({ path: '/code' });
+    const en = await requestEn(t.app).post('/api/v1/classifications').set(t.auth('authority')).send({ code: '10277', name: 'x', parentCode: '102' }).expect(409);
+    expect(en.body.error.message).to.equal('the class code 10277 is taken by “测试目”');
+  });
+
+  it('refuses a malformed code with 400 at its path, a code outside its parent with 422, and anyone but the authority with 403', async () => {
+    const bad = await add({ code: 'x1', name: '测试', parentCode: '102' }).expect(400);
+    expect(bad.body.error.details[0]).to.include({ in: 'body', path: '/code' });
+    expect(bad.body.error.details[0].message).to.contain('以 1（基础）、2（主题）或 3（部门）开头');
+    await add({ code: '10301', name: '测试', parentCode: '102' }).expect(422);
+    await add({ code: '10278', name: '   ', parentCode: '102' }).expect(400);
+    for (const role of ['admin', 'officer', 'registrar'] as const) await request(t.app).post('/api/v1/classifications').set(t.auth(role)).send({ code: '10279', name: '测试', parentCode: '102' }).expect(403);
+    expect(await t.knex('odx.classifications').whereIn('code', ['10278', '10279', '10301']).first()).to.equal(undefined);
+  });
+});
