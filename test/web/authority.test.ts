@@ -124,7 +124,9 @@ describe('the authority’s ledger, audit trail and classification tree in Chrom
     await page.getByLabel('操作', { exact: true }).fill('audit.checkpoint');
     await page.getByRole('button', { name: '检索', exact: true }).click();
     const rows = page.getByRole('table', { name: '审计事件' }).locator('tbody tr.ant-table-row');
-    await rows.filter({ hasText: 'audit.checkpoint' }).first().waitFor();
+    // the unfiltered page shows until the search answers: wait for it to go
+    await page.waitForURL(/action=audit\.checkpoint/);
+    await rows.nth(1).waitFor({ state: 'detached' });
     expect(await rows.count()).to.equal(1);
     expect(await rows.first().innerText()).to.contain('principal:a.authority');
     await rows.first().getByRole('button').first().click();

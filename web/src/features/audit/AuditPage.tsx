@@ -1,4 +1,4 @@
-import { Button, Descriptions, Empty, Input, Select, Table, Tabs } from 'antd';
+import { Button, Descriptions, Empty, Grid, Input, Select, Table, Tabs } from 'antd';
 import { useSearchParams } from 'react-router';
 import { CursorPager, cursorTrail } from '../../components/CursorPager.tsx';
 import { Field } from '../../components/Field.tsx';
@@ -158,8 +158,10 @@ function SearchPanel() {
 
 function EventDetail({ e }: { e: AuditEvent }) {
   const { t } = useI18n();
+  // on a phone, labels above values: the row is as wide as the screen, not the table
+  const wide = Grid.useBreakpoint().sm !== false;
   return (
-    <Descriptions size="small" column={1} bordered className="audit-detail" title={`${t('audit.detail')} #${e.seq}`}>
+    <Descriptions size="small" column={1} bordered layout={wide ? 'horizontal' : 'vertical'} className="audit-detail" title={`${t('audit.detail')} #${e.seq}`}>
       <Descriptions.Item label={t('audit.detail.content')}>
         <pre className="audit-json">{JSON.stringify(e.detail, null, 2)}</pre>
       </Descriptions.Item>

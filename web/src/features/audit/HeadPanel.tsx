@@ -1,4 +1,4 @@
-import { App, Button, Descriptions, Empty, Space, Table, Typography } from 'antd';
+import { App, Button, Descriptions, Empty, Grid, Space, Table, Typography } from 'antd';
 import { useState } from 'react';
 import { usePaging } from '../../components/usePaging.ts';
 import { CursorPager } from '../../components/CursorPager.tsx';
@@ -46,9 +46,10 @@ function HeadView({ head, onRefresh }: { head: SignedHead; onRefresh(): void }) 
   const { t } = useI18n();
   const [copied, setCopied] = useState(false);
   const commands = opensslCommands(head);
+  const wide = Grid.useBreakpoint().sm !== false;
   return (
     <>
-      <Descriptions size="small" column={1} bordered className="audit-head">
+      <Descriptions size="small" column={1} bordered layout={wide ? 'horizontal' : 'vertical'} className="audit-head">
         <Descriptions.Item label={t('audit.head.seq')}>{head.seq}</Descriptions.Item>
         <Descriptions.Item label={t('audit.head.hash', { alg: head.hashAlgorithm })}>
           <code className="hash">{head.hash}</code>
