@@ -129,6 +129,11 @@ describe('the authority’s console routes: audit verify in steps, key id, ledge
     const res = await request(t.app).get('/api/v1/audit').query({ actor: login, action: 'audit.checkpoint' }).set(t.auth('authority')).expect(200);
     expect(res.body.items.length).to.be.greaterThan(0);
     for (const e of res.body.items) expect(e.actor).to.equal(`principal:${login}`);
+    const kind = await request(t.app).get('/api/v1/audit').query({ action: 'audit.*' }).set(t.auth('authority')).expect(200);
+    expect(kind.body.items.length).to.be.greaterThan(0);
+    for (const e of kind.body.items) expect(e.action).to.match(/^audit\./);
+    // a literal % is not a wildcard
+    expect((await request(t.app).get('/api/v1/audit').query({ action: '%*' }).set(t.auth('authority')).expect(200)).body.items).to.deep.equal([]);
   });
 
   describe('the ledger filtered and paged', () => {

@@ -25,7 +25,9 @@ export const auditRoutes = [
       if (query.departmentId) q.where('department_id', query.departmentId);
       if (query.targetType) q.where('target_type', query.targetType);
       if (query.targetId) q.where('target_id', query.targetId);
-      if (query.action) q.where('action', query.action);
+      // `resource.*`: every action of a kind, as a person looks for "everything done to resources"
+      if (query.action?.endsWith('*')) q.whereRaw(`action like ? escape '\\'`, [`${query.action.slice(0, -1).replace(/[\\%_]/g, (m) => `\\${m}`)}%`]);
+      else if (query.action) q.where('action', query.action);
       if (query.from) q.where('at', '>=', query.from);
       if (query.to) q.where('at', '<', query.to);
       if (query.cursor !== undefined) q.where('seq', query.order === 'desc' ? '<' : '>', query.cursor);

@@ -7,7 +7,7 @@ export const AuditListQuery = z.object({
   departmentId: z.coerce.number().int().positive().optional(),
   targetType: z.string().max(50).optional(),
   targetId: z.string().max(200).optional(),
-  action: z.string().max(100).optional(),
+  action: z.string().max(100).optional().describe('what happened, e.g. resource.publish; ending in * every action that starts so (resource.*)'),
   from: z.coerce.date().optional(),
   to: z.coerce.date().optional(),
   order: z.enum(['asc', 'desc']).default('desc'),

@@ -5445,6 +5445,7 @@ export interface operations {
                 departmentId?: number;
                 targetType?: string;
                 targetId?: string;
+                /** @description what happened, e.g. resource.publish; ending in * every action that starts so (resource.*) */
                 action?: string;
                 from?: unknown;
                 to?: unknown;
