@@ -6,7 +6,6 @@ import { chainHash, chainPending, hashedContent, pendingEvents, recordAudit } fr
 import { runCommand } from '../../server/src/audit/command.ts';
 import { HeadSigner, verifySignedHead } from '../../server/src/audit/signing.ts';
 import { verifyChain } from '../../server/src/audit/verify.ts';
-import { startVerification, verifyStep } from '../../server/src/audit/verify-steps.ts';
 import { settleCryptoSuite } from '../../server/src/db/crypto-suite.ts';
 import { SUITES, type SuiteName } from '../../server/src/lib/crypto-suite.ts';
 import { freshDatabase } from '../helpers/db.ts';
@@ -134,19 +133,6 @@ export async function auditBench(): Promise<void> {
     const total = (await db.knex('odx.audit_head').first()).seq;
     const secs = await timed(async () => void (await verifyChain(db.knex)));
     report('audit verify', { events: fmt(total), 'events/s': fmt(total / secs) });
-    // the console's verification (POST /api/v1/audit/verify): the same recomputation in steps of 20,000 — the longest step is how long one request holds the server
-    const signer = await HeadSigner.load(await fs.mkdtemp(path.join(os.tmpdir(), 'odx-bench-')));
-    let longest = 0;
-    const stepped = await timed(async () => {
-      let step = await startVerification(db.knex, 'genesis', signer.publicKeyPem, 20_000);
-      while (step.state === 'running') {
-        const t0 = process.hrtime.bigint();
-        step = await verifyStep(db.knex, step.verifiedTo, step.hash, 20_000);
-        longest = Math.max(longest, Number(process.hrtime.bigint() - t0) / 1e6);
-      }
-      if (step.state !== 'intact') throw new Error(`the bench chain does not verify: ${step.detail}`);
-    });
-    report('audit verify in steps of 20,000 (console)', { 'events/s': fmt(total / stepped), 'longest step ms': fmt(longest), 'ratio to whole-chain verify': (secs / stepped).toFixed(2) });
   } finally {
     await db.drop();
   }

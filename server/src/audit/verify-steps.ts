@@ -74,10 +74,11 @@ async function stopped(knex: Knex, start: VerifyStart, badSeq: number): Promise<
 
 /**
  * Recomputes up to `limit` events after `after`, whose hash the caller holds (from the previous
- * step). Only events up to the head as it stands now: events chained meanwhile are not part of
+ * step), reading `batch` events a query so the event loop is free between batches of hashing.
+ * Only events up to the head as it stands now: events chained meanwhile are not part of
  * this verification, and do not make it report a chain longer than its head.
  */
-export async function verifyStep(knex: Knex, after: number, afterHash: string, limit: number, batch = 5000): Promise<VerifyStep> {
+export async function verifyStep(knex: Knex, after: number, afterHash: string, limit: number, batch = 2000): Promise<VerifyStep> {
   const suite = await recordedSuite(knex);
   const head = (await knex('odx.audit_head').first('seq', 'hash')) as { seq: number; hash: Buffer };
   let prevHash: Buffer = Buffer.from(afterHash, 'hex');

@@ -43,12 +43,12 @@ export const ledgerRoutes = [
     alsoWrites: ['text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'],
     scoped: true,
     handler: async ({ query, scoping, services, res }) => {
-      const lists = query.list ? [query.list] : LEDGER_LISTS;
-      const { format, list: _list, ...filters } = query;
+      const { format, list, ...filters } = query;
+      const lists = list ? [list] : LEDGER_LISTS;
       const ledger = await buildLedger(services.knex, { scoping, ...filters, lists });
       if (format === 'json') return { body: ledger };
       // 一本账-数据清单-2026-12-07.csv: a person keeps several exports side by side
-      const name = ['一本账', ...(query.list ? [LEDGER_SHEETS[query.list]] : []), ledger.generatedAt.slice(0, 10)].join('-');
+      const name = ['一本账', ...(list ? [LEDGER_SHEETS[list]] : []), ledger.generatedAt.slice(0, 10)].join('-');
       if (format === 'csv') {
         res.type('text/csv; charset=utf-8').attachment(`${name}.csv`).send(ledgerCsv(ledger, lists));
         return;

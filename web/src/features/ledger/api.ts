@@ -23,8 +23,7 @@ export function useLedger(params: Record<string, QueryValue>) {
 }
 
 /** The address of the export with the filters shown: a link the browser downloads, named by the server (一本账-数据清单-日期.xlsx). */
-export function exportUrl(params: Record<string, QueryValue>, format: 'xlsx' | 'csv'): string {
-  const { after: _after, ...filters } = params;
+export function exportUrl(filters: Record<string, QueryValue>, format: 'xlsx' | 'csv'): string {
   return `/api/v1/census/ledger${queryString({ ...filters, format })}`;
 }
 
