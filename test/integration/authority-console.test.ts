@@ -175,7 +175,9 @@ describe('the authority’s console routes: audit verify in steps, key id, ledge
 
     it('exports what the filters find, the list in the file name', async () => {
       const res = await ledger({ list: 'resources', format: 'csv', shareType: 'conditional', q: '台账测试' }).buffer(true).expect(200);
-      expect(decodeURIComponent(res.headers['content-disposition'])).to.match(/一本账-数据清单-\d{4}-\d\d-\d\d\.csv/);
+      // the city's date (UTC+8), not UTC's: an export made at 07:00 in 滨海 carries that day
+      const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+      expect(decodeURIComponent(res.headers['content-disposition'])).to.contain(`一本账-数据清单-${today}.csv`);
       expect(res.text).to.contain('台账测试资源乙').and.not.contain('台账测试资源0');
     });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { shanghaiDay } from '../../governance/period.ts';
 import { route } from '../../http/route.ts';
 import { ledgerCsv, ledgerXlsx } from './export.ts';
 import { buildLedger, LEDGER_LISTS, LEDGER_SHEETS, RESOURCE_FILTERS } from './ledger.ts';
@@ -47,8 +48,8 @@ export const ledgerRoutes = [
       const lists = list ? [list] : LEDGER_LISTS;
       const ledger = await buildLedger(services.knex, { scoping, ...filters, lists });
       if (format === 'json') return { body: ledger };
-      // 一本账-数据清单-2026-12-07.csv: a person keeps several exports side by side
-      const name = ['一本账', ...(list ? [LEDGER_SHEETS[list]] : []), ledger.generatedAt.slice(0, 10)].join('-');
+      // 一本账-数据清单-2026-12-08.csv, the city's date: a person keeps several exports side by side
+      const name = ['一本账', ...(list ? [LEDGER_SHEETS[list]] : []), shanghaiDay(new Date(ledger.generatedAt))].join('-');
       if (format === 'csv') {
         res.type('text/csv; charset=utf-8').attachment(`${name}.csv`).send(ledgerCsv(ledger, lists));
         return;
