@@ -112,6 +112,20 @@ describe('the authority’s console routes: audit verify in steps, key id, ledge
   });
 
   it('verifies a saved head with the OpenSSL 3 commands the page shows (needs openssl and jq, as the guide does)', async () => {
+    await offlineCheck(t);
+  });
+
+  it('the same commands verify an SM2 head of the 国密 suite', async () => {
+    const gm = await testApp({ env: { ODX_CRYPTO: 'gm' } });
+    try {
+      const head = await offlineCheck(gm);
+      expect(head.algorithm).to.equal('SM2');
+    } finally {
+      await gm.close();
+    }
+  });
+
+  async function offlineCheck(t: TestApp) {
     const head = await request(t.app).get('/api/v1/audit/head').set(t.auth('authority')).expect(200);
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'odx-offline-'));
     await fs.writeFile(path.join(dir, 'head.json'), JSON.stringify(head.body, null, 2));
@@ -121,7 +135,8 @@ describe('the authority’s console routes: audit verify in steps, key id, ledge
     await fs.writeFile(path.join(dir, 'head.json'), JSON.stringify({ ...head.body, message: head.body.message.replace(`"seq":${head.body.seq}`, `"seq":${head.body.seq + 1}`) }));
     expect(() => execFileSync('bash', ['-eo', 'pipefail', '-c', opensslCommands(head.body)], { cwd: dir, encoding: 'utf8', stdio: 'pipe' })).to.throw();
     await fs.rm(dir, { recursive: true });
-  });
+    return head.body as { algorithm: string };
+  }
 
   it('finds a person’s events by their login alone', async () => {
     await request(t.app).post('/api/v1/audit/checkpoints').set(t.auth('authority')).expect(201);
