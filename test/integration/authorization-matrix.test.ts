@@ -87,6 +87,7 @@ const fixtures: Record<string, (t: TestApp, owner: TargetOwner) => Promise<Call>
   'GET /api/v1/audit': async () => ({ path: '/api/v1/audit' }),
   'GET /api/v1/audit/head': async () => ({ path: '/api/v1/audit/head' }),
   'POST /api/v1/audit/checkpoints': async () => ({ path: '/api/v1/audit/checkpoints' }),
+  'POST /api/v1/audit/verify': async () => ({ path: '/api/v1/audit/verify', body: { from: 'checkpoint', limit: 10 } }),
 };
 
 const DOCS = { system: systemDoc, resource: resourceDoc, demand: demandDoc };

@@ -184,6 +184,7 @@ const GETS: Record<string, (f: Fixture) => string[]> = {
 const POST_READS: Record<string, (f: Fixture) => { path: string; body: unknown }[]> = {
   'POST /api/3/action/:action': (f) => KINDS.map((k) => ({ path: '/api/3/action/datastore_search', body: { resource_id: f.resources[k].code } })),
   'POST /api/action/:action': (f) => KINDS.map((k) => ({ path: '/api/action/datastore_search', body: { resource_id: f.resources[k].code } })),
+  'POST /api/v1/audit/verify': () => [{ path: '/api/v1/audit/verify', body: { from: 'genesis' } }],
   'POST /api/v1/shared/:code/verify': (f) => KINDS.map((k) => ({ path: `/api/v1/shared/${code(f.resources[k])}/verify`, body: { match: { credit_code: rowValues(k, 1).credit_code } } })),
 };
 

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { chainPending, type Actor } from './chain.ts';
 import { runCommand, type CommandContext } from './command.ts';
-import { hashAlgorithmOf, type HeadSigner, type SignedHead } from './signing.ts';
+import { hashAlgorithmOf, keyIdOf, type HeadSigner, type SignedHead } from './signing.ts';
 
 /**
  * Signed checkpoints: the chain's head, signed and kept in odx.audit_checkpoints, made once a day
@@ -72,6 +72,7 @@ export function presentCheckpoint(r: Record<string, any>): Checkpoint {
     algorithm: r.algorithm,
     hashAlgorithm: hashAlgorithmOf(r.algorithm),
     publicKey: r.public_key,
+    keyId: keyIdOf(r.public_key),
     reason: r.reason,
   };
 }

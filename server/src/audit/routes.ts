@@ -3,7 +3,8 @@ import { runCommand } from './command.ts';
 import { chainPending, rowToEvent } from './chain.ts';
 import { checkpointCreator, presentCheckpoint } from './checkpoints.ts';
 import { presentAuditEvent } from './presenter.ts';
-import { AuditListQuery, AuditPage, Checkpoint, CheckpointListQuery, CheckpointPage, SignedHead } from './schema.ts';
+import { AuditListQuery, AuditPage, AuditVerifyBody, AuditVerifyStep, Checkpoint, CheckpointListQuery, CheckpointPage, SignedHead } from './schema.ts';
+import { startVerification, verifyStep } from './verify-steps.ts';
 
 export const auditRoutes = [
   route({
@@ -18,12 +19,15 @@ export const auditRoutes = [
     handler: async ({ query, services }) => {
       await chainPending(services.knex);
       const q = services.knex('odx.audit_events').orderBy('seq', query.order).limit(query.limit + 1);
-      if (query.actor) q.where('actor', query.actor);
+      // a login is enough: `sjj.authority` finds principal:sjj.authority
+      if (query.actor) q.whereIn('actor', [query.actor, `principal:${query.actor}`]);
       if (query.actorId) q.where('actor_id', query.actorId);
       if (query.departmentId) q.where('department_id', query.departmentId);
       if (query.targetType) q.where('target_type', query.targetType);
       if (query.targetId) q.where('target_id', query.targetId);
-      if (query.action) q.where('action', query.action);
+      // `resource.*`: every action of a kind, as a person looks for "everything done to resources"
+      if (query.action?.endsWith('*')) q.whereRaw(`action like ? escape '\\'`, [`${query.action.slice(0, -1).replace(/[\\%_]/g, (m) => `\\${m}`)}%`]);
+      else if (query.action) q.where('action', query.action);
       if (query.from) q.where('at', '>=', query.from);
       if (query.to) q.where('at', '<', query.to);
       if (query.cursor !== undefined) q.where('seq', query.order === 'desc' ? '<' : '>', query.cursor);
@@ -77,6 +81,26 @@ export const auditRoutes = [
       await chainPending(services.knex);
       const checkpoint = await runCommand(services.knex, { actor, requestId }, (ctx) => checkpointCreator(ctx, services.signer, 'on demand'));
       return { status: 201, body: checkpoint };
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/api/v1/audit/verify',
+    operationId: 'verifyAudit',
+    summary: 'Verify the audit chain in steps (as `odx audit verify`): start with `from`, then call again with `after` and `hash` while the answer says running',
+    tags: ['audit'],
+    access: { authority: 'any', admin: 'any' },
+    // recomputing hashes writes nothing: a read-only token may verify
+    scope: 'read',
+    body: AuditVerifyBody,
+    response: AuditVerifyStep,
+    handler: async ({ body, services }) => {
+      // a new verification takes in what waits to be chained; a next step keeps to its head
+      if (body.from) await chainPending(services.knex);
+      const step = body.from
+        ? await startVerification(services.knex, body.from, services.signer.publicKeyPem, body.limit)
+        : await verifyStep(services.knex, body.after!, body.hash!, body.limit);
+      return { body: step };
     },
   }),
 ];

@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { canonicalJson } from '../lib/canonical-json.ts';
@@ -16,6 +16,14 @@ export interface SignedHead {
   /** The hash of the chain (not signed: it follows from the signature's algorithm, the suites being pairs). */
   hashAlgorithm: CryptoSuite['hashAlgorithm'];
   publicKey: string;
+  /** Names the key: SHA-256 (hex) of the public key's DER (SubjectPublicKeyInfo) — what `openssl pkey -pubin -outform DER | openssl dgst -sha256` prints. */
+  keyId: string;
+}
+
+/** The key id of a PEM public key (see SignedHead.keyId): not signed, it follows from publicKey. */
+export function keyIdOf(publicKeyPem: string): string {
+  const der = Buffer.from(publicKeyPem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
+  return createHash('sha256').update(der).digest('hex');
 }
 
 /** The chain's hash in a suite whose signature is `algorithm`. */
@@ -92,6 +100,7 @@ export class HeadSigner {
       algorithm: this.suite.signatureAlgorithm,
       hashAlgorithm: this.suite.hashAlgorithm,
       publicKey: this.publicKeyPem,
+      keyId: keyIdOf(this.publicKeyPem),
     };
   }
 }
@@ -101,7 +110,7 @@ export class HeadSigner {
  * edited beside its message). SM2 when the head says so (user ID 1234567812345678), else Ed25519:
  * heads kept before suites existed name no algorithm.
  */
-export function verifySignedHead(head: Omit<SignedHead, 'algorithm' | 'hashAlgorithm'> & { algorithm?: string }): boolean {
+export function verifySignedHead(head: Omit<SignedHead, 'algorithm' | 'hashAlgorithm' | 'keyId'> & { algorithm?: string }): boolean {
   try {
     const signed = JSON.parse(head.message) as { seq: unknown; hash: unknown; signedAt: unknown };
     if (signed.seq !== head.seq || signed.hash !== head.hash || signed.signedAt !== head.signedAt) return false;

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { recordedSuite } from '../db/crypto-suite.ts';
 import type { CryptoSuite } from '../lib/crypto-suite.ts';
-import { chainHash, GENESIS_HASH, hashedContent, rowToEvent } from './chain.ts';
+import { chainHash, GENESIS_HASH, hashedContent, rowToEvent, type AuditEvent } from './chain.ts';
 import { verifySignedHead, type SignedHead } from './signing.ts';
 
 export interface VerifyResult {
@@ -36,10 +36,8 @@ export async function verifyChain(knex: Knex, onProgress?: (p: VerifyProgress) =
     const rows = await knex('odx.audit_events').where('seq', '>=', expectedSeq).orderBy('seq').limit(batch);
     for (const row of rows) {
       const e = rowToEvent(row);
-      const fail = (problem: string): VerifyResult => ({ ok: false, hashAlgorithm, checked, headSeq: head.seq, firstBadSeq: e.seq, problem });
-      if (e.seq !== expectedSeq) return { ok: false, hashAlgorithm, checked, headSeq: head.seq, firstBadSeq: expectedSeq, problem: `event ${expectedSeq} is missing` };
-      if (!e.prevHash.equals(prevHash)) return fail('prev_hash does not match the hash of the event before it');
-      if (!chainHash(prevHash, hashedContent(e), suite).equals(e.hash)) return fail(`hash does not match the event content (${hashAlgorithm})`);
+      const broken = checkLink(e, expectedSeq, prevHash, suite);
+      if (broken) return { ok: false, hashAlgorithm, checked, headSeq: head.seq, firstBadSeq: broken.seq, problem: broken.problem };
       prevHash = e.hash;
       expectedSeq++;
       checked++;
@@ -51,6 +49,20 @@ export async function verifyChain(knex: Knex, onProgress?: (p: VerifyProgress) =
     return { ok: false, hashAlgorithm, checked, headSeq: head.seq, firstBadSeq: checked + 1, problem: `the chain ends at ${checked} but its head says ${head.seq}` };
   }
   return { ok: true, hashAlgorithm, checked, headSeq: head.seq };
+}
+
+/** Why a link of the chain does not hold: an event missing, its prev_hash not the hash before it, or its hash not its content's. */
+export type LinkProblem = 'missing' | 'prev_hash' | 'hash';
+
+/**
+ * Checks one event as the `expectedSeq`th of the chain after `prevHash`: the seq it must have, the
+ * hash it must point back to, and the hash its stored fields must give. Null when it holds.
+ */
+export function checkLink(e: AuditEvent, expectedSeq: number, prevHash: Buffer, suite: CryptoSuite): { seq: number; code: LinkProblem; problem: string } | null {
+  if (e.seq !== expectedSeq) return { seq: expectedSeq, code: 'missing', problem: `event ${expectedSeq} is missing` };
+  if (!e.prevHash.equals(prevHash)) return { seq: e.seq, code: 'prev_hash', problem: 'prev_hash does not match the hash of the event before it' };
+  if (!chainHash(prevHash, hashedContent(e), suite).equals(e.hash)) return { seq: e.seq, code: 'hash', problem: `hash does not match the event content (${suite.hashAlgorithm})` };
+  return null;
 }
 
 export interface KeptHeadCheck {

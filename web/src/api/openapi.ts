@@ -444,6 +444,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/audit/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Verify the audit chain in steps (as `odx audit verify`): start with `from`, then call again with `after` and `hash` while the answer says running
+         * @description Who may call: authority (any department), admin (any department).
+         */
+        post: operations["verifyAudit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/classifications": {
         parameters: {
             query?: never;
@@ -920,7 +940,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The ledger (一本账): every system, resource and demand with department, status and links, as JSON, CSV (UTF-8 with BOM) or .xlsx (a sheet per list)
+         * The ledger (一本账): every system, resource and demand with department, status and links, filtered, as JSON (one list paged on request), CSV (UTF-8 with BOM) or .xlsx (a sheet per list)
          * @description Who may call: admin (any department), authority (any department), officer (own department), registrar (own department).
          */
         get: operations["getLedger"];
@@ -2338,6 +2358,8 @@ export interface components {
             hashAlgorithm: "SHA-256" | "SM3";
             /** @description the installation’s public key (PEM) */
             publicKey: string;
+            /** @description names the key: SHA-256 (hex) of the public key’s DER (SubjectPublicKeyInfo), as `openssl pkey -pubin -in key.pem -outform DER | openssl dgst -sha256` prints it; not signed, it follows from publicKey */
+            keyId: string;
         };
         /** @description A signed head of the audit chain kept and published by the installation */
         Checkpoint: {
@@ -2362,9 +2384,44 @@ export interface components {
             hashAlgorithm: "SHA-256" | "SM3";
             /** @description the installation’s public key (PEM) */
             publicKey: string;
+            /** @description names the key: SHA-256 (hex) of the public key’s DER (SubjectPublicKeyInfo), as `openssl pkey -pubin -in key.pem -outform DER | openssl dgst -sha256` prints it; not signed, it follows from publicKey */
+            keyId: string;
             id: number;
             /** @description daily, or on demand */
             reason: string;
+        };
+        /** @description A step of verifying the audit chain: how far it got, and whether the chain holds */
+        AuditVerifyStep: {
+            /**
+             * @description running: call again with `after` = verifiedTo and `hash`; intact: every event from the start to headSeq recomputes; broken: see firstBadSeq
+             * @enum {string}
+             */
+            state: "running" | "intact" | "broken";
+            /** @description what the verification rests on; on its first step only */
+            start: {
+                /** @enum {string} */
+                kind: "genesis" | "checkpoint";
+                /** @description events up to this seq are not recomputed by this verification (0: from the first event) */
+                seq: number;
+                checkpointId: number | null;
+                signedAt: string | null;
+            } | null;
+            /** @description the last seq recomputed and found right */
+            verifiedTo: number;
+            /** @description hex hash of the event at verifiedTo: pass it back with `after` to continue */
+            hash: string;
+            /** @description events recomputed in this step */
+            checked: number;
+            /** @description the head of the chain when the step began */
+            headSeq: number;
+            /** @enum {string} */
+            hashAlgorithm: "SHA-256" | "SM3";
+            /** @description the first seq that does not hold */
+            firstBadSeq: number | null;
+            /** @description missing: an event is gone; prev_hash: an event does not point back to the one before; hash: an event’s content was changed; head: the head does not match the last event; checkpoint: the chain differs from the newest signed checkpoint */
+            problem: ("missing" | "prev_hash" | "hash" | "head" | "checkpoint") | null;
+            /** @description the problem in words (English, as `odx audit verify` prints it) */
+            detail: string | null;
         };
         /** @description A class of the classification tree (信息资源分类: 类/项/目/细目) */
         Classification: {
@@ -3119,11 +3176,14 @@ export interface components {
             generatedAt: string;
             /** @description the department asked for; null for all in reach */
             department: number | null;
+            /** @description totals of the lists as filtered, before paging */
             counts: {
                 systems: number;
                 resources: number;
                 demands: number;
             };
+            /** @description when one list is paged (limit): pass as `after` for its next page; null on the last page or unpaged */
+            next: number | null;
             systems: components["schemas"]["LedgerSystem"][];
             resources: components["schemas"]["LedgerResource"][];
             demands: components["schemas"]["LedgerDemand"][];
@@ -5462,11 +5522,13 @@ export interface operations {
     searchAudit: {
         parameters: {
             query?: {
+                /** @description who acted, as events name them (principal:<login>, system:<name>) or a login alone */
                 actor?: string;
                 actorId?: number;
                 departmentId?: number;
                 targetType?: string;
                 targetId?: string;
+                /** @description what happened, e.g. resource.publish; ending in * every action that starts so (resource.*) */
                 action?: string;
                 from?: unknown;
                 to?: unknown;
@@ -5614,6 +5676,72 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Checkpoint"];
+                };
+            };
+            /** @description no valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    verifyAudit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description start a verification: from the first event, or from the newest signed checkpoint (the events before it are not recomputed)
+                     * @enum {string}
+                     */
+                    from?: "genesis" | "checkpoint";
+                    /** @description continue a verification after this seq: the `verifiedTo` of the previous step */
+                    after?: number;
+                    /** @description with `after`: the `hash` of the previous step */
+                    hash?: string;
+                    /**
+                     * @description at most this many events in this step
+                     * @default 20000
+                     */
+                    limit?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditVerifyStep"];
+                };
+            };
+            /** @description invalid input; details name each problem with its JSON path */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no valid token */
@@ -7316,8 +7444,26 @@ export interface operations {
         parameters: {
             query?: {
                 format?: "json" | "csv" | "xlsx";
+                /** @description only this department (its id); outside the caller’s reach the lists are empty */
                 department?: number;
+                /** @description only this list */
                 list?: "systems" | "resources" | "demands";
+                /** @description only entries in this status (draft, submitted, approved, published, retired; active; open, matched …) */
+                status?: string;
+                /** @description only entries whose name holds each of these words */
+                q?: string;
+                /** @description resources of this class or any class under it (list=resources) */
+                category?: string;
+                /** @description resources of this share type (list=resources) */
+                shareType?: string;
+                /** @description resources of this open type (list=resources) */
+                openType?: string;
+                /** @description resources of this domain (list=resources) */
+                domain?: string;
+                /** @description JSON of one list only: at most this many entries (keyset paging; counts stay the totals) */
+                limit?: number;
+                /** @description with limit: the `next` of the previous page */
+                after?: number;
             };
             header?: never;
             path?: never;

@@ -10,6 +10,9 @@ import * as workMessages from '../features/work/messages.ts';
 import * as oversightMessages from '../features/oversight/messages.ts';
 import * as openAppsMessages from '../features/open-applications/messages.ts';
 import * as governanceMessages from '../features/governance/messages.ts';
+import * as ledgerMessages from '../features/ledger/messages.ts';
+import * as auditMessages from '../features/audit/messages.ts';
+import * as classificationsMessages from '../features/classifications/messages.ts';
 
 /**
  * Every string on the screen, Chinese first and English second. The terms are WEB.md's "Words on
@@ -205,6 +208,9 @@ export const zh = {
   ...censusMessages.zh,
   ...censusImportMessages.zh,
   ...loadsMessages.zh,
+  ...ledgerMessages.zh,
+  ...auditMessages.zh,
+  ...classificationsMessages.zh,
 };
 
 export type MessageKey = keyof typeof zh;
@@ -397,4 +403,7 @@ export const en: Record<MessageKey, string> = {
   ...censusMessages.en,
   ...censusImportMessages.en,
   ...loadsMessages.en,
+  ...ledgerMessages.en,
+  ...auditMessages.en,
+  ...classificationsMessages.en,
 };

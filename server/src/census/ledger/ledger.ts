@@ -17,7 +17,22 @@ export interface LedgerFilter {
   /** Only this department. */
   department?: number;
   lists?: readonly LedgerList[];
+  /** Only entries in this status (each list has its own statuses). */
+  status?: string;
+  /** Only entries whose name holds each of these words. */
+  q?: string;
+  /** Resources only: of this class or any class under it (a code prefix). */
+  category?: string;
+  shareType?: string;
+  openType?: string;
+  domain?: string;
+  /** Keyset paging of one list: at most `limit` entries after the id `after`; counts stay the totals. */
+  limit?: number;
+  after?: number;
 }
+
+/** The filters that concern resources alone. */
+export const RESOURCE_FILTERS = ['category', 'shareType', 'openType', 'domain'] as const;
 
 interface Dept {
   id: number;
@@ -97,7 +112,10 @@ export interface LedgerDemand {
 export interface Ledger {
   generatedAt: string;
   department: number | null;
+  /** Totals of the lists as filtered, before paging. */
   counts: { systems: number; resources: number; demands: number };
+  /** When one list is paged: the `after` of its next page, or null on the last. */
+  next: number | null;
   systems: LedgerSystem[];
   resources: LedgerResource[];
   demands: LedgerDemand[];
@@ -107,6 +125,31 @@ function scoped<T extends Knex.QueryBuilder>(q: T, column: string, f: LedgerFilt
   whereInScope(q, f.scoping, { department: column });
   if (f.department !== undefined) q.where(column, f.department);
   return q;
+}
+
+const likeWord = (w: string) => `%${w.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+
+/** A list's entries in reach that pass the filters (`t` is the table's alias), unordered and unpaged. */
+function filtered<T extends Knex.QueryBuilder>(q: T, t: string, f: LedgerFilter): T {
+  scoped(q, `${t}.department_id`, f);
+  if (f.status) q.where(`${t}.status`, f.status);
+  for (const word of (f.q ?? '').split(/\s+/).filter(Boolean)) q.whereRaw(`${t}.name ilike ? escape '\\'`, [likeWord(word)]);
+  return q;
+}
+
+/** One list's rows, paged when asked, and its total. */
+async function listPage(base: () => Knex.QueryBuilder, id: string, columns: unknown[], f: LedgerFilter): Promise<{ rows: Record<string, any>[]; total: number; next: number | null }> {
+  const q = base().orderBy(id).select(...(columns as string[]));
+  if (f.limit === undefined) {
+    const rows = await q;
+    return { rows, total: rows.length, next: null };
+  }
+  if (f.after !== undefined) q.where(id, '>', f.after);
+  const rows: Record<string, any>[] = await q.limit(f.limit + 1);
+  const more = rows.length > f.limit;
+  const page = rows.slice(0, f.limit);
+  const [{ n }] = await base().count({ n: '*' });
+  return { rows: page, total: Number(n), next: more ? page[page.length - 1].id : null };
 }
 
 const iso = (d: Date | string | null | undefined) => (d instanceof Date ? d.toISOString() : (d ?? null));
@@ -121,119 +164,130 @@ export async function buildLedger(knex: Knex, f: LedgerFilter): Promise<Ledger> 
     byUscc.set(d.uscc, d);
   }
   const dept = (id: number) => depts.get(id) ?? { id, name: '', uscc: '' };
+  const counts = { systems: 0, resources: 0, demands: 0 };
+  let next: number | null = null;
 
-  // resources are read for the systems' links too
-  const resourceRows =
-    want.has('resources') || want.has('systems')
-      ? await scoped(
-          knex('odx.resources as r')
-            .leftJoin('odx.classifications as c', 'c.code', 'r.category')
-            .orderBy('r.id')
-            .select('r.id', 'r.code', 'r.name', 'r.department_id', 'r.status', 'r.doc', 'r.category', 'c.name as category_name', 'r.linked', 'r.published_at', 'r.version', 'r.updated_at'),
-          'r.department_id',
-          f,
-        )
-      : [];
-  const systemRows = await scoped(knex('odx.systems').orderBy('id').select('id', 'name', 'department_id', 'status', 'doc', 'version', 'updated_at'), 'department_id', f);
-  const systemNames = new Map<number, string>(systemRows.map((s: Record<string, any>) => [s.id, s.name]));
-  const missingSystems = [...new Set(resourceRows.map((r: Record<string, any>) => r.doc.sourceSystem).filter((id: unknown) => typeof id === 'number' && !systemNames.has(id)))];
+  let resourceRows: Record<string, any>[] = [];
+  if (want.has('resources')) {
+    const base = () => {
+      const q = filtered(knex('odx.resources as r').leftJoin('odx.classifications as c', 'c.code', 'r.category'), 'r', f);
+      if (f.category) q.whereRaw(`r.doc->>'category' like ?`, [`${f.category.replace(/[\\%_]/g, (m) => `\\${m}`)}%`]);
+      for (const [key, field] of [['shareType', 'shareType'], ['openType', 'openType'], ['domain', 'domain']] as const) {
+        if (f[key]) q.whereRaw(`r.doc->>'${field}' = ?`, [f[key]]);
+      }
+      return q;
+    };
+    const page = await listPage(base, 'r.id', ['r.id', 'r.code', 'r.name', 'r.department_id', 'r.status', 'r.doc', 'r.category', 'c.name as category_name', 'r.linked', 'r.published_at', 'r.version', 'r.updated_at'], f);
+    resourceRows = page.rows;
+    counts.resources = page.total;
+    next = page.next;
+  }
+
+  let systemRows: Record<string, any>[] = [];
+  if (want.has('systems')) {
+    const page = await listPage(() => filtered(knex('odx.systems as s'), 's', f), 's.id', ['s.id', 's.name', 's.department_id', 's.status', 's.doc', 's.version', 's.updated_at'], f);
+    systemRows = page.rows;
+    counts.systems = page.total;
+    next ??= page.next;
+  }
+  const systemNames = new Map<number, string>(systemRows.map((s) => [s.id, s.name]));
+  const missingSystems = [...new Set(resourceRows.map((r) => r.doc.sourceSystem).filter((id: unknown) => typeof id === 'number' && !systemNames.has(id)))];
   if (missingSystems.length) for (const s of await knex('odx.systems').whereIn('id', missingSystems).select('id', 'name')) systemNames.set(s.id, s.name);
 
   const demandCounts = new Map<number, number>();
-  if (want.has('resources') && resourceRows.length) {
-    const counts = await scoped(
-      knex('odx.demand_links as l').join('odx.resources as r', 'r.id', 'l.resource_id').groupBy('l.resource_id').select('l.resource_id').count({ n: '*' }),
-      'r.department_id',
+  if (resourceRows.length) {
+    const counted = await knex('odx.demand_links').whereIn('resource_id', resourceRows.map((r) => r.id)).groupBy('resource_id').select('resource_id').count({ n: '*' });
+    for (const c of counted as Record<string, any>[]) demandCounts.set(Number(c.resource_id), Number(c.n));
+  }
+
+  // the resources each listed system feeds, whatever the filters: the links are part of the system's line
+  const fedBy = new Map<number, LedgerSystem['resources']>();
+  if (systemRows.length) {
+    const fed = await scoped(
+      knex('odx.resources').whereRaw(`(doc->>'sourceSystem')::bigint = any(?)`, [systemRows.map((s) => s.id)]).orderBy('id').select('id', 'code', 'doc', 'department_id'),
+      'department_id',
       f,
     );
-    for (const c of counts as Record<string, any>[]) demandCounts.set(c.resource_id, Number(c.n));
+    for (const r of fed as Record<string, any>[]) {
+      const sid = r.doc.sourceSystem;
+      fedBy.set(sid, [...(fedBy.get(sid) ?? []), { id: r.id, code: r.code, name: r.doc.name }]);
+    }
   }
 
-  const fedBy = new Map<number, LedgerSystem['resources']>();
-  for (const r of resourceRows as Record<string, any>[]) {
-    const sid = r.doc.sourceSystem;
-    if (typeof sid === 'number') fedBy.set(sid, [...(fedBy.get(sid) ?? []), { id: r.id, code: r.code, name: r.doc.name }]);
-  }
+  const systems: LedgerSystem[] = systemRows.map((s) => {
+    const d = dept(s.department_id);
+    const doc = s.doc;
+    return {
+      id: s.id,
+      name: s.name,
+      departmentId: d.id,
+      department: d.name,
+      departmentCode: d.uscc,
+      status: s.status,
+      buildStatus: doc.buildStatus,
+      systemType: doc.systemType ?? null,
+      scope: doc.scope,
+      deployment: doc.deployment ?? null,
+      network: doc.network,
+      protectionLevel: doc.protectionLevel ?? null,
+      classified: doc.classified ?? null,
+      zombie: doc.zombie ?? null,
+      launchedAt: doc.launchedAt ?? null,
+      storageGb: doc.storageGb ?? null,
+      contact: doc.contact ?? null,
+      resources: fedBy.get(s.id) ?? [],
+      version: s.version,
+      updatedAt: iso(s.updated_at)!,
+    };
+  });
 
-  const systems: LedgerSystem[] = want.has('systems')
-    ? (systemRows as Record<string, any>[]).map((s) => {
-        const d = dept(s.department_id);
-        const doc = s.doc;
-        return {
-          id: s.id,
-          name: s.name,
-          departmentId: d.id,
-          department: d.name,
-          departmentCode: d.uscc,
-          status: s.status,
-          buildStatus: doc.buildStatus,
-          systemType: doc.systemType ?? null,
-          scope: doc.scope,
-          deployment: doc.deployment ?? null,
-          network: doc.network,
-          protectionLevel: doc.protectionLevel ?? null,
-          classified: doc.classified ?? null,
-          zombie: doc.zombie ?? null,
-          launchedAt: doc.launchedAt ?? null,
-          storageGb: doc.storageGb ?? null,
-          contact: doc.contact ?? null,
-          resources: fedBy.get(s.id) ?? [],
-          version: s.version,
-          updatedAt: iso(s.updated_at)!,
-        };
-      })
-    : [];
-
-  const resources: LedgerResource[] = want.has('resources')
-    ? (resourceRows as Record<string, any>[]).map((r) => {
-        const d = dept(r.department_id);
-        const doc = r.doc;
-        const sid = doc.sourceSystem;
-        return {
-          id: r.id,
-          code: r.code,
-          name: doc.name,
-          departmentId: d.id,
-          department: d.name,
-          departmentCode: d.uscc,
-          status: r.status,
-          category: doc.category,
-          categoryName: doc.category === r.category ? (r.category_name ?? null) : null,
-          shareType: doc.shareType,
-          openType: doc.openType,
-          updateCycle: doc.updateCycle,
-          domain: doc.domain ?? null,
-          format: doc.format?.type,
-          items: doc.items?.length ?? 0,
-          sourceSystem: typeof sid === 'number' ? { id: sid, name: systemNames.get(sid) ?? '' } : null,
-          linked: r.linked,
-          publishedAt: iso(r.published_at),
-          demands: demandCounts.get(r.id) ?? 0,
-          version: r.version,
-          updatedAt: iso(r.updated_at)!,
-        };
-      })
-    : [];
+  const resources: LedgerResource[] = resourceRows.map((r) => {
+    const d = dept(r.department_id);
+    const doc = r.doc;
+    const sid = doc.sourceSystem;
+    return {
+      id: r.id,
+      code: r.code,
+      name: doc.name,
+      departmentId: d.id,
+      department: d.name,
+      departmentCode: d.uscc,
+      status: r.status,
+      category: doc.category,
+      categoryName: doc.category === r.category ? (r.category_name ?? null) : null,
+      shareType: doc.shareType,
+      openType: doc.openType,
+      updateCycle: doc.updateCycle,
+      domain: doc.domain ?? null,
+      format: doc.format?.type,
+      items: doc.items?.length ?? 0,
+      sourceSystem: typeof sid === 'number' ? { id: sid, name: systemNames.get(sid) ?? '' } : null,
+      linked: r.linked,
+      publishedAt: iso(r.published_at),
+      demands: demandCounts.get(r.id) ?? 0,
+      version: r.version,
+      updatedAt: iso(r.updated_at)!,
+    };
+  });
 
   let demands: LedgerDemand[] = [];
   if (want.has('demands')) {
-    const rows = await scoped(knex('odx.demands').orderBy('id').select('id', 'name', 'department_id', 'status', 'doc', 'reason', 'version', 'updated_at'), 'department_id', f);
+    const page = await listPage(() => filtered(knex('odx.demands as dm'), 'dm', f), 'dm.id', ['dm.id', 'dm.name', 'dm.department_id', 'dm.status', 'dm.doc', 'dm.reason', 'dm.version', 'dm.updated_at'], f);
+    counts.demands = page.total;
+    next ??= page.next;
+    const rows = page.rows;
     const links = new Map<number, LedgerDemand['resources']>();
     if (rows.length) {
-      const linkRows = await scoped(
-        knex('odx.demand_links as l')
-          .join('odx.demands as dm', 'dm.id', 'l.demand_id')
-          .join('odx.resources as r', 'r.id', 'l.resource_id')
-          .orderBy(['l.demand_id', 'l.resource_id'])
-          .select('l.demand_id', 'r.id', 'r.code', 'r.name', 'r.department_id'),
-        'dm.department_id',
-        f,
-      );
+      const linkRows = await knex('odx.demand_links as l')
+        .join('odx.resources as r', 'r.id', 'l.resource_id')
+        .whereIn('l.demand_id', rows.map((m) => m.id))
+        .orderBy(['l.demand_id', 'l.resource_id'])
+        .select('l.demand_id', 'r.id', 'r.code', 'r.name', 'r.department_id');
       for (const l of linkRows as Record<string, any>[]) {
-        links.set(l.demand_id, [...(links.get(l.demand_id) ?? []), { id: l.id, code: l.code, name: l.name, departmentId: l.department_id }]);
+        links.set(Number(l.demand_id), [...(links.get(Number(l.demand_id)) ?? []), { id: l.id, code: l.code, name: l.name, departmentId: l.department_id }]);
       }
     }
-    demands = (rows as Record<string, any>[]).map((m) => {
+    demands = rows.map((m) => {
       const d = dept(m.department_id);
       const doc = m.doc;
       return {
@@ -257,14 +311,7 @@ export async function buildLedger(knex: Knex, f: LedgerFilter): Promise<Ledger> 
     });
   }
 
-  return {
-    generatedAt: new Date().toISOString(),
-    department: f.department ?? null,
-    counts: { systems: systems.length, resources: resources.length, demands: demands.length },
-    systems,
-    resources,
-    demands,
-  };
+  return { generatedAt: new Date().toISOString(), department: f.department ?? null, counts, next, systems, resources, demands };
 }
 
 // ---------------------------------------------------------------------------------------------

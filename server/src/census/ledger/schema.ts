@@ -72,7 +72,8 @@ export const Ledger = z
   .object({
     generatedAt: text.meta({ format: 'date-time' }),
     department: int.nullable().describe('the department asked for; null for all in reach'),
-    counts: z.object({ systems: int, resources: int, demands: int }),
+    counts: z.object({ systems: int, resources: int, demands: int }).describe('totals of the lists as filtered, before paging'),
+    next: int.nullable().describe('when one list is paged (limit): pass as `after` for its next page; null on the last page or unpaged'),
     systems: z.array(LedgerSystem),
     resources: z.array(LedgerResource),
     demands: z.array(LedgerDemand),

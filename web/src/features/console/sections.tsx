@@ -46,6 +46,10 @@ export const SECTIONS: readonly ConsoleSection[] = [
   { path: 'oversight/overdue', group: 'oversight', label: 'oversight.menu.overdue', ability: 'checkShareRequest', page: async () => (await import('../oversight/OverduePage.tsx')).OverduePage },
   // governance: the dashboard of indicators, evaluation and what is overdue (docs/guide/authority.md); an officer sees their own department's
   { path: 'governance', group: 'oversight', label: 'gov.menu', ability: 'getIndicators', page: async () => (await import('../governance/DashboardPage.tsx')).DashboardPage },
+  // the authority's ledger, audit trail and classification tree (web/src/features/ledger, audit, classifications)
+  { path: 'ledger', group: 'oversight', label: 'ledger.menu', ability: 'getLedger', page: async () => (await import('../ledger/LedgerPage.tsx')).LedgerPage },
+  { path: 'audit', group: 'oversight', label: 'audit.menu', ability: 'searchAudit', page: async () => (await import('../audit/AuditPage.tsx')).AuditPage },
+  { path: 'classifications', group: 'oversight', label: 'classifications.menu', ability: 'createClassification', page: async () => (await import('../classifications/ClassificationsPage.tsx')).ClassificationsPage },
   {
     // the providing officer answers here; a developer sees their own applications (the list is scoped by the server)
     path: 'open-applications',
