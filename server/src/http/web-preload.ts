@@ -10,9 +10,10 @@
  * the preloaded answer to the page's `fetch` instead of asking twice; a browser test checks that
  * the search page makes exactly one call, to the URL named here.
  */
+import path from 'node:path';
 
 /** Vite's build manifest (`build.manifest`): source module -> its chunk and the chunks it imports. */
-export type ViteManifest = Record<string, { file: string; imports?: string[]; isEntry?: boolean; css?: string[] }>;
+export type ViteManifest = Record<string, { file: string; name?: string; imports?: string[]; isEntry?: boolean; isDynamicEntry?: boolean; css?: string[] }>;
 
 interface Page {
   /** The page's module in the web app's source (the key of the build manifest). */
@@ -57,7 +58,18 @@ export function searchCall(query: URLSearchParams): string {
   return `/api/v1/datasets${s ? `?${s}` : ''}`;
 }
 
-/** The files of a module's chunk and of every chunk it imports, the entry's left out (named first, on its own). */
+/**
+ * A page module's key in the manifest: its source path, or — when Rollup placed code the page shares
+ * with a chunk it loads lazily in the page's own chunk (the dataset page and its chart view), which
+ * Vite then lists under the chunk's name — the dynamic entry named after the module's file.
+ */
+export function pageChunkKey(manifest: ViteManifest, module: string): string | null {
+  if (manifest[module]) return module;
+  const name = path.basename(module, path.extname(module));
+  return Object.entries(manifest).find(([, c]) => c.isDynamicEntry && c.name === name)?.[0] ?? null;
+}
+
+/** The files of a page's chunk and of every chunk it imports, the entry's left out (named first, on its own). */
 function chunksOf(manifest: ViteManifest, module: string): string[] {
   const files: string[] = [];
   const seen = new Set<string>();
@@ -68,7 +80,8 @@ function chunksOf(manifest: ViteManifest, module: string): string[] {
     files.push(`/${chunk.file}`);
     for (const i of chunk.imports ?? []) visit(i);
   };
-  visit(module);
+  const key = pageChunkKey(manifest, module);
+  if (key) visit(key);
   return files;
 }
 
