@@ -45,6 +45,8 @@ describe('the open-data portal in Chromium', function () {
     // the combobox input sits under the shown value: click through it as a person clicks the box
     await page.getByLabel(label, { exact: true }).click({ force: true });
     await page.locator(`.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option[title="${option}"]`).click();
+    // the list closes with an animation: a page is judged (axe) as a person sees it once it settled, not mid-animation
+    await page.waitForFunction(() => [...document.querySelectorAll('.ant-select-dropdown')].every((e) => getComputedStyle(e).display === 'none'));
   };
   const noSeriousViolations = async (what: string) => expect(await seriousViolations(page), `axe on ${what}`).to.deep.equal([]);
 
