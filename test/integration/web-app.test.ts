@@ -6,6 +6,15 @@ import request from 'supertest';
 import { testApp, type TestApp } from '../helpers/app.ts';
 import { licenceCsv, loadCsv, publishedResource } from '../helpers/census.ts';
 
+/** A build manifest as Vite writes it (dist/.vite/manifest.json): the entry, two pages and a chunk they share. */
+const MANIFEST = {
+  'index.html': { file: 'assets/index-Ab12Cd34.js', isEntry: true, css: ['assets/index-Css00000.css'] },
+  'src/features/search/SearchPage.tsx': { file: 'assets/SearchPage-Se12Ar34.js', isDynamicEntry: true, imports: ['index.html', '_Input-In12Pu34.js'] },
+  'src/features/portal/HomePage.tsx': { file: 'assets/HomePage-Ho12Me34.js', isDynamicEntry: true, imports: ['index.html', '_Input-In12Pu34.js'] },
+  '_Input-In12Pu34.js': { file: 'assets/Input-In12Pu34.js', imports: ['index.html'] },
+};
+const ENTRY_LINKS = '</assets/index-Ab12Cd34.js>; rel=modulepreload, </assets/index-Css00000.css>; rel=preload; as=style; crossorigin';
+
 const INDEX = '<!doctype html><html lang="zh-CN"><head><script type="module" src="/assets/index-Ab12Cd34.js"></script></head><body><div id="root"></div></body></html>';
 
 describe('the web app served beside the API', function () {
@@ -19,6 +28,8 @@ describe('the web app served beside the API', function () {
     await fs.writeFile(path.join(dir, 'index.html'), INDEX);
     await fs.writeFile(path.join(dir, 'assets', 'index-Ab12Cd34.js'), 'console.log("odx")\n');
     await fs.writeFile(path.join(dir, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
+    await fs.mkdir(path.join(dir, '.vite'));
+    await fs.writeFile(path.join(dir, '.vite', 'manifest.json'), JSON.stringify(MANIFEST));
     t = await testApp({ env: { ODX_WEB_DIR: dir } });
   });
   after(async () => {
@@ -51,6 +62,35 @@ describe('the web app served beside the API', function () {
     await request(t.app).get('/assets/../index.html').expect((r) => expect(r.text).to.not.equal('console.log("odx")\n'));
     const icon = await request(t.app).get('/favicon.svg').expect(200);
     expect(icon.headers['content-type']).to.match(/svg/);
+  });
+
+  it('names the search page\'s chunks and its exact API call in a Link header, so the browser fetches them while the entry loads', async () => {
+    // what SearchPage.tsx asks: q, department, the lists comma-joined without empty entries, the last cursor of the trail; empty parameters left out
+    const res = await request(t.app).get('/search?pages=c1,c2&domain=transport,,health&q=%E5%85%AC%E4%BA%A4%20%E8%BD%A6&format=&updateCycle=monthly').expect(200);
+    expect(res.text).to.equal(INDEX);
+    expect(res.headers.link).to.equal(
+      `${ENTRY_LINKS}, </api/v1/datasets?q=%E5%85%AC%E4%BA%A4+%E8%BD%A6&domain=transport%2Chealth&updateCycle=monthly&cursor=c2>; rel=preload; as=fetch; crossorigin, ` +
+        '</assets/SearchPage-Se12Ar34.js>; rel=modulepreload, </assets/Input-In12Pu34.js>; rel=modulepreload',
+    );
+    expect((await request(t.app).get('/search').expect(200)).headers.link).to.include('</api/v1/datasets>; rel=preload; as=fetch; crossorigin');
+    // the home page's two calls (useOpenSummary, and the domain counts' useDatasetSearch({ limit: 1 }))
+    expect((await request(t.app).get('/').expect(200)).headers.link).to.equal(
+      `${ENTRY_LINKS}, </api/v1/open/summary>; rel=preload; as=fetch; crossorigin, </api/v1/datasets?limit=1>; rel=preload; as=fetch; crossorigin, ` +
+        '</assets/HomePage-Ho12Me34.js>; rel=modulepreload, </assets/Input-In12Pu34.js>; rel=modulepreload',
+    );
+  });
+
+  it('sends no Link header for a path that is no portal page, nor for assets and the API; a crafted query cannot add a link', async () => {
+    for (const p of ['/en/anything/deep', '/search/more', '/console/inbox', '/assets/index-Ab12Cd34.js', '/favicon.svg', '/api/v1/datasets', '/healthz']) {
+      expect((await request(t.app).get(p)).headers.link, p).to.equal(undefined);
+    }
+    // a page without a first call of its own gets its chunks only (none in this build's manifest): nothing to say
+    expect((await request(t.app).get('/departments').expect(200)).headers.link).to.equal(ENTRY_LINKS);
+    const crafted = await request(t.app).get(`/search?q=${encodeURIComponent('x>; rel=preload; as=script, <https://evil.example/a.js')}`).expect(200);
+    const links = (crafted.headers.link as string).split(', <');
+    expect(links).to.have.length(5);
+    expect(crafted.headers.link).not.to.include('evil.example/a.js>');
+    expect(links[2]).to.equal('/api/v1/datasets?q=x%3E%3B+rel%3Dpreload%3B+as%3Dscript%2C+%3Chttps%3A%2F%2Fevil.example%2Fa.js>; rel=preload; as=fetch; crossorigin');
   });
 
   it('leaves the API, its reference and the standards paths to the API', async () => {

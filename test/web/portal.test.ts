@@ -3,7 +3,8 @@ import { expect } from 'chai';
 import { parse } from 'csv-parse/sync';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { testApp, type TestApp } from '../helpers/app.ts';
-import { ensureWebBuild, launchChromium, listen, seriousViolations } from '../helpers/browser.ts';
+import { ensureWebBuild, launchChromium, listen, seriousViolations, WEB_DIST } from '../helpers/browser.ts';
+import { pageChunkKey, PRELOADED_PAGE_MODULES } from '../../server/src/http/web-preload.ts';
 import { licenceCsv, loadCsv, publishedResource } from '../helpers/census.ts';
 
 const PARKING_ITEMS = [
@@ -44,6 +45,8 @@ describe('the open-data portal in Chromium', function () {
     // the combobox input sits under the shown value: click through it as a person clicks the box
     await page.getByLabel(label, { exact: true }).click({ force: true });
     await page.locator(`.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option[title="${option}"]`).click();
+    // the list closes with an animation: a page is judged (axe) as a person sees it once it settled, not mid-animation
+    await page.waitForFunction(() => [...document.querySelectorAll('.ant-select-dropdown')].every((e) => getComputedStyle(e).display === 'none'));
   };
   const noSeriousViolations = async (what: string) => expect(await seriousViolations(page), `axe on ${what}`).to.deep.equal([]);
 
@@ -254,5 +257,33 @@ describe('the open-data portal in Chromium', function () {
     await noSeriousViolations('not found');
     await page.goto(url(datasetPath('999/999999')));
     await page.getByRole('heading', { name: '找不到这个页面' }).waitFor();
+  });
+
+  it('asks the search API once, for the very URL the server preloaded, while the page\'s code loads', async () => {
+    // a fresh context: nothing cached, as a person arriving from a shared link
+    const fresh = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const p = await fresh.newPage();
+    const calls: { url: string; type: string }[] = [];
+    const warnings: string[] = [];
+    p.on('request', (r) => {
+      if (new URL(r.url()).pathname === '/api/v1/datasets') calls.push({ url: r.url().slice(server.base.length), type: r.resourceType() });
+    });
+    p.on('console', (m) => warnings.push(m.text()));
+    try {
+      const res = await p.goto(url('/search?q=%E5%81%9C%E8%BD%A6&domain=transport&updateCycle='));
+      const link = (await res!.allHeaders()).link;
+      const preloaded = /<([^>]+)>; rel=preload; as=fetch; crossorigin/.exec(link)?.[1];
+      expect(preloaded).to.equal('/api/v1/datasets?q=%E5%81%9C%E8%BD%A6&domain=transport');
+      await p.getByRole('link', { name: '公共停车场信息' }).waitFor();
+      await p.waitForLoadState('networkidle');
+      // one request: the preload's; the page's fetch was handed its answer
+      expect(calls).to.deep.equal([{ url: preloaded, type: 'other' }]);
+      expect(warnings.filter((w) => /preload/i.test(w)), 'Chromium says a preload went unused').to.deep.equal([]);
+    } finally {
+      await fresh.close();
+    }
+    // the pages the server names chunks for are in this build (a renamed page would silently lose its preload)
+    const manifest = JSON.parse(await fs.readFile(`${WEB_DIST}.vite/manifest.json`, 'utf8'));
+    expect(PRELOADED_PAGE_MODULES.filter((m) => !pageChunkKey(manifest, m))).to.deep.equal([]);
   });
 });

@@ -3658,6 +3658,25 @@ export interface components {
             /** @description reads and downloads in the last 30 days (most-used only) */
             uses?: number;
         };
+        /** @description A page of the open catalogue’s search: datasets, the next cursor, the total and the facet counts (department, domain, format, updateCycle) */
+        DatasetSearchPage: {
+            items: components["schemas"]["DatasetSummary"][];
+            /** @description cursor of the next page; null on the last page */
+            next: string | null;
+            /** @description how many entries match; null when facets=false */
+            total: number | null;
+            /** @description the total and facet counts are estimated from a sample */
+            approximate: boolean;
+            capped: boolean;
+            /** @description for each facet, its values and how many results have each */
+            facets?: {
+                [key: string]: {
+                    value: string | number;
+                    count: number;
+                    label?: string | null;
+                }[];
+            };
+        };
         /** @description An open dataset in a search result */
         DatasetSummary: {
             /** @description 信息资源代码 */
@@ -3670,7 +3689,11 @@ export interface components {
             };
             domain: string | null;
             /** @description 信息资源格式 */
-            format: unknown;
+            format: {
+                /** @description the format type code (database, spreadsheet, …) */
+                type: string;
+                subtype?: string;
+            };
             updateCycle: string;
             tags: string[];
             publishedAt: string | null;
@@ -3695,7 +3718,12 @@ export interface components {
             };
             category: unknown;
             domain: string | null;
-            format: unknown;
+            /** @description 信息资源格式 */
+            format: {
+                /** @description the format type code (database, spreadsheet, …) */
+                type: string;
+                subtype?: string;
+            };
             tags: string[];
             updateCycle: string;
             publishedAt: string | null;
@@ -3709,10 +3737,8 @@ export interface components {
             };
             /** @description the items (信息项) as published, with how personal ones are masked */
             items: components["schemas"]["PublishedItem"][];
-            /** @description the quality profile of the published items */
-            quality: {
-                [key: string]: unknown;
-            } | null;
+            /** @description the quality profile of the published items; null before the first load */
+            quality: components["schemas"]["OpenQualityProfile"] | null;
             scenario?: unknown;
             related?: unknown;
             matters?: unknown;
@@ -3743,6 +3769,21 @@ export interface components {
             description?: string;
             /** @description the mask rule applied to its values; null when they are served as stored */
             masked: string | null;
+        };
+        /** @description Rows, and per published item nulls, invalid values, a distinct estimate and the range (withheld for masked items) */
+        OpenQualityProfile: {
+            rows: number;
+            columns: {
+                [key: string]: {
+                    nulls?: number | null;
+                    invalid?: number | null;
+                    distinctEstimate?: number | null;
+                    /** @description smallest value as text; null for a masked item */
+                    min?: string | null;
+                    /** @description largest value as text; null for a masked item */
+                    max?: string | null;
+                };
+            };
         };
         /** @description The CKAN Action API envelope */
         CkanResponse: {
@@ -9219,24 +9260,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: components["schemas"]["DatasetSummary"][];
-                        /** @description cursor of the next page; null on the last page */
-                        next: string | null;
-                        /** @description how many entries match; null when facets=false */
-                        total: number | null;
-                        /** @description the total and facet counts are estimated from a sample */
-                        approximate: boolean;
-                        capped: boolean;
-                        /** @description for each facet, its values and how many results have each */
-                        facets?: {
-                            [key: string]: {
-                                value: string | number;
-                                count: number;
-                                label?: string | null;
-                            }[];
-                        };
-                    };
+                    "application/json": components["schemas"]["DatasetSearchPage"];
                 };
             };
             /** @description invalid input; details name each problem with its JSON path */

@@ -1,7 +1,8 @@
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { App as AntApp, ConfigProvider } from 'antd';
-import enUS from 'antd/locale/en_US';
-import zhCN from 'antd/locale/zh_CN';
+import { ConfigProvider } from 'antd';
+// the ES modules: antd/locale/* are CommonJS and drag antd/lib's copies of the pickers' locales into the entry
+import enUS from 'antd/es/locale/en_US';
+import zhCN from 'antd/es/locale/zh_CN';
 import { RouterProvider } from 'react-router';
 import { ApiError } from '../api/client.ts';
 import { sessionEnded } from '../features/session/api.ts';
@@ -58,9 +59,8 @@ function Localised() {
   const { lang } = useI18n();
   return (
     <ConfigProvider locale={lang === 'zh' ? zhCN : enUS} theme={theme} button={{ autoInsertSpace: false }}>
-      <AntApp>
-        <RouterProvider router={router} />
-      </AntApp>
+      {/* Ant Design's <App> (message, modal, notification) is the console's (ConsoleLayout): the portal shows none, and its code is not on the home page */}
+      <RouterProvider router={router} />
     </ConfigProvider>
   );
 }

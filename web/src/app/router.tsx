@@ -1,10 +1,15 @@
 import { createBrowserRouter } from 'react-router';
 import { Layout } from './Layout.tsx';
-import { NotFound } from './NotFound.tsx';
-import { SectionGate } from '../features/console/SectionGate.tsx';
 import { SECTIONS } from '../features/console/sections.tsx';
 
-/** The portal's pages and the console's, each feature loaded only when its page is visited (the portal's bundle holds no console page). */
+/** The 404 page, loaded when shown (Ant Design's Result and its pictures are not the home page's to load). */
+const notFound = async () => ({ Component: (await import('./NotFound.tsx')).NotFound });
+
+/**
+ * The portal's pages and the console's, each feature loaded only when its page is visited: the
+ * entry chunk holds the frame (Layout) and what every page needs, no page of its own (docs/web.md,
+ * "Bundle budget").
+ */
 export const router = createBrowserRouter([
   {
     element: <Layout />,
@@ -18,7 +23,7 @@ export const router = createBrowserRouter([
       { path: 'open-index', lazy: async () => ({ Component: (await import('../features/governance/OpenIndexPage.tsx')).OpenIndexPage }) },
       { path: 'developers', lazy: async () => ({ Component: (await import('../features/developers/DevelopersPage.tsx')).DevelopersPage }) },
       { path: 'sign-in', lazy: async () => ({ Component: (await import('../features/session/SignInPage.tsx')).SignInPage }) },
-      { path: '*', Component: NotFound },
+      { path: '*', lazy: notFound },
     ],
   },
   {
@@ -30,7 +35,7 @@ export const router = createBrowserRouter([
       ...SECTIONS.map((s) => ({
         path: s.path,
         lazy: async () => {
-          const Page = await s.page();
+          const [Page, { SectionGate }] = await Promise.all([s.page(), import('../features/console/SectionGate.tsx')]);
           return {
             Component: () => (
               <SectionGate ability={s.ability}>
@@ -40,7 +45,7 @@ export const router = createBrowserRouter([
           };
         },
       })),
-      { path: '*', Component: NotFound },
+      { path: '*', lazy: notFound },
     ],
   },
 ]);

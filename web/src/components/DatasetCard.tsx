@@ -1,19 +1,13 @@
 import { Tag } from 'antd';
 import { Link } from 'react-router';
+import type { Schema } from '../api/types.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { codeLabel } from '../i18n/labels.ts';
 
-export interface DatasetLike {
-  code: string;
-  name: string;
-  summary?: string;
-  department: { id: number; name: string | null };
-  domain: string | null;
-  updateCycle?: string;
-  rows: number | null;
-  dataUpdatedAt?: string | null;
-  publishedAt?: string;
-}
+type Summary = Schema<'DatasetSummary'>;
+
+/** What a card shows: a search result (DatasetSummary) has it all, a home page list's entry (SummaryDataset) has no summary, cycle or data date. */
+export type DatasetLike = Pick<Summary, 'code' | 'name' | 'department' | 'domain' | 'rows' | 'publishedAt'> & Partial<Pick<Summary, 'summary' | 'updateCycle' | 'dataUpdatedAt'>>;
 
 export const datasetPath = (code: string) => `/datasets/${encodeURIComponent(code)}`;
 

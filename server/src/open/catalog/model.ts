@@ -8,6 +8,7 @@ import type { Config } from '../../config.ts';
 import type { DataResource, ResourceItem } from '../../schemas/validator.ts';
 import type { ItemLike } from '../../data/items.ts';
 import type { DataPackageInput, DownloadFormat } from '../datapackage.ts';
+import type { OpenQualityProfile } from './schema.ts';
 import { DOWNLOAD_FORMATS } from '../datapackage.ts';
 import type { DcatAgent, DcatCatalog, DcatDataset, Domain } from '../dcat.ts';
 import { DOMAIN_THEMES, datasetIri } from '../dcat.ts';
@@ -41,7 +42,8 @@ export interface OpenDataset {
   /** Rows of the current data version; null when nothing is loaded. */
   rows: number | null;
   loaded: boolean;
-  quality: { rows: number; columns: Record<string, Record<string, unknown>> } | null;
+  /** As the loader stored it (loaders/types.ts QualityProfile). */
+  quality: OpenQualityProfile | null;
   createdAt: Date;
 }
 
@@ -147,9 +149,9 @@ export function publishedItems(items: readonly ResourceItem[], rules: Readonly<M
  * The quality profile as published: only the shown items; for masked items the smallest and
  * largest values (which are real values) are withheld.
  */
-export function publishedQuality(ds: OpenDataset, items: PublishedItem[]) {
+export function publishedQuality(ds: OpenDataset, items: PublishedItem[]): OpenQualityProfile | null {
   if (!ds.quality) return null;
-  const columns: Record<string, unknown> = {};
+  const columns: OpenQualityProfile['columns'] = {};
   for (const item of items) {
     const c = ds.quality.columns?.[item.name];
     if (!c) continue;

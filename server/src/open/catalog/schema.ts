@@ -38,6 +38,9 @@ export const CodeParams = z.object({ code: z.string().min(1).max(100) });
 
 const links = { self: z.string().meta({ format: 'uri' }) };
 
+/** 信息资源格式 (catalog-schemas/common.schema.json#/$defs/format). */
+const ResourceFormat = z.object({ type: z.string().describe('the format type code (database, spreadsheet, …)'), subtype: z.string().optional() }).describe('信息资源格式');
+
 export const DatasetSummary = z
   .object({
     code: z.string().describe('信息资源代码'),
@@ -45,7 +48,7 @@ export const DatasetSummary = z
     summary: z.string(),
     department: z.object({ id: z.number().int(), name: z.string().nullable() }),
     domain: z.string().nullable(),
-    format: z.unknown().describe('信息资源格式'),
+    format: ResourceFormat,
     updateCycle: z.string(),
     tags: z.array(z.string()),
     publishedAt: timestamp.nullable(),
@@ -56,7 +59,10 @@ export const DatasetSummary = z
   })
   .meta({ id: 'DatasetSummary', description: 'An open dataset in a search result' });
 
-export const DatasetSearchPage = searchPageOf(DatasetSummary);
+export const DatasetSearchPage = searchPageOf(DatasetSummary).meta({
+  id: 'DatasetSearchPage',
+  description: 'A page of the open catalogue’s search: datasets, the next cursor, the total and the facet counts (department, domain, format, updateCycle)',
+});
 
 export const PublishedItem = z
   .object({
@@ -72,6 +78,24 @@ export const PublishedItem = z
   })
   .meta({ id: 'PublishedItem', description: 'An item (信息项) of an open dataset as published' });
 
+/** The quality profile of an open dataset's last load: its smallest and largest values are open data, except a masked item's. */
+const OpenQualityProfile = z
+  .object({
+    rows: z.number().int(),
+    columns: z.record(
+      z.string(),
+      z.object({
+        nulls: z.number().int().nullable().optional(),
+        invalid: z.number().int().nullable().optional(),
+        distinctEstimate: z.number().nullable().optional(),
+        min: z.string().nullable().optional().describe('smallest value as text; null for a masked item'),
+        max: z.string().nullable().optional().describe('largest value as text; null for a masked item'),
+      }),
+    ),
+  })
+  .meta({ id: 'OpenQualityProfile', description: 'Rows, and per published item nulls, invalid values, a distinct estimate and the range (withheld for masked items)' });
+export type OpenQualityProfile = z.output<typeof OpenQualityProfile>;
+
 export const Dataset = z
   .object({
     code: z.string(),
@@ -80,7 +104,7 @@ export const Dataset = z
     department: z.object({ id: z.number().int(), name: z.string(), uscc: z.string() }),
     category: z.unknown(),
     domain: z.string().nullable(),
-    format: z.unknown(),
+    format: ResourceFormat,
     tags: z.array(z.string()),
     updateCycle: z.string(),
     publishedAt: timestamp.nullable(),
@@ -88,7 +112,7 @@ export const Dataset = z
     rows: z.number().int().nullable(),
     licence: z.object({ id: z.string(), url: z.string(), title: z.string() }),
     items: z.array(PublishedItem).describe('the items (信息项) as published, with how personal ones are masked'),
-    quality: z.record(z.string(), z.unknown()).nullable().describe('the quality profile of the published items'),
+    quality: OpenQualityProfile.nullable().describe('the quality profile of the published items; null before the first load'),
     scenario: z.unknown().optional(),
     related: z.unknown().optional(),
     matters: z.unknown().optional(),

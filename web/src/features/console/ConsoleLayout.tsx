@@ -1,4 +1,4 @@
-import { Layout, Menu, Tag } from 'antd';
+import { App as AntApp, Layout, Menu, Tag } from 'antd';
 import type { ItemType } from 'antd/es/menu/interface';
 import { useState } from 'react';
 import { Link, Outlet, ScrollRestoration, useLocation } from 'react-router';
@@ -17,7 +17,10 @@ import { visibleSections } from './visible.ts';
 export function ConsoleLayout() {
   return (
     <RequireSignIn>
-      <ConsoleFrame />
+      {/* App.useApp()'s message for the console's pages (the portal has none, so the home page does not load it) */}
+      <AntApp>
+        <ConsoleFrame />
+      </AntApp>
     </RequireSignIn>
   );
 }

@@ -1,35 +1,14 @@
 import { useQuery } from '@tanstack/react-query';
 import { apiGet } from '../../api/client.ts';
 import { toApiParams, type RowQuery } from '../../components/preview/rowQuery.ts';
-import type { PreviewItem, RowsPage } from '../../components/preview/rows.ts';
+import type { RowsPage } from '../../components/preview/rows.ts';
+import type { Schema } from '../../api/types.ts';
 
-/** An item as the open catalogue publishes it (GET /api/v1/datasets/:code, docs/open-api.md); the preview table's columns. */
-export interface PublishedItem extends PreviewItem {
-  length?: number;
-  scale?: number;
-  required?: boolean;
-  key?: boolean;
-  description?: string;
-}
+/** GET /api/v1/datasets/:code (docs/open-api.md). */
+export type Dataset = Schema<'Dataset'>;
 
-export interface Dataset {
-  code: string;
-  name: string;
-  summary: string;
-  department: { id: number; name: string; uscc: string };
-  category: string;
-  domain: string | null;
-  format: { type: string; subtype?: string };
-  tags: string[];
-  updateCycle: string;
-  publishedAt: string;
-  dataUpdatedAt: string | null;
-  rows: number | null;
-  licence: { id: string; url: string; title: string };
-  items: PublishedItem[];
-  quality: { rows: number; columns: Record<string, { nulls?: number; invalid?: number; distinctEstimate?: number; min?: unknown; max?: unknown }> } | null;
-  links: { rows: string | null; datapackage: string | null; downloads: Record<string, string> };
-}
+/** An item as the open catalogue publishes it; the preview table's columns. */
+export type PublishedItem = Schema<'PublishedItem'>;
 
 /** Paths of a dataset in the open API; same-origin, so they work wherever the portal is served. */
 export const datasetApi = (code: string) => {

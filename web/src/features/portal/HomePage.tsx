@@ -17,21 +17,21 @@ export function HomePage() {
   const domains = useDatasetSearch({ limit: 1 });
   const domainCounts = new Map((domains.data?.facets?.domain ?? []).map((f) => [String(f.value), f.count]));
 
-  const stats: [string, keyof OpenSummary, (n: number) => string][] = [
+  const stats: [string, 'datasets' | 'departments' | 'rows' | 'downloadsThisMonth', (n: number) => string][] = [
     [t('home.stat.datasets'), 'datasets', number],
     [t('home.stat.departments'), 'departments', number],
     [t('home.stat.rows'), 'rows', count],
     [t('home.stat.downloads'), 'downloadsThisMonth', number],
   ];
 
-  const list = (items: OpenSummary['newest'], extra?: (d: OpenSummary['mostUsed'][number]) => string) =>
+  const list = (items: OpenSummary['newest'], extra?: (d: OpenSummary['newest'][number]) => string) =>
     items.length === 0 ? (
       <p>{t('home.noneYet')}</p>
     ) : (
       <ul className="dataset-list">
         {items.map((d) => (
           <li key={d.code}>
-            <DatasetCard d={d} extra={extra?.(d as OpenSummary['mostUsed'][number])} />
+            <DatasetCard d={d} extra={extra?.(d)} />
           </li>
         ))}
       </ul>
@@ -59,7 +59,7 @@ export function HomePage() {
             {stats.map(([label, key, fmt]) => (
               <div className="stat" key={key}>
                 <dt className="stat-label">{label}</dt>
-                <dd className="stat-value" style={{ margin: 0 }}>{summary.data ? fmt(summary.data[key] as number) : '—'}</dd>
+                <dd className="stat-value" style={{ margin: 0 }}>{summary.data ? fmt(summary.data[key]) : '—'}</dd>
               </div>
             ))}
           </dl>

@@ -1,16 +1,9 @@
 import { useQuery } from '@tanstack/react-query';
 import { apiGet } from '../../api/client.ts';
-import type { DatasetLike } from '../../components/DatasetCard.tsx';
+import type { Schema } from '../../api/types.ts';
 
 /** GET /api/v1/open/summary (docs/open-api.md). */
-export interface OpenSummary {
-  datasets: number;
-  departments: number;
-  rows: number;
-  downloadsThisMonth: number;
-  newest: (DatasetLike & { publishedAt: string })[];
-  mostUsed: (DatasetLike & { publishedAt: string; uses: number })[];
-}
+export type OpenSummary = Schema<'OpenSummary'>;
 
 export const portalKeys = { summary: ['open', 'summary'] as const };
 

@@ -1,32 +1,14 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { apiGet } from '../../api/client.ts';
-import type { DatasetLike } from '../../components/DatasetCard.tsx';
+import type { Schema } from '../../api/types.ts';
 
-/** GET /api/v1/datasets: one result (docs/open-api.md). */
-export interface DatasetSummary extends DatasetLike {
-  summary: string;
-  format: { type: string; subtype?: string };
-  updateCycle: string;
-  tags: string[];
-  publishedAt: string;
-  dataUpdatedAt: string | null;
-  score?: number;
-}
+/** GET /api/v1/datasets: one page of the open catalogue's search (docs/open-api.md). */
+export type SearchResult = Schema<'DatasetSearchPage'>;
 
-export interface Facet {
-  value: string | number;
-  count: number;
-  label?: string | null;
-}
+/** One value of a facet, with how many results have it (and a department's name as its label). */
+export type Facet = NonNullable<SearchResult['facets']>[string][number];
 
-export interface SearchResult {
-  items: DatasetSummary[];
-  next: string | null;
-  total: number;
-  approximate: boolean;
-  facets?: Record<'department' | 'domain' | 'format' | 'updateCycle', Facet[]>;
-}
-
+/** The search's question, as the page keeps it in its URL (lists as arrays; the client comma-joins them). */
 export interface SearchParams {
   q?: string;
   department?: string;

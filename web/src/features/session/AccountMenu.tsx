@@ -1,14 +1,14 @@
-import { Button, Dropdown } from 'antd';
-import { Link, useLocation, useNavigate } from 'react-router';
+import { lazy, Suspense } from 'react';
+import { Link, useLocation } from 'react-router';
 import { useI18n } from '../../i18n/i18n.tsx';
-import { useMe, useSignOut } from './api.ts';
+import { useMe } from './api.ts';
+
+const AccountDropdown = lazy(async () => ({ default: (await import('./AccountDropdown.tsx')).AccountDropdown }));
 
 /** The header's corner: a visitor's sign-in link, or the signed-in person's name with the console, account and sign-out. */
 export function AccountMenu() {
   const { t } = useI18n();
   const me = useMe();
-  const signOut = useSignOut();
-  const navigate = useNavigate();
   const location = useLocation();
   if (me.isPending) return null;
   if (!me.data) {
@@ -20,22 +20,10 @@ export function AccountMenu() {
       </Link>
     );
   }
-  const name = me.data.displayName;
   return (
-    <Dropdown
-      trigger={['click']}
-      menu={{
-        items: [
-          { key: 'console', label: <Link to="/console">{t('session.console')}</Link> },
-          { key: 'account', label: <Link to="/console/account">{t('session.account')}</Link> },
-          { type: 'divider' },
-          { key: 'sign-out', label: t('session.signOut'), onClick: () => signOut.mutate(undefined, { onSuccess: () => navigate('/') }) },
-        ],
-      }}
-    >
-      <Button type="text" className="account-button" aria-label={t('session.menu', { name })}>
-        {name} ▾
-      </Button>
-    </Dropdown>
+    // the name in the menu's place while its code loads, so the header does not shift
+    <Suspense fallback={<span className="account-button account-loading">{me.data.displayName} ▾</span>}>
+      <AccountDropdown name={me.data.displayName} />
+    </Suspense>
   );
 }
