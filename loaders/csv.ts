@@ -379,6 +379,8 @@ export class CsvSink extends Sink implements CsvRecordHandler {
   private readonly json: boolean;
   /** The profiler saw every record sent to COPY (records the NDJSON reader hands to values() it does not). */
   profiled = true;
+  /** A quoted field with `""` in it, unescaped: what its acceptor and the profile read. */
+  private scratch = Buffer.allocUnsafe(256);
 
   constructor(scanner: FieldSlots, o: CsvSinkOptions) {
     super(o);
@@ -462,10 +464,26 @@ export class CsvSink extends Sink implements CsvRecordHandler {
       if (kd === K_NONE) continue;
       if (r !== undefined) p.value(k, r);
       else if (kd === K_NUM || kd === K_FLOAT) p.numberBytes(k, this.xs[k], b, s, e);
-      else if (fl[k] & F_ESCAPED) p.value(k, this.text(b, s, e, fl[k]));
+      else if (fl[k] & F_ESCAPED) {
+        if (this.json || kd !== K_TEXT) p.value(k, this.text(b, s, e, fl[k]));
+        else p.bytes(k, this.scratch, 0, this.unescape(b, s, e));
+      }
       else if (kd === K_TEXT || kd === K_DATE) p.bytes(k, b, s, e);
       else if (kd === K_BOOL) p.boolBytes(k, b, s, e);
     }
+  }
+
+  /** Copies a quoted field's bytes to `scratch` with each `""` made one `"`; returns the length. */
+  private unescape(b: Buffer, s: number, e: number): number {
+    if (this.scratch.length < e - s) this.scratch = Buffer.allocUnsafe(Math.max(e - s, this.scratch.length * 2));
+    const out = this.scratch;
+    let n = 0;
+    for (let i = s; i < e; i++) {
+      const c = b[i];
+      out[n++] = c;
+      if (c === QUOTE) i++;
+    }
+    return n;
   }
 
   /**
@@ -491,7 +509,7 @@ export class CsvSink extends Sink implements CsvRecordHandler {
 
   /** Flushes the pending pass-through run up to `upto` (the bytes scanned). */
   end(upto: number): void {
-    if (!this.binary && !this.json && this.buf && upto > this.runStart) this.out.raw(this.buf, this.runStart, upto);
+    if (!this.binary && !this.json && this.buf && upto > this.runStart) this.out.shared(this.buf, this.runStart, upto);
     this.buf = null;
     this.runStart = 0;
   }
@@ -544,12 +562,26 @@ export class CsvSink extends Sink implements CsvRecordHandler {
         }
         continue;
       }
-      if ((f & slowMask) === 0) {
+      const sf = f & slowMask;
+      if (sf === 0) {
         if ((m & M_CHECK) === 0) continue;
         const a = acc[k];
         if (a !== null && a(b, s, e)) {
           xs[k] = LAST_NUMBER[0];
           continue;
+        }
+      } else if (sf === F_ESCAPED && !this.json) {
+        // A quoted field with doubled quotes ("" -> "), as CSV writers quote text: valid CSV for COPY as it
+        // is, so it is checked on its unescaped bytes instead of being decoded (invalid UTF-8 in an unchecked
+        // column is left to COPY, as for any other field).
+        if ((m & M_CHECK) === 0) continue;
+        const a = acc[k];
+        if (a !== null) {
+          const n = this.unescape(b, s, e);
+          if (a(this.scratch, 0, n)) {
+            xs[k] = LAST_NUMBER[0];
+            continue;
+          }
         }
       }
       xs[k] = NaN;
@@ -683,7 +715,7 @@ export class CsvSink extends Sink implements CsvRecordHandler {
 
   /** Ends the pass-through run before `start` and resumes it after `termEnd`. */
   private cut(start: number, termEnd: number): void {
-    if (!this.binary && !this.json && start > this.runStart) this.out.raw(this.buf!, this.runStart, start);
+    if (!this.binary && !this.json && start > this.runStart) this.out.shared(this.buf!, this.runStart, start);
     this.runStart = termEnd;
   }
 }

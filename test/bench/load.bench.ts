@@ -10,7 +10,7 @@
  * data encoded as GB18030 and (BENCH_XLSX_ROWS rows, default 100,000) as .xlsx, and with BENCH_GB=1 a
  * ~1 GB CSV to check that memory stays flat. Then the file shapes of test/bench/lib/shapes.ts
  * (BENCH_SHAPE_ROWS rows, default 200,000; .xlsx BENCH_SHAPE_XLSX_ROWS, default 50,000), each against raw
- * COPY of the same rows, alternated; BENCH_SHAPES_ONLY=1 runs only those.
+ * COPY of the same rows, alternated; BENCH_SHAPES_ONLY=1 runs only those, BENCH_SHAPE=<regex> only the shapes it matches.
  *
  * Connection: DATABASE_URL, else a throw-away embedded PostgreSQL (default durability). Not part of the test suite.
  */
@@ -133,20 +133,25 @@ async function main(): Promise<void> {
   async function shapes(): Promise<void> {
     const list = await makeShapes(join(dir, 'odx-bench-shape'), SHAPE_ROWS, SHAPE_XLSX_ROWS);
     console.log(`\nFile shapes (${fmt(SHAPE_ROWS)} rows, .xlsx ${fmt(SHAPE_XLSX_ROWS)}; every check on, key declared), each against raw COPY of the same rows:`);
+    const only = process.env.BENCH_SHAPE ? new RegExp(process.env.BENCH_SHAPE, 'i') : null;
     for (const sh of list) {
+      if (only && !only.test(sh.name)) continue;
       const raw: number[] = [];
       const eng: number[] = [];
+      const phases: string[] = [];
       for (let i = 0; i < REPEAT; i++) {
         raw.push(await rawCopy(sh.rawCsv, sh.rawColumns, sh.rawEncoding));
         const e = await engine(sh.file, { items: sh.items, format: sh.format });
         if (e.result.rows !== sh.rows) throw new Error(`${sh.name}: loaded ${e.result.rows} rows of ${sh.rows} (${JSON.stringify(e.result.rejects.slice(0, 3))})`);
         eng.push(e.ms);
+        const p = e.result.phases;
+        phases.push(`${fmt(p.copyMs)}/${fmt(p.keyMs)}/${fmt(p.profileMs)}`);
       }
       const a = median(raw);
       const b = median(eng);
       console.log(
         `  ${sh.name.padEnd(72)} ODX ${fmt((sh.rows / b) * 1000).padStart(9)} rows/s  raw COPY ${fmt((sh.rows / a) * 1000).padStart(9)} rows/s  ratio ${(a / b).toFixed(2)}` +
-          `  [ratios per round ${raw.map((x, i) => (x / eng[i]).toFixed(2)).join(' ')}]`,
+          `  [ratios per round ${raw.map((x, i) => (x / eng[i]).toFixed(2)).join(' ')}; ms copy/key/profile ${phases.join(' ')}]`,
       );
     }
   }

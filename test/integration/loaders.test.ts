@@ -367,6 +367,43 @@ describe('loaders: loadFile (integration)', function () {
       expect(f.rows.map((x) => x.founded)).to.deep.equal(['2019-03-05', '2020-07-15', '2015-11-30', '2020-01-01']);
       expect(r.columns[0]).to.deep.equal({ header: '统一社会信用代码', item: 'uscc' });
     }
+    it('quoted fields with doubled quotes pass through checked on their unescaped bytes: the same rows, rejects and profile as the exact parser', async () => {
+      // The exact path: the same records as a JSON array of strings (decoded and coerced value by value).
+      const recs: Record<string, string>[] = [];
+      for (let i = 0; i < 400; i++) {
+        const kind = i % 8;
+        const r: Record<string, string> = { uscc: U('91440300MA' + String(i).padStart(7, '0')), name: `公司"${i}"`, staff: String(i) };
+        if (kind === 1) r.name = '"'.repeat(3) + '名'.repeat(17); // 20 characters: within the length
+        if (kind === 2) r.name = '"' + '名'.repeat(20); // 21: a length reject
+        if (kind === 3) r.status = '存"续'; // not in the enum
+        if (kind === 4) r.postcode = '51"000'; // fails the pattern
+        if (kind === 5) r.postcode = '518000';
+        if (kind === 6) r.note = `经营范围: "${i}", 含\n第二行, 及 ""引号""`;
+        if (kind === 7) r.status = '在业';
+        if (i === 77) r.name = '!"最小"'; // the profile's minimum holds a quote
+        if (i === 78) r.note = '""';
+        recs.push(r);
+      }
+      const cols = ['uscc', 'name', 'status', 'postcode', 'note', 'staff'];
+      const q = (v: string | undefined) => (v === undefined ? '' : `"${v.replace(/"/g, '""')}"`);
+      const csv = cols.join(',') + '\r\n' + recs.map((r) => cols.map((c) => q(r[c])).join(',')).join('\r\n') + '\r\n';
+      const exact = await load({ source: file('escaped.json', JSON.stringify(recs)), maxErrors: 200 });
+      const rj = (r: LoadResult) => r.rejects.map((x) => [x.record, x.column, x.value, x.rule, x.message]);
+      for (const copyFormat of [undefined, 'text', 'binary'] as const) {
+        const r = await load({ source: file('escaped.csv', csv), maxErrors: 200, copyFormat });
+        const diff = await pool.query(
+          `SELECT count(*)::int AS n FROM ((TABLE ${r.table} EXCEPT ALL TABLE ${exact.table}) UNION ALL (TABLE ${exact.table} EXCEPT ALL TABLE ${r.table})) d`,
+        );
+        expect(diff.rows[0].n, `rows differ (${copyFormat ?? 'csv'})`).to.equal(0);
+        expect(rj(r), copyFormat).to.deep.equal(rj(exact));
+        expect(r.profile, copyFormat).to.deep.equal(exact.profile);
+        expect([r.rows, r.rejected]).to.deep.equal([250, 150]);
+      }
+      expect(exact.profile.columns.name.min).to.equal('!"最小"');
+      expect(exact.profile.columns.note.min).to.equal('""');
+      const lines = (await load({ source: file('escaped.csv', csv), maxErrors: 200 })).rejects.filter((x) => x.rule === 'length').map((x) => x.line);
+      expect(lines.slice(0, 2)).to.deep.equal([4, 13]);
+    });
     it('GBK export from Chinese Windows Excel (detected as GB18030)', async () => {
       const r = await load({ items: regItems, source: join(FIXTURES, 'register-gbk.csv'), maxErrors: 1 });
       expect(r.encoding).to.equal('gb18030');

@@ -276,6 +276,9 @@ describe('loaders: fast paths agree with the reference checks', () => {
     { name: 'n', type: 'N' },
     { name: 'staff', type: 'I', minimum: -5, maximum: 100000 },
     { name: 'i4', type: 'I', length: 9 },
+    { name: 'id', type: 'I', minimum: 1 },
+    { name: 'below', type: 'Y', length: 18, scale: 2, maximum: 1000 },
+    { name: 'lon', type: 'B', minimum: -180 },
     { name: 'lat', type: 'B', minimum: -90, maximum: 90 },
     { name: 'f', type: 'F' },
     { name: 'd', type: 'D' },
@@ -317,6 +320,14 @@ describe('loaders: fast paths agree with the reference checks', () => {
       }
     }
     expect(accepted).to.be.greaterThan(1000);
+  });
+  it('an item with only a minimum or only a maximum still takes the byte path for values inside it', () => {
+    // A missing bound once made the fast range NaN, so every value of such an item went the string way.
+    const b = Buffer.from('12345');
+    expect(compileAcceptor({ name: 'id', type: 'I', minimum: 1 })!(b, 0, 5)).to.equal(true);
+    expect(compileAcceptor({ name: 'v', type: 'Y', length: 18, scale: 2, maximum: 1e6 })!(b, 0, 5)).to.equal(true);
+    expect(compileAcceptor({ name: 'f', type: 'B', minimum: 0 })!(b, 0, 5)).to.equal(true);
+    expect(compileAcceptor({ name: 'id', type: 'I', minimum: 1 })!(Buffer.from('0'), 0, 1)).to.equal(false);
   });
 });
 
