@@ -11,13 +11,17 @@
  * ~1 GB CSV to check that memory stays flat. Then the file shapes of test/bench/lib/shapes.ts
  * (BENCH_SHAPE_ROWS rows, default 200,000; .xlsx BENCH_SHAPE_XLSX_ROWS, default 50,000), each against raw
  * COPY of the same rows, alternated; BENCH_SHAPES_ONLY=1 runs only those, BENCH_SHAPE=<regex> only the shapes it matches.
+ * BENCH_BASELINE=<path of another loaders/index.ts> (e.g. a copy of the previous commit's loaders/ beside
+ * this one) loads each shape with that code too, in the same rounds, so a change is measured against the
+ * code before it under the same load.
  *
  * Connection: DATABASE_URL, else a throw-away embedded PostgreSQL (default durability). Not part of the test suite.
  */
 import { createReadStream, createWriteStream, existsSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
@@ -106,9 +110,13 @@ async function main(): Promise<void> {
     await client.query(`DROP TABLE ${t}`);
     return ms;
   }
+  const baseline: typeof loadFile | null = process.env.BENCH_BASELINE
+    ? (await import(pathToFileURL(resolve(process.env.BENCH_BASELINE)).href)).loadFile
+    : null;
   async function engine(
     source: string,
     opts: { format?: 'xlsx' | 'csv' | 'ndjson' | 'arrow'; items?: LoaderItem[] } = {},
+    load: typeof loadFile = loadFile,
   ): Promise<{ ms: number; result: LoadResult; peak: number }> {
     const t = `${schema}.eng_${++n}`;
     await checkpoint();
@@ -116,7 +124,7 @@ async function main(): Promise<void> {
     const { value: result, peak } = await withPeakRss(async () => {
       await client.query('BEGIN');
       try {
-        const r = await loadFile(client, { items, source, targetTable: t, mode: 'replace', maxErrors: 0, ...opts });
+        const r = await load(client, { items, source, targetTable: t, mode: 'replace', maxErrors: 0, ...opts });
         await client.query('COMMIT');
         return r;
       } catch (e) {
@@ -138,12 +146,16 @@ async function main(): Promise<void> {
       if (only && !only.test(sh.name)) continue;
       const raw: number[] = [];
       const eng: number[] = [];
+      const base: number[] = [];
       const phases: string[] = [];
       for (let i = 0; i < REPEAT; i++) {
         raw.push(await rawCopy(sh.rawCsv, sh.rawColumns, sh.rawEncoding));
+        // the baseline first in every other round, so neither code always follows the raw COPY
+        if (baseline && i % 2) base.push((await engine(sh.file, { items: sh.items, format: sh.format }, baseline)).ms);
         const e = await engine(sh.file, { items: sh.items, format: sh.format });
         if (e.result.rows !== sh.rows) throw new Error(`${sh.name}: loaded ${e.result.rows} rows of ${sh.rows} (${JSON.stringify(e.result.rejects.slice(0, 3))})`);
         eng.push(e.ms);
+        if (baseline && !(i % 2)) base.push((await engine(sh.file, { items: sh.items, format: sh.format }, baseline)).ms);
         const p = e.result.phases;
         phases.push(`${fmt(p.copyMs)}/${fmt(p.keyMs)}/${fmt(p.profileMs)}`);
       }
@@ -153,6 +165,11 @@ async function main(): Promise<void> {
         `  ${sh.name.padEnd(72)} ODX ${fmt((sh.rows / b) * 1000).padStart(9)} rows/s  raw COPY ${fmt((sh.rows / a) * 1000).padStart(9)} rows/s  ratio ${(a / b).toFixed(2)}` +
           `  [ratios per round ${raw.map((x, i) => (x / eng[i]).toFixed(2)).join(' ')}; ms copy/key/profile ${phases.join(' ')}]`,
       );
+      if (baseline)
+        console.log(
+          `  ${'  the baseline code, same rounds'.padEnd(72)} ODX ${fmt((sh.rows / median(base)) * 1000).padStart(9)} rows/s  ratio ${(a / median(base)).toFixed(2)}` +
+            `  [ratios per round ${raw.map((x, i) => (x / base[i]).toFixed(2)).join(' ')}]`,
+        );
     }
   }
   if (process.env.BENCH_SHAPES_ONLY) {

@@ -807,6 +807,7 @@ describe('loaders: loadFile (integration)', function () {
         { name: 'status', type: 'C', enum: ['存续', '在业', '注销'] },
         { name: 'capital', type: 'Y', length: 18, scale: 2, minimum: 0 },
         { name: 'big', type: 'N', scale: 3 },
+        { name: 'price', type: 'Y', length: 6, scale: 1, maximum: 99999 },
         { name: 'at', type: 'T' },
         { name: 'at_us', type: 'T' },
         { name: 'naive', type: 'T' },
@@ -821,7 +822,7 @@ describe('loaders: loadFile (integration)', function () {
       const dict = () => new arrow.Dictionary(new arrow.Utf8(), new arrow.Int32());
       const types: Record<string, arrow.DataType> = {
         id: new arrow.Int32(), uscc: new arrow.Utf8(), name: new arrow.Utf8(), district: dict(), status: dict(),
-        capital: new arrow.Decimal(2, 18, 128), big: new arrow.Decimal(3, 38, 128), at: new arrow.TimestampMillisecond('Asia/Shanghai'),
+        capital: new arrow.Decimal(2, 18, 128), big: new arrow.Decimal(3, 38, 128), price: new arrow.Decimal(3, 12, 128), at: new arrow.TimestampMillisecond('Asia/Shanghai'),
         at_us: new arrow.TimestampMicrosecond('UTC'), naive: new arrow.TimestampMillisecond(), score: new arrow.Float64(), small: new arrow.Int16(),
         day: new arrow.DateDay(), when_text: new arrow.Utf8(), note: new arrow.Utf8(),
       };
@@ -842,6 +843,8 @@ describe('loaders: loadFile (integration)', function () {
         b.status.append(r0() < 0.1 ? null : pick(['存续', '在业', '注销', '休眠']));
         b.capital.append(r0() < 0.1 ? null : (words(pick([0n, 5n, -5n, 123456789n, 2n ** 60n, -(2n ** 60n), 10n ** 17n])) as never));
         b.big.append(r0() < 0.1 ? null : (words(pick([1n, -1n, 10n ** 30n, -(10n ** 30n) - 7n, 9007199254740993n])) as never));
+        // more decimals than the item's scale (zeros or not), too many digits, above the maximum, negative
+        b.price.append(r0() < 0.1 ? null : (words(odd ? pick([12345n, 999999900n, 99999100n]) : pick([12300n, 99999900n, -100n, 0n, -7000n])) as never));
         b.at.append(r0() < 0.1 ? null : pick([Date.UTC(2024, 0, 1, 0, 0, 0, 123), Date.UTC(1800, 5, 1), Date.UTC(2500, 0, 1), 0, -1]));
         b.at_us.append(r0() < 0.1 ? null : pick([1704067200123456, -5, 0]) as never);
         b.naive.append(r0() < 0.1 ? null : pick([Date.UTC(2024, 6, 1, 12), Date.UTC(1988, 5, 1, 12)]));
