@@ -547,6 +547,7 @@ export class CsvSink extends Sink implements CsvRecordHandler {
     const xs = this.xs;
     let bad = false;
     let rewrite = this.rewriteAll;
+    let rewrote = false;
     let recFlags = 0;
     for (let k = 0; k < nf; k++) {
       const m = mode[k];
@@ -587,7 +588,7 @@ export class CsvSink extends Sink implements CsvRecordHandler {
       xs[k] = NaN;
       const r = this.slow(b, k, s, e, f, rec, line);
       if (r === SLOW_BAD) bad = true;
-      else if (r === SLOW_REWRITE) rewrite = true;
+      else if (r === SLOW_REWRITE) rewrite = rewrote = true;
     }
     if (bad) {
       rw.fill(undefined);
@@ -609,10 +610,51 @@ export class CsvSink extends Sink implements CsvRecordHandler {
     if (!rewrite && termOk && !(nf === 1 && end - start === 2 && b[start] === 92 && b[start + 1] === 46)) return;
     // Rewrite this record.
     this.cut(start, termEnd);
+    if (this.json && !rewrote) {
+      this.jsonPlain(b, nf);
+      return;
+    }
     if (this.copyText) this.rewriteText(b, nf);
     else this.rewriteCsv(b, nf);
     this.out.raw(eol, 0, eol.length);
     rw.fill(undefined);
+  }
+
+  /**
+   * An NDJSON record none of whose values was rewritten, as a CSV record: strings (no escapes, or they
+   * would have been rewritten) with their quotes, numbers and booleans as they are, nulls empty; the
+   * bytes copied in one loop.
+   */
+  private jsonPlain(b: Buffer, nf: number): void {
+    const cols = this.columns;
+    const sc = this.scanner;
+    const fs = sc.fs;
+    const fe = sc.fe;
+    const fl = sc.fl;
+    let need = nf + 1;
+    for (let k = 0; k < nf; k++) need += fe[k] - fs[k] + 2;
+    const out = this.out;
+    const buf = out.room(need);
+    let p = out.at;
+    const D = this.D;
+    let first = true;
+    for (let k = 0; k < nf; k++) {
+      if (cols[k].item === null) continue;
+      if (!first) buf[p++] = D;
+      first = false;
+      let s = fs[k];
+      let e = fe[k];
+      if (fl[k] & F_QUOTED) {
+        s--;
+        e++;
+      }
+      if (e - s > 32) {
+        b.copy(buf, p, s, e);
+        p += e - s;
+      } else for (let i = s; i < e; i++) buf[p++] = b[i];
+    }
+    buf[p++] = LF;
+    out.advance(p);
   }
 
   private rewriteCsv(b: Buffer, nf: number): void {

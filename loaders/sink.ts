@@ -112,6 +112,20 @@ export class CopyOut {
     this.pending.push(b.subarray(s, e));
   }
 
+  /** Makes room for `n` bytes; returns the buffer to write them into at `at`, then call `advance`. */
+  room(n: number): Buffer {
+    if (this.pos + n > this.buf.length) this.spill(n);
+    return this.buf;
+  }
+
+  get at(): number {
+    return this.pos;
+  }
+
+  advance(to: number): void {
+    this.pos = to;
+  }
+
   str(s: string): void {
     const max = s.length * 3;
     if (this.pos + max > this.buf.length) this.spill(max);
