@@ -737,6 +737,21 @@ describe('loaders: loadFile (integration)', function () {
       const got = await pool.query(`SELECT length(note) AS n FROM ${r.table} WHERE name = '公司250'`);
       expect(got.rows[0].n).to.equal(5000);
     });
+    it('joins only the line cut between two reads: cut lines read by the scanner or the exact parser, and blank ones, keep their lines', async () => {
+      const recs = Array.from({ length: 400 }, (_, i) =>
+        i % 7 === 3 ? '' : i % 5 === 0 ? JSON.stringify({ uscc: U('91440300MA' + String(i).padStart(7, '0')), name: `公司${i}`, note: { nested: [i] } })
+        : JSON.stringify({ uscc: U('91440300MA' + String(i).padStart(7, '0')), name: i % 50 === 1 ? '名'.repeat(21) : `公司${i}`, staff: i }),
+      );
+      const buf = Buffer.from(recs.join('\n') + '\n');
+      const chunks: Buffer[] = [];
+      for (let i = 0; i < buf.length; i += 97) chunks.push(buf.subarray(i, i + 97));
+      const r = await load({ source: Readable.from(chunks), fileName: 'cut2.ndjson', encoding: 'utf8', maxErrors: 20 });
+      const js = await load({ source: file('cut2.json', '[' + recs.filter((x) => x).join(',\n') + ']'), maxErrors: 20 });
+      expect(r.rejects.map((x) => [x.line, x.rule])).to.deep.equal(recs.flatMap((x, i) => (i % 50 === 1 && x ? [[i + 1, 'length']] : [])));
+      expect([r.rows, r.rejected]).to.deep.equal([js.rows, js.rejected]);
+      const diff = await pool.query(`SELECT count(*)::int AS n FROM ((TABLE ${r.table} EXCEPT ALL TABLE ${js.table}) UNION ALL (TABLE ${js.table} EXCEPT ALL TABLE ${r.table})) d`);
+      expect(diff.rows[0].n).to.equal(0);
+    });
     it('keeps lines exact across blank lines and CRLF; a syntax error names its line', async () => {
       const text = `{"uscc":"${USCC[0]}","name":"甲"}\r\n\r\n   \n{"uscc":"${USCC[1]}","name":"${'名'.repeat(30)}"}\n{"uscc":"${USCC[2]}","name":"丙"}`;
       const r = await load({ source: file('lines.ndjson', text), maxErrors: 1 });
