@@ -546,6 +546,36 @@ describe('loaders: loadFile (integration)', function () {
       { name: 'name', label: '企业名称', type: 'C', required: true },
       { name: 'capital', label: '注册资本', type: 'Y', length: 18, scale: 2 },
     ];
+    it('builds the key with more maintenance_work_mem and gives the transaction its own setting back', async () => {
+      const c = await pool.connect();
+      const seen: string[] = [];
+      const query = c.query.bind(c) as (...a: unknown[]) => Promise<pg.QueryResult>;
+      // the setting the server had while the key was built
+      (c as unknown as { query: unknown }).query = (...a: unknown[]) => {
+        if (typeof a[0] === 'string' && a[0].startsWith('ALTER TABLE') && a[0].includes('PRIMARY KEY'))
+          return query('SHOW maintenance_work_mem').then((r) => {
+            seen.push(r.rows[0].maintenance_work_mem);
+            return query(...a);
+          });
+        return query(...a); // COPY's stream is returned as it is
+      };
+      try {
+        await c.query('BEGIN');
+        await c.query(`SET LOCAL maintenance_work_mem = '32MB'`);
+        const csv = `统一社会信用代码,企业名称\n${USCC[0]},甲\n${USCC[1]},乙\n${USCC[0]},丙\n`;
+        const r = await loadFile(c, { items: small, source: file('mem.csv', csv), targetTable: table(), mode: 'replace', maxErrors: 1 });
+        expect(r.rejects.map((x) => x.rule)).to.deep.equal(['duplicate-key']);
+        expect(seen).to.deep.equal(['256MB', '256MB']); // the failed build and the one after the duplicate went
+        expect((await c.query('SHOW maintenance_work_mem')).rows[0].maintenance_work_mem).to.equal('32MB');
+        await c.query(`SET LOCAL maintenance_work_mem = '1GB'`);
+        seen.length = 0;
+        await loadFile(c, { items: small, source: file('mem2.csv', csv.split('\n').slice(0, 3).join('\n')), targetTable: table(), mode: 'replace', maxErrors: 0 });
+        expect(seen).to.deep.equal(['1GB']); // never lowered
+      } finally {
+        await c.query('ROLLBACK');
+        c.release();
+      }
+    });
     it('duplicate keys within a file reject every occurrence after the first, with exact lines', async () => {
       const csv = `统一社会信用代码,企业名称,注册资本\n${USCC[0]},a,1\n${USCC[1]},"b\nb",2\n${USCC[0]},c,3\n${USCC[2]},d,4\n${USCC[1]},e,5\n${USCC[0]},f,6\n`;
       const r = await load({ items: small, source: file('dups.csv', csv), maxErrors: 3 });
