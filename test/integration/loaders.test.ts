@@ -842,6 +842,38 @@ describe('loaders: loadFile (integration)', function () {
     }
   });
 
+  describe('Arrow IPC file by random access', () => {
+    it('a file given by its path reads batch by batch what the same bytes read from a stream give, with progress to its size', async () => {
+      const ids: number[] = [];
+      const names: string[] = [];
+      for (let i = 0; i < 5000; i++) {
+        ids.push(i);
+        names.push(i % 97 === 5 ? 'x'.repeat(30) : `公司${i}`);
+      }
+      const it2: LoaderItem[] = [
+        { name: 'id', type: 'I', required: true, key: true },
+        { name: 'name', type: 'C', length: 20, required: true },
+      ];
+      const t = new arrow.Table({ id: arrow.vectorFromArray(ids, new arrow.Int32()), name: arrow.vectorFromArray(names, new arrow.Utf8()) });
+      // five record batches of 1,000 rows
+      const batched = new arrow.Table([0, 1, 2, 3, 4].flatMap((k) => t.slice(k * 1000, (k + 1) * 1000).batches));
+      const bytes = Buffer.from(arrow.tableToIPC(batched, 'file'));
+      const p = file('batches.arrow', bytes);
+      const seen: number[] = [];
+      const byPath = await load({ items: it2, source: p, maxErrors: 100, onProgress: (x) => seen.push(x.bytes) });
+      const byStream = await load({ items: it2, source: Readable.from([bytes]), fileName: 'batches.arrow', maxErrors: 100 });
+      expect([byPath.rows, byPath.rejected]).to.deep.equal([5000 - 52, 52]);
+      expect([byStream.rows, byStream.rejected]).to.deep.equal([byPath.rows, byPath.rejected]);
+      const rj = (r: LoadResult) => r.rejects.map((x) => [x.record, x.column, x.value, x.rule]);
+      expect(rj(byPath)).to.deep.equal(rj(byStream));
+      expect(byPath.profile).to.deep.equal(byStream.profile);
+      const diff = await pool.query(`SELECT count(*)::int AS n FROM ((TABLE ${byPath.table} EXCEPT ALL TABLE ${byStream.table}) UNION ALL (TABLE ${byStream.table} EXCEPT ALL TABLE ${byPath.table})) d`);
+      expect(diff.rows[0].n).to.equal(0);
+      expect(seen[seen.length - 1]).to.equal(bytes.length);
+      expect(new Set(seen).size).to.be.greaterThan(3); // it moved batch by batch
+    });
+  });
+
   describe('Arrow to COPY BINARY', () => {
     it('gives the same rows, rejects and profile as the text path (dictionaries, zoned and naive timestamps, decimals, nulls, long strings)', async () => {
       const aItems: LoaderItem[] = [
