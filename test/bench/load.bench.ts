@@ -11,8 +11,9 @@
  * ~1 GB CSV to check that memory stays flat. Then the file shapes of test/bench/lib/shapes.ts
  * (BENCH_SHAPE_ROWS rows, default 200,000; .xlsx BENCH_SHAPE_XLSX_ROWS, default 50,000), each against raw
  * COPY of the same rows, alternated; BENCH_SHAPES_ONLY=1 runs only those, BENCH_SHAPE=<regex> only the shapes it matches.
- * BENCH_BASELINE=<path of another loaders/index.ts> (e.g. a copy of the previous commit's loaders/ beside
- * this one) loads each shape with that code too, in the same rounds, so a change is measured against the
+ * BENCH_BASELINE=<path of another loaders/index.ts> (e.g. a copy of an earlier commit's loaders/ beside
+ * this one: `git archive <commit> loaders | tar -x -C /tmp/b && mv /tmp/b/loaders loaders-base`, not to be
+ * committed) loads each shape with that code too, in the same rounds, so a change is measured against the
  * code before it under the same load.
  *
  * Connection: DATABASE_URL, else a throw-away embedded PostgreSQL (default durability). Not part of the test suite.
