@@ -9,10 +9,11 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { Type, type Data, type DataType, type RecordBatch, type Vector } from 'apache-arrow';
-import { compileAcceptor, type ByteAcceptor } from './byte-acceptors.ts';
+import { compileAcceptor, LAST_NUMBER, type ByteAcceptor } from './byte-acceptors.ts';
 import { binaryEncoder, type BinaryEncoder } from './binary.ts';
 import { Fail, pgType, valueText } from './coerce.ts';
 import { CsvProfiler, K_DATE, K_FLOAT, K_NUM, K_TEXT } from './profile.ts';
+import { latin1 } from './bytes.ts';
 import { CopyOut, Sink, type FileColumn, type SinkOptions } from './sink.ts';
 
 type Conv = (v: Vector, i: number) => unknown;
@@ -345,14 +346,23 @@ class TimestampCodec extends Codec {
   }
 }
 
-/** 128-bit decimals: the digits from the words when they fit a double exactly, then the Coercer's checks. */
+/**
+ * 128-bit decimals: the digits from the words when they fit a double exactly, written as text into a
+ * scratch buffer and checked by the item's byte acceptor as a CSV field is (precision, scale, range);
+ * what it does not accept goes to the Coercer.
+ */
 class DecimalCodec extends Codec {
   private words!: Uint32Array;
   private readonly scale: number;
+  private readonly acc: ByteAcceptor | null;
+  private readonly digits = Buffer.allocUnsafe(48);
+  private n = 0;
+  private x = 0;
 
   constructor(col: FileColumn, conv: Conv, scale: number) {
     super(col, conv);
     this.scale = scale;
+    this.acc = compileAcceptor(col.item!, 'utf8');
   }
 
   override begin(vec: Vector): boolean {
@@ -370,26 +380,47 @@ class DecimalCodec extends Codec {
     const w1 = w[b + 1];
     const w2 = w[b + 2];
     const w3 = w[b + 3];
-    let s: string;
-    if (w2 === 0 && w3 === 0 && w1 < 0x200000) s = String(w1 * 4294967296 + w0);
-    else if (w2 === 0xffffffff && w3 === 0xffffffff && w1 >= 0xffe00000) s = '-' + String((0xffffffff - w1) * 4294967296 + (4294967296 - w0));
-    else return this.check0(i);
-    return this.genericText(this.scaled(s));
+    let v: number;
+    let neg = false;
+    if (w2 === 0 && w3 === 0 && w1 < 0x200000) v = w1 * 4294967296 + w0;
+    else if (w2 === 0xffffffff && w3 === 0xffffffff && w1 >= 0xffe00000) {
+      v = (0xffffffff - w1) * 4294967296 + (4294967296 - w0);
+      neg = true;
+    } else return this.generic(this.conv(this.vec, i));
+    const n = this.text10(v, neg);
+    if (this.acc !== null && this.acc(this.digits, 0, n)) {
+      this.n = n;
+      this.x = LAST_NUMBER[0];
+      this.state = ST_BYTES;
+      return null;
+    }
+    return this.genericText(latin1(this.digits, 0, n));
   }
 
-  private check0(i: number): Fail | null {
-    return this.generic(this.conv(this.vec, i));
-  }
-
-  /** The arrow.ts converter's rendering of unscaled digits. */
-  private scaled(x: string): string {
+  /** The arrow.ts converter's text of an unscaled integer below 2^53 (`-` and the point at the scale) into `digits`; returns its length. */
+  private text10(v: number, neg: boolean): number {
+    const d = this.digits;
     const scale = this.scale;
-    if (!scale) return x;
-    let s = x;
-    const neg = s.startsWith('-');
-    if (neg) s = s.slice(1);
-    s = s.padStart(scale + 1, '0');
-    return (neg ? '-' : '') + s.slice(0, s.length - scale) + '.' + s.slice(s.length - scale);
+    // digits right to left, at least scale + 1 of them
+    let p = d.length;
+    let k = 0;
+    do {
+      if (scale > 0 && k === scale) d[--p] = 46;
+      const q = Math.floor(v / 10);
+      d[--p] = 48 + (v - q * 10);
+      v = q;
+      k++;
+    } while (v > 0 || k <= scale);
+    if (neg) d[--p] = 45;
+    const n = d.length - p;
+    d.copy(d, 0, p, d.length);
+    return n;
+  }
+
+  override write(out: CopyOut, i: number): void {
+    if (this.state !== ST_BYTES) return super.write(out, i);
+    this.encoder.bytes(out, this.digits, 0, this.n);
+    this.p.numberBytes(this.k, this.x, this.digits, 0, this.n);
   }
 }
 

@@ -4,6 +4,8 @@
  * their raw ticks (a timestamp with a time zone is an instant; without one it is wall-clock time,
  * which the loader reads as Asia/Shanghai).
  */
+import { promises as fsp } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import { RecordBatchReader, Type, type DataType, type Field, type RecordBatch, type Vector } from 'apache-arrow';
 import { ArrowBinarySink } from './arrow-binary.ts';
 import type { FormatReader } from './format-reader.ts';
@@ -109,12 +111,25 @@ export class ArrowReader implements FormatReader {
   private reader!: RecordBatchReader;
   private fields: Field[] = [];
   private sink!: Sink;
+  private fh: FileHandle | null = null;
 
   constructor(private readonly src: ByteSource) {}
 
+  close(): void {
+    void this.fh?.close().catch(() => {});
+    this.fh = null;
+  }
+
   async open(): Promise<string[]> {
     try {
-      this.reader = await RecordBatchReader.from(this.src.readable() as unknown as AsyncIterable<Uint8Array>);
+      // The IPC file format keeps its schema and batch index at the end: read from a stream, apache-arrow
+      // holds the whole file in one buffer (and copies it there). From a path it is read by random access,
+      // a batch at a time.
+      const head = this.src.path ? await this.src.peek(6) : null;
+      if (head !== null && head.length >= 6 && head.toString('latin1', 0, 6) === 'ARROW1') {
+        this.fh = await fsp.open(this.src.path!, 'r');
+        this.reader = await RecordBatchReader.from(this.fh);
+      } else this.reader = await RecordBatchReader.from(this.src.readable() as unknown as AsyncIterable<Uint8Array>);
       await (this.reader as unknown as { open(): Promise<unknown> }).open();
     } catch (e) {
       throw new LoadError('parse', `not a readable Arrow IPC file or stream: ${(e as Error).message}`, { cause: e });
@@ -140,6 +155,7 @@ export class ArrowReader implements FormatReader {
     const convs = this.fields.map((f) => converter(f.type));
     const n = this.fields.length;
     const vals: unknown[] = new Array(n);
+    let batches = 0;
     try {
       for await (const batch of this.reader as unknown as AsyncIterable<RecordBatch>) {
         const cols: Vector[] = [];
@@ -155,6 +171,8 @@ export class ArrowReader implements FormatReader {
           this.sink.values(vals, null);
           if ((r & 4095) === 4095) await tick();
         }
+        // read by random access, the byte source does not see the batches: progress by batch
+        if (this.fh) this.src.bytes = Math.round(((++batches) / Math.max(1, this.reader.numRecordBatches)) * (this.src.totalBytes ?? 0));
         await tick();
       }
     } catch (e) {

@@ -118,8 +118,9 @@ function numberAcceptor(item: LoaderItem, exact: boolean): ByteAcceptor | null {
   const hasRange = typeof item.minimum === 'number' || typeof item.maximum === 'number';
   const min = typeof item.minimum === 'number' ? item.minimum : -Infinity;
   const max = typeof item.maximum === 'number' ? item.maximum : Infinity;
-  const minFast = min + Math.abs(min) * 1e-9 + 1e-300;
-  const maxFast = max - Math.abs(max) * 1e-9 - 1e-300;
+  // An absent bound stays infinite (Infinity - Infinity * 1e-9 would be NaN and refuse every value).
+  const minFast = Number.isFinite(min) ? min + Math.abs(min) * 1e-9 + 1e-300 : -Infinity;
+  const maxFast = Number.isFinite(max) ? max - Math.abs(max) * 1e-9 - 1e-300 : Infinity;
   return (b, s, e) => {
     let i = s;
     let neg = false;

@@ -379,6 +379,8 @@ export class CsvSink extends Sink implements CsvRecordHandler {
   private readonly json: boolean;
   /** The profiler saw every record sent to COPY (records the NDJSON reader hands to values() it does not). */
   profiled = true;
+  /** A quoted field with `""` in it, unescaped: what its acceptor and the profile read. */
+  private scratch = Buffer.allocUnsafe(256);
 
   constructor(scanner: FieldSlots, o: CsvSinkOptions) {
     super(o);
@@ -462,10 +464,26 @@ export class CsvSink extends Sink implements CsvRecordHandler {
       if (kd === K_NONE) continue;
       if (r !== undefined) p.value(k, r);
       else if (kd === K_NUM || kd === K_FLOAT) p.numberBytes(k, this.xs[k], b, s, e);
-      else if (fl[k] & F_ESCAPED) p.value(k, this.text(b, s, e, fl[k]));
+      else if (fl[k] & F_ESCAPED) {
+        if (this.json || kd !== K_TEXT) p.value(k, this.text(b, s, e, fl[k]));
+        else p.bytes(k, this.scratch, 0, this.unescape(b, s, e));
+      }
       else if (kd === K_TEXT || kd === K_DATE) p.bytes(k, b, s, e);
       else if (kd === K_BOOL) p.boolBytes(k, b, s, e);
     }
+  }
+
+  /** Copies a quoted field's bytes to `scratch` with each `""` made one `"`; returns the length. */
+  private unescape(b: Buffer, s: number, e: number): number {
+    if (this.scratch.length < e - s) this.scratch = Buffer.allocUnsafe(Math.max(e - s, this.scratch.length * 2));
+    const out = this.scratch;
+    let n = 0;
+    for (let i = s; i < e; i++) {
+      const c = b[i];
+      out[n++] = c;
+      if (c === QUOTE) i++;
+    }
+    return n;
   }
 
   /**
@@ -491,7 +509,7 @@ export class CsvSink extends Sink implements CsvRecordHandler {
 
   /** Flushes the pending pass-through run up to `upto` (the bytes scanned). */
   end(upto: number): void {
-    if (!this.binary && !this.json && this.buf && upto > this.runStart) this.out.raw(this.buf, this.runStart, upto);
+    if (!this.binary && !this.json && this.buf && upto > this.runStart) this.out.shared(this.buf, this.runStart, upto);
     this.buf = null;
     this.runStart = 0;
   }
@@ -529,6 +547,7 @@ export class CsvSink extends Sink implements CsvRecordHandler {
     const xs = this.xs;
     let bad = false;
     let rewrite = this.rewriteAll;
+    let rewrote = false;
     let recFlags = 0;
     for (let k = 0; k < nf; k++) {
       const m = mode[k];
@@ -544,18 +563,32 @@ export class CsvSink extends Sink implements CsvRecordHandler {
         }
         continue;
       }
-      if ((f & slowMask) === 0) {
+      const sf = f & slowMask;
+      if (sf === 0) {
         if ((m & M_CHECK) === 0) continue;
         const a = acc[k];
         if (a !== null && a(b, s, e)) {
           xs[k] = LAST_NUMBER[0];
           continue;
         }
+      } else if (sf === F_ESCAPED && !this.json) {
+        // A quoted field with doubled quotes ("" -> "), as CSV writers quote text: valid CSV for COPY as it
+        // is, so it is checked on its unescaped bytes instead of being decoded (invalid UTF-8 in an unchecked
+        // column is left to COPY, as for any other field).
+        if ((m & M_CHECK) === 0) continue;
+        const a = acc[k];
+        if (a !== null) {
+          const n = this.unescape(b, s, e);
+          if (a(this.scratch, 0, n)) {
+            xs[k] = LAST_NUMBER[0];
+            continue;
+          }
+        }
       }
       xs[k] = NaN;
       const r = this.slow(b, k, s, e, f, rec, line);
       if (r === SLOW_BAD) bad = true;
-      else if (r === SLOW_REWRITE) rewrite = true;
+      else if (r === SLOW_REWRITE) rewrite = rewrote = true;
     }
     if (bad) {
       rw.fill(undefined);
@@ -577,10 +610,49 @@ export class CsvSink extends Sink implements CsvRecordHandler {
     if (!rewrite && termOk && !(nf === 1 && end - start === 2 && b[start] === 92 && b[start + 1] === 46)) return;
     // Rewrite this record.
     this.cut(start, termEnd);
+    if (this.json && !rewrote) {
+      this.jsonPlain(b, nf);
+      return;
+    }
     if (this.copyText) this.rewriteText(b, nf);
     else this.rewriteCsv(b, nf);
     this.out.raw(eol, 0, eol.length);
     rw.fill(undefined);
+  }
+
+  /**
+   * An NDJSON record none of whose values was rewritten, as a CSV record: strings (no escapes, or they
+   * would have been rewritten) with their quotes, numbers and booleans as they are, nulls empty; the
+   * bytes copied in one loop.
+   */
+  private jsonPlain(b: Buffer, nf: number): void {
+    const cols = this.columns;
+    const sc = this.scanner;
+    const fs = sc.fs;
+    const fe = sc.fe;
+    const fl = sc.fl;
+    let need = nf + 1;
+    for (let k = 0; k < nf; k++) need += fe[k] - fs[k] + 2;
+    const out = this.out;
+    const buf = out.room(need);
+    let p = out.at;
+    const D = this.D;
+    let first = true;
+    for (let k = 0; k < nf; k++) {
+      if (cols[k].item === null) continue;
+      if (!first) buf[p++] = D;
+      first = false;
+      let s = fs[k];
+      let e = fe[k];
+      if (fl[k] & F_QUOTED) {
+        s--;
+        e++;
+      }
+      // a loop: short values cost less than a call into Buffer.copy
+      for (let i = s; i < e; i++) buf[p++] = b[i];
+    }
+    buf[p++] = LF;
+    out.advance(p);
   }
 
   private rewriteCsv(b: Buffer, nf: number): void {
@@ -683,7 +755,7 @@ export class CsvSink extends Sink implements CsvRecordHandler {
 
   /** Ends the pass-through run before `start` and resumes it after `termEnd`. */
   private cut(start: number, termEnd: number): void {
-    if (!this.binary && !this.json && start > this.runStart) this.out.raw(this.buf!, this.runStart, start);
+    if (!this.binary && !this.json && start > this.runStart) this.out.shared(this.buf!, this.runStart, start);
     this.runStart = termEnd;
   }
 }

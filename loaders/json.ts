@@ -576,12 +576,23 @@ export class JsonReader implements FormatReader {
         held.push(chunk);
         continue;
       }
-      const b = rest.length || held.length ? Buffer.concat([rest, ...held, chunk]) : chunk;
-      held = [];
+      const b = chunk;
+      let p = 0;
+      if (rest.length || held.length) {
+        // The line cut at the end of the last read, joined alone: the read itself is not copied.
+        const nl = chunk.indexOf(10);
+        const head = Buffer.concat([rest, ...held, chunk.subarray(0, nl + 1)]);
+        held = [];
+        const e = head.length - 1;
+        const r = isUtf8(head.subarray(0, e)) ? sc.line(head, 0, e) : -1;
+        if (r > 0) sink.record(head, 0, e, e, n, line);
+        else if (r < 0) this.slowLine(head, 0, e, line);
+        line++;
+        p = nl + 1;
+      }
       const last = b.lastIndexOf(10);
       // Lines with bytes that are not UTF-8 go to the exact parser, which reports them.
-      const valid = isUtf8(b.subarray(0, last));
-      let p = 0;
+      const valid = isUtf8(b.subarray(p, last));
       while (p <= last) {
         const nl = b.indexOf(10, p);
         const r = valid || isUtf8(b.subarray(p, nl)) ? sc.line(b, p, nl) : -1;

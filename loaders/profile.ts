@@ -114,6 +114,15 @@ export class CsvProfiler {
   private readonly maxT: (string | null)[];
   private readonly seenT: Uint8Array;
   private readonly seenF: Uint8Array;
+  /**
+   * Decimals: the bytes of a minimum or maximum set by a value clearly beyond the old one, whose text is
+   * made only when it is needed (a near tie, the result) — a rising sequence number sets a new maximum on
+   * every record.
+   */
+  private readonly minP: (Uint8Array | null)[];
+  private readonly maxP: (Uint8Array | null)[];
+  private readonly minPn: Int32Array;
+  private readonly maxPn: Int32Array;
 
   constructor(
     private readonly columns: FileColumn[],
@@ -151,6 +160,28 @@ export class CsvProfiler {
     this.maxT = new Array(n).fill(null);
     this.seenT = new Uint8Array(n);
     this.seenF = new Uint8Array(n);
+    this.minP = new Array(n).fill(null);
+    this.maxP = new Array(n).fill(null);
+    this.minPn = new Int32Array(n).fill(-1);
+    this.maxPn = new Int32Array(n).fill(-1);
+  }
+
+  private static keep(p: Uint8Array | null, b: Uint8Array, s: number, e: number): Uint8Array {
+    const out = p !== null && p.length >= e - s ? p : new Uint8Array(Math.max(32, e - s));
+    for (let i = s; i < e; i++) out[i - s] = b[i];
+    return out;
+  }
+
+  /** Makes the text of a pending decimal minimum or maximum. */
+  private settle(k: number): void {
+    if (this.minPn[k] >= 0) {
+      this.minT[k] = latin1(this.minP[k]!, 0, this.minPn[k]);
+      this.minPn[k] = -1;
+    }
+    if (this.maxPn[k] >= 0) {
+      this.maxT[k] = latin1(this.maxP[k]!, 0, this.maxPn[k]);
+      this.maxPn[k] = -1;
+    }
   }
 
   /** A text or date value as written in the file (bytes s..e of b, already canonical). */
@@ -165,6 +196,25 @@ export class CsvProfiler {
   numberBytes(k: number, x: number, b: Uint8Array, s: number, e: number): void {
     if (x !== x) x = approx(b, s, e);
     const tol = Math.abs(x) * 1e-12 + 1e-300;
+    if (this.kind[k] === K_NUM && this.minT[k] !== null && e - s <= 64) {
+      // clearly beyond an extreme (by more than the float error of both): keep the bytes, no text yet
+      const tmax = (Math.abs(x) + Math.abs(this.maxX[k])) * 1e-12 + 1e-300;
+      const tmin = (Math.abs(x) + Math.abs(this.minX[k])) * 1e-12 + 1e-300;
+      const above = x - this.maxX[k] > tmax;
+      const below = this.minX[k] - x > tmin;
+      if (above && !(x - this.minX[k] <= tmin)) {
+        this.maxX[k] = x;
+        this.maxP[k] = CsvProfiler.keep(this.maxP[k], b, s, e);
+        this.maxPn[k] = e - s;
+        return;
+      }
+      if (below && !(this.maxX[k] - x <= tmax)) {
+        this.minX[k] = x;
+        this.minP[k] = CsvProfiler.keep(this.minP[k], b, s, e);
+        this.minPn[k] = e - s;
+        return;
+      }
+    }
     if (x <= this.minX[k] + tol || x >= this.maxX[k] - tol) {
       const text = latin1(b, s, e);
       this.number(k, this.kind[k] === K_FLOAT ? Number(text) : x, text);
@@ -203,6 +253,7 @@ export class CsvProfiler {
 
   /** x: the value (exact for floats; for decimals an approximation, ties settled on the text). */
   private number(k: number, x: number, text: string): void {
+    this.settle(k);
     if (this.minT[k] === null) {
       this.minX[k] = this.maxX[k] = x;
       this.minT[k] = this.maxT[k] = text;
@@ -237,6 +288,7 @@ export class CsvProfiler {
   result(numericScale: (it: LoaderItem) => number | undefined): Map<string, ColumnStats> {
     const out = new Map<string, ColumnStats>();
     this.columns.forEach((c, k) => {
+      this.settle(k);
       const it = c.item;
       const kind = this.kind[k];
       if (!it || kind === K_NONE) return;

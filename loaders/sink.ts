@@ -27,8 +27,10 @@ export interface FileColumn {
 
 /** Record number -> physical line, stored sparsely (a breakpoint where the line/record offset changes). */
 export class LineMap {
-  private recs: number[] = [];
-  private offs: number[] = [];
+  // Typed arrays: a file whose every record holds an embedded newline adds a breakpoint per record.
+  private recs = new Float64Array(64);
+  private offs = new Float64Array(64);
+  private n = 0;
   private last = NaN;
   none = false;
 
@@ -39,16 +41,24 @@ export class LineMap {
     }
     const off = line - record;
     if (off !== this.last) {
-      this.recs.push(record);
-      this.offs.push(off);
+      if (this.n === this.recs.length) {
+        const recs = new Float64Array(this.n * 2);
+        recs.set(this.recs);
+        const offs = new Float64Array(this.n * 2);
+        offs.set(this.offs);
+        this.recs = recs;
+        this.offs = offs;
+      }
+      this.recs[this.n] = record;
+      this.offs[this.n++] = off;
       this.last = off;
     }
   }
 
   line(record: number): number | null {
-    if (this.none || this.recs.length === 0) return null;
+    if (this.none || this.n === 0) return null;
     let lo = 0;
-    let hi = this.recs.length - 1;
+    let hi = this.n - 1;
     if (record < this.recs[0]) return null;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
@@ -82,6 +92,38 @@ export class CopyOut {
     } else if (Buffer.isBuffer(b)) b.copy(this.buf, this.pos, s, e);
     else this.buf.set(b.subarray(s, e), this.pos); // Arrow's buffers are plain Uint8Arrays
     this.pos += n;
+  }
+
+  /**
+   * Bytes of a buffer that is never written again (a read buffer of the file): a long run is handed to
+   * the stream as a view instead of being copied.
+   */
+  shared(b: Buffer, s: number, e: number): void {
+    if (e - s < 1 << 16) {
+      this.raw(b, s, e);
+      return;
+    }
+    if (this.pos > 0) {
+      this.pending.push(this.buf.subarray(0, this.pos));
+      this.buf = this.buf.subarray(this.pos);
+      this.dv = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
+      this.pos = 0;
+    }
+    this.pending.push(b.subarray(s, e));
+  }
+
+  /** Makes room for `n` bytes; returns the buffer to write them into at `at`, then call `advance`. */
+  room(n: number): Buffer {
+    if (this.pos + n > this.buf.length) this.spill(n);
+    return this.buf;
+  }
+
+  get at(): number {
+    return this.pos;
+  }
+
+  advance(to: number): void {
+    this.pos = to;
   }
 
   str(s: string): void {

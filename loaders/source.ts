@@ -14,6 +14,8 @@ export class ByteSource {
   bytes = 0;
   totalBytes?: number;
   name?: string;
+  /** The file, when the source is a path (readers that need random access open it themselves). */
+  path?: string;
   private head: Buffer[] = [];
   private headLen = 0;
   private ended = false;
@@ -39,6 +41,7 @@ export class ByteSource {
       if (!st.isFile()) throw new LoadError('options', `${source} is not a file`);
       const s = new ByteSource(createReadStream(source, { highWaterMark: 1 << 20 }), name ?? basename(source));
       s.totalBytes = st.size;
+      s.path = source;
       return s;
     }
     return new ByteSource(source, name);

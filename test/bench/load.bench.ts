@@ -10,14 +10,19 @@
  * data encoded as GB18030 and (BENCH_XLSX_ROWS rows, default 100,000) as .xlsx, and with BENCH_GB=1 a
  * ~1 GB CSV to check that memory stays flat. Then the file shapes of test/bench/lib/shapes.ts
  * (BENCH_SHAPE_ROWS rows, default 200,000; .xlsx BENCH_SHAPE_XLSX_ROWS, default 50,000), each against raw
- * COPY of the same rows, alternated; BENCH_SHAPES_ONLY=1 runs only those.
+ * COPY of the same rows, alternated; BENCH_SHAPES_ONLY=1 runs only those, BENCH_SHAPE=<regex> only the shapes it matches.
+ * BENCH_BASELINE=<path of another loaders/index.ts> (e.g. a copy of an earlier commit's loaders/ beside
+ * this one: `git archive <commit> loaders | tar -x -C /tmp/b && mv /tmp/b/loaders loaders-base`, not to be
+ * committed) loads each shape with that code too, in the same rounds, so a change is measured against the
+ * code before it under the same load.
  *
  * Connection: DATABASE_URL, else a throw-away embedded PostgreSQL (default durability). Not part of the test suite.
  */
-import { createReadStream, createWriteStream, existsSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
@@ -92,38 +97,67 @@ async function main(): Promise<void> {
   console.log(`ODX load benchmark — ${fmt(ROWS)} rows, ${mb(size)} CSV (${csv}); PostgreSQL ${version}; ${REPEAT} rounds\n`);
 
   const checkpoint = () => client.query('CHECKPOINT').catch(() => undefined);
+  // CPU time of this process and of the server process of the connection (Linux, the server local): under a
+  // shared machine's load, wall time is noisy, but the CPU each side spends is not.
+  const backend = (await client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
+  const cpu = (): { node: number; pg: number } => {
+    const u = process.cpuUsage();
+    let pgMs = NaN;
+    try {
+      const f = readFileSync(`/proc/${backend}/stat`, 'utf8').split(') ')[1].split(' ');
+      pgMs = (Number(f[11]) + Number(f[12])) * 10; // utime + stime in 1/100 s
+    } catch {
+      // not Linux, or the server is elsewhere
+    }
+    return { node: (u.user + u.system) / 1000, pg: pgMs };
+  };
+  const lastCpu = { node: 0, pg: 0 };
+  const measured = async <T>(fn: () => Promise<T>): Promise<T> => {
+    const c0 = cpu();
+    const v = await fn();
+    const c1 = cpu();
+    lastCpu.node = c1.node - c0.node;
+    lastCpu.pg = c1.pg - c0.pg;
+    return v;
+  };
   let n = 0;
   async function rawCopy(file = csv, columns = registerPlainColumns, encoding = 'UTF8'): Promise<number> {
     const t = `${schema}.raw_${++n}`;
     await client.query(`CREATE TABLE ${t} (${columns})`);
     await checkpoint();
     const t0 = performance.now();
-    await pipeline(
-      createReadStream(file, { highWaterMark: 1 << 20 }),
-      client.query(copyStreams.from(`COPY ${t} FROM STDIN (FORMAT csv, HEADER true, ENCODING '${encoding}')`)),
+    await measured(() =>
+      pipeline(
+        createReadStream(file, { highWaterMark: 1 << 20 }),
+        client.query(copyStreams.from(`COPY ${t} FROM STDIN (FORMAT csv, HEADER true, ENCODING '${encoding}')`)),
+      ),
     );
     const ms = performance.now() - t0;
     await client.query(`DROP TABLE ${t}`);
     return ms;
   }
+  const baseline: typeof loadFile | null = process.env.BENCH_BASELINE
+    ? (await import(pathToFileURL(resolve(process.env.BENCH_BASELINE)).href)).loadFile
+    : null;
   async function engine(
     source: string,
     opts: { format?: 'xlsx' | 'csv' | 'ndjson' | 'arrow'; items?: LoaderItem[] } = {},
+    load: typeof loadFile = loadFile,
   ): Promise<{ ms: number; result: LoadResult; peak: number }> {
     const t = `${schema}.eng_${++n}`;
     await checkpoint();
     const t0 = performance.now();
-    const { value: result, peak } = await withPeakRss(async () => {
+    const { value: result, peak } = await withPeakRss(() => measured(async () => {
       await client.query('BEGIN');
       try {
-        const r = await loadFile(client, { items, source, targetTable: t, mode: 'replace', maxErrors: 0, ...opts });
+        const r = await load(client, { items, source, targetTable: t, mode: 'replace', maxErrors: 0, ...opts });
         await client.query('COMMIT');
         return r;
       } catch (e) {
         await client.query('ROLLBACK');
         throw e;
       }
-    });
+    }));
     const ms = performance.now() - t0;
     await client.query(`DROP TABLE ${t}`);
     return { ms, result, peak };
@@ -133,21 +167,50 @@ async function main(): Promise<void> {
   async function shapes(): Promise<void> {
     const list = await makeShapes(join(dir, 'odx-bench-shape'), SHAPE_ROWS, SHAPE_XLSX_ROWS);
     console.log(`\nFile shapes (${fmt(SHAPE_ROWS)} rows, .xlsx ${fmt(SHAPE_XLSX_ROWS)}; every check on, key declared), each against raw COPY of the same rows:`);
+    const only = process.env.BENCH_SHAPE ? new RegExp(process.env.BENCH_SHAPE, 'i') : null;
     for (const sh of list) {
+      if (only && !only.test(sh.name)) continue;
       const raw: number[] = [];
       const eng: number[] = [];
+      const base: number[] = [];
+      const phases: string[] = [];
+      const cpus: Record<'raw' | 'odx' | 'base', { node: number[]; pg: number[] }> = {
+        raw: { node: [], pg: [] }, odx: { node: [], pg: [] }, base: { node: [], pg: [] },
+      };
+      const took = (k: 'raw' | 'odx' | 'base') => {
+        cpus[k].node.push(lastCpu.node);
+        cpus[k].pg.push(lastCpu.pg);
+      };
       for (let i = 0; i < REPEAT; i++) {
         raw.push(await rawCopy(sh.rawCsv, sh.rawColumns, sh.rawEncoding));
+        took('raw');
+        const runBase = async () => {
+          base.push((await engine(sh.file, { items: sh.items, format: sh.format }, baseline!)).ms);
+          took('base');
+        };
+        // the baseline first in every other round, so neither code always follows the raw COPY
+        if (baseline && i % 2) await runBase();
         const e = await engine(sh.file, { items: sh.items, format: sh.format });
+        took('odx');
         if (e.result.rows !== sh.rows) throw new Error(`${sh.name}: loaded ${e.result.rows} rows of ${sh.rows} (${JSON.stringify(e.result.rejects.slice(0, 3))})`);
         eng.push(e.ms);
+        if (baseline && !(i % 2)) await runBase();
+        const p = e.result.phases;
+        phases.push(`${fmt(p.copyMs)}/${fmt(p.keyMs)}/${fmt(p.profileMs)}`);
       }
       const a = median(raw);
       const b = median(eng);
       console.log(
         `  ${sh.name.padEnd(72)} ODX ${fmt((sh.rows / b) * 1000).padStart(9)} rows/s  raw COPY ${fmt((sh.rows / a) * 1000).padStart(9)} rows/s  ratio ${(a / b).toFixed(2)}` +
-          `  [ratios per round ${raw.map((x, i) => (x / eng[i]).toFixed(2)).join(' ')}]`,
+          `  [ratios per round ${raw.map((x, i) => (x / eng[i]).toFixed(2)).join(' ')}; ms copy/key/profile ${phases.join(' ')}]`,
       );
+      if (baseline)
+        console.log(
+          `  ${'  the baseline code, same rounds'.padEnd(72)} ODX ${fmt((sh.rows / median(base)) * 1000).padStart(9)} rows/s  ratio ${(a / median(base)).toFixed(2)}` +
+            `  [ratios per round ${raw.map((x, i) => (x / base[i]).toFixed(2)).join(' ')}]`,
+        );
+      const cpuLine = (k: 'raw' | 'odx' | 'base') => `${k} node ${fmt(median(cpus[k].node))} / server ${fmt(median(cpus[k].pg))}`;
+      console.log(`    CPU ms (median): ${cpuLine('raw')}; ${cpuLine('odx')}${baseline ? '; ' + cpuLine('base') : ''}`);
     }
   }
   if (process.env.BENCH_SHAPES_ONLY) {

@@ -367,6 +367,43 @@ describe('loaders: loadFile (integration)', function () {
       expect(f.rows.map((x) => x.founded)).to.deep.equal(['2019-03-05', '2020-07-15', '2015-11-30', '2020-01-01']);
       expect(r.columns[0]).to.deep.equal({ header: '统一社会信用代码', item: 'uscc' });
     }
+    it('quoted fields with doubled quotes pass through checked on their unescaped bytes: the same rows, rejects and profile as the exact parser', async () => {
+      // The exact path: the same records as a JSON array of strings (decoded and coerced value by value).
+      const recs: Record<string, string>[] = [];
+      for (let i = 0; i < 400; i++) {
+        const kind = i % 8;
+        const r: Record<string, string> = { uscc: U('91440300MA' + String(i).padStart(7, '0')), name: `公司"${i}"`, staff: String(i) };
+        if (kind === 1) r.name = '"'.repeat(3) + '名'.repeat(17); // 20 characters: within the length
+        if (kind === 2) r.name = '"' + '名'.repeat(20); // 21: a length reject
+        if (kind === 3) r.status = '存"续'; // not in the enum
+        if (kind === 4) r.postcode = '51"000'; // fails the pattern
+        if (kind === 5) r.postcode = '518000';
+        if (kind === 6) r.note = `经营范围: "${i}", 含\n第二行, 及 ""引号""`;
+        if (kind === 7) r.status = '在业';
+        if (i === 77) r.name = '!"最小"'; // the profile's minimum holds a quote
+        if (i === 78) r.note = '""';
+        recs.push(r);
+      }
+      const cols = ['uscc', 'name', 'status', 'postcode', 'note', 'staff'];
+      const q = (v: string | undefined) => (v === undefined ? '' : `"${v.replace(/"/g, '""')}"`);
+      const csv = cols.join(',') + '\r\n' + recs.map((r) => cols.map((c) => q(r[c])).join(',')).join('\r\n') + '\r\n';
+      const exact = await load({ source: file('escaped.json', JSON.stringify(recs)), maxErrors: 200 });
+      const rj = (r: LoadResult) => r.rejects.map((x) => [x.record, x.column, x.value, x.rule, x.message]);
+      for (const copyFormat of [undefined, 'text', 'binary'] as const) {
+        const r = await load({ source: file('escaped.csv', csv), maxErrors: 200, copyFormat });
+        const diff = await pool.query(
+          `SELECT count(*)::int AS n FROM ((TABLE ${r.table} EXCEPT ALL TABLE ${exact.table}) UNION ALL (TABLE ${exact.table} EXCEPT ALL TABLE ${r.table})) d`,
+        );
+        expect(diff.rows[0].n, `rows differ (${copyFormat ?? 'csv'})`).to.equal(0);
+        expect(rj(r), copyFormat).to.deep.equal(rj(exact));
+        expect(r.profile, copyFormat).to.deep.equal(exact.profile);
+        expect([r.rows, r.rejected]).to.deep.equal([250, 150]);
+      }
+      expect(exact.profile.columns.name.min).to.equal('!"最小"');
+      expect(exact.profile.columns.note.min).to.equal('""');
+      const lines = (await load({ source: file('escaped.csv', csv), maxErrors: 200 })).rejects.filter((x) => x.rule === 'length').map((x) => x.line);
+      expect(lines.slice(0, 2)).to.deep.equal([4, 13]);
+    });
     it('GBK export from Chinese Windows Excel (detected as GB18030)', async () => {
       const r = await load({ items: regItems, source: join(FIXTURES, 'register-gbk.csv'), maxErrors: 1 });
       expect(r.encoding).to.equal('gb18030');
@@ -509,6 +546,36 @@ describe('loaders: loadFile (integration)', function () {
       { name: 'name', label: '企业名称', type: 'C', required: true },
       { name: 'capital', label: '注册资本', type: 'Y', length: 18, scale: 2 },
     ];
+    it('builds the key with more maintenance_work_mem and gives the transaction its own setting back', async () => {
+      const c = await pool.connect();
+      const seen: string[] = [];
+      const query = c.query.bind(c) as (...a: unknown[]) => Promise<pg.QueryResult>;
+      // the setting the server had while the key was built
+      (c as unknown as { query: unknown }).query = (...a: unknown[]) => {
+        if (typeof a[0] === 'string' && a[0].startsWith('ALTER TABLE') && a[0].includes('PRIMARY KEY'))
+          return query('SHOW maintenance_work_mem').then((r) => {
+            seen.push(r.rows[0].maintenance_work_mem);
+            return query(...a);
+          });
+        return query(...a); // COPY's stream is returned as it is
+      };
+      try {
+        await c.query('BEGIN');
+        await c.query(`SET LOCAL maintenance_work_mem = '32MB'`);
+        const csv = `统一社会信用代码,企业名称\n${USCC[0]},甲\n${USCC[1]},乙\n${USCC[0]},丙\n`;
+        const r = await loadFile(c, { items: small, source: file('mem.csv', csv), targetTable: table(), mode: 'replace', maxErrors: 1 });
+        expect(r.rejects.map((x) => x.rule)).to.deep.equal(['duplicate-key']);
+        expect(seen).to.deep.equal(['256MB', '256MB']); // the failed build and the one after the duplicate went
+        expect((await c.query('SHOW maintenance_work_mem')).rows[0].maintenance_work_mem).to.equal('32MB');
+        await c.query(`SET LOCAL maintenance_work_mem = '1GB'`);
+        seen.length = 0;
+        await loadFile(c, { items: small, source: file('mem2.csv', csv.split('\n').slice(0, 3).join('\n')), targetTable: table(), mode: 'replace', maxErrors: 0 });
+        expect(seen).to.deep.equal(['1GB']); // never lowered
+      } finally {
+        await c.query('ROLLBACK');
+        c.release();
+      }
+    });
     it('duplicate keys within a file reject every occurrence after the first, with exact lines', async () => {
       const csv = `统一社会信用代码,企业名称,注册资本\n${USCC[0]},a,1\n${USCC[1]},"b\nb",2\n${USCC[0]},c,3\n${USCC[2]},d,4\n${USCC[1]},e,5\n${USCC[0]},f,6\n`;
       const r = await load({ items: small, source: file('dups.csv', csv), maxErrors: 3 });
@@ -700,6 +767,21 @@ describe('loaders: loadFile (integration)', function () {
       const got = await pool.query(`SELECT length(note) AS n FROM ${r.table} WHERE name = '公司250'`);
       expect(got.rows[0].n).to.equal(5000);
     });
+    it('joins only the line cut between two reads: cut lines read by the scanner or the exact parser, and blank ones, keep their lines', async () => {
+      const recs = Array.from({ length: 400 }, (_, i) =>
+        i % 7 === 3 ? '' : i % 5 === 0 ? JSON.stringify({ uscc: U('91440300MA' + String(i).padStart(7, '0')), name: `公司${i}`, note: { nested: [i] } })
+        : JSON.stringify({ uscc: U('91440300MA' + String(i).padStart(7, '0')), name: i % 50 === 1 ? '名'.repeat(21) : `公司${i}`, staff: i }),
+      );
+      const buf = Buffer.from(recs.join('\n') + '\n');
+      const chunks: Buffer[] = [];
+      for (let i = 0; i < buf.length; i += 97) chunks.push(buf.subarray(i, i + 97));
+      const r = await load({ source: Readable.from(chunks), fileName: 'cut2.ndjson', encoding: 'utf8', maxErrors: 20 });
+      const js = await load({ source: file('cut2.json', '[' + recs.filter((x) => x).join(',\n') + ']'), maxErrors: 20 });
+      expect(r.rejects.map((x) => [x.line, x.rule])).to.deep.equal(recs.flatMap((x, i) => (i % 50 === 1 && x ? [[i + 1, 'length']] : [])));
+      expect([r.rows, r.rejected]).to.deep.equal([js.rows, js.rejected]);
+      const diff = await pool.query(`SELECT count(*)::int AS n FROM ((TABLE ${r.table} EXCEPT ALL TABLE ${js.table}) UNION ALL (TABLE ${js.table} EXCEPT ALL TABLE ${r.table})) d`);
+      expect(diff.rows[0].n).to.equal(0);
+    });
     it('keeps lines exact across blank lines and CRLF; a syntax error names its line', async () => {
       const text = `{"uscc":"${USCC[0]}","name":"甲"}\r\n\r\n   \n{"uscc":"${USCC[1]}","name":"${'名'.repeat(30)}"}\n{"uscc":"${USCC[2]}","name":"丙"}`;
       const r = await load({ source: file('lines.ndjson', text), maxErrors: 1 });
@@ -760,6 +842,38 @@ describe('loaders: loadFile (integration)', function () {
     }
   });
 
+  describe('Arrow IPC file by random access', () => {
+    it('a file given by its path reads batch by batch what the same bytes read from a stream give, with progress to its size', async () => {
+      const ids: number[] = [];
+      const names: string[] = [];
+      for (let i = 0; i < 5000; i++) {
+        ids.push(i);
+        names.push(i % 97 === 5 ? 'x'.repeat(30) : `公司${i}`);
+      }
+      const it2: LoaderItem[] = [
+        { name: 'id', type: 'I', required: true, key: true },
+        { name: 'name', type: 'C', length: 20, required: true },
+      ];
+      const t = new arrow.Table({ id: arrow.vectorFromArray(ids, new arrow.Int32()), name: arrow.vectorFromArray(names, new arrow.Utf8()) });
+      // five record batches of 1,000 rows
+      const batched = new arrow.Table([0, 1, 2, 3, 4].flatMap((k) => t.slice(k * 1000, (k + 1) * 1000).batches));
+      const bytes = Buffer.from(arrow.tableToIPC(batched, 'file'));
+      const p = file('batches.arrow', bytes);
+      const seen: number[] = [];
+      const byPath = await load({ items: it2, source: p, maxErrors: 100, onProgress: (x) => seen.push(x.bytes) });
+      const byStream = await load({ items: it2, source: Readable.from([bytes]), fileName: 'batches.arrow', maxErrors: 100 });
+      expect([byPath.rows, byPath.rejected]).to.deep.equal([5000 - 52, 52]);
+      expect([byStream.rows, byStream.rejected]).to.deep.equal([byPath.rows, byPath.rejected]);
+      const rj = (r: LoadResult) => r.rejects.map((x) => [x.record, x.column, x.value, x.rule]);
+      expect(rj(byPath)).to.deep.equal(rj(byStream));
+      expect(byPath.profile).to.deep.equal(byStream.profile);
+      const diff = await pool.query(`SELECT count(*)::int AS n FROM ((TABLE ${byPath.table} EXCEPT ALL TABLE ${byStream.table}) UNION ALL (TABLE ${byStream.table} EXCEPT ALL TABLE ${byPath.table})) d`);
+      expect(diff.rows[0].n).to.equal(0);
+      expect(seen[seen.length - 1]).to.equal(bytes.length);
+      expect(new Set(seen).size).to.be.greaterThan(3); // it moved batch by batch
+    });
+  });
+
   describe('Arrow to COPY BINARY', () => {
     it('gives the same rows, rejects and profile as the text path (dictionaries, zoned and naive timestamps, decimals, nulls, long strings)', async () => {
       const aItems: LoaderItem[] = [
@@ -770,6 +884,7 @@ describe('loaders: loadFile (integration)', function () {
         { name: 'status', type: 'C', enum: ['存续', '在业', '注销'] },
         { name: 'capital', type: 'Y', length: 18, scale: 2, minimum: 0 },
         { name: 'big', type: 'N', scale: 3 },
+        { name: 'price', type: 'Y', length: 6, scale: 1, maximum: 99999 },
         { name: 'at', type: 'T' },
         { name: 'at_us', type: 'T' },
         { name: 'naive', type: 'T' },
@@ -784,7 +899,7 @@ describe('loaders: loadFile (integration)', function () {
       const dict = () => new arrow.Dictionary(new arrow.Utf8(), new arrow.Int32());
       const types: Record<string, arrow.DataType> = {
         id: new arrow.Int32(), uscc: new arrow.Utf8(), name: new arrow.Utf8(), district: dict(), status: dict(),
-        capital: new arrow.Decimal(2, 18, 128), big: new arrow.Decimal(3, 38, 128), at: new arrow.TimestampMillisecond('Asia/Shanghai'),
+        capital: new arrow.Decimal(2, 18, 128), big: new arrow.Decimal(3, 38, 128), price: new arrow.Decimal(3, 12, 128), at: new arrow.TimestampMillisecond('Asia/Shanghai'),
         at_us: new arrow.TimestampMicrosecond('UTC'), naive: new arrow.TimestampMillisecond(), score: new arrow.Float64(), small: new arrow.Int16(),
         day: new arrow.DateDay(), when_text: new arrow.Utf8(), note: new arrow.Utf8(),
       };
@@ -805,6 +920,8 @@ describe('loaders: loadFile (integration)', function () {
         b.status.append(r0() < 0.1 ? null : pick(['存续', '在业', '注销', '休眠']));
         b.capital.append(r0() < 0.1 ? null : (words(pick([0n, 5n, -5n, 123456789n, 2n ** 60n, -(2n ** 60n), 10n ** 17n])) as never));
         b.big.append(r0() < 0.1 ? null : (words(pick([1n, -1n, 10n ** 30n, -(10n ** 30n) - 7n, 9007199254740993n])) as never));
+        // more decimals than the item's scale (zeros or not), too many digits, above the maximum, negative
+        b.price.append(r0() < 0.1 ? null : (words(odd ? pick([12345n, 999999900n, 99999100n]) : pick([12300n, 99999900n, -100n, 0n, -7000n])) as never));
         b.at.append(r0() < 0.1 ? null : pick([Date.UTC(2024, 0, 1, 0, 0, 0, 123), Date.UTC(1800, 5, 1), Date.UTC(2500, 0, 1), 0, -1]));
         b.at_us.append(r0() < 0.1 ? null : pick([1704067200123456, -5, 0]) as never);
         b.naive.append(r0() < 0.1 ? null : pick([Date.UTC(2024, 6, 1, 12), Date.UTC(1988, 5, 1, 12)]));

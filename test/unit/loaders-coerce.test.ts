@@ -18,6 +18,7 @@ import { compileAcceptor } from '../../loaders/byte-acceptors.ts';
 import { sniffDelimiter } from '../../loaders/csv.ts';
 import { pgType, rejectsToCsv } from '../../loaders/index.ts';
 import { normalizeHeader } from '../../loaders/plan.ts';
+import { CsvProfiler } from '../../loaders/profile.ts';
 import { LineMap, Sink } from '../../loaders/sink.ts';
 import type { LoaderItem } from '../../loaders/types.ts';
 import { isMobile, isRegionCode, isUscc, withIdCardCheck, withUsccCheck } from '../../server/src/lib/identifiers.ts';
@@ -276,6 +277,9 @@ describe('loaders: fast paths agree with the reference checks', () => {
     { name: 'n', type: 'N' },
     { name: 'staff', type: 'I', minimum: -5, maximum: 100000 },
     { name: 'i4', type: 'I', length: 9 },
+    { name: 'id', type: 'I', minimum: 1 },
+    { name: 'below', type: 'Y', length: 18, scale: 2, maximum: 1000 },
+    { name: 'lon', type: 'B', minimum: -180 },
     { name: 'lat', type: 'B', minimum: -90, maximum: 90 },
     { name: 'f', type: 'F' },
     { name: 'd', type: 'D' },
@@ -317,6 +321,41 @@ describe('loaders: fast paths agree with the reference checks', () => {
       }
     }
     expect(accepted).to.be.greaterThan(1000);
+  });
+  it('the streamed decimal minimum and maximum are exact for rising, falling and near-equal sequences', () => {
+    // Exact order of decimal texts by BigInt at a common scale.
+    const big = (t: string) => {
+      const [i, f = ''] = t.replace('-', '').split('.');
+      const v = BigInt(i + f.padEnd(6, '0'));
+      return t.startsWith('-') ? -v : v;
+    };
+    const r = rng(5);
+    const seqs: string[][] = [
+      Array.from({ length: 3000 }, (_, i) => String(i + 1)),
+      Array.from({ length: 3000 }, (_, i) => String(5000 - i)),
+      ['9007199254740993', '9007199254740992', '9007199254740995', '9007199254740994', '-9007199254740993', '-9007199254740992'],
+      ['5', '5.0', '5.10', '5.1', '-0.5', '-0.50', '12345678901234.56', '12345678901234.57', '12345678901234.55'],
+      Array.from({ length: 3000 }, () => (Math.floor((r() - 0.5) * 1e8) / 100).toFixed(2)),
+    ];
+    for (const seq of seqs) {
+      const col = { index: 0, header: 'n', item: { name: 'n', type: 'N' } as LoaderItem, copyIndex: 0, coerce: null, text: false, required: false, check: true, invalid: 0 };
+      const p = new CsvProfiler([col], 'utf8');
+      for (const t of seq) {
+        const b = Buffer.from(t);
+        p.numberBytes(0, NaN, b, 0, b.length);
+      }
+      const got = p.result(() => undefined).get('n')!;
+      const sorted = [...seq].sort((a, b) => (big(a) < big(b) ? -1 : big(a) > big(b) ? 1 : 0));
+      expect([big(got.min!), big(got.max!)], seq.slice(0, 3).join(' ')).to.deep.equal([big(sorted[0]), big(sorted[sorted.length - 1])]);
+    }
+  });
+  it('an item with only a minimum or only a maximum still takes the byte path for values inside it', () => {
+    // A missing bound once made the fast range NaN, so every value of such an item went the string way.
+    const b = Buffer.from('12345');
+    expect(compileAcceptor({ name: 'id', type: 'I', minimum: 1 })!(b, 0, 5)).to.equal(true);
+    expect(compileAcceptor({ name: 'v', type: 'Y', length: 18, scale: 2, maximum: 1e6 })!(b, 0, 5)).to.equal(true);
+    expect(compileAcceptor({ name: 'f', type: 'B', minimum: 0 })!(b, 0, 5)).to.equal(true);
+    expect(compileAcceptor({ name: 'id', type: 'I', minimum: 1 })!(Buffer.from('0'), 0, 1)).to.equal(false);
   });
 });
 

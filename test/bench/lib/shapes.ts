@@ -5,7 +5,7 @@
  * builders: dictionary-encoded strings, timestamps with a time zone, decimals, nulls), NDJSON and .xlsx.
  * Each shape comes with a CSV of the same rows, for the raw COPY it is measured against.
  */
-import { createWriteStream, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, renameSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import * as arrow from 'apache-arrow';
 import ExcelJS from 'exceljs';
@@ -69,8 +69,10 @@ function* shortRows(count: number): Generator<ShortRow> {
   }
 }
 
+/** Writes `path` unless it exists: the shapes are seeded, so a file written once is reused by later runs. */
 async function writeLines(path: string, lines: Iterable<string>, encode?: (s: string) => Buffer): Promise<void> {
-  const out = createWriteStream(path);
+  if (existsSync(path)) return;
+  const out = createWriteStream(path + '.part');
   let buf = '';
   const flush = async () => {
     if (!out.write(encode ? encode(buf) : buf)) await once(out, 'drain');
@@ -83,6 +85,7 @@ async function writeLines(path: string, lines: Iterable<string>, encode?: (s: st
   await flush();
   out.end();
   await once(out, 'finish');
+  renameSync(path + '.part', path);
 }
 
 const csvQuote = (s: string) => `"${s.replace(/"/g, '""')}"`;
@@ -223,10 +226,12 @@ export async function makeShapes(prefix: string, rows: number, xlsxRows: number)
   await writeLines(p('short-quoted.gb18030.csv'), shortCsv(rows, true), (s) => gb.write(s));
   short('GB18030, short rows, quoted', p('short-quoted.gb18030.csv'), { rawEncoding: 'GB18030' });
 
-  const { table, csv } = arrowTable(rows);
-  await writeLines(p('arrow.csv'), csv);
-  writeFileSync(p('file.arrow'), arrow.tableToIPC(table, 'file'));
-  writeFileSync(p('stream.arrows'), arrow.tableToIPC(table, 'stream'));
+  if (!existsSync(p('arrow.csv')) || !existsSync(p('file.arrow')) || !existsSync(p('stream.arrows'))) {
+    const { table, csv } = arrowTable(rows);
+    writeFileSync(p('file.arrow'), arrow.tableToIPC(table, 'file'));
+    writeFileSync(p('stream.arrows'), arrow.tableToIPC(table, 'stream'));
+    await writeLines(p('arrow.csv'), csv);
+  }
   for (const [name, file] of [['Arrow IPC file', p('file.arrow')], ['Arrow IPC stream', p('stream.arrows')]]) {
     shapes.push({ name: `${name} (dictionaries, timestamps with a zone, decimals, nulls)`, file, format: 'arrow', items: arrowItems, rawCsv: p('arrow.csv'), rawColumns: arrowColumns, rows });
   }
@@ -236,15 +241,18 @@ export async function makeShapes(prefix: string, rows: number, xlsxRows: number)
   })());
   short('NDJSON, short rows', p('short.ndjson'), { format: 'ndjson', rawCsv: p('short-plain.csv') });
 
-  if (xlsxRows > 0) {
-    const x = `${prefix}-${xlsxRows}-short.xlsx`;
-    const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: x, useSharedStrings: true, useStyles: true });
+  const x = `${prefix}-${xlsxRows}-short.xlsx`;
+  if (xlsxRows > 0 && !existsSync(x)) {
+    const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: x + '.part', useSharedStrings: true, useStyles: true });
     const ws = wb.addWorksheet('名录');
     ws.addRow(shortItems.map((i) => i.label)).commit();
     for (const r of shortRows(xlsxRows)) ws.addRow([r.id, r.uscc, r.name, r.person, r.status, new Date(r.founded + 'T00:00:00Z')]).commit();
     ws.getColumn(6).numFmt = 'yyyy-mm-dd';
     ws.commit();
     await wb.commit();
+    renameSync(x + '.part', x);
+  }
+  if (xlsxRows > 0) {
     await writeLines(`${prefix}-${xlsxRows}-short.csv`, shortCsv(xlsxRows, false));
     shapes.push({ name: '.xlsx, short rows', file: x, format: 'xlsx', items: shortItems, rawCsv: `${prefix}-${xlsxRows}-short.csv`, rawColumns: shortColumns, rows: xlsxRows });
   }
