@@ -1,11 +1,18 @@
 import { z } from 'zod';
-import { isRegionCode, isUscc } from './identifiers.ts';
+import { isRegionCode, usccProblem } from './identifiers.ts';
 import { LIST_MAX } from './lists.ts';
 
 export const id = z.coerce.number().int().positive();
 export const idParams = z.object({ id });
-export const uscc = z.string().refine(isUscc, { message: 'not a valid 统一社会信用代码 (GB 32100-2015: 18 characters with a check character)' });
-export const regionCode = z.string().refine(isRegionCode, { message: 'not a valid GB/T 2260 行政区划代码 (6 or 12 digits)' });
+/** A schema's own message in both languages: the gate (http/mount.ts) answers `params.zh` to a Chinese reader. */
+export const uscc = z.string().superRefine((v, ctx) => {
+  const problem = usccProblem(v);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem.en, params: { zh: problem.zh } });
+});
+export const regionCode = z.string().refine(isRegionCode, {
+  message: 'not a valid GB/T 2260 administrative division code (行政区划代码: 6 or 12 digits, a province first)',
+  params: { zh: '不是有效的行政区划代码（GB/T 2260：6 位或 12 位数字，前两位为省级代码）' },
+});
 export const limit = (max = 500, dflt = 100) => z.coerce.number().int().min(1).max(max).default(dflt);
 
 /** A time: a Date (or ISO 8601 text) in the code, ISO 8601 text on the wire, as JSON.stringify writes it. */
