@@ -32,7 +32,7 @@ export const router = createBrowserRouter([
           const Page = await s.page();
           return {
             Component: () => (
-              <SectionGate ability={s.ability}>
+              <SectionGate ability={s.ability} reach={s.reach}>
                 <Page />
               </SectionGate>
             ),

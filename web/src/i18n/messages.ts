@@ -9,6 +9,7 @@ import * as sharingMessages from '../features/sharing/messages.ts';
 import * as workMessages from '../features/work/messages.ts';
 import * as oversightMessages from '../features/oversight/messages.ts';
 import * as openAppsMessages from '../features/open-applications/messages.ts';
+import * as adminMessages from '../features/admin/messages.ts';
 
 /**
  * Every string on the screen, Chinese first and English second. The terms are WEB.md's "Words on
@@ -195,6 +196,7 @@ export const zh = {
   ...sessionMessages.zh,
   ...consoleMessages.zh,
   ...accountMessages.zh,
+  ...adminMessages.zh,
   ...developersMessages.zh,
   ...sharingMessages.zh,
   ...workMessages.zh,
@@ -386,6 +388,7 @@ export const en: Record<MessageKey, string> = {
   ...sessionMessages.en,
   ...consoleMessages.en,
   ...accountMessages.en,
+  ...adminMessages.en,
   ...developersMessages.en,
   ...sharingMessages.en,
   ...workMessages.en,
