@@ -216,7 +216,7 @@ function CreateAccount({ me, departments, onClose }: { me: Me; departments: Depa
             options={departments.map((d) => ({ value: d.id, label: d.name }))}
           />
         </Form.Item>
-        <Form.Item name="roles" label={t('admin.acct.roles')} extra={ownOnly ? t('admin.acct.officerRoles') : undefined} rules={[{ required: true, type: 'array', min: 1, message: t('admin.acct.rolesNone') }]}>
+        <Form.Item name="roles" label={t('admin.acct.roles')} extra={ownOnly ? t('admin.acct.officerRoles') : undefined} rules={[{ validator: (_, v: Role[] | undefined) => (v?.length ? Promise.resolve() : Promise.reject(new Error(t('admin.acct.rolesNone')))) }]}>
           <Checkbox.Group options={grantableRoles(me).map((r) => ({ value: r, label: t(`role.${r}`) }))} />
         </Form.Item>
         <Form.Item name="email" label={t('admin.acct.email')} rules={[{ type: 'email', message: t('admin.acct.emailBad') }]}>

@@ -154,7 +154,8 @@ function DepartmentForm({ editing, tree, onClose }: { editing: Editing; tree: De
         >
           <Input maxLength={12} inputMode="numeric" autoComplete="off" />
         </Form.Item>
-        <Form.Item name="kind" label={t('admin.dept.kind')} rules={[{ required: true }]}>
+        {/* no `required` rule on a Select: antd would put aria-required on its wrapper, which axe refuses; the kind has a default */}
+        <Form.Item name="kind" label={t('admin.dept.kind')}>
           <Select options={KINDS.map((k) => ({ value: k, label: t(`admin.dept.kind.${k}` as MessageKey) }))} />
         </Form.Item>
         <Form.Item name="parentId" label={t('admin.dept.parent')}>

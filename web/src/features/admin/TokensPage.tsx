@@ -35,7 +35,7 @@ export function TokensPage() {
       {may(me, 'createToken') && <CreateToken me={me} />}
       <section className="panel">
         <div className="admin-filters">
-          <Field label={t('admin.tok.account')}>
+          <Field label={t('admin.tok.filterAccount')}>
             {(id) => <Select id={id} allowClear showSearch optionFilterProp="label" placeholder={t('admin.tok.allAccounts')} style={{ minWidth: 220 }} value={account} onChange={setAccount} options={accounts} />}
           </Field>
           <Checkbox checked={inactive} onChange={(e) => setInactive(e.target.checked)} className="admin-filters-action">
@@ -91,7 +91,8 @@ function CreateToken({ me }: { me: Me }) {
       {created && <SecretOnce label={`${t('account.token.secretOf', { name: created.name })} · ${created.login}`} secret={created.secret} />}
       {create.isError && !shownAtField && <ProblemAlert error={create.error} />}
       <Form form={form} layout="vertical" requiredMark={false} onFinish={onFinish} className="admin-token-form" initialValues={{ principalId: forOthers ? undefined : me.id, write: false }} disabled={create.isPending}>
-        <Form.Item name="principalId" label={t('admin.tok.account')} rules={[{ required: true, message: t('session.required', { field: t('admin.tok.account') }) }]}>
+        {/* a validator, not `required`: antd would put aria-required on the Select's wrapper, which axe refuses */}
+        <Form.Item name="principalId" label={t('admin.tok.account')} rules={[{ validator: (_, v) => (v ? Promise.resolve() : Promise.reject(new Error(t('session.required', { field: t('admin.tok.account') })))) }]}>
           <Select showSearch optionFilterProp="label" disabled={!forOthers} options={options} style={{ minWidth: 240 }} />
         </Form.Item>
         <Form.Item name="name" label={t('account.token.name')} rules={[{ required: true, whitespace: true, message: t('session.required', { field: t('account.token.name') }) }]}>
