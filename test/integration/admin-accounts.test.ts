@@ -43,7 +43,7 @@ describe('administration: departments, accounts, passwords an administrator give
 
   it('tells a login already taken at its field', async () => {
     const res = await request(t.app).post('/api/v1/principals').set(t.auth('admin')).send({ login: 'a.registrar', displayName: '重名', departmentId: t.deptA.id, roles: ['registrar'] }).expect(409);
-    expect(res.body.error.details).to.deep.equal([{ in: 'body', path: '/login', message: 'the login a.registrar is taken' }]);
+    expect(res.body.error.details).to.deep.equal([{ in: 'body', path: '/login', message: 'an account with the login a.registrar already exists' }]);
   });
 
   it('gives an account a generated password shown once: the person signs in with it, their sessions end, the audit names no password', async () => {

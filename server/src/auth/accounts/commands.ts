@@ -22,7 +22,7 @@ export function assertMayGrant(caller: Principal | null, roles: Role[]): void {
 export async function principalCreator(ctx: CommandContext, input: PrincipalCreate) {
   // told at the field (the unique index alone would answer with its constraint's name)
   if (await ctx.trx('odx.principals').where({ login: input.login }).first('id')) {
-    const said = text(`登录名 ${input.login} 已被使用`, `the login ${input.login} is taken`);
+    const said = text(`登录名 ${input.login} 已被使用`, `an account with the login ${input.login} already exists`);
     throw alreadyExists(said, [{ in: 'body', path: '/login', message: said }]);
   }
   const [row] = await ctx.trx('odx.principals')

@@ -33,7 +33,7 @@ async function assertUsccFree(trx: Knex.Transaction, id: number | null, code: st
   if (code === undefined) return;
   const holder = await trx('odx.departments').where({ uscc: code }).modify((q) => void (id !== null && q.whereNot({ id }))).first('name');
   if (holder) {
-    const said = text(`统一社会信用代码 ${code} 已属于“${holder.name}”`, `the unified social credit code ${code} already belongs to “${holder.name}”`);
+    const said = text(`统一社会信用代码 ${code} 已属于“${holder.name}”`, `a department with the unified social credit code ${code} already exists: “${holder.name}”`);
     throw alreadyExists(said, [{ in: 'body', path: '/uscc', message: said }]);
   }
 }

@@ -88,7 +88,7 @@ function CreateToken({ me }: { me: Me }) {
   return (
     <section className="panel">
       <h2>{t(forOthers ? 'admin.tok.create' : 'admin.tok.createSelf')}</h2>
-      {created && <SecretOnce label={`${t('account.token.secretOf', { name: created.name })} · ${created.login}`} secret={created.secret} />}
+      {created && <SecretOnce label={t('admin.tok.secretOf', { name: created.name, login: created.login })} secret={created.secret} />}
       {create.isError && !shownAtField && <ProblemAlert error={create.error} />}
       <Form form={form} layout="vertical" requiredMark={false} onFinish={onFinish} className="admin-token-form" initialValues={{ principalId: forOthers ? undefined : me.id, write: false }} disabled={create.isPending}>
         {/* a validator, not `required`: antd would put aria-required on the Select's wrapper, which axe refuses */}
@@ -98,8 +98,8 @@ function CreateToken({ me }: { me: Me }) {
         <Form.Item name="name" label={t('account.token.name')} rules={[{ required: true, whitespace: true, message: t('session.required', { field: t('account.token.name') }) }]}>
           <Input maxLength={100} />
         </Form.Item>
-        <Form.Item name="expiresInDays" label={t('admin.tok.days')} extra={t('admin.tok.daysHint')}>
-          <InputNumber min={1} max={3650} precision={0} style={{ width: 140 }} />
+        <Form.Item name="expiresInDays" label={t('admin.tok.days')}>
+          <InputNumber min={1} max={3650} precision={0} placeholder={t('admin.tok.daysDefault')} style={{ width: 160 }} />
         </Form.Item>
         <Form.Item name="write" valuePropName="checked">
           <Checkbox>{t('account.token.write')}</Checkbox>

@@ -84,8 +84,9 @@ export const zh = {
   'admin.tok.showInactive': '显示已吊销和已过期的令牌',
   'admin.tok.create': '为账号创建令牌',
   'admin.tok.createSelf': '为自己创建令牌',
-  'admin.tok.days': '有效期（天）',
-  'admin.tok.daysHint': '不填则使用系统默认有效期',
+  'admin.tok.days': '有效期（天，可选）',
+  'admin.tok.daysDefault': '系统默认',
+  'admin.tok.secretOf': '令牌“{name}”（{login}）',
   'admin.tok.count': '{n} 个令牌',
 } as const;
 
@@ -174,7 +175,8 @@ export const en: Record<keyof typeof zh, string> = {
   'admin.tok.showInactive': 'Show revoked and expired tokens',
   'admin.tok.create': 'Create a token for an account',
   'admin.tok.createSelf': 'Create a token for yourself',
-  'admin.tok.days': 'Valid for (days)',
-  'admin.tok.daysHint': 'Empty: the installation’s default',
+  'admin.tok.days': 'Valid for (days, optional)',
+  'admin.tok.daysDefault': 'default',
+  'admin.tok.secretOf': 'The token “{name}” ({login})',
   'admin.tok.count': '{n} tokens',
 };
