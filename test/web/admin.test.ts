@@ -11,8 +11,9 @@ const SHOTS = process.env.ODX_SCREENSHOTS;
 /**
  * The administrator's console in Chromium: a department under another (a wrong 统一社会信用代码 told
  * at its field first), an account with the registrar role in it and a password handed over, the new
- * person signed in with the registrar's menu, the account disabled and the person's next request
- * refused; a token made for an account, used, revoked and refused. axe on every page.
+ * person signed in with the registrar's menu (an officer's once that role is added), the account
+ * disabled and the person's next request refused; a token made for an account, used, revoked and
+ * refused; an officer's view of the same pages. axe on every page.
  */
 describe('the administrator’s console in Chromium', function () {
   this.timeout(600_000);
@@ -146,10 +147,21 @@ describe('the administrator’s console in Chromium', function () {
     await menu.getByRole('link', { name: '数据清单' }).waitFor();
     expect(await menu.getByRole('link', { name: '账号与角色' }).count()).to.equal(0);
     expect(await menu.getByRole('link', { name: '部门', exact: true }).count()).to.equal(0);
+    // every role lists its own tokens; the token page is for those who reach a department's
+    expect(await menu.getByRole('link', { name: '令牌' }).count()).to.equal(0);
   });
 
-  it('disables the account: the person’s next request is refused', async () => {
+  it('changes the account’s roles: the person’s menu follows; then disables it and the person’s next request is refused', async () => {
     const row = admin.locator('tbody tr.ant-table-row').filter({ hasText: 'zxzx.li' });
+    await row.getByRole('button', { name: '修改 李填报 的角色' }).click();
+    const dialog = admin.getByRole('dialog');
+    await dialog.getByRole('checkbox', { name: '首席数据官' }).check();
+    await axe(admin, 'the roles dialog');
+    await dialog.getByRole('button', { name: '保存' }).click();
+    await row.getByText('首席数据官').waitFor();
+    await person.reload();
+    await person.getByRole('navigation', { name: '工作台菜单' }).getByRole('link', { name: '待办事项' }).waitFor();
+
     await row.getByRole('button', { name: '停用 李填报' }).click();
     await confirm(admin, '停用').click();
     await row.getByText('已停用').waitFor();
