@@ -15,17 +15,17 @@ describe('administration: departments, accounts, passwords an administrator give
   const signIn = (login: string, password: string) => request(t.app).post('/api/v1/auth/sign-in').send({ login, password });
   const cookieOf = (res: { headers: Record<string, unknown> }) => ([] as string[]).concat((res.headers['set-cookie'] as string[]) ?? []).find((c) => c.startsWith('odx_session='))!.split(';')[0];
 
-  it('tells a wrong 统一社会信用代码 at its field with the check character it should have, in Chinese or in English', async () => {
+  it('tells a wrong 统一社会信用代码 at its field with the check character it should have, in Chinese or in English, worded as the census forms word it', async () => {
     const good = withUsccCheck('11350200MB0000001');
     const wrong = good.slice(0, 17) + (good[17] === 'A' ? 'B' : 'A');
     const body = { name: '滨海市测试中心', uscc: wrong, regionCode: '350200', kind: 'bureau', parentId: t.deptA.id };
     const zh = await supertest(t.app).post('/api/v1/departments').set(t.auth('admin')).send(body).expect(400);
-    expect(zh.body.error.details).to.deep.include({ in: 'body', path: '/uscc', message: `统一社会信用代码的校验位（第 18 位）应为 ${good[17]}，现为 ${wrong[17]}` });
+    expect(zh.body.error.details).to.deep.include({ in: 'body', path: '/uscc', message: `应为有效的统一社会信用代码（GB 32100：18 位，校验位正确）：校验位错误，应为 ${good[17]}` });
     const en = await request(t.app).post('/api/v1/departments').set(t.auth('admin')).send(body).expect(400);
-    expect(en.body.error.details[0].message).to.equal(`the check character (the 18th) of this unified social credit code should be ${good[17]}, not ${wrong[17]}`);
+    expect(en.body.error.details[0].message).to.equal(`must be a unified social credit code (GB 32100: 18 characters with a valid check character): wrong check character: expected ${good[17]}`);
     const region = await supertest(t.app).post('/api/v1/departments').set(t.auth('admin')).send({ ...body, uscc: good, regionCode: '990000' }).expect(400);
     expect(region.body.error.details[0]).to.include({ path: '/regionCode' });
-    expect(region.body.error.details[0].message).to.match(/^不是有效的行政区划代码/);
+    expect(region.body.error.details[0].message).to.match(/^应为有效的行政区划代码/);
     expect(await t.knex('odx.departments').where({ name: body.name }).first()).to.equal(undefined);
   });
 

@@ -54,9 +54,10 @@ describe('the administrator’s console in Chromium', function () {
     return page;
   }
   const axe = async (page: Page, what: string) => {
-    // a button just out of its busy state fades back to its colours (antd's 0.2 s transition): axe would measure it half-way
+    // what just appeared fades in, a button just out of its busy state fades back to its colours (antd's
+    // motions, slow on a loaded machine): axe would measure the colours half-way
     await page.locator('.ant-btn-loading').waitFor({ state: 'detached' });
-    await page.waitForTimeout(300);
+    await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
     expect(await seriousViolations(page), `axe on ${what}`).to.deep.equal([]);
   };
   /** The open confirmation's button (antd keeps closed ones in the page, hidden). */
@@ -95,7 +96,7 @@ describe('the administrator’s console in Chromium', function () {
     const wrong = good.slice(0, 17) + (good[17] === '0' ? '1' : '0');
     await dialog.getByLabel('统一社会信用代码').fill(wrong.toLowerCase());
     await dialog.getByLabel('行政区划代码').fill('350200');
-    await dialog.getByText(`统一社会信用代码的校验位（第 18 位）应为 ${good[17]}，现为 ${wrong[17]}`).waitFor();
+    await dialog.getByText(`应为有效的统一社会信用代码（GB 32100：18 位，校验位正确）：校验位错误，应为 ${good[17]}`).waitFor();
     // the parent is the department the button was on
     await dialog.getByText('测试甲局', { exact: true }).waitFor();
     await axe(admin, 'the department form with an error at its field');
@@ -154,8 +155,15 @@ describe('the administrator’s console in Chromium', function () {
   it('changes the account’s roles: the person’s menu follows; then disables it and the person’s next request is refused', async () => {
     const row = admin.locator('tbody tr.ant-table-row').filter({ hasText: 'zxzx.li' });
     await row.getByRole('button', { name: '修改 李填报 的角色' }).click();
-    const dialog = admin.getByRole('dialog');
-    await dialog.getByRole('checkbox', { name: '首席数据官' }).check();
+    const dialog = admin.getByRole('dialog', { name: '修改 李填报 的角色' });
+    const officerRole = dialog.getByRole('checkbox', { name: '首席数据官' });
+    await officerRole.waitFor();
+    // a click while the dialog still zooms in (slowly, on a loaded machine) can miss the box: click until it holds
+    for (let i = 0; i < 5 && !(await officerRole.isChecked()); i++) {
+      await officerRole.click();
+      await admin.waitForTimeout(300);
+    }
+    expect(await officerRole.isChecked(), 'the officer role ticked').to.equal(true);
     await axe(admin, 'the roles dialog');
     await dialog.getByRole('button', { name: '保存' }).click();
     await row.getByText('首席数据官').waitFor();

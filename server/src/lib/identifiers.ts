@@ -24,22 +24,6 @@ export function isUscc(value: string): boolean {
   return usccCheckChar(value.slice(0, 17)) === value[17];
 }
 
-/**
- * What is wrong with a 统一社会信用代码, in Chinese and English, or null when it is valid: the
- * server's refusal and the web form's check at the field say the same thing, the expected check character included.
- */
-export function usccProblem(value: string): { zh: string; en: string } | null {
-  if (isUscc(value)) return null;
-  if (!/^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$/.test(value)) {
-    return {
-      zh: `统一社会信用代码应为 18 位，由数字和大写字母（不含 I、O、Z、S、V）组成，现为 ${[...value].length} 位`,
-      en: `a unified social credit code (统一社会信用代码) has 18 digits and capital letters (not I, O, Z, S, V); this has ${[...value].length} characters`,
-    };
-  }
-  const check = usccCheckChar(value.slice(0, 17));
-  return { zh: `统一社会信用代码的校验位（第 18 位）应为 ${check}，现为 ${value[17]}`, en: `the check character (the 18th) of this unified social credit code should be ${check}, not ${value[17]}` };
-}
-
 const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const ID_CHECK = '10X98765432';
 

@@ -1,18 +1,22 @@
 import { z } from 'zod';
-import { isRegionCode, usccProblem } from './identifiers.ts';
+import { formatProblem } from '../schemas/keywords.ts';
+import { isRegionCode, isUscc } from './identifiers.ts';
 import { LIST_MAX } from './lists.ts';
 
 export const id = z.coerce.number().int().positive();
 export const idParams = z.object({ id });
-/** A schema's own message in both languages: the gate (http/mount.ts) answers `params.zh` to a Chinese reader. */
-export const uscc = z.string().superRefine((v, ctx) => {
-  const problem = usccProblem(v);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem.en, params: { zh: problem.zh } });
-});
-export const regionCode = z.string().refine(isRegionCode, {
-  message: 'not a valid GB/T 2260 administrative division code (行政区划代码: 6 or 12 digits, a province first)',
-  params: { zh: '不是有效的行政区划代码（GB/T 2260：6 位或 12 位数字，前两位为省级代码）' },
-});
+/**
+ * A checked identifier, refused in both languages as the census validator words it (the gate,
+ * http/mount.ts, answers `params.zh` to a Chinese reader), the reason included: "校验位错误，应为 5".
+ */
+const checked = (format: string, check: (v: string) => boolean) =>
+  z.string().superRefine((v, ctx) => {
+    if (check(v)) return;
+    const problem = formatProblem(format, v);
+    ctx.addIssue({ code: 'custom', message: problem.en, params: { zh: problem.zh } });
+  });
+export const uscc = checked('uscc', isUscc);
+export const regionCode = checked('region-code', isRegionCode);
 export const limit = (max = 500, dflt = 100) => z.coerce.number().int().min(1).max(max).default(dflt);
 
 /** A time: a Date (or ISO 8601 text) in the code, ISO 8601 text on the wire, as JSON.stringify writes it. */

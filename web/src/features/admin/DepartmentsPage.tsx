@@ -1,6 +1,7 @@
 import { App, Button, Form, Input, Modal, Select, Space, Table, TreeSelect } from 'antd';
 import { useMemo, useState } from 'react';
-import { isRegionCode, usccProblem } from '../../../../server/src/lib/identifiers.ts';
+import { isRegionCode, isUscc } from '../../../../server/src/lib/identifiers.ts';
+import { formatProblem } from '../../../../server/src/schemas/keywords.ts';
 import { placeFieldErrors } from '../../components/fieldErrors.ts';
 import { Loading } from '../../components/Loading.tsx';
 import { ProblemAlert } from '../../components/ProblemAlert.tsx';
@@ -136,8 +137,8 @@ function DepartmentForm({ editing, tree, onClose }: { editing: Editing; tree: De
           validateTrigger="onBlur"
           rules={[
             { required: true, message: t('session.required', { field: t('admin.dept.uscc') }) },
-            // the server's own check (lib/identifiers.ts), so the field and the API say the same words
-            { validator: (_, v: string) => { const p = v ? usccProblem(v) : null; return p ? Promise.reject(new Error(p[lang])) : Promise.resolve(); } },
+            // the server's own check and words (schemas/keywords.ts), so the field, the API and the census forms agree
+            { validator: (_, v: string) => (!v || isUscc(v) ? Promise.resolve() : Promise.reject(new Error(formatProblem('uscc', v)[lang]))) },
           ]}
         >
           <Input maxLength={18} autoComplete="off" spellCheck={false} className="code-input" />
@@ -149,7 +150,7 @@ function DepartmentForm({ editing, tree, onClose }: { editing: Editing; tree: De
           validateTrigger="onBlur"
           rules={[
             { required: true, message: t('session.required', { field: t('admin.dept.regionCode') }) },
-            { validator: (_, v: string) => (!v || isRegionCode(v) ? Promise.resolve() : Promise.reject(new Error(t('admin.dept.regionBad')))) },
+            { validator: (_, v: string) => (!v || isRegionCode(v) ? Promise.resolve() : Promise.reject(new Error(formatProblem('region-code', v)[lang]))) },
           ]}
         >
           <Input maxLength={12} inputMode="numeric" autoComplete="off" />
