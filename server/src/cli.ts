@@ -33,7 +33,9 @@ import { version } from './version.ts';
 function parseWith<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
-  throw new UsageError(r.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('\n'));
+  // a schema's own Chinese message (lib/zod-fields.ts) first, as the API answers a Chinese reader
+  const zh = (i: z.core.$ZodIssue) => (i as { params?: { zh?: unknown } }).params?.zh;
+  throw new UsageError(r.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${typeof zh(i) === 'string' ? `${zh(i)} / ` : ''}${i.message}`).join('\n'));
 }
 
 const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
@@ -356,6 +358,11 @@ registerIndicatorCommands(program);
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof UsageError || err instanceof DatabaseUnreachableError || err instanceof SchemaTooNewError || err instanceof CryptoSuiteMismatchError) {
     console.error(`odx: ${err.message}`);
+    process.exit(2);
+  }
+  // a command's own refusal (a code another department holds): its words in both languages
+  if (err instanceof HttpError && err.status < 500) {
+    console.error(`odx: ${err.text.zh} / ${err.text.en}`);
     process.exit(2);
   }
   const pgErr = err as { code?: string; detail?: string; message?: string };

@@ -64,6 +64,10 @@ const fixtures: Record<string, (t: TestApp, owner: TargetOwner) => Promise<Call>
     const p = await makePrincipal(t.knex, `m.target${next()}`, t.deptA.id, ['registrar']);
     return { path: `/api/v1/principals/${p.id}`, body: { displayName: '改名' } };
   },
+  'POST /api/v1/principals/:id/password': async (t) => {
+    const p = await makePrincipal(t.knex, `m.pw${next()}`, t.deptA.id, ['registrar']);
+    return { path: `/api/v1/principals/${p.id}/password` };
+  },
   'GET /api/v1/tokens': async () => ({ path: '/api/v1/tokens' }),
   'POST /api/v1/tokens': async (_t, owner) => ({ path: '/api/v1/tokens', body: { name: 'matrix', principalId: owner.id, expiresInDays: 30 } }),
   'POST /api/v1/tokens/:id/revoke': async (t, owner) => {

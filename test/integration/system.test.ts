@@ -84,7 +84,8 @@ describe('service basics', () => {
       .expect(400);
     const paths = res.body.error.details.map((d: { path: string }) => d.path);
     expect(paths).to.have.members(['/uscc', '/regionCode']);
-    expect(res.body.error.details[0].message).to.match(/统一社会信用代码|行政区划代码/);
+    // in the reader's language (English here): the Chinese wording goes to a Chinese reader (test/integration/admin-accounts.test.ts)
+    expect(res.body.error.details[0].message).to.match(/unified social credit code|administrative division code/);
   });
 
   it('sets protective headers', async () => {

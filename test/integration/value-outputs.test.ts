@@ -203,6 +203,7 @@ const WRITES = new Set([
   'PATCH /api/v1/departments/:id',
   'POST /api/v1/principals',
   'PATCH /api/v1/principals/:id',
+  'POST /api/v1/principals/:id/password',
   'POST /api/v1/tokens',
   'POST /api/v1/tokens/:id/revoke',
   'POST /api/v1/classifications',

@@ -35,6 +35,22 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return key.length === expected.length && timingSafeEqual(key, expected);
 }
 
+/** Letters and digits a person cannot mistake for one another when reading them aloud or copying by hand (no 0/O, 1/l/I). */
+const ISSUED_ALPHABET = 'abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+
+/**
+ * A password an administrator hands to a person (POST /api/v1/principals/:id/password): 16 random
+ * characters (about 93 bits) in four groups, e.g. `Hq7m-xK3p-…`, so it can be read out over the phone.
+ */
+export function issuedPassword(): string {
+  const out: string[] = [];
+  while (out.length < 16) {
+    // rejection sampling keeps every character equally likely
+    for (const b of randomBytes(32)) if (b < 224 && out.length < 16) out.push(ISSUED_ALPHABET[b % 56]);
+  }
+  return [0, 4, 8, 12].map((i) => out.slice(i, i + 4).join('')).join('-');
+}
+
 let dummy: Promise<string> | undefined;
 
 /**
@@ -106,7 +122,7 @@ export async function acceptPassword(password: string, account: { login: string;
  * Sets an account's password and ends its sessions (but `keepSession`, the one that changed it):
  * whoever knew the old password is signed out. Audited without the password.
  */
-export async function passwordSetter(ctx: CommandContext, principalId: number, password: AcceptedPassword, keepSession: number | null = null) {
+export async function passwordSetter(ctx: CommandContext, principalId: number, password: AcceptedPassword, keepSession: number | null = null): Promise<number> {
   const principal = await ctx.trx('odx.principals').where({ id: principalId }).first('login', 'department_id');
   if (!principal) throw notFound(text(`账号 ${principalId}`, `principal ${principalId}`));
   await ctx.trx('odx.passwords')
@@ -119,4 +135,5 @@ export async function passwordSetter(ctx: CommandContext, principalId: number, p
     .modify((q) => void (keepSession !== null && q.whereNot('id', keepSession)))
     .update({ ended_at: ctx.trx.fn.now() });
   ctx.audit({ action: 'principal.password', departmentId: principal.department_id, targetType: 'principal', targetId: principalId, detail: { login: principal.login, sessionsEnded: ended } });
+  return ended;
 }

@@ -27,6 +27,12 @@ function bearer(req: Request): string | null {
 const zhCN = z.locales.zhCN().localeError;
 const WHERE = { path: text('路径参数无效', 'invalid path parameters'), query: text('查询参数无效', 'invalid query'), body: text('请求体无效', 'invalid body') };
 
+/** A schema's own Chinese message, where it gives one (`params: { zh }`, see lib/zod-fields.ts). */
+function chineseOf(issue: z.core.$ZodIssue): string | undefined {
+  const zh = (issue as { params?: { zh?: unknown } }).params?.zh;
+  return typeof zh === 'string' ? zh : undefined;
+}
+
 /**
  * Parses path, query or body; refused, each issue says what is wrong in both languages: zod's
  * English, and its zh-CN locale got by parsing the same value again with that locale (only on the
@@ -48,7 +54,7 @@ function parse<T extends z.ZodType>(schema: T | undefined, value: unknown, where
   const zh = schema.safeParse(input, { error: (issue) => zhCN(issue) }).error?.issues ?? [];
   throw badRequest(
     WHERE[where],
-    r.error.issues.map((i, n) => ({ in: where, path: '/' + i.path.map(String).join('/'), message: text(zh[n]?.message ?? i.message, i.message) })),
+    r.error.issues.map((i, n) => ({ in: where, path: '/' + i.path.map(String).join('/'), message: text(chineseOf(i) ?? zh[n]?.message ?? i.message, i.message) })),
   );
 }
 

@@ -1,11 +1,22 @@
 import { z } from 'zod';
+import { formatProblem } from '../schemas/keywords.ts';
 import { isRegionCode, isUscc } from './identifiers.ts';
 import { LIST_MAX } from './lists.ts';
 
 export const id = z.coerce.number().int().positive();
 export const idParams = z.object({ id });
-export const uscc = z.string().refine(isUscc, { message: 'not a valid 统一社会信用代码 (GB 32100-2015: 18 characters with a check character)' });
-export const regionCode = z.string().refine(isRegionCode, { message: 'not a valid GB/T 2260 行政区划代码 (6 or 12 digits)' });
+/**
+ * A checked identifier, refused in both languages as the census validator words it (the gate,
+ * http/mount.ts, answers `params.zh` to a Chinese reader), the reason included: "校验位错误，应为 5".
+ */
+const checked = (format: string, check: (v: string) => boolean) =>
+  z.string().superRefine((v, ctx) => {
+    if (check(v)) return;
+    const problem = formatProblem(format, v);
+    ctx.addIssue({ code: 'custom', message: problem.en, params: { zh: problem.zh } });
+  });
+export const uscc = checked('uscc', isUscc);
+export const regionCode = checked('region-code', isRegionCode);
 export const limit = (max = 500, dflt = 100) => z.coerce.number().int().min(1).max(max).default(dflt);
 
 /** A time: a Date (or ISO 8601 text) in the code, ISO 8601 text on the wire, as JSON.stringify writes it. */

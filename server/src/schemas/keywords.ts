@@ -92,6 +92,16 @@ export const FORMAT_TEXT: Readonly<Record<string, RuleMessage>> = {
   regex: { en: 'a valid regular expression', zh: '有效的正则表达式' },
 };
 
+/**
+ * A failed format in one sentence, in both languages ("应为有效的统一社会信用代码（…）：校验位错误，应为 5"):
+ * the API's own fields (lib/zod-fields.ts) and the administrator's forms word it as the census forms do.
+ */
+export function formatProblem(format: string, value: string): RuleMessage {
+  const text = FORMAT_TEXT[format] ?? { en: `format "${format}"`, zh: `格式“${format}”` };
+  const detail = formatDetail(format, value);
+  return { en: `must be ${text.en}` + (detail ? `: ${detail.en}` : ''), zh: `应为${text.zh}` + (detail ? `：${detail.zh}` : '') };
+}
+
 /** A more precise reason why an identifier fails its format, when one can be given. */
 export function formatDetail(format: string, value: unknown): RuleMessage | undefined {
   if (typeof value !== 'string') return undefined;

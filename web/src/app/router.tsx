@@ -38,7 +38,7 @@ export const router = createBrowserRouter([
           const [Page, { SectionGate }] = await Promise.all([s.page(), import('../features/console/SectionGate.tsx')]);
           return {
             Component: () => (
-              <SectionGate ability={s.ability}>
+              <SectionGate ability={s.ability} reach={s.reach}>
                 <Page />
               </SectionGate>
             ),

@@ -13,6 +13,7 @@ import * as governanceMessages from '../features/governance/messages.ts';
 import * as ledgerMessages from '../features/ledger/messages.ts';
 import * as auditMessages from '../features/audit/messages.ts';
 import * as classificationsMessages from '../features/classifications/messages.ts';
+import * as adminMessages from '../features/admin/messages.ts';
 
 /**
  * Every string on the screen, Chinese first and English second. The terms are WEB.md's "Words on
@@ -199,6 +200,7 @@ export const zh = {
   ...sessionMessages.zh,
   ...consoleMessages.zh,
   ...accountMessages.zh,
+  ...adminMessages.zh,
   ...developersMessages.zh,
   ...sharingMessages.zh,
   ...workMessages.zh,
@@ -394,6 +396,7 @@ export const en: Record<MessageKey, string> = {
   ...sessionMessages.en,
   ...consoleMessages.en,
   ...accountMessages.en,
+  ...adminMessages.en,
   ...developersMessages.en,
   ...sharingMessages.en,
   ...workMessages.en,

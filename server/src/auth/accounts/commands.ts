@@ -1,6 +1,8 @@
 import type { CommandContext } from '../../audit/command.ts';
-import { forbidden, notFound, text } from '../../http/errors.ts';
+import { alreadyExists, badRequest, forbidden, notFound, text } from '../../http/errors.ts';
+import { acceptPassword, issuedPassword, passwordSetter } from '../passwords.ts';
 import type { Principal, Role } from '../roles.ts';
+import { sessionsEnder } from '../sessions/store.ts';
 import { presentPrincipal } from './presenter.ts';
 import type { PrincipalCreate, PrincipalUpdate } from './schema.ts';
 
@@ -18,6 +20,11 @@ export function assertMayGrant(caller: Principal | null, roles: Role[]): void {
 }
 
 export async function principalCreator(ctx: CommandContext, input: PrincipalCreate) {
+  // told at the field (the unique index alone would answer with its constraint's name)
+  if (await ctx.trx('odx.principals').where({ login: input.login }).first('id')) {
+    const said = text(`登录名 ${input.login} 已被使用`, `an account with the login ${input.login} already exists`);
+    throw alreadyExists(said, [{ in: 'body', path: '/login', message: said }]);
+  }
   const [row] = await ctx.trx('odx.principals')
     .insert({
       login: input.login,
@@ -47,6 +54,8 @@ export async function principalUpdater(ctx: CommandContext, id: number, input: P
   if (input.roles !== undefined) change.roles = input.roles;
   if (input.disabled !== undefined) change.disabled_at = input.disabled ? ctx.trx.fn.now() : null;
   const [row] = await ctx.trx('odx.principals').where({ id }).update(change).returning('*');
+  // a disabled account's sessions are refused already; ending them keeps them from coming back when it is enabled again
+  if (input.disabled && before.disabled_at === null) await sessionsEnder(ctx, id, { all: true }, 'session.end');
   ctx.audit({
     action: 'principal.update',
     departmentId: row.department_id,
@@ -55,4 +64,20 @@ export async function principalUpdater(ctx: CommandContext, id: number, input: P
     detail: { login: row.login, before: { roles: before.roles, disabled: before.disabled_at !== null }, change: input },
   });
   return presentPrincipal(row);
+}
+
+/**
+ * Gives a person's account a new password, generated here and returned once for the administrator
+ * to hand over; every session of the account ends (the caller's own stays when it is their account).
+ * The audit event names who did it, never the password.
+ */
+export async function passwordIssuer(ctx: CommandContext, id: number, keepSession: number | null) {
+  const account = await ctx.trx('odx.principals').where({ id }).first('id', 'login', 'email', 'kind');
+  if (!account) throw notFound(text(`账号 ${id}`, `principal ${id}`));
+  if (account.kind !== 'user') {
+    throw badRequest(text(`${account.login} 是系统凭证，用令牌认证，没有密码`, `${account.login} is a system credential: it authenticates with tokens, not a password`));
+  }
+  const password = issuedPassword();
+  const sessionsEnded = await passwordSetter(ctx, id, await acceptPassword(password, account), keepSession);
+  return { principalId: id, login: account.login as string, password, sessionsEnded };
 }

@@ -99,3 +99,12 @@ export const TokenWithSecret = TokenRecord.extend({
 export const PrincipalList = listOf(PrincipalRecord);
 export const TokenList = listOf(TokenRecord);
 export const TokenRevoked = z.object({ id: z.number().int(), revokedAt: timestamp }).or(TokenRecord);
+
+export const PasswordIssued = z
+  .object({
+    principalId: z.number().int(),
+    login: z.string(),
+    password: z.string().describe('the new password; in this response only (ODX stores a scrypt hash), to be handed to the person, who changes it at 我的账号'),
+    sessionsEnded: z.number().int().describe("how many of the account's sessions were ended"),
+  })
+  .meta({ id: 'PasswordIssued', description: 'A password an administrator gave an account, shown once' });

@@ -6,12 +6,13 @@ import { placeFieldErrors } from '../../components/fieldErrors.ts';
 import { Loading } from '../../components/Loading.tsx';
 import { ProblemAlert } from '../../components/ProblemAlert.tsx';
 import { SecretOnce } from '../../components/SecretOnce.tsx';
+import { TokenTable } from '../../components/TokenTable.tsx';
 import { formatDateTime } from '../../i18n/format.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 import type { MessageKey } from '../../i18n/messages.ts';
 import { useDepartmentName } from '../console/api.ts';
 import { useMe, type Me } from '../session/api.ts';
-import { useChangePassword, useCreateToken, useEndSession, useRevokeToken, useSessions, useSignOutEverywhere, useTokens, type SessionRow, type TokenRow } from './api.ts';
+import { useChangePassword, useCreateToken, useEndSession, useRevokeToken, useSessions, useSignOutEverywhere, useTokens, type SessionRow } from './api.ts';
 
 /** 我的账号: who you are, your password, your sessions and your API tokens. */
 export function AccountPage() {
@@ -172,30 +173,6 @@ function Tokens({ me }: { me: Me }) {
         },
       },
     );
-  const columns = [
-    { title: t('account.token.name'), dataIndex: 'name' },
-    { title: t('account.token.prefix'), dataIndex: 'prefix', render: (p: string) => <code>{p}…</code> },
-    { title: t('account.token.scopes'), dataIndex: 'scopes', render: (s: string[]) => s.map((x) => <Tag key={x}>{t(`account.scope.${x}` as MessageKey)}</Tag>) },
-    { title: t('account.token.created'), dataIndex: 'createdAt', render: (v: string) => formatDateTime(v) },
-    { title: t('account.token.expires'), dataIndex: 'expiresAt', render: (v: string | null) => (v ? formatDateTime(v) : t('account.token.never')) },
-    { title: t('account.token.lastUsed'), dataIndex: 'lastUsedAt', render: (v: string | null) => (v ? formatDateTime(v) : '—') },
-    {
-      title: t('account.actions'),
-      key: 'revoke',
-      render: (_: unknown, k: TokenRow) =>
-        k.revokedAt ? (
-          <Tag>{t('account.token.revoked')}</Tag>
-        ) : me.tokenId === k.id ? (
-          <Tag color="blue">{t('account.token.inUse')}</Tag>
-        ) : (
-          <Popconfirm title={t('account.token.revokeConfirm', { name: k.name })} okText={t('account.token.revoke')} cancelText={t('account.cancel')} onConfirm={() => revoke.mutate(k.id)}>
-            <Button size="small" danger aria-label={t('account.token.revokeLabel', { name: k.name })}>
-              {t('account.token.revoke')}
-            </Button>
-          </Popconfirm>
-        ),
-    },
-  ];
   return (
     <Card title={<h2 className="card-title">{t('account.tokens')}</h2>} className="account-card">
       <p className="hint">{t('account.tokensLead')}</p>
@@ -219,7 +196,7 @@ function Tokens({ me }: { me: Me }) {
       ) : tokens.isError ? (
         <ProblemAlert error={tokens.error} onRetry={() => tokens.refetch()} />
       ) : (
-        <Table<TokenRow> rowKey="id" size="small" pagination={false} scroll={{ x: 'max-content' }} columns={columns} dataSource={tokens.data.items} locale={{ emptyText: <span className="table-empty">{t('account.token.none')}</span> }} />
+        <TokenTable label={t('account.tokens')} tokens={tokens.data.items} showScopes inUseId={me.tokenId} onRevoke={(k) => revoke.mutate(k.id)} revoking={revoke.isPending ? revoke.variables : null} />
       )}
     </Card>
   );

@@ -18,6 +18,8 @@ export interface ConsoleSection {
   label: MessageKey;
   /** The operationId the page needs; null for every signed-in person. */
   ability: string | null;
+  /** The reach on `ability` the page needs, when its own account is not enough (a list every role calls for its own records). */
+  reach?: 'own' | 'any';
   /** Pages that are reached from another page (a detail, a form), not listed in the menu. */
   hidden?: true;
   page: () => Promise<ComponentType>;
@@ -25,6 +27,10 @@ export interface ConsoleSection {
 
 /** Every console page. A feature adds its pages here; each is loaded only when visited. */
 export const SECTIONS: readonly ConsoleSection[] = [
+  // administration: the department tree, accounts and roles, tokens (features/admin, docs/guide/admin.md); officers get the accounts and tokens of their department
+  { path: 'admin/departments', group: 'admin', label: 'admin.menu.departments', ability: 'createDepartment', page: async () => (await import('../admin/DepartmentsPage.tsx')).DepartmentsPage },
+  { path: 'admin/accounts', group: 'admin', label: 'admin.menu.accounts', ability: 'listPrincipals', page: async () => (await import('../admin/AccountsPage.tsx')).AccountsPage },
+  { path: 'admin/tokens', group: 'admin', label: 'admin.menu.tokens', ability: 'listTokens', reach: 'own', page: async () => (await import('../admin/TokensPage.tsx')).TokensPage },
   // census uploads (docs/guide/registrar.md)
   { path: 'census-import', group: 'census', label: 'censusImport.title', ability: 'importCensus', page: async () => (await import('../census-import/CensusImportPage.tsx')).CensusImportPage },
   { path: 'loads', group: 'census', label: 'loads.title', ability: 'startLoad', page: async () => (await import('../loads/LoadsPage.tsx')).LoadsPage },

@@ -1,4 +1,4 @@
-import { Alert, Button, Card, Descriptions, Form, Input, Popconfirm, Segmented, Table, Tag } from 'antd';
+import { Alert, Button, Card, Descriptions, Form, Input, Segmented, Table } from 'antd';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import type { Schema } from '../../api/types.ts';
@@ -6,10 +6,11 @@ import { placeFieldErrors } from '../../components/fieldErrors.ts';
 import { Loading } from '../../components/Loading.tsx';
 import { ProblemAlert } from '../../components/ProblemAlert.tsx';
 import { SecretOnce } from '../../components/SecretOnce.tsx';
-import { formatDateTime, formatNumber } from '../../i18n/format.ts';
+import { TokenTable } from '../../components/TokenTable.tsx';
+import { formatNumber } from '../../i18n/format.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { may, useMe, useSignIn } from '../session/api.ts';
-import { isActive, useCreateKey, useDeveloperKeys, useRevokeKey, useSignUp, useUsage, type DeveloperKey, type Usage } from './api.ts';
+import { useCreateKey, useDeveloperKeys, useRevokeKey, useSignUp, useUsage, type Usage } from './api.ts';
 
 /** 开发者中心: sign up, then keys and one's own usage of the open data API. */
 export function DevelopersPage() {
@@ -117,27 +118,6 @@ function Keys() {
   const create = useCreateKey();
   const revoke = useRevokeKey();
   const [form] = Form.useForm();
-  const columns = [
-    { title: t('account.token.name'), dataIndex: 'name' },
-    { title: t('account.token.prefix'), dataIndex: 'prefix', render: (p: string) => <code>{p}…</code> },
-    { title: t('account.token.created'), dataIndex: 'createdAt', render: (v: string) => formatDateTime(v) },
-    { title: t('account.token.expires'), dataIndex: 'expiresAt', render: (v: string | null) => (v ? formatDateTime(v) : t('account.token.never')) },
-    { title: t('account.token.lastUsed'), dataIndex: 'lastUsedAt', render: (v: string | null) => (v ? formatDateTime(v) : '—') },
-    {
-      title: t('account.actions'),
-      key: 'revoke',
-      render: (_: unknown, k: DeveloperKey) =>
-        !isActive(k) ? (
-          <Tag>{k.revokedAt ? t('account.token.revoked') : t('dev.expired')}</Tag>
-        ) : (
-          <Popconfirm title={t('account.token.revokeConfirm', { name: k.name })} okText={t('account.token.revoke')} cancelText={t('account.cancel')} onConfirm={() => revoke.mutate(k.id)}>
-            <Button size="small" danger aria-label={t('account.token.revokeLabel', { name: k.name })}>
-              {t('account.token.revoke')}
-            </Button>
-          </Popconfirm>
-        ),
-    },
-  ];
   return (
     <Card title={<h2 className="card-title">{t('dev.keys')}</h2>} className="account-card">
       <p className="hint">{t('dev.keysLead')}</p>
@@ -156,7 +136,7 @@ function Keys() {
       ) : keys.isError ? (
         <ProblemAlert error={keys.error} onRetry={() => keys.refetch()} />
       ) : (
-        <Table<DeveloperKey> rowKey="id" size="small" pagination={false} scroll={{ x: 'max-content' }} columns={columns} dataSource={keys.data.items} />
+        <TokenTable label={t('dev.keys')} tokens={keys.data.items} onRevoke={(k) => revoke.mutate(k.id)} revoking={revoke.isPending ? revoke.variables : null} />
       )}
     </Card>
   );

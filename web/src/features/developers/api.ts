@@ -48,7 +48,5 @@ export function useUsage(days: number, enabled: boolean) {
   return useQuery({ queryKey: [...developerKeys.usage, days], queryFn: ({ signal }) => apiGet<Usage>('/api/v1/developer/usage', { days }, signal), enabled });
 }
 
-/** A key that can still be used: not revoked, not expired. */
-export function isActive(k: DeveloperKey): boolean {
-  return !k.revokedAt && (!k.expiresAt || Date.parse(k.expiresAt) > Date.now());
-}
+/** A key that can still be used: not revoked, not expired (the same rule as the token table's). */
+export { isActive } from '../../components/TokenTable.tsx';

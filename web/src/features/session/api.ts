@@ -29,6 +29,14 @@ export function may(me: Me | null | undefined, operationId: string): boolean {
   return !!me && operationId in me.abilities;
 }
 
+const RANK = { self: 0, own: 1, any: 2 } as const;
+
+/** Whether the person may call an operation with at least this reach: `own` for their department's records, `any` for every department's. */
+export function mayReach(me: Me | null | undefined, operationId: string, reach: 'own' | 'any'): boolean {
+  const has = me?.abilities[operationId];
+  return !!has && RANK[has] >= RANK[reach];
+}
+
 export function useSignIn() {
   const client = useQueryClient();
   return useMutation({
