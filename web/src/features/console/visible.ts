@@ -1,7 +1,13 @@
 import { may, type Me } from '../session/api.ts';
-import { SECTIONS, type ConsoleSection } from './sections.tsx';
+import { GROUPS, SECTIONS, type ConsoleGroup, type ConsoleSection } from './sections.tsx';
 
 /** The console pages this person may use, by the abilities the API gave. */
 export function visibleSections(me: Me): ConsoleSection[] {
   return SECTIONS.filter((s) => s.ability === null || may(me, s.ability));
+}
+
+/** The pages of the menu (not the hidden ones) under their groups, in the order of GROUPS; empty groups left out. The menu and the overview both read this, so they cannot differ. */
+export function menuGroups(me: Me): { group: ConsoleGroup; sections: ConsoleSection[] }[] {
+  const sections = visibleSections(me).filter((s) => !s.hidden);
+  return GROUPS.map((group) => ({ group, sections: sections.filter((s) => s.group === group) })).filter((g) => g.sections.length > 0);
 }
