@@ -15,6 +15,7 @@ import * as m014 from './014_crypto_suite.ts';
 import * as m016 from './016_jobs.ts';
 import * as m017 from './017_error_reports_alerts.ts';
 import * as m021 from './021_open_applications.ts';
+import * as m024 from './024_resource_approval_deadline.ts';
 
 export interface Migration {
   name: string;
@@ -39,4 +40,5 @@ export const migrations: Migration[] = [
   { name: '016_jobs', ...m016 },
   { name: '017_error_reports_alerts', ...m017 },
   { name: '021_open_applications', ...m021 },
+  { name: '024_resource_approval_deadline', ...m024 },
 ];

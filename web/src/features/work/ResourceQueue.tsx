@@ -62,7 +62,7 @@ export function ResourceQueue({ status, steps, department, label }: { status: 's
               { key: 'name', title: t('work.resource.name'), dataIndex: 'name' },
               { key: 'dept', title: t('sharing.col.provider'), render: (_, r) => dept(r.departmentId) },
               { key: 'share', title: t('sharing.request.mode'), render: (_, r) => (r.shareType ? <Tag>{t(`sharing.shareType.${r.shareType}` as MessageKey)}</Tag> : null) },
-              { key: 'deadline', title: t('sharing.col.deadline'), render: () => <DeadlineTag dueAt={null} daysLeft={null} overdue={false} /> },
+              { key: 'deadline', title: t('sharing.col.deadline'), render: (_, r) => <DeadlineTag dueAt={r.approval?.dueAt ?? null} daysLeft={r.approval?.daysLeft ?? null} overdue={r.approval?.overdue ?? false} /> },
               {
                 key: 'actions',
                 title: t('sharing.col.actions'),
