@@ -36,6 +36,8 @@ const summary = (xs: number[]) => ({ keystrokes: xs.length, p50: +pct(xs, 0.5).t
 const PROBE = `(() => {
   window.__lat = [];
   window.__long = [];
+  // the page's CSP has no 'unsafe-eval', so no page.waitForFunction: the page waits for its own count
+  window.__wait = (n) => new Promise((resolve) => { const check = () => (window.__lat.length >= n ? resolve(true) : setTimeout(check, 5)); check(); });
   document.addEventListener('keydown', (e) => {
     const t0 = e.timeStamp;
     requestAnimationFrame(() => setTimeout(() => window.__lat.push(performance.now() - t0), 0));
@@ -76,7 +78,7 @@ try {
       await page.evaluate('window.__lat = []');
       for (let i = 0; i < KEYS; i++) {
         await page.keyboard.press(String.fromCharCode(97 + (i % 26)));
-        await page.waitForFunction(`window.__lat.length >= ${i + 1}`);
+        await page.evaluate(`window.__wait(${i + 1})`);
         await page.waitForTimeout(GAP_MS);
       }
       return page.evaluate<number[]>('window.__lat.slice()');

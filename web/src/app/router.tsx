@@ -2,7 +2,18 @@ import { createBrowserRouter } from 'react-router';
 import { Layout } from './Layout.tsx';
 import { NotFound } from './NotFound.tsx';
 import { SectionGate } from '../features/console/SectionGate.tsx';
-import { SECTIONS } from '../features/console/sections.tsx';
+import { SECTIONS, type ConsoleSection } from '../features/console/sections.tsx';
+import { may, sessionKeys, type Me } from '../features/session/api.ts';
+import { queryClient } from './queryClient.ts';
+
+/** A section's loader: starts its query for a person known to have its ability, returns at once (the page reads the query from the cache). */
+function prefetching(s: ConsoleSection) {
+  return ({ request }: { request: Request }) => {
+    const me = queryClient.getQueryData<Me | null>(sessionKeys.me);
+    if (s.prefetch && (s.ability === null || may(me, s.ability))) void s.prefetch(queryClient, new URL(request.url));
+    return null;
+  };
+}
 
 /** The portal's pages and the console's, each feature loaded only when its page is visited (the portal's bundle holds no console page). */
 export const router = createBrowserRouter([
@@ -28,6 +39,8 @@ export const router = createBrowserRouter([
       { index: true, lazy: async () => ({ Component: (await import('../features/console/ConsolePage.tsx')).ConsolePage }) },
       ...SECTIONS.map((s) => ({
         path: s.path,
+        // a static loader runs alongside `lazy`: the page's first query starts at the click, not after its code
+        ...(s.prefetch ? { loader: prefetching(s) } : {}),
         lazy: async () => {
           const Page = await s.page();
           return {

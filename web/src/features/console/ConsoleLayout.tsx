@@ -33,7 +33,15 @@ function ConsoleFrame() {
       type: 'group',
       key: group,
       label: t(`console.group.${group}` as MessageKey),
-      children: inGroup.map((s) => ({ key: `/console/${s.path}`, label: <Link to={`/console/${s.path}`}>{t(s.label)}</Link> })),
+      // pointing at an entry starts loading its page's code, a moment before the click
+      children: inGroup.map((s) => ({
+        key: `/console/${s.path}`,
+        label: (
+          <Link to={`/console/${s.path}`} onMouseEnter={() => void s.page()} onFocus={() => void s.page()}>
+            {t(s.label)}
+          </Link>
+        ),
+      })),
     });
   }
   // the menu entry whose page (or a page under it) is showing
