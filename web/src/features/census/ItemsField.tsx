@@ -7,8 +7,8 @@
  * table, so a keystroke never re-renders the whole form.
  */
 import { Alert, Button, Input, InputNumber, Space } from 'antd';
-import type { FieldProps, RJSFSchema } from '@rjsf/utils';
-import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { deepEquals, useDeepCompareMemo, type FieldProps, type RJSFSchema } from '@rjsf/utils';
+import { memo, useCallback, useEffect, useRef, useState } from 'react';
 import { useI18n } from '../../i18n/i18n.tsx';
 import type { Translate } from '../../i18n/i18n.tsx';
 import { enumOptions, resolve } from './schemaUi.ts';
@@ -147,7 +147,9 @@ export function ItemsField(props: FieldProps<Item[]>) {
   const { t } = useI18n();
   const { schema, registry, formData, onChange, errorSchema, fieldPathId, rawErrors, disabled, readonly } = props;
   const root = registry.rootSchema;
-  const columns = useMemo(() => columnsOf(resolve(schema.items as RJSFSchema, root), root), [schema, root]);
+  // the form hands a freshly resolved schema (and a new onChange) on each of its changes: the columns
+  // are kept while equal and the callbacks read the latest onChange, so the rows' props stay the same
+  const columns = useDeepCompareMemo(columnsOf(resolve(schema.items as RJSFSchema, root), root));
   const [rows, setRows] = useState<Item[]>(() => formData ?? []);
   // what the table last gave the form: a different formData comes from outside (a loaded entry)
   const sent = useRef<Item[] | undefined>(formData);
@@ -155,12 +157,16 @@ export function ItemsField(props: FieldProps<Item[]>) {
   const latest = useRef(rows);
   latest.current = rows;
   const path = fieldPathId.path;
+  const report = useRef({ onChange, path });
+  report.current = { onChange, path };
 
   useEffect(() => {
-    if (formData !== sent.current) {
-      sent.current = formData;
-      setRows(formData ?? []);
-    }
+    if (formData === sent.current) return;
+    const echo = deepEquals(formData, sent.current);
+    sent.current = formData;
+    // the form gives back what the table sent as a copy (its defaults pass): keeping the rows the table
+    // has keeps their memoised rendering; only a different list (a loaded entry) replaces them
+    if (!echo) setRows(formData ?? []);
   }, [formData]);
 
   const flush = useCallback(() => {
@@ -168,8 +174,8 @@ export function ItemsField(props: FieldProps<Item[]>) {
     window.clearTimeout(pending.current);
     pending.current = undefined;
     sent.current = latest.current;
-    onChange(latest.current, path);
-  }, [onChange, path]);
+    report.current.onChange(latest.current, report.current.path);
+  }, []);
 
   const update = useCallback(
     (change: (prev: Item[]) => Item[], now = false) => {
