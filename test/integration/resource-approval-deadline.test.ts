@@ -3,6 +3,7 @@ import request from 'supertest';
 import { setClock } from '../../server/src/sharing/clock.ts';
 import { testApp, type TestApp } from '../helpers/app.ts';
 import { resourceDoc } from '../helpers/census.ts';
+import * as migration024 from '../../server/src/db/migrations/024_resource_approval_deadline.ts';
 
 /**
  * The officer's approval of a submitted catalogue entry has a deadline in working days on the
@@ -64,5 +65,23 @@ describe('the deadline of a resource waiting for the officer’s approval', func
     expect(await approvals()).to.deep.equal({ waiting: 0, overdue: 0 });
     const approved = (await request(t.app).get('/api/v1/resources').query({ status: 'approved', facets: 'false' }).set(t.auth('authority')).expect(200)).body.items;
     expect(approved.find((r: { id: number }) => r.id === id)).to.not.have.property('approval');
+  });
+
+  it('migration 024 gives an entry already waiting the default limit, counted from its last submit', async () => {
+    at('2026-04-03T07:00:00Z');
+    const id = (await request(t.app).post('/api/v1/resources').set(t.auth('registrar')).send(resourceDoc(t.deptA.uscc, { name: '迁移前提交的目录' })).expect(201)).body.id;
+    await request(t.app).post(`/api/v1/resources/${id}/submit`).set(t.auth('registrar')).expect(200);
+    // as before the migration: no deadline columns; submitted on Friday 3 April 15:00 in Shanghai
+    await migration024.down(t.db.owner);
+    await t.knex('odx.census_history').where({ kind: 'resource', doc_id: id, action: 'submit' }).update({ at: new Date('2026-04-03T07:00:00Z') });
+    await migration024.up(t.db.owner);
+    const row = await t.knex('odx.resources').where({ id }).first('approval_limit_days', 'approval_due_at');
+    expect(row.approval_limit_days).to.equal(5);
+    expect(new Date(row.approval_due_at).toISOString()).to.equal('2026-04-13T16:00:00.000Z');
+    // a draft, approved or published entry has none (the constraint holds it)
+    await t.knex('odx.resources').where({ id }).update({ approval_due_at: null }).then(
+      () => expect.fail('a submitted entry without a deadline was accepted'),
+      (err: Error) => expect(err.message).to.contain('resources_approval_due'),
+    );
   });
 });
