@@ -4,6 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { SUITE_NAMES } from './lib/crypto-suite.ts';
 
+/** The officer's limit for approving a submitted catalogue entry when ODX_RESOURCE_APPROVAL_DAYS is unset (DOMAIN.md: a provider's answer, 5 working days). */
+export const RESOURCE_APPROVAL_DAYS = 5;
+
 const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
 
 /** A proxy Express may trust: one of its names, an address, or a CIDR range (address/prefix). */
@@ -62,6 +65,8 @@ const schema = z.object({
   shareProviderDays: z.coerce.number().int().min(0).max(60).default(5),
   shareProviderDaysNoData: z.coerce.number().int().min(0).max(60).default(10),
   shareDisputeDays: z.coerce.number().int().min(0).max(60).default(5),
+  /** Working days the department's officer has to approve (or return) a submitted catalogue entry (docs/guide/officer.md). */
+  resourceApprovalDays: z.coerce.number().int().min(1).max(60).default(RESOURCE_APPROVAL_DAYS),
   /** Working days the providing department has to answer an application for conditionally open data (有条件开放). */
   openApplicationDays: z.coerce.number().int().min(1).max(60).default(10),
   /** Whether the compliance check of a share request passes automatically (no authority step). */
@@ -160,6 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     shareProviderDays: env.ODX_SHARE_PROVIDER_DAYS,
     shareProviderDaysNoData: env.ODX_SHARE_PROVIDER_DAYS_NO_DATA,
     shareDisputeDays: env.ODX_SHARE_DISPUTE_DAYS,
+    resourceApprovalDays: env.ODX_RESOURCE_APPROVAL_DAYS,
     openApplicationDays: env.ODX_OPEN_APPLICATION_DAYS,
     shareAutoCompliance: env.ODX_SHARE_AUTO_COMPLIANCE,
     shareDefaultRate: env.ODX_SHARE_DEFAULT_RATE,

@@ -21,7 +21,8 @@ const PASSWORD = 'bench-inbox-密码-2026';
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 await startCluster({ durable: true });
-const t = await testApp({ env: { ODX_WEB_DIR: ensureWebBuild() } });
+// BENCH_WEB_DIR: another build of the web app (before/after a change, measured alternately)
+const t = await testApp({ env: { ODX_WEB_DIR: process.env.BENCH_WEB_DIR ?? ensureWebBuild() } });
 try {
   // one real request walked by the commands, then copies of it: WAITING requests for B's officer to answer
   const { request } = await requestBetween(t.knex, t.deptA, t.deptB, { to: 'provider_review' });

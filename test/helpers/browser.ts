@@ -38,6 +38,16 @@ export async function listen(t: TestApp): Promise<{ base: string; close(): Promi
 
 /** WCAG 2.1 A and AA violations axe rates serious or critical, as `rule: target` lines (empty when none). */
 export async function seriousViolations(page: Page): Promise<string[]> {
+  // a button just enabled fades to its colours (antd's 0.2 s transition): axe would read a colour half-way;
+  // endless animations (spinners) are not waited for
+  await page.evaluate(() =>
+    Promise.all(
+      document
+        .getAnimations()
+        .filter((a) => Number.isFinite(Number(a.effect?.getComputedTiming().endTime)))
+        .map((a) => a.finished.catch(() => undefined)),
+    ),
+  );
   const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
   return result.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')

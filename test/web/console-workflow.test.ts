@@ -5,6 +5,7 @@ import { runCommand } from '../../server/src/audit/command.ts';
 import { chainPending } from '../../server/src/audit/chain.ts';
 import { documentCreator } from '../../server/src/census/documents/commands.ts';
 import { resourceStepper } from '../../server/src/census/resources/lifecycle.ts';
+import { setClock } from '../../server/src/sharing/clock.ts';
 import { TEST_ACTOR, setPassword, testApp, type TestApp } from '../helpers/app.ts';
 import { ensureWebBuild, launchChromium, listen, seriousViolations } from '../helpers/browser.ts';
 import { licenceCsv, loadCsv, publishedResource, resourceDoc } from '../helpers/census.ts';
@@ -160,6 +161,34 @@ describe('the console’s sharing workflow in Chromium', function () {
     await authority.goto(url('/console/oversight/overdue'));
     await authority.getByText('没有超期的共享申请').waitFor();
     await axe(authority, 'the overdue requests');
+  });
+
+  it('a resource waiting for the officer’s approval shows its deadline in working days; an overdue one in red, counted in the bell', async () => {
+    const submitted = async (name: string) =>
+      runCommand(t.knex, { actor: TEST_ACTOR }, async (ctx) => {
+        const created = await documentCreator(ctx, 'resource', resourceDoc(t.deptB.uscc, { name }));
+        await resourceStepper(ctx, created.id, 'submit');
+      });
+    // submitted on Monday 2 November: its five working days ended on Monday 9 November
+    setClock(() => new Date('2026-11-02T02:00:00Z'));
+    try {
+      await submitted('户外广告设施设置许可信息');
+    } finally {
+      setClock(null);
+    }
+    await submitted('道路挖掘许可信息');
+    await officer.goto(url('/console'));
+    await officer.getByRole('link', { name: /待办 \d+ 项，其中超期 [1-9]\d* 项/ }).click();
+    await officer.waitForURL(/\/console\/inbox/);
+    await officer.getByRole('tab', { name: /待审核的数据目录/ }).click();
+    const late = officer.getByRole('row').filter({ hasText: '户外广告设施设置许可信息' });
+    const fresh = officer.getByRole('row').filter({ hasText: '道路挖掘许可信息' });
+    await late.locator('.deadline.overdue').getByText(/已超期 \d+ 个工作日/).waitFor();
+    await fresh.getByText('剩余 5 个工作日').waitFor();
+    expect(await fresh.locator('.deadline.overdue').count(), 'a fresh one is not overdue').to.equal(0);
+    expect(await late.locator('.ant-tag-red').count(), 'overdue in red').to.equal(1);
+    expect(await officer.getByText('无时限').count(), 'no approval without a deadline').to.equal(0);
+    await axe(officer, 'the inbox’s resource approvals');
   });
 
   it('the authority publishes an approved resource', async () => {

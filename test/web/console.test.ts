@@ -40,6 +40,13 @@ describe('the console frame in Chromium', function () {
     const department = (await t.knex('odx.departments').where({ id: t.deptA.id }).first('name')).name;
     await page.locator('.console-who').getByText(department).waitFor();
     await page.locator('.console-who').getByText('首席数据官').waitFor();
+    // the overview's cards sit under the menu's group headings, in the menu's order, each card under its own group
+    const menuGroups = await page.locator('nav .ant-menu-item-group-title').allInnerTexts();
+    const overviewGroups = await page.locator('main .console-group-title').allInnerTexts();
+    expect(overviewGroups.length, 'groups on the overview').to.be.greaterThan(1);
+    expect(overviewGroups).to.deep.equal(menuGroups);
+    const inbox = page.locator('main .console-group').filter({ has: page.getByRole('link', { name: '待办事项' }) });
+    expect(await inbox.locator('.console-group-title').innerText()).to.equal(menuGroups[0]);
     expect(await seriousViolations(page), 'axe on the console overview').to.deep.equal([]);
   });
 

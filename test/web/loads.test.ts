@@ -106,7 +106,11 @@ describe('the registrar uploads in Chromium: census workbooks and data loads', f
     await page.goto(url('/console/census-import'));
     await page.getByRole('heading', { level: 1, name: '普查导入' }).waitFor();
     expect(await seriousViolations(page), 'axe on the import page').to.deep.equal([]);
+    // the page's own button in Chinese, not the browser's "Choose File"
+    await page.getByRole('button', { name: '选择文件' }).waitFor();
+    await page.getByText('未选择文件').waitFor();
     await page.getByLabel(/填好的文件/).setInputFiles(broken);
+    await page.locator('.file-picker-name').getByText('系统清单-有错.csv').waitFor();
     await page.getByRole('button', { name: '导入' }).click();
     await page.getByText(/文件未导入：共 \d+ 个问题/).waitFor();
     const problems = await page.locator('tbody tr.ant-table-row').allInnerTexts();

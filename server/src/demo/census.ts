@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../audit/chain.ts';
+import type { Config } from '../config.ts';
 import { notifyChainer } from '../audit/chainer.ts';
 import { runCommand } from '../audit/command.ts';
 import { demandCloser, demandLinker } from '../census/demands/commands.ts';
@@ -529,7 +530,7 @@ const STEPS_TO: Record<NonNullable<ResourceRow['stage']> | 'published', Lifecycl
  * `<dept>.officer` approves, `sjj.authority` extends the classification tree and publishes.
  * `departments` maps the department keys of seed.ts to their ids.
  */
-export async function seedCensus(knex: Knex, departments: Map<string, number>): Promise<CensusSummary> {
+export async function seedCensus(knex: Knex, departments: Map<string, number>, config: Pick<Config, 'resourceApprovalDays'>): Promise<CensusSummary> {
   const summary = await knex.transaction(async (trx) => {
     const usccs = new Map<number, string>(
       (await trx('odx.departments').whereIn('id', [...departments.values()]).select('id', 'uscc')).map((d: { id: number; uscc: string }) => [d.id, d.uscc]),
@@ -566,7 +567,7 @@ export async function seedCensus(knex: Knex, departments: Map<string, number>): 
       const created = await runCommand(trx, { actor: as(`${r.dept}.registrar`) }, (ctx) => documentCreator(ctx, 'resource', doc));
       resourceIds.set(r.name, created.id);
       const steps = STEPS_TO[r.stage ?? 'published'];
-      for (const step of steps) await runCommand(trx, { actor: stepActor(r.dept, step) }, (ctx) => resourceStepper(ctx, created.id, step));
+      for (const step of steps) await runCommand(trx, { actor: stepActor(r.dept, step) }, (ctx) => resourceStepper(ctx, created.id, step, undefined, { approvalDays: config.resourceApprovalDays }));
       if (steps.includes('publish')) published++;
     }
     for (const rev of REVISIONS) {

@@ -71,7 +71,7 @@ export async function seedDemo(knex: Knex, config: Config): Promise<DemoResult> 
       }
       return ids;
     });
-    await seedCensus(knex, ids);
+    await seedCensus(knex, ids, config);
     await seedData(knex, ids, config);
     await seedSharing(knex, ids, config);
     await seedOpenApplications(knex, config);

@@ -38,8 +38,8 @@ export const WAITING_SOURCES: readonly WaitingSource[] = [
   {
     kind: 'resource.approve',
     roles: ['officer'],
-    // catalogue approval has no time limit in the rules (DOMAIN.md): nothing is overdue
-    count: (knex, dept, at) => counted(ofDepartment(knex('odx.resources').where({ status: 'submitted' }), 'department_id', dept), at, null),
+    // the officer's limit is ODX_RESOURCE_APPROVAL_DAYS, its deadline set on submit
+    count: (knex, dept, at) => counted(ofDepartment(knex('odx.resources').where({ status: 'submitted' }), 'department_id', dept), at, 'approval_due_at'),
   },
   {
     kind: 'share_request.answer',

@@ -2694,6 +2694,19 @@ export interface components {
             linked: boolean;
             /** @description relevance to `q` */
             score?: number;
+            /** @description while submitted: the deadline of the department officer’s approval */
+            approval?: {
+                /** @description the officer’s limit in working days (ODX_RESOURCE_APPROVAL_DAYS) */
+                limitDays: number;
+                /**
+                 * Format: date-time
+                 * @description 24:00 (Asia/Shanghai) of the last working day, by the working-day calendar
+                 */
+                dueAt: string;
+                /** @description working days left, today not counted; 0 on the deadline’s day, negative past it */
+                daysLeft: number;
+                overdue: boolean;
+            };
         };
         /**
          * 信息资源代码

@@ -1,31 +1,12 @@
-import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { QueryClientProvider } from '@tanstack/react-query';
 import { ConfigProvider } from 'antd';
 // the ES modules: antd/locale/* are CommonJS and drag antd/lib's copies of the pickers' locales into the entry
 import enUS from 'antd/es/locale/en_US';
 import zhCN from 'antd/es/locale/zh_CN';
 import { RouterProvider } from 'react-router';
-import { ApiError } from '../api/client.ts';
-import { sessionEnded } from '../features/session/api.ts';
 import { I18nProvider, useI18n } from '../i18n/i18n.tsx';
+import { queryClient } from './queryClient.ts';
 import { router } from './router.tsx';
-
-/** A 401 while signed in means the session ended (idle, too old, signed out elsewhere): forget the person, so the sign-in page comes. */
-const onError = (err: unknown) => {
-  if (err instanceof ApiError && err.status === 401) sessionEnded(queryClient);
-};
-
-const queryClient: QueryClient = new QueryClient({
-  queryCache: new QueryCache({ onError }),
-  mutationCache: new MutationCache({ onError }),
-  defaultOptions: {
-    queries: {
-      staleTime: 30_000,
-      refetchOnWindowFocus: false,
-      // a 4xx will not change by asking again
-      retry: (failures, err) => failures < 2 && !(err instanceof ApiError && err.status >= 400 && err.status < 500),
-    },
-  },
-});
 
 /** Colours chosen for contrast 4.5:1 on white (Ant Design's defaults for links and secondary text fall short). */
 const theme = {

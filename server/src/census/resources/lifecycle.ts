@@ -5,6 +5,8 @@ import { lockDocument, type DocumentRow } from '../documents/commands.ts';
 import { recordStep } from '../documents/history.ts';
 import { unmaskedPersonalItems } from '../../data/masking.ts';
 import type { ItemLike } from '../../data/items.ts';
+import { now, workCalendar } from '../../sharing/clock.ts';
+import { RESOURCE_APPROVAL_DAYS } from '../../config.ts';
 
 /**
  * The catalogue lifecycle: draft -> submitted (registrar) -> approved (the department's
@@ -74,7 +76,11 @@ async function assertFourEyes(ctx: CommandContext, current: DocumentRow): Promis
   );
 }
 
-export async function resourceStepper(ctx: CommandContext, id: number, step: LifecycleStep, note?: string, opts: { fourEyes?: boolean } = {}): Promise<DocumentRow> {
+/**
+ * `approvalDays`: the officer's limit in working days (ODX_RESOURCE_APPROVAL_DAYS): a submit sets the
+ * deadline from the working-day calendar, as a share request's stage does; leaving 'submitted' clears it.
+ */
+export async function resourceStepper(ctx: CommandContext, id: number, step: LifecycleStep, note?: string, opts: { fourEyes?: boolean; approvalDays?: number } = {}): Promise<DocumentRow> {
   const current = await lockDocument(ctx, 'resource', id);
   const { from, to } = STEPS[step];
   if (!(from as readonly string[]).includes(current.status)) {
@@ -82,7 +88,12 @@ export async function resourceStepper(ctx: CommandContext, id: number, step: Lif
   }
   if (step === 'approve' && opts.fourEyes !== false) await assertFourEyes(ctx, current);
   if (step === 'return' && !note) throw unprocessable(text('退回数据资源须说明理由', 'returning a resource needs a reason'), [{ path: '/note', message: text('必填', 'required') }]);
-  let change: Record<string, unknown> = { status: to, updated_at: ctx.trx.fn.now() };
+  const days = opts.approvalDays ?? RESOURCE_APPROVAL_DAYS;
+  let change: Record<string, unknown> = {
+    status: to,
+    updated_at: ctx.trx.fn.now(),
+    ...(to === 'submitted' ? { approval_limit_days: days, approval_due_at: workCalendar().addWorkdays(now(), days) } : { approval_limit_days: null, approval_due_at: null }),
+  };
   if (step === 'publish') {
     assertNoUnmaskedPersonalData(current.doc);
     const code = current.code ?? (await nextCode(ctx, current.doc.category));

@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import { profileCounts } from '../../policies/data-values.ts';
 import type { DocumentRow } from '../documents/commands.ts';
+import { now } from '../../sharing/clock.ts';
+import { daysLeft } from '../../sharing/presenter.ts';
 import type { ResourceRecord, ResourceSummary } from './schema.ts';
 
 /**
@@ -26,9 +28,11 @@ export function presentResource(r: DocumentRow, seesDraft: boolean, seesValues =
   };
 }
 
-/** The short form used in lists and search results. */
+/** The short form used in lists and search results; a submitted entry carries its approval deadline (the server has the calendar, the browser shows it). */
 export function presentResourceSummary(r: Record<string, any>): z.output<typeof ResourceSummary> {
   const doc = r.published_doc ?? r.doc;
+  const at = now();
+  const due: Date | null = r.approval_due_at ? new Date(r.approval_due_at) : null;
   return {
     id: r.id,
     code: r.code,
@@ -44,5 +48,6 @@ export function presentResourceSummary(r: Record<string, any>): z.output<typeof 
     publishedAt: r.published_at,
     linked: r.linked,
     ...(r.rank !== undefined ? { score: r.rank } : {}),
+    ...(due ? { approval: { limitDays: r.approval_limit_days, dueAt: due, daysLeft: daysLeft(due, at), overdue: at.getTime() >= due.getTime() } } : {}),
   };
 }

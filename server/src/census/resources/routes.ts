@@ -31,7 +31,7 @@ function stepRoute(step: LifecycleStep, summary: string, access: RouteSpec['acce
     owner: documentOwner('resource'),
     responds: { status: 200, description: 'the resource after the step' },
     handler: async ({ params, body, services, actor, requestId }) => {
-      const row = await runCommand(services.knex, { actor, requestId }, (ctx) => resourceStepper(ctx, params.id, step, body.note, { fourEyes: services.config.fourEyes }));
+      const row = await runCommand(services.knex, { actor, requestId }, (ctx) => resourceStepper(ctx, params.id, step, body.note, { fourEyes: services.config.fourEyes, approvalDays: services.config.resourceApprovalDays }));
       return { body: presentResource(row, true) };
     },
   });

@@ -62,6 +62,15 @@ export const ResourceSummary = z
     publishedAt: timestamp.nullable(),
     linked: z.boolean(),
     score: z.number().optional().describe('relevance to `q`'),
+    approval: z
+      .object({
+        limitDays: z.number().int().describe('the officer’s limit in working days (ODX_RESOURCE_APPROVAL_DAYS)'),
+        dueAt: timestamp.describe('24:00 (Asia/Shanghai) of the last working day, by the working-day calendar'),
+        daysLeft: z.number().int().describe('working days left, today not counted; 0 on the deadline’s day, negative past it'),
+        overdue: z.boolean(),
+      })
+      .optional()
+      .describe('while submitted: the deadline of the department officer’s approval'),
   })
   .meta({ id: 'ResourceSummary', description: 'A catalogue entry in a list or search result' });
 

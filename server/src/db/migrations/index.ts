@@ -16,6 +16,7 @@ import * as m016 from './016_jobs.ts';
 import * as m017 from './017_error_reports_alerts.ts';
 import * as m021 from './021_open_applications.ts';
 import * as m022 from './022_job_queue.ts';
+import * as m024 from './024_resource_approval_deadline.ts';
 
 export interface Migration {
   name: string;
@@ -41,4 +42,5 @@ export const migrations: Migration[] = [
   { name: '017_error_reports_alerts', ...m017 },
   { name: '021_open_applications', ...m021 },
   { name: '022_job_queue', ...m022 },
+  { name: '024_resource_approval_deadline', ...m024 },
 ];

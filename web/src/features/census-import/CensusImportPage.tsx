@@ -5,6 +5,7 @@ import { ProblemAlert } from '../../components/ProblemAlert.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { useDepartment } from '../console/api.ts';
 import { useMe } from '../session/api.ts';
+import { FilePicker } from './FilePicker.tsx';
 import { KINDS, templateUrl, useCensusImport, type ImportProblem, type ListKind } from './api.ts';
 
 /** 普查导入: download a template, upload it filled, and see every bad row — nothing is stored until the whole file is good. */
@@ -46,11 +47,11 @@ export function CensusImportPage() {
             </a>
           </p>
           <Form.Item label={t('censusImport.file')} htmlFor="census-file" required>
-            <input id="census-file" type="file" accept=".xlsx,.csv" onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
+            <FilePicker id="census-file" accept=".xlsx,.csv" file={file} onFile={setFile} />
           </Form.Item>
           {kind === 'resources' && file?.name.toLowerCase().endsWith('.csv') && (
             <Form.Item label={t('censusImport.items')} htmlFor="census-items">
-              <input id="census-items" type="file" accept=".csv" onChange={(e) => setItems(e.target.files?.[0] ?? null)} />
+              <FilePicker id="census-items" accept=".csv" file={items} onFile={setItems} />
             </Form.Item>
           )}
           <Button type="primary" htmlType="submit" disabled={!file || !department} loading={run.isPending}>

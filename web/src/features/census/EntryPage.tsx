@@ -52,7 +52,10 @@ function EntryForm({ kind }: { kind: CensusKind }) {
   const compiled = useQuery({ queryKey: ['census-schema', kind, lang], queryFn: () => loadCensusSchema(kind, t, lang), staleTime: Infinity });
   const save = useSaveEntry(kind);
   const step = useStep(kind);
-  const [draft, setDraft] = useState<Doc | null>(null);
+  // what the person typed since the last save: kept outside React state, so a keystroke re-renders the
+  // form (its own state) but not this page, and the form is not handed a new formData to compare and
+  // recompute each time; a re-render for another reason (saving, errors) hands it what it already has
+  const draft = useRef<Doc | null>(null);
   const [serverErrors, setServerErrors] = useState<{ errors: ErrorSchema; rest: string[] } | null>(null);
   const [clientErrors, setClientErrors] = useState<RJSFValidationError[]>([]);
   const [failure, setFailure] = useState<unknown>(null);
@@ -68,7 +71,7 @@ function EntryForm({ kind }: { kind: CensusKind }) {
   const record = entry.data;
   const status = record?.status ?? null;
   const stored = (record?.doc ?? undefined) as Doc | undefined;
-  const formData: Doc = draft ?? stored ?? (uscc ? { [config.ownerField]: uscc, ...(kind === 'resource' ? { items: [] } : {}) } : {});
+  const formData: Doc = draft.current ?? stored ?? (uscc ? { [config.ownerField]: uscc, ...(kind === 'resource' ? { items: [] } : {}) } : {});
   const editable = status === null || EDITABLE[kind].includes(status);
 
   const transformErrors = (errors: RJSFValidationError[]) => errors.filter((e) => e.message);
@@ -79,7 +82,7 @@ function EntryForm({ kind }: { kind: CensusKind }) {
     setFailure(null);
     try {
       const saved = await save.mutateAsync({ id, version: record?.version, doc });
-      setDraft(null);
+      draft.current = null;
       if (then.current === 'submit' && config.lifecycle) {
         await step.mutateAsync({ id: saved.id, step: 'submit' });
         void message.success(t('census.submitted'));
@@ -138,7 +141,9 @@ function EntryForm({ kind }: { kind: CensusKind }) {
           uiSchema={uiSchema}
           fields={FIELDS}
           formData={formData}
-          onChange={(e) => setDraft(e.formData as Doc)}
+          onChange={(e) => {
+            draft.current = e.formData as Doc;
+          }}
           onSubmit={(e) => void onSubmit(e.formData as Doc)}
           onError={setClientErrors}
           transformErrors={transformErrors}

@@ -3,12 +3,12 @@
  * `items` array, because a list of 200 nested forms is neither readable nor fast. Columns, their
  * titles and the code lists come from the item schema (common.schema.json#/$defs/item); properties
  * the table has no column for are kept as they are. Typing changes only the row typed in (rows are
- * memoised, the table keeps its own copy) and reaches the form when the person pauses or leaves the
- * table, so a keystroke never re-renders the whole form.
+ * memoised, the table keeps its own copy) and reaches the form when the person leaves the table or
+ * presses Enter, so a keystroke never re-renders the whole form.
  */
 import { Alert, Button, Input, InputNumber, Space } from 'antd';
-import type { FieldProps, RJSFSchema } from '@rjsf/utils';
-import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { deepEquals, useDeepCompareMemo, type FieldProps, type RJSFSchema } from '@rjsf/utils';
+import { memo, useCallback, useEffect, useRef, useState } from 'react';
 import { useI18n } from '../../i18n/i18n.tsx';
 import type { Translate } from '../../i18n/i18n.tsx';
 import { enumOptions, resolve } from './schemaUi.ts';
@@ -25,8 +25,6 @@ const COLUMN_KEYS: { key: string; width: number }[] = [
   { key: 'sensitivity', width: 120 },
   { key: 'mask', width: 170 },
 ];
-
-const PAUSE_MS = 300;
 
 function columnsOf(itemSchema: RJSFSchema, root: RJSFSchema): Column[] {
   const props = (itemSchema.properties ?? {}) as Record<string, RJSFSchema>;
@@ -147,30 +145,41 @@ export function ItemsField(props: FieldProps<Item[]>) {
   const { t } = useI18n();
   const { schema, registry, formData, onChange, errorSchema, fieldPathId, rawErrors, disabled, readonly } = props;
   const root = registry.rootSchema;
-  const columns = useMemo(() => columnsOf(resolve(schema.items as RJSFSchema, root), root), [schema, root]);
+  // the form hands a freshly resolved schema (and a new onChange) on each of its changes: the columns
+  // are kept while equal and the callbacks read the latest onChange, so the rows' props stay the same
+  const columns = useDeepCompareMemo(columnsOf(resolve(schema.items as RJSFSchema, root), root));
   const [rows, setRows] = useState<Item[]>(() => formData ?? []);
   // what the table last gave the form: a different formData comes from outside (a loaded entry)
   const sent = useRef<Item[] | undefined>(formData);
-  const pending = useRef<number | undefined>(undefined);
+  // typed into a cell and not yet handed to the form
+  const dirty = useRef(false);
+  const timer = useRef<number | undefined>(undefined);
   const latest = useRef(rows);
   latest.current = rows;
   const path = fieldPathId.path;
+  const report = useRef({ onChange, path });
+  report.current = { onChange, path };
 
   useEffect(() => {
-    if (formData !== sent.current) {
-      sent.current = formData;
-      setRows(formData ?? []);
-    }
+    if (formData === sent.current) return;
+    const echo = deepEquals(formData, sent.current);
+    sent.current = formData;
+    // the form gives back what the table sent as a copy (its defaults pass): keeping the rows the table
+    // has keeps their memoised rendering; only a different list (a loaded entry) replaces them
+    if (!echo) setRows(formData ?? []);
   }, [formData]);
 
   const flush = useCallback(() => {
-    if (pending.current === undefined) return;
-    window.clearTimeout(pending.current);
-    pending.current = undefined;
+    window.clearTimeout(timer.current);
+    timer.current = undefined;
+    if (!dirty.current) return;
+    dirty.current = false;
     sent.current = latest.current;
-    onChange(latest.current, path);
-  }, [onChange, path]);
+    report.current.onChange(latest.current, report.current.path);
+  }, []);
 
+  // a row added, moved or removed reaches the form at once; typing in a cell when the person leaves the
+  // table or presses Enter (which submits) — each hand-over re-renders the whole form, a keystroke must not
   const update = useCallback(
     (change: (prev: Item[]) => Item[], now = false) => {
       setRows((prev) => {
@@ -178,12 +187,15 @@ export function ItemsField(props: FieldProps<Item[]>) {
         latest.current = next;
         return next;
       });
-      window.clearTimeout(pending.current);
-      pending.current = window.setTimeout(flush, now ? 0 : PAUSE_MS);
+      dirty.current = true;
+      if (now) {
+        window.clearTimeout(timer.current);
+        timer.current = window.setTimeout(flush, 0);
+      }
     },
     [flush],
   );
-  useEffect(() => () => window.clearTimeout(pending.current), []);
+  useEffect(() => () => window.clearTimeout(timer.current), []);
 
   const onCell = useCallback<CellChange>(
     (index, key, value) =>
@@ -213,7 +225,16 @@ export function ItemsField(props: FieldProps<Item[]>) {
   const errs = (errorSchema ?? {}) as Record<number, Record<string, { __errors?: string[] }>>;
   const title = String(schema.title ?? '');
   return (
-    <fieldset className="items-field" onBlur={flush} disabled={disabled || readonly}>
+    <fieldset
+      className="items-field"
+      onBlur={(e) => {
+        if (!e.currentTarget.contains(e.relatedTarget as Node | null)) flush();
+      }}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter') flush();
+      }}
+      disabled={disabled || readonly}
+    >
       <legend className="items-legend">
         {title}
         {props.required ? <span className="items-required"> *</span> : null}

@@ -4,7 +4,7 @@
  * formats and keywords), so nothing is compiled in the browser and the CSP needs no 'unsafe-eval'.
  * The localizer words each error in the person's language from the schema's own titles and x-labels.
  */
-import type { RJSFSchema, ValidatorType } from '@rjsf/utils';
+import { deepEquals, type RJSFSchema, type ValidatorType } from '@rjsf/utils';
 import { createPrecompiledValidator } from '@rjsf/validator-ajv8';
 import type { ErrorObject } from 'ajv';
 import { FORMAT_TEXT, formatDetail } from '../../../../server/src/schemas/keywords.ts';
@@ -78,6 +78,42 @@ export function errorMessage(e: ErrorObject, t: Translate, lang: Lang): string |
   }
 }
 
+/** The two checks the precompiled validator repeats on every call, by value, that need doing once per object. */
+interface PrecompiledInternals {
+  rootSchema: RJSFSchema;
+  ensureSameRootSchema(schema: RJSFSchema, formData?: unknown): boolean;
+  getValidator(schema: RJSFSchema): unknown;
+}
+
+/**
+ * The form resolves the schema's if/then branches by asking the validator, many times for each
+ * change; each ask compared the whole root schema with the validator's by value and hashed the
+ * branch's schema to find its function — most of a keystroke's time in a 200-item resource. Schemas
+ * are never mutated here, so a root schema found equal stays equal and a schema object keeps its
+ * function: both remembered per object.
+ */
+function rememberPerSchema(validator: ValidatorType): ValidatorType {
+  const v = validator as unknown as PrecompiledInternals;
+  const sameRoots = new WeakSet<object>([v.rootSchema]);
+  const ensure = v.ensureSameRootSchema.bind(v);
+  v.ensureSameRootSchema = (schema, formData) => {
+    if (sameRoots.has(schema)) return true;
+    if (deepEquals(schema, v.rootSchema)) {
+      sameRoots.add(schema);
+      return true;
+    }
+    return ensure(schema, formData);
+  };
+  const functions = new WeakMap<object, unknown>();
+  const find = v.getValidator.bind(v);
+  v.getValidator = (schema) => {
+    let fn = functions.get(schema);
+    if (fn === undefined) functions.set(schema, (fn = find(schema)));
+    return fn;
+  };
+  return validator;
+}
+
 /** Loads a kind's schema and precompiled validator; errors are worded by `t`. */
 export async function loadCensusSchema(kind: CensusKind, t: Translate, lang: Lang): Promise<CensusSchema> {
   const { schema, validators } = await MODULES[kind]();
@@ -85,5 +121,5 @@ export async function loadCensusSchema(kind: CensusKind, t: Translate, lang: Lan
     if (!errors) return;
     for (const e of errors) e.message = errorMessage(e, t, lang) ?? '';
   };
-  return { schema, validator: createPrecompiledValidator(validators, schema, localizer) };
+  return { schema, validator: rememberPerSchema(createPrecompiledValidator(validators, schema, localizer)) };
 }

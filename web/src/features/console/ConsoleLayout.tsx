@@ -10,8 +10,7 @@ import { useMe } from '../session/api.ts';
 import { RequireSignIn } from '../session/RequireSignIn.tsx';
 import { WaitingBell } from '../work/WaitingBell.tsx';
 import { useDepartmentName } from './api.ts';
-import { GROUPS } from './sections.tsx';
-import { visibleSections } from './visible.ts';
+import { menuGroups } from './visible.ts';
 
 /** The console's frame for a signed-in person: top bar with department and roles, the menu of what their abilities allow. */
 export function ConsoleLayout() {
@@ -31,16 +30,21 @@ function ConsoleFrame() {
   const department = useDepartmentName(me.departmentId);
   const location = useLocation();
   const [collapsed, setCollapsed] = useState(false);
-  const sections = visibleSections(me).filter((s) => !s.hidden);
   const items: ItemType[] = [{ key: '/console', label: <Link to="/console">{t('console.overview')}</Link> }];
-  for (const group of GROUPS) {
-    const inGroup = sections.filter((s) => s.group === group);
-    if (inGroup.length === 0) continue;
+  for (const { group, sections: inGroup } of menuGroups(me)) {
     items.push({
       type: 'group',
       key: group,
       label: t(`console.group.${group}` as MessageKey),
-      children: inGroup.map((s) => ({ key: `/console/${s.path}`, label: <Link to={`/console/${s.path}`}>{t(s.label)}</Link> })),
+      // pointing at an entry starts loading its page's code, a moment before the click
+      children: inGroup.map((s) => ({
+        key: `/console/${s.path}`,
+        label: (
+          <Link to={`/console/${s.path}`} onMouseEnter={() => void s.page()} onFocus={() => void s.page()}>
+            {t(s.label)}
+          </Link>
+        ),
+      })),
     });
   }
   // the menu entry whose page (or a page under it) is showing

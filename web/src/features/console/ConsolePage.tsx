@@ -4,14 +4,14 @@ import { useI18n } from '../../i18n/i18n.tsx';
 import type { MessageKey } from '../../i18n/messages.ts';
 import { useMe } from '../session/api.ts';
 import { useDepartmentName } from './api.ts';
-import { visibleSections } from './visible.ts';
+import { menuGroups } from './visible.ts';
 
-/** The console's first screen: who you are, where, and what you can do from here. */
+/** The console's first screen: who you are, where, and what you can do from here, grouped as the menu is. */
 export function ConsolePage() {
   const { t } = useI18n();
   const me = useMe().data!;
   const department = useDepartmentName(me.departmentId);
-  const sections = visibleSections(me).filter((s) => !s.hidden);
+  const groups = menuGroups(me);
   return (
     <>
       <h1 className="page-title">{t('console.welcome', { name: me.displayName })}</h1>
@@ -23,21 +23,27 @@ export function ConsolePage() {
           ))}
         </Descriptions.Item>
       </Descriptions>
-      {sections.length === 0 ? (
+      {groups.length === 0 ? (
         <Empty description={t('console.nothing')} />
       ) : (
         <>
           <p>{t('console.lead')}</p>
-          <ul className="console-cards">
-            {sections.map((s) => (
-              <li key={s.path}>
-                <Card size="small">
-                  <Link to={`/console/${s.path}`}>{t(s.label)}</Link>
-                  <div className="console-card-group">{t(`console.group.${s.group}` as MessageKey)}</div>
-                </Card>
-              </li>
-            ))}
-          </ul>
+          {groups.map(({ group, sections }) => (
+            <section key={group} className="console-group" aria-labelledby={`console-group-${group}`}>
+              <h2 id={`console-group-${group}`} className="console-group-title">
+                {t(`console.group.${group}` as MessageKey)}
+              </h2>
+              <ul className="console-cards">
+                {sections.map((s) => (
+                  <li key={s.path}>
+                    <Card size="small">
+                      <Link to={`/console/${s.path}`}>{t(s.label)}</Link>
+                    </Card>
+                  </li>
+                ))}
+              </ul>
+            </section>
+          ))}
         </>
       )}
     </>

@@ -2,7 +2,7 @@
  * The sharing workflow as the console calls it (docs/sharing.md): share requests and their steps,
  * grants, consumer credentials, the resources asked for, and the departments they name.
  */
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { apiGet, apiSend, type QueryValue } from '../../api/client.ts';
 import type { Answer, Schema } from '../../api/types.ts';
 
@@ -21,11 +21,14 @@ export const sharingKeys = {
 
 /** A page of share requests (GET /api/v1/share-requests): role, state, overdue, keyset cursor. */
 export function useShareRequests(params: Record<string, QueryValue>, enabled = true) {
-  return useQuery({
+  return useQuery({ ...shareRequestsQuery(params), placeholderData: keepPreviousData, enabled });
+}
+
+/** The query of a page of share requests, shared by the hook and a route loader that starts it before the page's code has loaded. */
+export function shareRequestsQuery(params: Record<string, QueryValue>) {
+  return queryOptions({
     queryKey: sharingKeys.requests(params),
     queryFn: ({ signal }) => apiGet<ShareRequestPage>('/api/v1/share-requests', params, signal),
-    placeholderData: keepPreviousData,
-    enabled,
   });
 }
 

@@ -60,9 +60,10 @@ export function ResourceQueue({ status, steps, department, label }: { status: 's
             columns={[
               { key: 'id', title: t('sharing.col.id'), dataIndex: 'id' },
               { key: 'name', title: t('work.resource.name'), dataIndex: 'name' },
+              // the deadline next to the name: on a phone the columns after it scroll out of view
+              { key: 'deadline', title: t('sharing.col.deadline'), render: (_, r) => <DeadlineTag dueAt={r.approval?.dueAt ?? null} daysLeft={r.approval?.daysLeft ?? null} overdue={r.approval?.overdue ?? false} /> },
               { key: 'dept', title: t('sharing.col.provider'), render: (_, r) => dept(r.departmentId) },
               { key: 'share', title: t('sharing.request.mode'), render: (_, r) => (r.shareType ? <Tag>{t(`sharing.shareType.${r.shareType}` as MessageKey)}</Tag> : null) },
-              { key: 'deadline', title: t('sharing.col.deadline'), render: () => <DeadlineTag dueAt={null} daysLeft={null} overdue={false} /> },
               {
                 key: 'actions',
                 title: t('sharing.col.actions'),

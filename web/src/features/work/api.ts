@@ -14,6 +14,11 @@ export function useWaiting(enabled: boolean) {
   });
 }
 
+/** The parameters of a page of the share requests the department is to answer (the inbox's first tab); its prefetch asks for the same page. */
+export function answerPage(overdue: boolean, cursor: string | undefined) {
+  return { role: 'provider', state: 'provider_review', overdue: overdue ? 'true' : undefined, cursor, limit: 20 };
+}
+
 /** The department's catalogue entries in one status (GET /api/v1/resources), a page at a time. */
 export function useResourcesIn(status: 'submitted' | 'approved', department: number | undefined, cursor: string | undefined) {
   return useQuery({

@@ -7,6 +7,7 @@ import type { MessageKey } from '../../i18n/messages.ts';
 import { useMe } from '../session/api.ts';
 import { useShareRequests } from '../sharing/api.ts';
 import { RequestsTable } from '../sharing/RequestsTable.tsx';
+import { answerPage } from './api.ts';
 import { ResourceQueue } from './ResourceQueue.tsx';
 
 /**
@@ -24,7 +25,7 @@ function ShareRequestAnswers() {
   const { t } = useI18n();
   const [overdue, setOverdue] = useState(false);
   const paging = usePaging(String(overdue));
-  const rows = useShareRequests({ role: 'provider', state: 'provider_review', overdue: overdue ? 'true' : undefined, cursor: paging.cursor, limit: 20 });
+  const rows = useShareRequests(answerPage(overdue, paging.cursor));
   return (
     <>
       <Checkbox checked={overdue} onChange={(e) => setOverdue(e.target.checked)} style={{ marginBottom: 8 }}>
