@@ -120,6 +120,7 @@ describe('governance indicators from history (#17)', function () {
       usage: [{ resourceId: h.resources.r1, code: '102/000001', month: '2026-10', downloads: 2, apiCalls: 4 }],
       // one developer read R1 (twice); registered developers are the city's figure
       developers: null, developersActive: 1,
+      applications: 0, applicationsApproved: 0, applicationsRefused: 0, applicationsWithdrawn: 0, applicationsAnsweredInTime: 0, applicationInTimeRate: null,
     });
     // the test app's own developer accounts were made today, after as_of: only the one registered 09-20 counts
     expect(oct.city.open).to.include({ datasets: 2, capacity: 240, machineReadable: 2, machineReadableShare: 1, domains: 2, departmentsCovered: 2, downloads: 2, apiCalls: 4, developers: 1, developersActive: 1 });
@@ -128,7 +129,28 @@ describe('governance indicators from history (#17)', function () {
       datasets: 0, capacity: 0, machineReadable: 0, machineReadableShare: null, domains: 0, departmentsCovered: 0, downloads: 1, apiCalls: 0,
       usage: [{ resourceId: h.resources.r1, code: '102/000001', month: '2026-11', downloads: 1, apiCalls: 0 }],
       developers: null, developersActive: 0,
+      applications: 0, applicationsApproved: 0, applicationsRefused: 0, applicationsWithdrawn: 0, applicationsAnsweredInTime: 0, applicationInTimeRate: null,
     });
+  });
+
+  it('counts conditional open-data applications and their answers as they stood at the date', async () => {
+    const pick = (o: any) => ({
+      applications: o.applications, approved: o.applicationsApproved, refused: o.applicationsRefused, withdrawn: o.applicationsWithdrawn,
+      inTime: o.applicationsAnsweredInTime, rate: o.applicationInTimeRate,
+    });
+    // October's four, at its end: the one approved on 11-05 still waited
+    const oct = (await get(`${OCT}&as_of=2026-10-31`).expect(200)).body;
+    expect(pick(deptOf(oct, t.deptB.id).open)).to.deep.equal({ applications: 4, approved: 1, refused: 1, withdrawn: 1, inTime: 1, rate: 0.5 });
+    expect(pick(oct.city.open)).to.deep.equal(pick(deptOf(oct, t.deptB.id).open));
+    expect(pick(deptOf(oct, t.deptA.id).open).applications).to.equal(0);
+    // the same October, a month later: the late approval is in
+    const later = (await get(`${OCT}&as_of=2026-11-30`).expect(200)).body;
+    expect(pick(deptOf(later, t.deptB.id).open)).to.deep.equal({ applications: 4, approved: 2, refused: 1, withdrawn: 1, inTime: 1, rate: 0.3333 });
+    // before the withdrawal (10-24) and the refusal: only the first approval
+    const mid = (await get('from=2026-10-01&to=2026-10-23&as_of=2026-10-23').expect(200)).body;
+    expect(pick(deptOf(mid, t.deptB.id).open)).to.deep.equal({ applications: 4, approved: 1, refused: 0, withdrawn: 0, inTime: 1, rate: 1 });
+    const nov = (await get('from=2026-11-01&to=2026-11-30&as_of=2026-11-30').expect(200)).body;
+    expect(pick(deptOf(nov, t.deptB.id).open)).to.deep.equal({ applications: 1, approved: 0, refused: 0, withdrawn: 0, inTime: 0, rate: null });
   });
 
   it('shows an officer their own department only, without the city', async () => {

@@ -4074,6 +4074,18 @@ export interface components {
                 developers: number | null;
                 /** @description developer accounts that read these open datasets in the window */
                 developersActive: number;
+                /** @description conditional open-data applications (有条件开放申请) submitted in the window */
+                applications: number;
+                /** @description …of those, approved by as_of */
+                applicationsApproved: number;
+                /** @description …refused by as_of */
+                applicationsRefused: number;
+                /** @description …withdrawn by the developer by as_of */
+                applicationsWithdrawn: number;
+                /** @description …approved or refused before their working-day deadline */
+                applicationsAnsweredInTime: number;
+                /** @description answered in time, of those approved or refused */
+                applicationInTimeRate: number | null;
             };
         };
         /** @description A resource late against its update cycle beyond the grace days */
@@ -4188,6 +4200,18 @@ export interface components {
                 developers: number | null;
                 /** @description developer accounts that read these open datasets in the window */
                 developersActive: number;
+                /** @description conditional open-data applications (有条件开放申请) submitted in the window */
+                applications: number;
+                /** @description …of those, approved by as_of */
+                applicationsApproved: number;
+                /** @description …refused by as_of */
+                applicationsRefused: number;
+                /** @description …withdrawn by the developer by as_of */
+                applicationsWithdrawn: number;
+                /** @description …approved or refused before their working-day deadline */
+                applicationsAnsweredInTime: number;
+                /** @description answered in time, of those approved or refused */
+                applicationInTimeRate: number | null;
             };
             department: {
                 id: number;
@@ -4289,6 +4313,18 @@ export interface components {
                 developers: number | null;
                 /** @description developer accounts that read these open datasets in the window */
                 developersActive: number;
+                /** @description conditional open-data applications (有条件开放申请) submitted in the window */
+                applications: number;
+                /** @description …of those, approved by as_of */
+                applicationsApproved: number;
+                /** @description …refused by as_of */
+                applicationsRefused: number;
+                /** @description …withdrawn by the developer by as_of */
+                applicationsWithdrawn: number;
+                /** @description …approved or refused before their working-day deadline */
+                applicationsAnsweredInTime: number;
+                /** @description answered in time, of those approved or refused */
+                applicationInTimeRate: number | null;
             };
         };
         /** @description The monthly evaluation (考核评价): weighted scores and ranks */
