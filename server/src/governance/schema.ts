@@ -31,6 +31,9 @@ export const TrendQuery = z
 /** GET /api/v1/evaluations: one month's evaluation. */
 export const EvaluationQuery = z.object({ month, department: department.optional(), format: z.enum(['json', 'xlsx']).default('json') }).strict();
 
+/** GET /api/v1/evaluations/report.pdf: the whole city's evaluation of one month. */
+export const PrintQuery = z.object({ month }).strict();
+
 const n = z.number();
 const count = z.number().int();
 const share = z.number().nullable().describe('a share with four decimals; null when the denominator is 0');

@@ -4,8 +4,8 @@
  * replaces its rows; history makes the answer the same unless the settings' grace days changed.
  */
 import type { Knex } from 'knex';
-import { computeIndicators, type IndicatorReport, type Indicators } from './indicators.ts';
-import { presentSnapshot, type TrendPoint } from './presenter.ts';
+import { computeIndicators, emptyIndicators, type IndicatorReport, type Indicators } from './indicators.ts';
+import type { TrendPoint } from './presenter.ts';
 import { monthWindow, previousMonth } from './period.ts';
 
 /** The indicators of a month: its flows in the month, its stocks at the month's end. */
@@ -40,22 +40,41 @@ export async function hasSnapshot(knex: Knex, month: string): Promise<boolean> {
 /**
  * Snapshots from one month to another (both included): the city's when `withCity`, and those of
  * `departments` (null: all): their figures, which the trend and the evaluation read; the lists
- * stay in their own column (migration 017).
+ * stay in their own column (migration 017). PostgreSQL writes the whole answer as one JSON text —
+ * a year of every department is 1,200 points, and parsing them into objects only to serialize
+ * them again was most of the trend's time (docs/benchmarks.md, round 4). A figure added after a
+ * snapshot was stored reads as its empty value (0 or null), so every point has every field.
  */
-export async function readTrend(knex: Knex, q: { from: string; to: string; departments: number[] | null; withCity: boolean }): Promise<TrendPoint[]> {
-  const rows = await knex('odx.indicator_snapshots as s')
-    .leftJoin('odx.departments as d', 'd.id', 's.department_id')
-    .whereBetween('s.month', [`${q.from}-01`, `${q.to}-01`])
-    .where((w) => {
-      if (q.departments) w.whereIn('s.department_id', q.departments);
-      else w.whereNotNull('s.department_id');
-      if (q.withCity) w.orWhereNull('s.department_id');
-    })
-    .orderBy('s.month')
-    .orderByRaw('s.department_id nulls first')
-    .select(knex.raw(`to_char(s.month, 'YYYY-MM') as month`), 's.department_id', 'd.name', 's.indicators');
-  return rows.map(presentSnapshot);
+export async function readTrendJson(knex: Knex, q: { from: string; to: string; departments: number[] | null; withCity: boolean }): Promise<string> {
+  const scope = q.departments ? `s.department_id = any(:departments::bigint[])` : `s.department_id is not null`;
+  const { rows } = await knex.raw(
+    `select coalesce(json_agg(json_build_object(
+         'month', to_char(s.month, 'YYYY-MM'),
+         'department', case when s.department_id is null then null else json_build_object('id', s.department_id, 'name', d.name) end,
+         'indicators', jsonb_build_object(
+           'census', :census::jsonb || (s.indicators->'census'),
+           'timeliness', :timeliness::jsonb || (s.indicators->'timeliness'),
+           'quality', :quality::jsonb || (s.indicators->'quality'),
+           'sharing', :sharing::jsonb || (s.indicators->'sharing'),
+           'open', :open::jsonb || (s.indicators->'open')))
+         order by s.month, s.department_id nulls first), '[]')::text as items
+       from odx.indicator_snapshots s left join odx.departments d on d.id = s.department_id
+       where s.month between :from::date and :to::date and (${scope}${q.withCity ? ' or s.department_id is null' : ''})`,
+    { ...EMPTY_FIGURES, from: `${q.from}-01`, to: `${q.to}-01`, ...(q.departments ? { departments: q.departments } : {}) },
+  );
+  return `{"items":${rows[0].items}}`;
 }
+
+/** The same points as objects, for the evaluation. */
+export async function readTrend(knex: Knex, q: { from: string; to: string; departments: number[] | null; withCity: boolean }): Promise<TrendPoint[]> {
+  return (JSON.parse(await readTrendJson(knex, q)) as { items: TrendPoint[] }).items;
+}
+
+/** Each area's figures at their empty values, as JSON: what a snapshot older than a figure lacks. */
+const EMPTY_FIGURES = (() => {
+  const { timeliness: { stale: _s, ...timeliness }, quality: { resources: _r, ...quality }, open: { usage: _u, ...open }, census, sharing } = emptyIndicators();
+  return { census: JSON.stringify(census), timeliness: JSON.stringify(timeliness), quality: JSON.stringify(quality), sharing: JSON.stringify(sharing), open: JSON.stringify(open) };
+})();
 
 /** On start: last month's snapshot, when it is missing (a failure is logged, the server still starts). */
 export async function ensureLastMonth(knex: Knex, at: Date, graceDays: number): Promise<string | null> {
