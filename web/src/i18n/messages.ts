@@ -9,6 +9,7 @@ import * as sharingMessages from '../features/sharing/messages.ts';
 import * as workMessages from '../features/work/messages.ts';
 import * as oversightMessages from '../features/oversight/messages.ts';
 import * as openAppsMessages from '../features/open-applications/messages.ts';
+import * as evaluationMessages from '../features/evaluation/messages.ts';
 
 /**
  * Every string on the screen, Chinese first and English second. The terms are WEB.md's "Words on
@@ -203,6 +204,7 @@ export const zh = {
   ...censusMessages.zh,
   ...censusImportMessages.zh,
   ...loadsMessages.zh,
+  ...evaluationMessages.zh,
 };
 
 export type MessageKey = keyof typeof zh;
@@ -394,4 +396,5 @@ export const en: Record<MessageKey, string> = {
   ...censusMessages.en,
   ...censusImportMessages.en,
   ...loadsMessages.en,
+  ...evaluationMessages.en,
 };
