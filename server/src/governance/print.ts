@@ -57,7 +57,8 @@ async function print(job: PrintJob): Promise<Buffer> {
     timeout: TIMEOUT_MS,
   });
   try {
-    const context = await browser.newContext({ locale: job.lang === 'en' ? 'en-US' : 'zh-CN', javaScriptEnabled: true });
+    // laid out at the paper's width (A4 less the margins, at 96 px an inch), so the charts are drawn at the size they print
+    const context = await browser.newContext({ locale: job.lang === 'en' ? 'en-US' : 'zh-CN', viewport: { width: 703, height: 1000 } });
     await context.addInitScript((lang) => localStorage.setItem('odx.lang', lang), job.lang);
     // nothing leaves the process: the app's files from webDir, the API from the answers, the rest refused
     await context.route('**/*', async (route) => {
@@ -80,8 +81,8 @@ async function print(job: PrintJob): Promise<Buffer> {
     await page.emulateMedia({ media: 'print' });
     await page.goto(ORIGIN + job.page, { timeout: TIMEOUT_MS });
     // the page says when its data and charts are drawn, or that it could not load them
-    const state = await page.waitForSelector('[data-print-state]', { timeout: TIMEOUT_MS }).then((el) => el.getAttribute('data-print-state'));
-    if (state !== 'ready') throw new Error(`the printable page reports '${state}'`);
+    const state = await page.waitForSelector('[data-print-state="ready"], [data-print-state="error"]', { timeout: TIMEOUT_MS }).then((el) => el.getAttribute('data-print-state'));
+    if (state !== 'ready') throw new Error(`the printable page reports '${state}': ${(await page.locator('main').innerText()).slice(0, 500)}`);
     return await page.pdf({ format: 'A4', printBackground: true, margin: { top: '14mm', bottom: '14mm', left: '12mm', right: '12mm' } });
   } finally {
     await browser.close();

@@ -1,10 +1,10 @@
-import { useCallback, useEffect, useState } from 'react';
-import { useSearchParams } from 'react-router';
-import { Loading } from '../../components/Loading.tsx';
-import { ProblemAlert } from '../../components/ProblemAlert.tsx';
-import { useI18n } from '../../i18n/i18n.tsx';
-import { useEvaluation } from './api.ts';
-import { EvaluationReport } from './EvaluationReport.tsx';
+import { useCallback, useEffect, useState } from "react";
+import { useSearchParams } from "react-router";
+import { Loading } from "../../components/Loading.tsx";
+import { ProblemAlert } from "../../components/ProblemAlert.tsx";
+import { useI18n } from "../../i18n/i18n.tsx";
+import { useEvaluation } from "./api.ts";
+import { EvaluationReport } from "./EvaluationReport.tsx";
 
 /**
  * The evaluation report alone, for paper: no portal or console frame. The server's PDF is this
@@ -15,15 +15,18 @@ import { EvaluationReport } from './EvaluationReport.tsx';
 export function PrintEvaluationPage() {
   const { t, date } = useI18n();
   const [params] = useSearchParams();
-  const month = /^\d{4}-\d{2}$/.test(params.get('month') ?? '') ? params.get('month')! : '';
+  const month = /^\d{4}-\d{2}$/.test(params.get("month") ?? "")
+    ? params.get("month")!
+    : "";
   const report = useEvaluation(month);
   const [drawn, setDrawn] = useState(false);
   const onReady = useCallback(() => setDrawn(true), []);
   // the PDF's title (Chromium takes it from the page), set once the report is in: after the app's own title
   useEffect(() => {
-    if (report.data) document.title = t('evaluation.title', { month: report.data.month });
+    if (report.data)
+      document.title = t("evaluation.title", { month: report.data.month });
   }, [report.data, t]);
-  const state = report.isError ? 'error' : drawn ? 'ready' : 'loading';
+  const state = report.isError ? "error" : drawn ? "ready" : "loading";
   return (
     <main id="main" className="print-page" data-print-state={state}>
       {report.isError ? (
@@ -33,7 +36,9 @@ export function PrintEvaluationPage() {
       ) : (
         <>
           <EvaluationReport report={report.data} onReady={onReady} />
-          <p className="evaluation-footer">{t('evaluation.generated', { at: date(new Date().toISOString()) })}</p>
+          <p className="evaluation-footer">
+            {t("evaluation.generated", { at: date(new Date().toISOString()) })}
+          </p>
         </>
       )}
     </main>
