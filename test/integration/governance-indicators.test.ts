@@ -233,6 +233,21 @@ describe('governance indicators from history (#17)', function () {
     await request(t.app).get('/api/v1/indicators/trend?from=2026-10&to=2026-09').set(t.auth('authority')).expect(400);
   });
 
+  it('serves the trend again as soon as a snapshot is recomputed or a department renamed (its answers are kept between reads)', async () => {
+    const trend = async () => (await request(t.app).get('/api/v1/indicators/trend?from=2026-10&to=2026-10').set(t.auth('authority')).expect(200)).body.items;
+    const before = await trend();
+    expect(await trend(), 'the same answer read twice').to.deep.equal(before);
+    // a snapshot written again with another figure (as a changed grace setting would), then a renamed department
+    await snapshotMonth(t.knex, '2026-10', 3);
+    await t.knex('odx.indicator_snapshots').where({ month: '2026-10-01', department_id: t.deptA.id }).update({ indicators: t.knex.raw(`jsonb_set(indicators, '{census,systems}', '99')`), computed_at: t.knex.fn.now() });
+    const after = await trend();
+    expect(after.find((p: any) => p.department?.id === t.deptA.id).indicators.census.systems).to.equal(99);
+    await t.knex('odx.departments').where({ id: t.deptB.id }).update({ name: '测试乙局（更名）', updated_at: t.knex.fn.now() });
+    expect((await trend()).find((p: any) => p.department?.id === t.deptB.id).department.name).to.equal('测试乙局（更名）');
+    await t.knex('odx.departments').where({ id: t.deptB.id }).update({ name: '测试乙局', updated_at: t.knex.fn.now() });
+    await snapshotMonth(t.knex, '2026-10', 3);
+  });
+
   it('scores and ranks departments on the authority’s weights, and refuses a weights file that breaks the schema', async () => {
     await fs.writeFile(path.join(t.home, 'evaluation.json'), JSON.stringify({ version: 7, graceDays: 3, weights: { 'census.linkRate': 3, 'timeliness.onTimeRate': 1 } }));
     try {

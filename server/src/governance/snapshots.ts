@@ -40,12 +40,44 @@ export async function hasSnapshot(knex: Knex, month: string): Promise<boolean> {
 /**
  * Snapshots from one month to another (both included): the city's when `withCity`, and those of
  * `departments` (null: all): their figures, which the trend and the evaluation read; the lists
- * stay in their own column (migration 017). PostgreSQL writes the whole answer as one JSON text —
- * a year of every department is 1,200 points, and parsing them into objects only to serialize
- * them again was most of the trend's time (docs/benchmarks.md, round 4). A figure added after a
- * snapshot was stored reads as its empty value (0 or null), so every point has every field.
+ * stay in their own column (migration 017). The answer is the JSON text of IndicatorTrend, kept
+ * between reads until the snapshots or the departments' names change (docs/benchmarks.md, round 4).
  */
 export async function readTrendJson(knex: Knex, q: { from: string; to: string; departments: number[] | null; withCity: boolean }): Promise<string> {
+  const key = JSON.stringify(q);
+  // what the answer depends on: the months' snapshot rows (replaced whole by a new snapshot) and the departments' names
+  const { rows } = await knex.raw(
+    `select count(*) || ':' || coalesce(max(s.computed_at)::text, '') || ':' || (select coalesce(max(updated_at)::text, '') from odx.departments) as version
+     from odx.indicator_snapshots s where s.month between :from::date and :to::date`,
+    { from: `${q.from}-01`, to: `${q.to}-01` },
+  );
+  const version = String(rows[0].version);
+  const hit = trendCache.get(key);
+  if (hit?.version === version) return hit.json;
+  const json = await writeTrendJson(knex, q);
+  trendCache.delete(key);
+  trendCache.set(key, { version, json });
+  // the oldest answers go first (a Map keeps insertion order)
+  while (trendCache.size > TREND_CACHE_ENTRIES) trendCache.delete(trendCache.keys().next().value!);
+  return json;
+}
+
+/**
+ * Answers of the trend already written, by query, each with the version of the snapshots it was
+ * written from: a year of every department is megabytes of JSON that stays the same until the next
+ * snapshot, so a dashboard's reads cost one index lookup (is it still the same?) and the send.
+ * Each server process keeps its own; the version check keeps them right.
+ */
+const trendCache = new Map<string, { version: string; json: string }>();
+const TREND_CACHE_ENTRIES = 32;
+
+/**
+ * PostgreSQL writes the whole answer as one JSON text: a year of every department is 1,200
+ * points, and parsing them into objects only to serialize them again cost more than the query. A
+ * figure added after a snapshot was stored reads as its empty value (0 or null), so every point
+ * has every field.
+ */
+async function writeTrendJson(knex: Knex, q: { from: string; to: string; departments: number[] | null; withCity: boolean }): Promise<string> {
   const scope = q.departments ? `s.department_id = any(:departments::bigint[])` : `s.department_id is not null`;
   const { rows } = await knex.raw(
     `select coalesce(json_agg(json_build_object(
