@@ -237,6 +237,13 @@ describe('governance indicators from history (#17)', function () {
     const trend = async () => (await request(t.app).get('/api/v1/indicators/trend?from=2026-10&to=2026-10').set(t.auth('authority')).expect(200)).body.items;
     const before = await trend();
     expect(await trend(), 'the same answer read twice').to.deep.equal(before);
+    // a browser takes it gzipped (kept so), a client that does not ask gets plain JSON
+    const zipped = await request(t.app).get('/api/v1/indicators/trend?from=2026-10&to=2026-10').set(t.auth('authority')).set('Accept-Encoding', 'gzip').expect(200);
+    expect([zipped.headers['content-encoding'], zipped.headers.vary]).to.deep.equal(['gzip', 'Accept-Encoding']);
+    expect(zipped.body.items).to.deep.equal(before);
+    const plain = await request(t.app).get('/api/v1/indicators/trend?from=2026-10&to=2026-10').set(t.auth('authority')).set('Accept-Encoding', 'identity').expect(200);
+    expect(plain.headers['content-encoding']).to.equal(undefined);
+    expect(plain.body.items).to.deep.equal(before);
     // a snapshot written again with another figure (as a changed grace setting would), then a renamed department
     await snapshotMonth(t.knex, '2026-10', 3);
     await t.knex('odx.indicator_snapshots').where({ month: '2026-10-01', department_id: t.deptA.id }).update({ indicators: t.knex.raw(`jsonb_set(indicators, '{census,systems}', '99')`), computed_at: t.knex.fn.now() });

@@ -12,7 +12,7 @@ import { dayEnd, dayStart, monthWindow, shanghaiDay } from './period.ts';
 import { printPdf } from './print.ts';
 import { EvaluationQuery, EvaluationReport, IndicatorQuery, IndicatorReport, IndicatorTrend, PrintQuery, TrendQuery } from './schema.ts';
 import { loadSettings, SettingsError, type EvaluationSettings } from './settings.ts';
-import { monthReport, readTrend, readTrendJson } from './snapshots.ts';
+import { monthReport, readTrend, readTrendAnswer } from './snapshots.ts';
 
 /** The authority and administrators read any department and the city; an officer their own department. */
 const access = { admin: 'any', authority: 'any', officer: 'own' } as const;
@@ -75,10 +75,13 @@ export const governanceRoutes = [
     response: IndicatorTrend,
     query: TrendQuery,
     owner: askedDepartment,
-    handler: async ({ query, scoping, services, res }) => {
+    handler: async ({ query, scoping, services, req, res }) => {
       const { departments, withCity } = reach(scoping, query.department);
-      // the body is IndicatorTrend, written by PostgreSQL (readTrendJson says why)
-      res.type('application/json; charset=utf-8').send(await readTrendJson(services.knex, { from: query.from, to: query.to, departments, withCity }));
+      // the body is IndicatorTrend, written by PostgreSQL and kept gzipped too (readTrendAnswer says why)
+      const answer = await readTrendAnswer(services.knex, { from: query.from, to: query.to, departments, withCity });
+      res.type('application/json; charset=utf-8').vary('Accept-Encoding');
+      if (req.acceptsEncodings('gzip') === 'gzip') res.set('Content-Encoding', 'gzip').send(answer.gzip);
+      else res.send(answer.json);
     },
   }),
   route({
