@@ -133,6 +133,8 @@ const schema = z.object({
    * Chosen when the installation is created and recorded there; a server refuses to start under another.
    */
   crypto: z.enum(SUITE_NAMES).default('intl'),
+  /** The Chromium that prints reports to PDF (the evaluation report, docs/indicators.md); without it the PDF answers 503. */
+  chromium: z.string().default('/usr/bin/chromium'),
   /** The built web app (docs/web.md); default web/dist of this checkout. */
   webDir: z.string().default(fileURLToPath(new URL('../../web/dist', import.meta.url))),
 });
@@ -200,6 +202,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     maskSalt: env.ODX_MASK_SALT,
     crypto: env.ODX_CRYPTO || undefined,
     webDir: env.ODX_WEB_DIR,
+    chromium: env.ODX_CHROMIUM || undefined,
     ...overrides,
   });
   if (!parsed.success) {

@@ -144,7 +144,14 @@ export async function governanceBench(): Promise<void> {
     const served = await serveApp(db);
     const dept = (await db.knex('odx.departments').where('uscc', 'like', 'BENCH%').orderBy('id').first('id')).id;
     const authority = await makePrincipal(db.knex, 'bench.authority', dept, ['authority']);
-    const headers = { Authorization: `Bearer ${authority.token}` };
+    // as a browser asks: gzip accepted (the trend is kept gzipped)
+    const headers = { Authorization: `Bearer ${authority.token}`, 'Accept-Encoding': 'gzip' };
+    // the first read after a snapshot: PostgreSQL writes the answer (later reads are kept answers, checked against the snapshots' version)
+    const c0 = performance.now();
+    const first = await fetch(`${served.base}/api/v1/indicators/trend?from=2025-11&to=${MONTH}`, { headers });
+    const firstBytes = (await first.arrayBuffer()).byteLength;
+    const sent = Number(first.headers.get('content-length') ?? 0);
+    report('dashboard: every department’s year of trend, first read after a snapshot', { ms: (performance.now() - c0).toFixed(0), 'MiB JSON': (firstBytes / 2 ** 20).toFixed(2), 'MiB gzip sent': (sent / 2 ** 20).toFixed(2) });
     const runs = [
       ['dashboard: the city’s year of trend', [`/api/v1/indicators/trend?from=2025-11&to=${MONTH}&department=${dept}`]],
       ['dashboard: the evaluation of a month (100 departments)', [`/api/v1/evaluations?month=${MONTH}`]],

@@ -148,6 +148,43 @@ async function grant(knex: Knex, requestId: number, consumer: number, provider: 
   return Number(row.id);
 }
 
+/**
+ * A conditional open-data application for R4 and how it ended: its current row is final, so an
+ * as-of date before `answered` must read it as still waiting.
+ */
+async function application(knex: Knex, developer: number, provider: number, resourceId: number, submitted: string, end: { state: 'granted' | 'refused' | 'withdrawn' | 'provider_review'; at?: string; late?: boolean }): Promise<void> {
+  const decided = end.state === 'granted' || end.state === 'refused';
+  const [row] = await knex('odx.open_applications')
+    .insert({
+      developer_id: developer,
+      resource_id: resourceId,
+      resource_code: '102/000004',
+      provider_department_id: provider,
+      doc: JSON.stringify({ purpose: '历史申请' }),
+      access_mode: 'query',
+      // a granted one names its grant, made below: it waits until then
+      state: end.state === 'granted' ? 'provider_review' : end.state,
+      limit_days: 5,
+      due_at: end.state === 'provider_review' || end.state === 'granted' ? at(submitted) : null,
+      reason: end.state === 'refused' ? '用途不明' : null,
+      submitted_at: at(submitted),
+      decided_at: decided ? at(end.at!) : null,
+      late: decided ? end.late : null,
+      created_at: at(submitted),
+      updated_at: at(end.at ?? submitted),
+    })
+    .returning('id');
+  if (end.state !== 'granted') return;
+  // one grant in force per developer, resource and mode: earlier approvals' grants have ended
+  const [g] = await knex('odx.grants')
+    .insert({
+      application_id: row.id, developer_id: developer, provider_department_id: provider, resource_id: resourceId, mode: 'query', items: ['f0'], rate_limit: 60,
+      starts_at: at(end.at!), decided_by: 'provider', status: 'revoked', status_at: at(end.at!), created_at: at(end.at!),
+    })
+    .returning('id');
+  await knex('odx.open_applications').where({ id: row.id }).update({ state: 'granted', due_at: null, grant_id: g.id });
+}
+
 async function demand(knex: Knex, dept: number, steps: [string, string, string][]): Promise<void> {
   const [row] = await knex('odx.demands').insert({ department_id: dept, name: '历史需求', status: 'open', doc: JSON.stringify({ name: '历史需求' }) }).returning('id');
   for (const [action, status, when] of steps) await hist(knex, 'demand', Number(row.id), 1, action, status, when, action === 'create' ? { name: '历史需求' } : undefined);
@@ -243,6 +280,14 @@ export async function buildHistory(knex: Knex, a: Dept, b: Dept, c: Dept): Promi
 
   // a developer registered 09-20 reads R1 twice in October
   const [dev] = await knex('odx.principals').insert({ login: 'hist.developer', display_name: '历史开发者', roles: ['developer'], created_at: at('2026-09-20T02:00:00Z') }).returning('id');
+
+  // applications for R4 (B, conditional): approved in time, refused late, approved late after October, withdrawn; one in November waits
+  const devId = Number(dev.id);
+  await application(knex, devId, b.id, r4, '2026-10-10T02:00:00Z', { state: 'granted', at: '2026-10-12T02:00:00Z', late: false });
+  await application(knex, devId, b.id, r4, '2026-10-15T02:00:00Z', { state: 'refused', at: '2026-10-30T02:00:00Z', late: true });
+  await application(knex, devId, b.id, r4, '2026-10-20T02:00:00Z', { state: 'granted', at: '2026-11-05T02:00:00Z', late: true });
+  await application(knex, devId, b.id, r4, '2026-10-22T02:00:00Z', { state: 'withdrawn', at: '2026-10-24T02:00:00Z' });
+  await application(knex, devId, b.id, r4, '2026-11-03T02:00:00Z', { state: 'provider_review' });
 
   await events(knex, [
     { action: 'shared.rows', at: '2026-07-01T02:00:00Z', dept: a.id, resourceId: r2, detail: { grant: g0 } },

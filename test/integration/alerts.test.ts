@@ -169,6 +169,42 @@ describe('alerts: the notification list, the signed webhook with retries, leak w
       expect(await t.knex('odx.alerts').whereIn('id', again).where({ kind: 'leak_watch' })).to.deep.equal([]);
     });
 
+    it('raises a shape alert when a grant filters on an item it never used, or switches to taking everything; none on its usual shape', async () => {
+      const now = new Date('2026-12-09T06:00:00Z');
+      const byCode = [{ column: 'credit_code', op: 'eq', value: '91350200MA2Y0K3L65' }];
+      /** `count` reads under a grant at `at` with these filters (null: none), or downloads. */
+      const reads = (grant: number, at: Date, count: number, filters: object[] | null, action = 'shared.rows') =>
+        sharedReads(grant, t.deptA.id, at, count).map((r) => ({ ...r, action, detail: JSON.stringify(filters ? { grant, filters } : { grant, filters: [] }) }));
+      const grants: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const g = Number((await requestBetween(t.knex, t.deptA, t.deptB, { to: 'granted' })).request.grant_id);
+        grants.push(g);
+        // the usual shape: 30 reads a day, each looking one enterprise up by its code; now and then an unfiltered page
+        for (let d = 1; d <= 28; d++) await recordAudit(t.knex, [...reads(g, new Date(now.getTime() - d * 86_400_000), 30, byCode), ...(d % 7 === 0 ? reads(g, new Date(now.getTime() - d * 86_400_000 + 3_600_000), 1, null) : [])]);
+      }
+      const [usual, newItem, everything] = grants;
+      const morning = new Date('2026-12-09T01:00:00Z');
+      // today: the usual lookups; lookups by the legal person's name; pages of everything and downloads — all within the usual volume
+      await recordAudit(t.knex, [...reads(usual, morning, 35, byCode), ...reads(usual, morning, 1, null)]);
+      await recordAudit(t.knex, [...reads(newItem, morning, 10, byCode), ...reads(newItem, morning, 5, [{ column: 'legal_person', op: 'eq', value: '张三' }])]);
+      await recordAudit(t.knex, [...reads(everything, morning, 5, byCode), ...reads(everything, morning, 20, null), ...reads(everything, morning, 5, null, 'shared.download')]);
+      const raised = await runAlertChecks(t.knex, t.services.config, now);
+      const alerts = (await t.knex('odx.alerts').whereIn('id', raised).where({ kind: 'leak_watch' })).sort((a, b) => Number(a.target_id) - Number(b.target_id));
+      expect(alerts.map((a) => a.target_id), 'only the two that left their shape').to.deep.equal([String(newItem), String(everything)]);
+      expect(alerts[0].detail).to.deep.equal({ signal: 'shape', day: '2026-12-09', reads: 15, newFilterItems: ['legal_person'], consumer: t.deptA.id, resourceId: alerts[0].detail.resourceId });
+      expect(alerts[0]).to.include({ key: `leak_watch:shape:grant:${newItem}:2026-12-09`, department_id: t.deptB.id, target_type: 'grant' });
+      // 25 of 30 reads took everything today; 4 of 844 did before
+      expect(alerts[1].detail).to.include({ signal: 'shape', reads: 30, everythingToday: 25, everythingShareBefore: 0.005 });
+      expect(alerts[1].detail).to.not.have.property('newFilterItems');
+      expect(JSON.stringify(alerts.map((a) => a.detail)), 'no filter value in an alert').to.not.contain('张三');
+      // the authority suspends the grant from a shape alert as from a volume one
+      await request(t.app).post(`/api/v1/alerts/${alerts[1].id}/suspend-grant`).set(t.auth('authority')).send({ reason: '读取方式异常，暂停核查' }).expect(200);
+      expect((await t.knex('odx.grants').where({ id: everything }).first('status')).status).to.equal('suspended');
+      // checking again the same day raises nothing new
+      const again = await runAlertChecks(t.knex, t.services.config, new Date(now.getTime() + 3_600_000));
+      expect(await t.knex('odx.alerts').whereIn('id', again).where({ kind: 'leak_watch' })).to.deep.equal([]);
+    });
+
     it('watches a developer account’s open-data reads too, and refuses to suspend a grant from an alert that names none', async () => {
       const open = await publishedResource(t.knex, t.deptB.uscc, { name: '开放的企业名录' });
       const dev = t.principals.developer.id;

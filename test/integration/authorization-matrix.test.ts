@@ -16,6 +16,7 @@ import { resourceStepper, type LifecycleStep } from '../../server/src/census/res
 import type { CensusKind } from '../../server/src/census/documents/kinds.ts';
 import { everyOf } from '../helpers/every.ts';
 import { applicationDoc, applicationOf, conditionalResource } from '../helpers/open-applications.ts';
+import { ensureWebBuild } from '../helpers/browser.ts';
 
 /** The principal that owns the target of a call: in department A, or outside every department for developers. */
 interface TargetOwner {
@@ -172,6 +173,7 @@ Object.assign(fixtures, {
   'GET /api/v1/indicators': async (t: TestApp) => ({ path: '/api/v1/indicators', query: { department: String(t.deptA.id), as_of: '2026-10-31', from: '2026-10-01', to: '2026-10-31' } }),
   'GET /api/v1/indicators/trend': async (t: TestApp) => ({ path: '/api/v1/indicators/trend', query: { department: String(t.deptA.id), from: '2026-01', to: '2026-12' } }),
   'GET /api/v1/evaluations': async (t: TestApp) => ({ path: '/api/v1/evaluations', query: { department: String(t.deptA.id), month: '2026-10' } }),
+  'GET /api/v1/evaluations/report.pdf': async () => ({ path: '/api/v1/evaluations/report.pdf', query: { month: '2026-10' } }),
 } satisfies typeof fixtures);
 
 /** Sharing: department A as the consumer or the provider of a request, the other party a third department. */
@@ -372,7 +374,8 @@ describe('authorisation matrix: every route x role x own/colleague/other departm
   // every route, six roles, three sides: minutes on a busy two-core machine
   this.timeout(600_000);
   let t: TestApp;
-  before(async () => (t = await testApp()));
+  // the web app's build: the evaluation's PDF is its printable page, printed by Chromium
+  before(async () => (t = await testApp({ env: { ODX_WEB_DIR: ensureWebBuild() } })));
   after(() => t.close());
 
   it('has a fixture for every non-public route in the route table', () => {

@@ -11,6 +11,7 @@ import { loadConfig, type Config } from '../../server/src/config.ts';
 import { seedDemo } from '../../server/src/demo/seed.ts';
 import { createLogger } from '../../server/src/http/observability.ts';
 import { validateDocument } from '../../server/src/schemas/validator.ts';
+import { previousMonth } from '../../server/src/governance/period.ts';
 import { freshDatabase, type TestDatabase } from '../helpers/db.ts';
 import { everyOf } from '../helpers/every.ts';
 
@@ -124,6 +125,28 @@ describe('demo city 滨海市 and its census', function () {
     const open = await db.knex('odx.demands').where({ name: '新就业形态劳动者职业伤害保障参保扩面' }).first('id');
     const matches = await request(app).get(`/api/v1/demands/${open.id}/matches`).set(auth).expect(200);
     expect(matches.body.items[0].name).to.equal('网约车驾驶员证信息');
+  });
+
+  it('has a year of history: twelve monthly snapshots whose trend moves', async () => {
+    const months: string[] = (await db.knex.raw(`select to_char(month, 'YYYY-MM') as m from odx.indicator_snapshots where department_id is null order by month`)).rows.map((r: { m: string }) => r.m);
+    expect(months).to.have.length(12);
+    expect(months[11]).to.equal(previousMonth(new Date()));
+    const trend = (await request(app).get('/api/v1/indicators/trend').query({ from: months[0], to: months[11] }).set(auth).expect(200)).body.items;
+    const city = trend.filter((p: { department: unknown }) => p.department === null);
+    expect(city.map((p: { month: string }) => p.month)).to.deep.equal(months);
+    const series = (f: (p: any) => number | null) => city.map((p: any) => f(p.indicators));
+    // the census grew over the year, data was loaded every month, sharing was answered, timeliness and quality vary
+    const resources = series((x) => x.census.resources);
+    expect(resources[0]).to.be.above(0);
+    expect(resources[11]).to.be.above(resources[0]);
+    expect(resources.every((n: number, i: number) => i === 0 || n >= resources[i - 1]), 'never shrinks').to.equal(true);
+    expect(series((x) => x.quality.loads).every((n: number | null) => (n ?? 0) > 0), 'loads every month').to.equal(true);
+    expect(series((x) => x.quality.rowsRejected).some((n: number | null) => (n ?? 0) > 0)).to.equal(true);
+    expect(new Set(series((x) => x.timeliness.onTimeRate)).size, 'timeliness varies').to.be.above(2);
+    expect(new Set(series((x) => x.census.linkRate)).size, 'link rate varies').to.be.above(2);
+    expect(series((x) => x.sharing.received).filter((n: number | null) => (n ?? 0) > 0).length, 'months with share requests').to.be.at.least(2);
+    // departments have their own points
+    expect(trend.filter((p: { department: unknown }) => p.department !== null).length).to.be.above(12 * 5);
   });
 
   it('records every step in an audit chain that verifies', async () => {

@@ -120,6 +120,7 @@ describe('governance indicators from history (#17)', function () {
       usage: [{ resourceId: h.resources.r1, code: '102/000001', month: '2026-10', downloads: 2, apiCalls: 4 }],
       // one developer read R1 (twice); registered developers are the city's figure
       developers: null, developersActive: 1,
+      applications: 0, applicationsApproved: 0, applicationsRefused: 0, applicationsWithdrawn: 0, applicationsAnsweredInTime: 0, applicationInTimeRate: null,
     });
     // the test app's own developer accounts were made today, after as_of: only the one registered 09-20 counts
     expect(oct.city.open).to.include({ datasets: 2, capacity: 240, machineReadable: 2, machineReadableShare: 1, domains: 2, departmentsCovered: 2, downloads: 2, apiCalls: 4, developers: 1, developersActive: 1 });
@@ -128,7 +129,28 @@ describe('governance indicators from history (#17)', function () {
       datasets: 0, capacity: 0, machineReadable: 0, machineReadableShare: null, domains: 0, departmentsCovered: 0, downloads: 1, apiCalls: 0,
       usage: [{ resourceId: h.resources.r1, code: '102/000001', month: '2026-11', downloads: 1, apiCalls: 0 }],
       developers: null, developersActive: 0,
+      applications: 0, applicationsApproved: 0, applicationsRefused: 0, applicationsWithdrawn: 0, applicationsAnsweredInTime: 0, applicationInTimeRate: null,
     });
+  });
+
+  it('counts conditional open-data applications and their answers as they stood at the date', async () => {
+    const pick = (o: any) => ({
+      applications: o.applications, approved: o.applicationsApproved, refused: o.applicationsRefused, withdrawn: o.applicationsWithdrawn,
+      inTime: o.applicationsAnsweredInTime, rate: o.applicationInTimeRate,
+    });
+    // October's four, at its end: the one approved on 11-05 still waited
+    const oct = (await get(`${OCT}&as_of=2026-10-31`).expect(200)).body;
+    expect(pick(deptOf(oct, t.deptB.id).open)).to.deep.equal({ applications: 4, approved: 1, refused: 1, withdrawn: 1, inTime: 1, rate: 0.5 });
+    expect(pick(oct.city.open)).to.deep.equal(pick(deptOf(oct, t.deptB.id).open));
+    expect(pick(deptOf(oct, t.deptA.id).open).applications).to.equal(0);
+    // the same October, a month later: the late approval is in
+    const later = (await get(`${OCT}&as_of=2026-11-30`).expect(200)).body;
+    expect(pick(deptOf(later, t.deptB.id).open)).to.deep.equal({ applications: 4, approved: 2, refused: 1, withdrawn: 1, inTime: 1, rate: 0.3333 });
+    // before the withdrawal (10-24) and the refusal: only the first approval
+    const mid = (await get('from=2026-10-01&to=2026-10-23&as_of=2026-10-23').expect(200)).body;
+    expect(pick(deptOf(mid, t.deptB.id).open)).to.deep.equal({ applications: 4, approved: 1, refused: 0, withdrawn: 0, inTime: 1, rate: 1 });
+    const nov = (await get('from=2026-11-01&to=2026-11-30&as_of=2026-11-30').expect(200)).body;
+    expect(pick(deptOf(nov, t.deptB.id).open)).to.deep.equal({ applications: 1, approved: 0, refused: 0, withdrawn: 0, inTime: 0, rate: null });
   });
 
   it('shows an officer their own department only, without the city', async () => {
@@ -209,6 +231,28 @@ describe('governance indicators from history (#17)', function () {
     expect(officer.map((p: any) => [p.month, p.department?.id ?? null])).to.deep.equal([['2026-09', t.deptA.id], ['2026-10', t.deptA.id]]);
     await request(t.app).get(`/api/v1/indicators/trend?from=2026-09&to=2026-10&department=${t.deptB.id}`).set(t.auth('officer')).expect(403);
     await request(t.app).get('/api/v1/indicators/trend?from=2026-10&to=2026-09').set(t.auth('authority')).expect(400);
+  });
+
+  it('serves the trend again as soon as a snapshot is recomputed or a department renamed (its answers are kept between reads)', async () => {
+    const trend = async () => (await request(t.app).get('/api/v1/indicators/trend?from=2026-10&to=2026-10').set(t.auth('authority')).expect(200)).body.items;
+    const before = await trend();
+    expect(await trend(), 'the same answer read twice').to.deep.equal(before);
+    // a browser takes it gzipped (kept so), a client that does not ask gets plain JSON
+    const zipped = await request(t.app).get('/api/v1/indicators/trend?from=2026-10&to=2026-10').set(t.auth('authority')).set('Accept-Encoding', 'gzip').expect(200);
+    expect([zipped.headers['content-encoding'], zipped.headers.vary]).to.deep.equal(['gzip', 'Accept-Encoding']);
+    expect(zipped.body.items).to.deep.equal(before);
+    const plain = await request(t.app).get('/api/v1/indicators/trend?from=2026-10&to=2026-10').set(t.auth('authority')).set('Accept-Encoding', 'identity').expect(200);
+    expect(plain.headers['content-encoding']).to.equal(undefined);
+    expect(plain.body.items).to.deep.equal(before);
+    // a snapshot written again with another figure (as a changed grace setting would), then a renamed department
+    await snapshotMonth(t.knex, '2026-10', 3);
+    await t.knex('odx.indicator_snapshots').where({ month: '2026-10-01', department_id: t.deptA.id }).update({ indicators: t.knex.raw(`jsonb_set(indicators, '{census,systems}', '99')`), computed_at: t.knex.fn.now() });
+    const after = await trend();
+    expect(after.find((p: any) => p.department?.id === t.deptA.id).indicators.census.systems).to.equal(99);
+    await t.knex('odx.departments').where({ id: t.deptB.id }).update({ name: '测试乙局（更名）', updated_at: t.knex.fn.now() });
+    expect((await trend()).find((p: any) => p.department?.id === t.deptB.id).department.name).to.equal('测试乙局（更名）');
+    await t.knex('odx.departments').where({ id: t.deptB.id }).update({ name: '测试乙局', updated_at: t.knex.fn.now() });
+    await snapshotMonth(t.knex, '2026-10', 3);
   });
 
   it('scores and ranks departments on the authority’s weights, and refuses a weights file that breaks the schema', async () => {

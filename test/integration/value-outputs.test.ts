@@ -19,6 +19,7 @@ import { binary } from '../helpers/binary.ts';
 import { shanghaiDay } from '../../server/src/governance/period.ts';
 import { NOT_SHARED, POLICY, requestBetween, shareDoc, systemOf } from '../helpers/sharing.ts';
 import { applicationOf } from '../helpers/open-applications.ts';
+import { ensureWebBuild } from '../helpers/browser.ts';
 
 /**
  * Every output that can carry a value from a data table, against every kind of caller. Department B
@@ -174,6 +175,8 @@ const GETS: Record<string, (f: Fixture) => string[]> = {
   '/api/v1/indicators': () => ['/api/v1/indicators', '/api/v1/indicators?format=csv', '/api/v1/indicators?format=xlsx'],
   '/api/v1/indicators/trend': () => ['/api/v1/indicators/trend?from=2000-01&to=2099-12'],
   '/api/v1/evaluations': () => [THIS_MONTH, `${THIS_MONTH}&format=xlsx`].map((q) => `/api/v1/evaluations?month=${q}`),
+  // the PDF prints the evaluation above (scores, no value of a data table); its text is compressed, so the scan is of the JSON
+  '/api/v1/evaluations/report.pdf': () => [`/api/v1/evaluations/report.pdf?month=${THIS_MONTH}`],
   '/api/v1/error-reports': () => ['/api/v1/error-reports', '/api/v1/error-reports?role=provider', '/api/v1/error-reports?role=reporter'],
   '/api/v1/error-reports/:id': (f) => [`/api/v1/error-reports/${f.errorReportId}`],
   '/api/v1/alerts': () => ['/api/v1/alerts'],
@@ -260,7 +263,7 @@ describe('outputs that can carry a data value, against every kind of caller', fu
 
   before(async () => {
     const sink = new Writable({ write: (chunk, _enc, cb) => (logged.push(String(chunk)), cb()) });
-    t = await testApp({ log: pino({ level: 'trace' }, sink) });
+    t = await testApp({ log: pino({ level: 'trace' }, sink), env: { ODX_WEB_DIR: ensureWebBuild() } });
     const sys = await systemOf(t.knex, t.deptA);
     const cred = await request(t.app).post('/api/v1/consumer-credentials').set(t.auth('officer')).send({ systemId: sys, login: 'a.sys.values' }).expect(201);
     const walked = await requestBetween(t.knex, t.deptA, t.deptB, { to: 'provider_review', doc: { items: ['credit_code', 'legal_person'] } });

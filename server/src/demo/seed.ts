@@ -15,6 +15,8 @@ import { seedCensus } from './census.ts';
 import { seedData } from './data.ts';
 import { seedSharing } from './sharing.ts';
 import { DEMO_DEVELOPERS, seedOpenApplications } from './open-applications.ts';
+import { seedHistory } from './history.ts';
+import { now } from '../sharing/clock.ts';
 
 const DEMO: Actor = { kind: 'system', label: 'system:demo' };
 
@@ -75,6 +77,7 @@ export async function seedDemo(knex: Knex, config: Config): Promise<DemoResult> 
     await seedData(knex, ids, config);
     await seedSharing(knex, ids, config);
     await seedOpenApplications(knex, config);
+    await seedHistory(knex, config.homeDir, now());
   }
   return { adminTokenFile: await ensureAdminToken(knex, config), accountsFile: await ensureDemoPasswords(knex, config), seeded };
 }

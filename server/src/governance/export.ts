@@ -58,6 +58,12 @@ export const INDICATOR_COLUMNS: readonly [string, string][] = [
   ['open.apiCalls', '接口调用次数'],
   ['open.developers', '注册开发者数'],
   ['open.developersActive', '活跃开发者数'],
+  ['open.applications', '有条件开放申请数'],
+  ['open.applicationsApproved', '批准申请数'],
+  ['open.applicationsRefused', '不予批准申请数'],
+  ['open.applicationsWithdrawn', '撤回申请数'],
+  ['open.applicationsAnsweredInTime', '按时答复申请数'],
+  ['open.applicationInTimeRate', '申请按时答复率'],
 ];
 
 function indicatorRows(report: IndicatorReport): Cell[][] {

@@ -128,6 +128,15 @@ export interface Indicators {
     developers: number | null;
     /** Developer accounts that read these open datasets in the window. */
     developersActive: number;
+    /** Applications for conditionally open data (有条件开放) submitted in the window, as they stood at asOf. */
+    applications: number;
+    applicationsApproved: number;
+    applicationsRefused: number;
+    applicationsWithdrawn: number;
+    /** Approved or refused before the working-day deadline. */
+    applicationsAnsweredInTime: number;
+    /** Answered in time, of those answered (approved or refused) by asOf. */
+    applicationInTimeRate: number | null;
   };
 }
 
@@ -348,6 +357,28 @@ async function developersIn(knex: Knex, w: IndicatorWindow): Promise<{ registere
   return { registered: Number(row.registered), active };
 }
 
+interface ApplicationRow {
+  provider: number;
+  state: string;
+  late: boolean | null;
+}
+
+/**
+ * Conditional open-data applications submitted in the window, with the state each stood in at
+ * asOf. An application changes state once (provider_review → granted, refused or withdrawn) and
+ * records when: decided_at for an answer, updated_at for a withdrawal (nothing updates it later),
+ * so an answer after asOf reads as still waiting.
+ */
+function applicationsIn(knex: Knex, w: IndicatorWindow): Promise<ApplicationRow[]> {
+  return rowsOf(knex, `select a.provider_department_id::int as provider,
+         case when a.state in ('granted', 'refused') and a.decided_at < :t then a.state
+              when a.state = 'withdrawn' and a.updated_at < :t then a.state
+              else 'provider_review' end as state,
+         case when a.decided_at < :t then a.late end as late
+       from odx.open_applications a
+       where a.submitted_at >= :from and a.submitted_at < :to and a.submitted_at < :t`, { from: w.from, to: w.to, t: w.asOf });
+}
+
 /** Indicators with nothing counted. */
 export function emptyIndicators(): Indicators {
   return {
@@ -362,7 +393,8 @@ export function emptyIndicators(): Indicators {
       refused: 0, disputes: 0, disputesGranted: 0, disputesDenied: 0, disputesWithdrawn: 0, disputesOpen: 0, grantsInForce: 0, grantsUnused90: 0,
       demands: 0, demandsFulfilled: 0, demandsUnfulfillable: 0, demandFulfilmentRate: null,
     },
-    open: { datasets: 0, capacity: 0, machineReadable: 0, machineReadableShare: null, domains: 0, departmentsCovered: 0, downloads: 0, apiCalls: 0, usage: [], developers: null, developersActive: 0 },
+    open: { datasets: 0, capacity: 0, machineReadable: 0, machineReadableShare: null, domains: 0, departmentsCovered: 0, downloads: 0, apiCalls: 0, usage: [], developers: null, developersActive: 0,
+      applications: 0, applicationsApproved: 0, applicationsRefused: 0, applicationsWithdrawn: 0, applicationsAnsweredInTime: 0, applicationInTimeRate: null },
   };
 }
 
@@ -383,7 +415,7 @@ export async function computeIndicators(knex: Knex, w: IndicatorWindow, departme
     openUsage(knex, w),
     errorReportsIn(knex, w),
   ]);
-  const [demands, developers] = await Promise.all([demandsAsOf(knex, w.asOf), developersIn(knex, w)]);
+  const [demands, developers, applications] = await Promise.all([demandsAsOf(knex, w.asOf), developersIn(knex, w), applicationsIn(knex, w)]);
 
   const city = emptyIndicators();
   const byDept = new Map(depts.map((d) => [d.id, emptyIndicators()]));
@@ -558,6 +590,17 @@ export async function computeIndicators(knex: Knex, w: IndicatorWindow, departme
   city.open.developersActive = developers.active.get('city') ?? 0;
   for (const [id, x] of byDept) x.open.developersActive = developers.active.get(id) ?? 0;
 
+  // conditional open data: applications by the providing department
+  for (const a of applications) {
+    for (const x of both(a.provider)) {
+      x.open.applications++;
+      if (a.state === 'granted') x.open.applicationsApproved++;
+      if (a.state === 'refused') x.open.applicationsRefused++;
+      if (a.state === 'withdrawn') x.open.applicationsWithdrawn++;
+      if (a.late === false) x.open.applicationsAnsweredInTime++;
+    }
+  }
+
   // open data use: downloads and API calls from the audit chain
   for (const u of usage) {
     const [downloads, apiCalls] = [Number(u.downloads), Number(u.api_calls)];
@@ -593,4 +636,5 @@ function finish(x: Indicators): void {
   x.sharing.inTimeRate = rate(x.sharing.answeredInTime, x.sharing.answered);
   x.sharing.demandFulfilmentRate = rate(x.sharing.demandsFulfilled, x.sharing.demands);
   x.open.machineReadableShare = rate(x.open.machineReadable, x.open.datasets);
+  x.open.applicationInTimeRate = rate(x.open.applicationsAnsweredInTime, x.open.applicationsApproved + x.open.applicationsRefused);
 }

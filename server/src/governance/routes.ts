@@ -1,15 +1,18 @@
 import type { Knex } from 'knex';
+import type { z } from 'zod';
 import type { Principal } from '../auth/roles.ts';
 import { HttpError } from '../http/errors.ts';
-import { route, type Scoping } from '../http/route.ts';
+import { languageOf } from '../http/errors.ts';
+import { route, written, type Scoping } from '../http/route.ts';
 import { now } from '../sharing/clock.ts';
 import { evaluate } from './evaluation.ts';
 import { evaluationXlsx, indicatorsCsv, indicatorsXlsx } from './export.ts';
 import { computeIndicators, type IndicatorFigures } from './indicators.ts';
 import { dayEnd, dayStart, monthWindow, shanghaiDay } from './period.ts';
-import { EvaluationQuery, EvaluationReport, IndicatorQuery, IndicatorReport, IndicatorTrend, TrendQuery } from './schema.ts';
+import { printPdf } from './print.ts';
+import { EvaluationQuery, EvaluationReport, IndicatorQuery, IndicatorReport, IndicatorTrend, PrintQuery, TrendQuery } from './schema.ts';
 import { loadSettings, SettingsError, type EvaluationSettings } from './settings.ts';
-import { monthReport, readTrend } from './snapshots.ts';
+import { monthReport, readTrend, readTrendAnswer } from './snapshots.ts';
 
 /** The authority and administrators read any department and the city; an officer their own department. */
 const access = { admin: 'any', authority: 'any', officer: 'own' } as const;
@@ -72,9 +75,13 @@ export const governanceRoutes = [
     response: IndicatorTrend,
     query: TrendQuery,
     owner: askedDepartment,
-    handler: async ({ query, scoping, services }) => {
+    handler: async ({ query, scoping, services, req, res }) => {
       const { departments, withCity } = reach(scoping, query.department);
-      return { body: { items: await readTrend(services.knex, { from: query.from, to: query.to, departments, withCity }) } };
+      // the body is IndicatorTrend, written by PostgreSQL and kept gzipped too (readTrendAnswer says why)
+      const answer = await readTrendAnswer(services.knex, { from: query.from, to: query.to, departments, withCity });
+      res.type('application/json; charset=utf-8').vary('Accept-Encoding');
+      if (req.acceptsEncodings('gzip') === 'gzip') res.set('Content-Encoding', 'gzip').send(answer.gzip);
+      else res.send(answer.json);
     },
   }),
   route({
@@ -89,21 +96,46 @@ export const governanceRoutes = [
     query: EvaluationQuery,
     owner: askedDepartment,
     handler: async ({ query, scoping, services, res }) => {
-      const settings = settingsOf(services.config.homeDir);
-      const snapshot = await readTrend(services.knex, { from: query.month, to: query.month, departments: null, withCity: false });
-      // a month still running, or never snapshotted, is computed from history
-      const current = monthWindow(query.month).to > now();
-      const departments: (IndicatorFigures & { department: { id: number; name: string } })[] =
-        snapshot.length && !current
-          ? snapshot.map((p) => ({ department: p.department!, ...p.indicators }))
-          : (await monthReport(services.knex, query.month, settings.graceDays, null, false)).departments;
-      const { departments: shown } = reach(scoping, query.department);
-      const items = evaluate(departments, settings).filter((r) => !shown || shown.includes(r.department.id));
+      const report = await evaluationOf(services.knex, services.config.homeDir, query.month, reach(scoping, query.department).departments);
       if (query.format === 'xlsx') {
-        res.type(XLSX).attachment(`考核评价-${query.month}.xlsx`).send(await evaluationXlsx(query.month, items));
+        res.type(XLSX).attachment(`考核评价-${query.month}.xlsx`).send(await evaluationXlsx(query.month, report.items));
         return;
       }
-      return { body: { month: query.month, settingsVersion: settings.version, items } };
+      return { body: report };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/api/v1/evaluations/report.pdf',
+    operationId: 'printEvaluation',
+    summary:
+      'The monthly evaluation report (考核评价) as PDF: the web app’s printable page printed by a headless Chromium (ODX_CHROMIUM) that holds no credential — the evaluation is computed for the caller and handed to the page inside the server; 503 when Chromium or the web build is missing',
+    tags: ['governance'],
+    access: { admin: 'any', authority: 'any' },
+    response: written('application/pdf'),
+    query: PrintQuery,
+    handler: async ({ query, services, req, res }) => {
+      const report = await evaluationOf(services.knex, services.config.homeDir, query.month, null);
+      const pdf = await printPdf({
+        chromium: services.config.chromium,
+        webDir: services.config.webDir,
+        lang: languageOf(req.headers['accept-language']),
+        page: `/print/evaluation?month=${query.month}`,
+        answers: new Map([[`/api/v1/evaluations?month=${query.month}`, report]]),
+      });
+      res.type('application/pdf').attachment(`考核评价-${query.month}.pdf`).send(pdf);
     },
   }),
 ];
+
+/** A month's evaluation of the departments in reach (null: all): from its snapshot once the month is over, else from history. */
+async function evaluationOf(knex: Knex, homeDir: string, month: string, shown: number[] | null): Promise<z.output<typeof EvaluationReport>> {
+  const settings = settingsOf(homeDir);
+  const snapshot = await readTrend(knex, { from: month, to: month, departments: null, withCity: false });
+  // a month still running, or never snapshotted, is computed from history
+  const current = monthWindow(month).to > now();
+  const departments: (IndicatorFigures & { department: { id: number; name: string } })[] =
+    snapshot.length && !current ? snapshot.map((p) => ({ department: p.department!, ...p.indicators })) : (await monthReport(knex, month, settings.graceDays, null, false)).departments;
+  const items = evaluate(departments, settings).filter((r) => !shown || shown.includes(r.department.id));
+  return { month, settingsVersion: settings.version, items };
+}

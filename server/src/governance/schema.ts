@@ -31,6 +31,9 @@ export const TrendQuery = z
 /** GET /api/v1/evaluations: one month's evaluation. */
 export const EvaluationQuery = z.object({ month, department: department.optional(), format: z.enum(['json', 'xlsx']).default('json') }).strict();
 
+/** GET /api/v1/evaluations/report.pdf: the whole city's evaluation of one month. */
+export const PrintQuery = z.object({ month }).strict();
+
 const n = z.number();
 const count = z.number().int();
 const share = z.number().nullable().describe('a share with four decimals; null when the denominator is 0');
@@ -126,6 +129,12 @@ export const Indicators = z
       usage: z.array(DatasetUsage),
       developers: count.nullable().describe('developer accounts registered (the city only; null for a department)'),
       developersActive: count.describe('developer accounts that read these open datasets in the window'),
+      applications: count.describe('conditional open-data applications (有条件开放申请) submitted in the window'),
+      applicationsApproved: count.describe('…of those, approved by as_of'),
+      applicationsRefused: count.describe('…refused by as_of'),
+      applicationsWithdrawn: count.describe('…withdrawn by the developer by as_of'),
+      applicationsAnsweredInTime: count.describe('…approved or refused before their working-day deadline'),
+      applicationInTimeRate: share.describe('answered in time, of those approved or refused'),
     }),
   })
   .meta({ id: 'Indicators', description: 'The indicators of a department or the city (docs/indicators.md)' });

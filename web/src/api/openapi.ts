@@ -1940,6 +1940,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/evaluations/report.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The monthly evaluation report (考核评价) as PDF: the web app’s printable page printed by a headless Chromium (ODX_CHROMIUM) that holds no credential — the evaluation is computed for the caller and handed to the page inside the server; 503 when Chromium or the web build is missing
+         * @description Who may call: admin (any department), authority (any department).
+         */
+        get: operations["printEvaluation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/open/index": {
         parameters: {
             query?: never;
@@ -4237,6 +4257,18 @@ export interface components {
                 developers: number | null;
                 /** @description developer accounts that read these open datasets in the window */
                 developersActive: number;
+                /** @description conditional open-data applications (有条件开放申请) submitted in the window */
+                applications: number;
+                /** @description …of those, approved by as_of */
+                applicationsApproved: number;
+                /** @description …refused by as_of */
+                applicationsRefused: number;
+                /** @description …withdrawn by the developer by as_of */
+                applicationsWithdrawn: number;
+                /** @description …approved or refused before their working-day deadline */
+                applicationsAnsweredInTime: number;
+                /** @description answered in time, of those approved or refused */
+                applicationInTimeRate: number | null;
             };
         };
         /** @description A resource late against its update cycle beyond the grace days */
@@ -4351,6 +4383,18 @@ export interface components {
                 developers: number | null;
                 /** @description developer accounts that read these open datasets in the window */
                 developersActive: number;
+                /** @description conditional open-data applications (有条件开放申请) submitted in the window */
+                applications: number;
+                /** @description …of those, approved by as_of */
+                applicationsApproved: number;
+                /** @description …refused by as_of */
+                applicationsRefused: number;
+                /** @description …withdrawn by the developer by as_of */
+                applicationsWithdrawn: number;
+                /** @description …approved or refused before their working-day deadline */
+                applicationsAnsweredInTime: number;
+                /** @description answered in time, of those approved or refused */
+                applicationInTimeRate: number | null;
             };
             department: {
                 id: number;
@@ -4452,6 +4496,18 @@ export interface components {
                 developers: number | null;
                 /** @description developer accounts that read these open datasets in the window */
                 developersActive: number;
+                /** @description conditional open-data applications (有条件开放申请) submitted in the window */
+                applications: number;
+                /** @description …of those, approved by as_of */
+                applicationsApproved: number;
+                /** @description …refused by as_of */
+                applicationsRefused: number;
+                /** @description …withdrawn by the developer by as_of */
+                applicationsWithdrawn: number;
+                /** @description …approved or refused before their working-day deadline */
+                applicationsAnsweredInTime: number;
+                /** @description answered in time, of those approved or refused */
+                applicationInTimeRate: number | null;
             };
         };
         /** @description The monthly evaluation (考核评价): weighted scores and ranks */
@@ -4496,6 +4552,18 @@ export interface components {
                 developers: number | null;
                 /** @description developer accounts that read these open datasets in the window */
                 developersActive: number;
+                /** @description conditional open-data applications (有条件开放申请) submitted in the window */
+                applications: number;
+                /** @description …of those, approved by as_of */
+                applicationsApproved: number;
+                /** @description …refused by as_of */
+                applicationsRefused: number;
+                /** @description …withdrawn by the developer by as_of */
+                applicationsWithdrawn: number;
+                /** @description …approved or refused before their working-day deadline */
+                applicationsAnsweredInTime: number;
+                /** @description answered in time, of those approved or refused */
+                applicationInTimeRate: number | null;
             } | null;
             departments: components["schemas"]["OpenIndexRow"][];
         };
@@ -4519,6 +4587,18 @@ export interface components {
                 developers: number | null;
                 /** @description developer accounts that read these open datasets in the window */
                 developersActive: number;
+                /** @description conditional open-data applications (有条件开放申请) submitted in the window */
+                applications: number;
+                /** @description …of those, approved by as_of */
+                applicationsApproved: number;
+                /** @description …refused by as_of */
+                applicationsRefused: number;
+                /** @description …withdrawn by the developer by as_of */
+                applicationsWithdrawn: number;
+                /** @description …approved or refused before their working-day deadline */
+                applicationsAnsweredInTime: number;
+                /** @description answered in time, of those approved or refused */
+                applicationInTimeRate: number | null;
             };
         };
         /** @description An error report (校核纠错) on a dataset and its answer; shown to its reporter, the providing department, the authority and administrators */
@@ -10584,6 +10664,55 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["EvaluationReport"];
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description invalid input; details name each problem with its JSON path */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    printEvaluation: {
+        parameters: {
+            query: {
+                month: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
                 };
             };
             /** @description invalid input; details name each problem with its JSON path */

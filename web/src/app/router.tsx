@@ -37,6 +37,8 @@ export const router = createBrowserRouter([
       { path: '*', lazy: notFound },
     ],
   },
+  // the evaluation report alone, for paper and for the server's PDF (server/src/governance/print.ts)
+  { path: 'print/evaluation', lazy: async () => ({ Component: (await import('../features/evaluation/PrintEvaluationPage.tsx')).PrintEvaluationPage }), HydrateFallback: () => null },
   {
     path: 'console',
     lazy: async () => ({ Component: (await import('../features/console/ConsoleLayout.tsx')).ConsoleLayout }),

@@ -14,6 +14,7 @@ import * as ledgerMessages from '../features/ledger/messages.ts';
 import * as auditMessages from '../features/audit/messages.ts';
 import * as classificationsMessages from '../features/classifications/messages.ts';
 import * as adminMessages from '../features/admin/messages.ts';
+import * as evaluationMessages from '../features/evaluation/messages.ts';
 
 /**
  * Every string on the screen, Chinese first and English second. The terms are WEB.md's "Words on
@@ -213,6 +214,7 @@ export const zh = {
   ...ledgerMessages.zh,
   ...auditMessages.zh,
   ...classificationsMessages.zh,
+  ...evaluationMessages.zh,
 };
 
 export type MessageKey = keyof typeof zh;
@@ -409,4 +411,5 @@ export const en: Record<MessageKey, string> = {
   ...ledgerMessages.en,
   ...auditMessages.en,
   ...classificationsMessages.en,
+  ...evaluationMessages.en,
 };

@@ -52,6 +52,8 @@ export const SECTIONS: readonly ConsoleSection[] = [
   { path: 'oversight/publish', group: 'oversight', label: 'oversight.menu.publish', ability: 'publishResource', page: async () => (await import('../oversight/PublishQueuePage.tsx')).PublishQueuePage },
   { path: 'oversight/disputes', group: 'oversight', label: 'oversight.menu.disputes', ability: 'decideShareRequest', page: async () => (await import('../oversight/DisputesPage.tsx')).DisputesPage },
   { path: 'oversight/disputes/:id', group: 'oversight', label: 'oversight.menu.disputes', ability: 'decideShareRequest', hidden: true, page: async () => (await import('../oversight/DecidePage.tsx')).DecidePage },
+  // 考核评价: the monthly evaluation report (web/src/features/evaluation/)
+  { path: 'evaluation', group: 'oversight', label: 'evaluation.menu', ability: 'getEvaluation', page: async () => (await import('../evaluation/EvaluationPage.tsx')).EvaluationPage },
   { path: 'oversight/overdue', group: 'oversight', label: 'oversight.menu.overdue', ability: 'checkShareRequest', page: async () => (await import('../oversight/OverduePage.tsx')).OverduePage },
   // governance: the dashboard of indicators, evaluation and what is overdue (docs/guide/authority.md); an officer sees their own department's
   { path: 'governance', group: 'oversight', label: 'gov.menu', ability: 'getIndicators', page: async () => (await import('../governance/DashboardPage.tsx')).DashboardPage },
