@@ -86,25 +86,27 @@ export function OpenIndexPage() {
           </section>
           <section className="panel" aria-labelledby="open-table">
             <h2 id="open-table">{t('gov.open.table', { month: shownMonth })}</h2>
-            <Table
-              className="gov-table"
-              data-testid="open-index-table"
-              size="small"
-              rowKey="key"
-              pagination={false}
-              scroll={{ x: 'max-content' }}
-              rowClassName={(r: Row) => (r.total ? 'gov-open-total' : '')}
-              dataSource={rows}
-              columns={[
-                { key: 'name', dataIndex: 'name', title: t('gov.department'), fixed: 'left', width: NAME_WIDTH },
-                ...columns.map((c) => ({
-                  key: c.key,
-                  title: t(`gov.ind.open.${c.key}` as Parameters<typeof t>[0]),
-                  align: 'right' as const,
-                  render: (_: unknown, r: Row) => shown(figure(r.open, c.key), c.kind, number),
-                })),
-              ]}
-            />
+            {/* a wide table scrolls sideways in a region the keyboard can reach (an antd scroll box cannot take the focus) */}
+            <div className="table-scroll" tabIndex={0} role="region" aria-labelledby="open-table">
+              <Table
+                className="gov-table gov-open-table"
+                data-testid="open-index-table"
+                size="small"
+                rowKey="key"
+                pagination={false}
+                rowClassName={(r: Row) => (r.total ? 'gov-open-total' : '')}
+                dataSource={rows}
+                columns={[
+                  { key: 'name', dataIndex: 'name', title: t('gov.department'), width: NAME_WIDTH },
+                  ...columns.map((c) => ({
+                    key: c.key,
+                    title: t(`gov.ind.open.${c.key}` as Parameters<typeof t>[0]),
+                    align: 'right' as const,
+                    render: (_: unknown, r: Row) => shown(figure(r.open, c.key), c.kind, number),
+                  })),
+                ]}
+              />
+            </div>
             <p className="gov-note">{t('gov.open.definitions')}</p>
           </section>
         </>
