@@ -1,4 +1,4 @@
-/** The parts of ECharts the chart view uses; imported dynamically, so only a drawn chart loads them. */
+/** The parts of ECharts ODX draws with (bar, line, pie); imported dynamically by EChart, so only a page that draws a chart loads them. */
 import * as echarts from 'echarts/core';
 import { BarChart, LineChart, PieChart } from 'echarts/charts';
 import { AriaComponent, GridComponent, LegendComponent, TitleComponent, TooltipComponent } from 'echarts/components';

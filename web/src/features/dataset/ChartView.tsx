@@ -1,5 +1,6 @@
 import { Radio, Select, Table } from 'antd';
-import { useEffect, useMemo, useRef } from 'react';
+import { useCallback, useMemo } from 'react';
+import { EChart } from '../../components/chart/EChart.tsx';
 import { Field } from '../../components/Field.tsx';
 import { Loading } from '../../components/Loading.tsx';
 import { ProblemAlert } from '../../components/ProblemAlert.tsx';
@@ -11,8 +12,6 @@ import { NUMERIC_TYPES, type RowQuery } from '../../components/preview/rowQuery.
 type Kind = 'bar' | 'line' | 'pie';
 const KINDS: Kind[] = ['bar', 'line', 'pie'];
 const AGGS: Aggregation[] = ['count', 'sum', 'mean'];
-/** One palette, readable in grey too (light to dark steps). */
-const PALETTE = ['#0b57d0', '#e8710a', '#1e8e3e', '#a142f4', '#d93025', '#12b5cb', '#5f6368', '#f9ab00'];
 const MAX_GROUPS = 30;
 
 /**
@@ -92,22 +91,11 @@ export function ChartView({ dataset, query, params, setParams }: { dataset: Data
 }
 
 function Chart({ groups, kind, title, seriesName }: { groups: Group[]; kind: Kind; title: string; seriesName: string }) {
-  const { lang } = useI18n();
-  const el = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    let disposed = false;
-    let chart: { dispose(): void; resize(): void } | null = null;
-    const onResize = () => chart?.resize();
-    import('./echarts.ts').then(({ echarts }) => {
-      if (disposed || !el.current) return;
-      const c = echarts.init(el.current, null, { renderer: 'canvas', locale: lang === 'zh' ? 'ZH' : 'EN' });
-      chart = c;
-      const data = groups.map((g) => g.value);
+  const option = useCallback(
+    (width: number) => {
       // on a phone the group names turn sooner, so they do not run into each other
-      const narrow = el.current.clientWidth < 600;
-      c.setOption({
-        aria: { enabled: true, decal: { show: true } },
-        color: PALETTE,
+      const narrow = width < 600;
+      return {
         title: { text: title, left: 'center', textStyle: { fontSize: 14 } },
         tooltip: { trigger: kind === 'pie' ? 'item' : 'axis' },
         ...(kind === 'pie'
@@ -116,16 +104,11 @@ function Chart({ groups, kind, title, seriesName }: { groups: Group[]; kind: Kin
               grid: { left: 8, right: 16, bottom: 8, top: 48, containLabel: true },
               xAxis: { type: 'category', data: groups.map((g) => g.key), axisLabel: { interval: 0, rotate: groups.length > (narrow ? 2 : 6) ? 40 : 0, width: narrow ? 64 : 90, overflow: 'truncate' } },
               yAxis: { type: 'value' },
-              series: [{ type: kind, name: seriesName, data }],
+              series: [{ type: kind, name: seriesName, data: groups.map((g) => g.value) }],
             }),
-      });
-      window.addEventListener('resize', onResize);
-    });
-    return () => {
-      disposed = true;
-      window.removeEventListener('resize', onResize);
-      chart?.dispose();
-    };
-  }, [groups, kind, title, seriesName, lang]);
-  return <div ref={el} className="chart-canvas" data-testid="chart" />;
+      };
+    },
+    [groups, kind, title, seriesName],
+  );
+  return <EChart option={option} className="chart-canvas" />;
 }

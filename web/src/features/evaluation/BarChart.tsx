@@ -1,17 +1,5 @@
-import { useEffect, useRef } from "react";
-import { useI18n } from "../../i18n/i18n.tsx";
-
-/** One palette, readable in grey too (light to dark steps), and with decals for print in black and white. */
-const PALETTE = [
-  "#0b57d0",
-  "#e8710a",
-  "#1e8e3e",
-  "#a142f4",
-  "#d93025",
-  "#12b5cb",
-  "#5f6368",
-  "#f9ab00",
-];
+import { useCallback, useRef } from "react";
+import { EChart } from "../../components/chart/EChart.tsx";
 
 /** Room for a legend of `n` entries at this width (≈ 110 px an entry, 24 px a line). */
 const legendHeight = (width: number, n: number) =>
@@ -40,26 +28,14 @@ export function BarChart({
   stacked?: boolean;
   onDrawn?: () => void;
 }) {
-  const { lang } = useI18n();
-  const el = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    let disposed = false;
-    let chart: { dispose(): void; resize(): void } | null = null;
-    const onResize = () => chart?.resize();
-    import("./echarts.ts").then(({ echarts }) => {
-      if (disposed || !el.current) return;
-      const c = echarts.init(el.current, null, {
-        renderer: "canvas",
-        locale: lang === "zh" ? "ZH" : "EN",
-      });
-      chart = c;
-      const narrow = el.current.clientWidth < 600;
+  const box = useRef<HTMLDivElement>(null);
+  const option = useCallback(
+    (width: number) => {
+      const narrow = width < 600;
       // the first category at the top, as in the table
       const cats = [...categories].reverse();
-      c.setOption({
+      return {
         animation: false,
-        aria: { enabled: true, decal: { show: true } },
-        color: PALETTE,
         // the page's heading names the chart; the title stays for the aria description
         title: { text: title, show: false },
         tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
@@ -69,10 +45,7 @@ export function BarChart({
           left: 8,
           right: 24,
           bottom: 8,
-          top:
-            series.length > 1
-              ? legendHeight(el.current.clientWidth, series.length)
-              : 12,
+          top: series.length > 1 ? legendHeight(width, series.length) : 12,
           containLabel: true,
         },
         xAxis: { type: "value", max: 100 },
@@ -90,24 +63,21 @@ export function BarChart({
             ? undefined
             : { show: true, position: "right", fontSize: 11 },
         })),
-      });
-      onDrawn?.();
-      window.addEventListener("resize", onResize);
-    });
-    return () => {
-      disposed = true;
-      window.removeEventListener("resize", onResize);
-      chart?.dispose();
-    };
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- drawn again when what it shows changes
-  }, [title, categories, series, stacked, lang]);
+      };
+    },
+    [title, categories, series, stacked],
+  );
   const height = Math.max(
     160,
     categories.length * 34 +
       40 +
       (series.length > 1
-        ? legendHeight(el.current?.clientWidth ?? 960, series.length)
+        ? legendHeight(box.current?.clientWidth ?? 960, series.length)
         : 0),
   );
-  return <div ref={el} className="evaluation-chart" style={{ height }} />;
+  return (
+    <div ref={box}>
+      <EChart option={option} className="evaluation-chart" style={{ height }} onDrawn={onDrawn} />
+    </div>
+  );
 }
