@@ -12,7 +12,6 @@ import { acceptPassword, passwordSetter, type PolicyProblem } from './passwords.
 /** Reads a line from the terminal without echoing it. */
 function promptHidden(prompt: string): Promise<string> {
   const stdin = process.stdin;
-  process.stderr.write(prompt);
   return new Promise((resolve, reject) => {
     let typed = '';
     const done = (err?: Error) => {
@@ -32,9 +31,11 @@ function promptHidden(prompt: string): Promise<string> {
       }
     };
     stdin.setEncoding('utf8');
+    // echo off before the prompt shows: what is typed as soon as it appears must not be echoed
     stdin.setRawMode(true);
     stdin.resume();
     stdin.on('data', onData);
+    process.stderr.write(prompt);
   });
 }
 
