@@ -137,10 +137,14 @@ describe('loads: versioned, atomic ingestion through the API and the CLI', funct
     expect(load.state, JSON.stringify(load.error)).to.equal('succeeded');
     const { elapsedSeconds, rowsPerSecond, rowsRead } = load.progress;
     expect(rowsRead).to.equal(150_000);
+    // the load's own time is part of the wall time (the upload of the body is the rest; on a busy
+    // machine it may be most of it), never the zero of a clock read at the transaction's start;
     // elapsedSeconds is shown to a tenth of a second
-    expect(elapsedSeconds, `took ${wall} s by the wall clock`).to.be.within(0.5 * wall - 0.05, wall + 0.1);
-    expect(rowsPerSecond).to.be.within(rowsRead / (wall + 0.1), (2 * rowsRead) / wall);
-    expect(new Date(load.finishedAt).getTime() - new Date(load.startedAt).getTime()).to.be.within(500 * wall, 1000 * wall + 100);
+    expect(elapsedSeconds, `took ${wall} s by the wall clock`).to.be.greaterThan(Math.max(0.1, 0.1 * wall)).and.at.most(wall + 0.1);
+    const span = (new Date(load.finishedAt).getTime() - new Date(load.startedAt).getTime()) / 1000;
+    expect(span, 'finishedAt - startedAt').to.be.within(elapsedSeconds - 0.1, Math.min(elapsedSeconds + 0.1, wall + 0.1));
+    // the speed is the rows over that duration
+    expect(rowsPerSecond).to.be.within(rowsRead / (elapsedSeconds + 0.1), rowsRead / Math.max(elapsedSeconds - 0.1, 0.01));
   });
 
   it('lets only the resource’s department load', async () => {

@@ -92,8 +92,12 @@ describe('the console’s sharing workflow in Chromium', function () {
     await row.getByText(/剩余 \d+ 个工作日/).waitFor();
     await axe(officer, 'the inbox');
     await row.getByRole('link', { name: `办理 ${requestId}` }).click();
-    await officer.getByRole('checkbox', { name: /法定代表人/ }).first().uncheck();
-    await officer.getByRole('checkbox', { name: /注册资本/ }).first().uncheck();
+    // a click, then the box shown unticked: on a loaded machine the re-render can trail the click
+    for (const name of [/法定代表人/, /注册资本/]) {
+      const box = officer.getByRole('checkbox', { name }).first();
+      await box.click();
+      await officer.waitForFunction((el) => !(el as HTMLInputElement).checked, await box.elementHandle());
+    }
     await axe(officer, 'the answer form');
     await officer.getByRole('button', { name: '批准' }).click();
     await officer.getByRole('status').getByText('已办理：已授权').waitFor();
