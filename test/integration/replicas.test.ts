@@ -48,6 +48,11 @@ describe('read replicas: a primary and a streaming standby', function () {
     request(app.app).get(`/api/v1/datasets/${encodeURIComponent(code)}/rows`).query({ limit: 1000, ...query }).set(headers);
   const replica = () => app.services.replicas.status()[0];
   const onStandby = (sql: string) => sqlRows(pair.standbyUrl, sql);
+  /** Pauses the standby's replay and waits until it has stopped: a pause is only requested at first, and replay goes on until the standby gets to it. */
+  const pauseReplay = async () => {
+    await onStandby('select pg_wal_replay_pause()');
+    expect(await eventually(async () => (await onStandby('select pg_get_wal_replay_pause_state() as s'))[0].s === 'paused', 10_000), 'replay paused').to.equal(true);
+  };
 
   /** Every row of a page is of the version the page says. */
   function wholeVersion(body: { version: number; items: { company_name: string }[] }): number {
@@ -129,7 +134,7 @@ describe('read replicas: a primary and a streaming standby', function () {
   });
 
   it('reads a person’s own write on the primary until the standby has replayed it, while others still read the standby', async () => {
-    await onStandby('select pg_wal_replay_pause()');
+    await pauseReplay();
     try {
       const bearer = { Authorization: `Bearer ${admin.token}` };
       await request(app.app).post('/api/v1/tokens').set(bearer).send({ name: 'a write', expiresInDays: 1 }).expect(201);
@@ -150,7 +155,7 @@ describe('read replicas: a primary and a streaming standby', function () {
   });
 
   it('serves the previous version whole from a standby that has not replayed a switch, skips it once it lags beyond the bound, and takes it back when it catches up', async () => {
-    await onStandby('select pg_wal_replay_pause()');
+    await pauseReplay();
     try {
       await loadCsv(knex, resourceId, versionCsv(2, 40));
       const before = replica().reads;
