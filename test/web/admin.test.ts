@@ -54,10 +54,9 @@ describe('the administrator’s console in Chromium', function () {
     return page;
   }
   const axe = async (page: Page, what: string) => {
-    // what just appeared fades in, a button just out of its busy state fades back to its colours (antd's
-    // motions, slow on a loaded machine): axe would measure the colours half-way
+    // a button just out of its busy state fades back to its colours: seriousViolations waits for such finite
+    // motions (an endless one, a spinner, would never end, so this does not wait for every animation)
     await page.locator('.ant-btn-loading').waitFor({ state: 'detached' });
-    await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
     expect(await seriousViolations(page), `axe on ${what}`).to.deep.equal([]);
   };
   /** The open confirmation's button (antd keeps closed ones in the page, hidden). */
