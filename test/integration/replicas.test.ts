@@ -36,6 +36,7 @@ function versionCsv(v: number, n: number): string {
 describe('read replicas: a primary and a streaming standby', function () {
   this.timeout(180_000);
   let dir: string;
+  let primaryUrl: string;
   let pair: Pair;
   let knex: Knex;
   let app: App;
@@ -65,6 +66,7 @@ describe('read replicas: a primary and a streaming standby', function () {
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'odx-replicas-'));
     await fs.chmod(dir, 0o755);
     const primary = await startPrimary(dir, 'odx');
+    primaryUrl = primary.url;
     const roles = await primary.primary.roleUrls(primary.url);
     const owner = createKnex(roles.owner, { min: 0, max: 1 });
     await migrateLatest(owner).finally(() => owner.destroy());
@@ -134,6 +136,10 @@ describe('read replicas: a primary and a streaming standby', function () {
   });
 
   it('reads a person’s own write on the primary until the standby has replayed it, while others still read the standby', async () => {
+    // the cluster commits without waiting for the WAL flush (synchronous_commit = off, as operators
+    // may run it); a slow WAL writer keeps the write's commit record in the buffers past the reads below
+    await sqlRows(primaryUrl, `alter system set wal_writer_delay = '10s'`);
+    await sqlRows(primaryUrl, 'select pg_reload_conf()');
     await pauseReplay();
     try {
       const bearer = { Authorization: `Bearer ${admin.token}` };
@@ -145,6 +151,8 @@ describe('read replicas: a primary and a streaming standby', function () {
       expect(replica().reads, 'an anonymous read still went to the standby').to.equal(before + 1);
     } finally {
       await onStandby('select pg_wal_replay_resume()');
+      await sqlRows(primaryUrl, 'alter system reset wal_writer_delay');
+      await sqlRows(primaryUrl, 'select pg_reload_conf()');
     }
     const bearer = { Authorization: `Bearer ${admin.token}` };
     expect(await eventually(async () => {

@@ -231,7 +231,7 @@ export class Replicas {
     const n = ++this.changeCount;
     this.changeLsn = null;
     for (const r of this.replicas) r.memos.clear();
-    this.primaryKnex.raw('select pg_current_wal_lsn()::text as lsn').then(
+    this.primaryKnex.raw('select pg_current_wal_insert_lsn()::text as lsn').then(
       ({ rows }) => void (n === this.changeCount && (this.changeLsn = lsnOf(rows[0].lsn))),
       () => undefined,
     );
@@ -315,8 +315,10 @@ export class Replicas {
    */
   async wrote(principalId: number): Promise<void> {
     if (!this.enabled) return;
-    // a write that succeeded is not turned into a failure: without the position, the person's reads stay on the primary for the window
-    const lsn = await this.primaryKnex.raw('select pg_current_wal_lsn()::text as lsn').then(({ rows }) => lsnOf(rows[0].lsn), () => 2n ** 64n - 1n);
+    // a write that succeeded is not turned into a failure: without the position, the person's reads stay on the primary for the window.
+    // The insert position, not pg_current_wal_lsn() (written out): under synchronous_commit = off the
+    // commit record can still be in the WAL buffers, and a standby at the written position lacks it
+    const lsn = await this.primaryKnex.raw('select pg_current_wal_insert_lsn()::text as lsn').then(({ rows }) => lsnOf(rows[0].lsn), () => 2n ** 64n - 1n);
     this.writes.set(principalId, { lsn, at: Date.now() });
   }
 

@@ -1,4 +1,3 @@
-import { createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -74,8 +73,11 @@ export const loadRoutes = [
       const dir = path.join(services.config.homeDir, 'uploads');
       await fs.mkdir(dir, { recursive: true, mode: 0o700 });
       const file = path.join(dir, `load-${loadId}`);
+      // the file is created before the body flows, so a body refused midway cannot have its file
+      // created by a late open after the removal below
+      const out = await fs.open(file, 'w', 0o600);
       try {
-        await pipeline(req, limitBytes(services.config.uploadLimitBytes), createWriteStream(file, { mode: 0o600 }));
+        await pipeline(req, limitBytes(services.config.uploadLimitBytes), out.createWriteStream());
       } catch (err) {
         await fs.rm(file, { force: true });
         const why = (err as Error).message;
