@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { withUsccCheck } from '../../server/src/lib/identifiers.ts';
 import { setPassword, testApp, type TestApp } from '../helpers/app.ts';
+import { systemOf } from '../helpers/sharing.ts';
 import { ensureWebBuild, launchChromium, listen, seriousViolations } from '../helpers/browser.ts';
 
 const PASSWORD = 'admin-test-密码-2026';
@@ -72,7 +73,7 @@ describe('the administrator’s console in Chromium', function () {
     if (!SHOTS) return;
     await p.screenshot({ path: `${SHOTS}/${name}-1280.png`, fullPage: true });
     await p.setViewportSize({ width: 360, height: 800 });
-    await p.waitForTimeout(300);
+    await p.waitForTimeout(1500);
     await p.screenshot({ path: `${SHOTS}/${name}-360.png`, fullPage: true });
     await p.setViewportSize({ width: 1280, height: 900 });
   }
@@ -221,5 +222,35 @@ describe('the administrator’s console in Chromium', function () {
     const accounts = await officer.locator('tbody tr.ant-table-row td:first-child').allInnerTexts();
     expect(accounts.length).to.be.greaterThan(0);
     expect(accounts.every((l) => l.startsWith('a.'))).to.equal(true);
+  });
+
+  it('lets an officer create a consumer credential for a system of the department, its secret shown once; the department’s people are one link away', async () => {
+    await systemOf(t.knex, t.deptA, '不动产登记查询系统');
+    const officer = await signedIn('a.officer', PASSWORD);
+    await officer.getByRole('navigation', { name: '工作台菜单' }).getByRole('link', { name: '调用凭证' }).click();
+    await officer.getByRole('heading', { name: '调用凭证', level: 1 }).waitFor();
+    // the people of the department are listed, and managed, on one page only
+    expect(await officer.getByRole('table', { name: '本部门账号' }).count()).to.equal(0);
+    await officer.getByLabel('绑定系统', { exact: true }).click({ force: true });
+    await officer.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option').filter({ hasText: '不动产登记查询系统' }).click();
+    await officer.getByLabel('凭证账号').fill('a.bdc.api');
+    await officer.getByRole('button', { name: '创建调用凭证' }).click();
+    const dialog = officer.getByRole('dialog');
+    // a click while the dialog zooms in is lost: the button is taken once it has settled
+    await officer.locator('.ant-modal.ant-zoom-appear').waitFor({ state: 'detached' });
+    const secret = (await dialog.locator('.secret').innerText()).trim();
+    expect(secret.length, 'the secret shown').to.be.greaterThan(20);
+    await dialog.getByRole('button', { name: /确\s*定|OK/ }).click();
+    await officer.locator('tbody tr.ant-table-row').filter({ hasText: 'a.bdc.api' }).filter({ hasText: '不动产登记查询系统' }).waitFor();
+    await dialog.waitFor({ state: 'hidden' });
+    expect(await officer.getByRole('main').count(), 'one main landmark, not one in another').to.equal(1);
+    expect(await officer.getByRole('main').innerText(), 'the secret is not shown again').to.not.include(secret);
+    const res = await fetch(url('/api/v1/me'), { headers: { Authorization: `Bearer ${secret}` } });
+    expect(res.status, 'the credential works').to.equal(200);
+    await axe(officer, 'the officer’s credentials');
+    await shoot(officer, 'officer-credentials');
+    await officer.getByRole('link', { name: /本部门的账号和角色/ }).click();
+    await officer.waitForURL((u) => u.pathname === '/console/admin/accounts');
+    await officer.locator('tbody tr.ant-table-row').filter({ hasText: 'a.registrar' }).waitFor();
   });
 });

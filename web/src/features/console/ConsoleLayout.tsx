@@ -96,14 +96,15 @@ function ConsoleFrame() {
             <Menu mode="inline" items={items} selectedKeys={selected ? [selected] : []} onClick={() => window.innerWidth < 992 && setCollapsed(true)} />
           </nav>
         </Layout.Sider>
-        <Layout.Content>
+        {/* not Layout.Content: that is a <main> of its own, and the page has one main landmark */}
+        <div className="console-content">
           <button type="button" className="console-menu-toggle" aria-expanded={!collapsed} onClick={() => setCollapsed(!collapsed)}>
             ☰ {t('console.openMenu')}
           </button>
           <main id="main" tabIndex={-1} className="app-main console-main">
             <Outlet />
           </main>
-        </Layout.Content>
+        </div>
       </Layout>
       <ScrollRestoration />
     </div>

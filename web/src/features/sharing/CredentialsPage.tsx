@@ -1,23 +1,21 @@
-import { Alert, Button, Input, InputNumber, Modal, Select, Space, Table, Tag, Typography } from 'antd';
+import { Alert, Button, Input, InputNumber, Modal, Select, Space, Table, Typography } from 'antd';
 import { useState } from 'react';
+import { Link } from 'react-router';
 import type { Schema } from '../../api/types.ts';
 import { Field } from '../../components/Field.tsx';
 import { ProblemAlert } from '../../components/ProblemAlert.tsx';
 import { formatDateTime } from '../../i18n/format.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
-import type { MessageKey } from '../../i18n/messages.ts';
 import { may, useMe } from '../session/api.ts';
-import { useCreateCredential, useCredentials, useOwnSystems, usePrincipals } from './api.ts';
+import { useCreateCredential, useCredentials, useOwnSystems } from './api.ts';
 
 type Credential = Schema<'ConsumerCredential'>;
-type Principal = Schema<'Principal'>;
 
-/** The officer's accounts page: the department's accounts, its systems' consumer credentials, and a new credential whose secret is shown once. */
+/** The officer's credentials page: its systems' consumer credentials, and a new credential whose secret is shown once (the department's people are on the accounts page). */
 export function CredentialsPage() {
   const { t } = useI18n();
   const me = useMe().data!;
   const creds = useCredentials(true);
-  const people = usePrincipals(may(me, 'listPrincipals'));
   const systems = useOwnSystems(me.departmentId);
   const create = useCreateCredential();
   const [systemId, setSystemId] = useState<number | undefined>();
@@ -31,29 +29,9 @@ export function CredentialsPage() {
       <h1 className="page-title">{t('sharing.cred.title')}</h1>
       <p>{t('sharing.cred.lead')}</p>
       {may(me, 'listPrincipals') && (
-        <section className="panel">
-          <h2>{t('sharing.accounts.title')}</h2>
-          {people.isError ? (
-            <ProblemAlert error={people.error} />
-          ) : (
-            <div className="table-scroll">
-              <Table<Principal>
-                aria-label={t('sharing.accounts.title')}
-                size="small"
-                rowKey="id"
-                loading={people.isFetching}
-                pagination={false}
-                dataSource={(people.data?.items ?? []).filter((p) => p.kind === 'user')}
-                columns={[
-                  { key: 'login', title: t('sharing.accounts.login'), dataIndex: 'login' },
-                  { key: 'name', title: t('sharing.accounts.name'), dataIndex: 'displayName' },
-                  { key: 'roles', title: t('sharing.accounts.roles'), render: (_, p) => p.roles.map((r) => <Tag key={r}>{t(`role.${r}` as MessageKey)}</Tag>) },
-                  { key: 'disabled', title: t('sharing.cred.disabled'), render: (_, p) => (p.disabledAt ? formatDateTime(p.disabledAt) : '') },
-                ]}
-              />
-            </div>
-          )}
-        </section>
+        <p>
+          <Link to="/console/admin/accounts">{t('sharing.cred.accountsLink')}</Link>
+        </p>
       )}
       <section className="panel">
         <h2>{t('sharing.cred.list')}</h2>

@@ -134,8 +134,3 @@ export function useOwnSystems(departmentId: number | null) {
     enabled: departmentId !== null,
   });
 }
-
-/** The accounts the caller may list (GET /api/v1/principals): an officer's are the department's. */
-export function usePrincipals(enabled: boolean) {
-  return useQuery({ queryKey: ['principals'], queryFn: ({ signal }) => apiGet<Answer<'listPrincipals'>>('/api/v1/principals', {}, signal), enabled });
-}
