@@ -43,6 +43,13 @@ function startsWith(b: Buffer, i: number, e: number, word: Buffer): boolean {
   return true;
 }
 
+/** The key `key` is the bytes b[s..e). */
+function sameKey(key: Buffer | null, b: Buffer, s: number, e: number): boolean {
+  if (key === null || key.length !== e - s) return false;
+  for (let i = 0; i < key.length; i++) if (key[i] !== b[s + i]) return false;
+  return true;
+}
+
 function isHex(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
 }
@@ -102,9 +109,7 @@ export class NdjsonScanner implements FieldSlots {
     i++;
     const stamp = ++this.stamp;
     const seen = this.seen;
-    fs.fill(0);
-    fe.fill(0);
-    fl.fill(0);
+    const keys = this.keys;
     let any = false;
     let guess = 0;
     for (;;) {
@@ -114,7 +119,8 @@ export class NdjsonScanner implements FieldSlots {
       let j = ks;
       while (j < e && b[j] !== QUOTE && b[j] !== BACKSLASH) j++;
       if (j >= e || b[j] !== QUOTE) return -1;
-      const k = this.slotOf(b, ks, j, guess);
+      // the keys mostly come in the order of the first record: the slot after the previous key's first
+      const k = guess < keys.length && sameKey(keys[guess], b, ks, j) ? guess : this.slotOf(b, ks, j, guess);
       if (k < 0 || seen[k] === stamp) return -1;
       seen[k] = stamp;
       guess = k + 1;
@@ -154,8 +160,11 @@ export class NdjsonScanner implements FieldSlots {
         any = true;
         i = x + 1;
       } else if (c === 110) {
-        // null: the slot stays empty
+        // null: the slot is empty
         if (i + 4 > e || b[i + 1] !== 117 || b[i + 2] !== 108 || b[i + 3] !== 108) return -1;
+        fs[k] = 0;
+        fe[k] = 0;
+        fl[k] = 0;
         i += 4;
       } else if (c === 116 || c === 102) {
         const word = c === 116 ? TRUE : FALSE;
@@ -163,6 +172,7 @@ export class NdjsonScanner implements FieldSlots {
         if (!startsWith(b, i, e, word)) return -1;
         fs[k] = i;
         fe[k] = i + n;
+        fl[k] = 0;
         any = true;
         i += n;
       } else {
@@ -170,6 +180,7 @@ export class NdjsonScanner implements FieldSlots {
         if (end < 0) return -1;
         fs[k] = i;
         fe[k] = end;
+        fl[k] = 0;
         any = true;
         i = end;
       }
@@ -184,7 +195,16 @@ export class NdjsonScanner implements FieldSlots {
       break;
     }
     while (i < e && isWs(b[i])) i++;
-    return i === e && any ? 1 : -1;
+    if (i !== e || !any) return -1;
+    // a key the line leaves out is an empty slot
+    for (let k = 0; k < keys.length; k++) {
+      if (seen[k] !== stamp) {
+        fs[k] = 0;
+        fe[k] = 0;
+        fl[k] = 0;
+      }
+    }
+    return 1;
   }
 }
 

@@ -671,6 +671,22 @@ describe('loaders: loadFile (integration)', function () {
       expect(got.rows[0]).to.deep.include({ name: '甲', note: '{"a":[1,2]}', active: true, staff: '7' });
       expect(got.rows[1]).to.deep.include({ name: '乙', capital: '1234567890123456.78', founded: '2024-01-05' });
     });
+    it('NDJSON: a key a line leaves out, or gives as null, is empty in that row, not the previous line’s value', async () => {
+      const nd = [
+        `{"uscc":"${USCC[0]}","name":"甲","capital":12.5,"staff":7,"active":true}`,
+        `{"name":"乙","uscc":"${USCC[1]}","staff":null}`,
+        `{"uscc":"${USCC[2]}","active":false,"name":"丙","capital":3}`,
+      ].join('\n');
+      const r = await load({ source: file('gaps.ndjson', nd) });
+      expect(r.rows).to.equal(3);
+      const got = await pool.query(`SELECT name, capital::text, staff, active FROM ${r.table} ORDER BY uscc`);
+      expect(got.rows).to.deep.equal([
+        { name: '甲', capital: '12.50', staff: 7, active: true },
+        { name: '乙', capital: null, staff: null, active: null },
+        { name: '丙', capital: '3.00', staff: null, active: false },
+      ]);
+      expect(r.profile.columns.staff.nulls).to.equal(2);
+    });
     it('NDJSON: a key first seen late that maps to no item fails the load, naming it', async () => {
       const nd = `{"uscc":"${USCC[0]}","name":"a"}\n{"uscc":"${USCC[1]}","name":"b","法人":"x"}\n`;
       const e = await loadError({ source: file('late.ndjson', nd) });
