@@ -43,13 +43,6 @@ function startsWith(b: Buffer, i: number, e: number, word: Buffer): boolean {
   return true;
 }
 
-/** The key `key` is the bytes b[s..e). */
-function sameKey(key: Buffer | null, b: Buffer, s: number, e: number): boolean {
-  if (key === null || key.length !== e - s) return false;
-  for (let i = 0; i < key.length; i++) if (key[i] !== b[s + i]) return false;
-  return true;
-}
-
 function isHex(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
 }
@@ -61,6 +54,8 @@ export class NdjsonScanner implements FieldSlots {
   fl: Uint8Array;
   /** The UTF-8 bytes of each slot's key (null: no key feeds the slot yet). */
   private readonly keys: (Buffer | null)[];
+  /** 1 where the slot's key has no byte JSON writes escaped (quote, backslash, control): its bytes in a line are the key's. */
+  private readonly plain: Uint8Array;
   /** Record stamp of the slot last filled, to find a key given twice. */
   private readonly seen: Int32Array;
   private stamp = 0;
@@ -70,12 +65,15 @@ export class NdjsonScanner implements FieldSlots {
     this.fe = new Int32Array(slots);
     this.fl = new Uint8Array(slots);
     this.keys = new Array(slots).fill(null);
+    this.plain = new Uint8Array(slots);
     this.seen = new Int32Array(slots);
   }
 
   /** Slot `slot` holds the values of `key`. */
   setKey(slot: number, key: string): void {
-    this.keys[slot] = Buffer.from(key, 'utf8');
+    const bytes = Buffer.from(key, 'utf8');
+    this.keys[slot] = bytes;
+    this.plain[slot] = bytes.every((c) => STRING_CLASS[c] === 0) ? 1 : 0;
   }
 
   /** The slot of the key in b[s..e), guessing first the slot that follows the previous key's. */
@@ -116,11 +114,27 @@ export class NdjsonScanner implements FieldSlots {
       while (i < e && isWs(b[i])) i++;
       if (i >= e || b[i] !== QUOTE) return -1;
       const ks = i + 1;
+      // the keys mostly come in the order of the first record: the key after the previous one is read
+      // against the line's bytes in the same pass that finds its end (its bytes are plain: no quote,
+      // backslash or control byte, so a match is the key as JSON means it)
+      let k = -1;
       let j = ks;
-      while (j < e && b[j] !== QUOTE && b[j] !== BACKSLASH) j++;
-      if (j >= e || b[j] !== QUOTE) return -1;
-      // the keys mostly come in the order of the first record: the slot after the previous key's first
-      const k = guess < keys.length && sameKey(keys[guess], b, ks, j) ? guess : this.slotOf(b, ks, j, guess);
+      const g = guess < keys.length ? keys[guess] : null;
+      if (g !== null && this.plain[guess]) {
+        const n = g.length;
+        let t = 0;
+        while (t < n && j < e && b[j] === g[t]) {
+          j++;
+          t++;
+        }
+        if (t === n && j < e && b[j] === QUOTE) k = guess;
+        else j = ks;
+      }
+      if (k < 0) {
+        while (j < e && b[j] !== QUOTE && b[j] !== BACKSLASH) j++;
+        if (j >= e || b[j] !== QUOTE) return -1;
+        k = this.slotOf(b, ks, j, guess);
+      }
       if (k < 0 || seen[k] === stamp) return -1;
       seen[k] = stamp;
       guess = k + 1;

@@ -687,6 +687,18 @@ describe('loaders: loadFile (integration)', function () {
       ]);
       expect(r.profile.columns.staff.nulls).to.equal(2);
     });
+    it('NDJSON: keys in another order, or written with escapes, are the same keys', async () => {
+      const nd = [
+        `{"uscc":"${USCC[0]}","name":"甲","staff":1}`,
+        `{"staff":2,"name":"乙","uscc":"${USCC[1]}"}`,
+        `{"u\\u0073cc":"${USCC[2]}","nam\\u0065":"丙","staff":3}`,
+        `{"uscc":"${USCC[3]}","name":"丁","staff":4}`,
+      ].join('\n');
+      const r = await load({ source: file('order.ndjson', nd) });
+      expect(r.rows).to.equal(4);
+      const got = await pool.query(`SELECT uscc, name, staff FROM ${r.table} ORDER BY staff`);
+      expect(got.rows).to.deep.equal([0, 1, 2, 3].map((i) => ({ uscc: USCC[i], name: '甲乙丙丁'[i], staff: i + 1 })));
+    });
     it('NDJSON: a key first seen late that maps to no item fails the load, naming it', async () => {
       const nd = `{"uscc":"${USCC[0]}","name":"a"}\n{"uscc":"${USCC[1]}","name":"b","法人":"x"}\n`;
       const e = await loadError({ source: file('late.ndjson', nd) });
