@@ -14,7 +14,7 @@ import { SaxesParser } from 'saxes';
 import yauzl from 'yauzl';
 import { NaiveDateTime } from './coerce.ts';
 import type { ByteSource } from './source.ts';
-import { SharedStringScanner, SheetScanner, type SheetRow } from './xlsx-scan.ts';
+import { SharedStringScanner, SheetScanner, type SheetRow, type Utf8Slice } from './xlsx-scan.ts';
 
 export type { SheetRow };
 
@@ -84,7 +84,7 @@ export class SharedStrings {
     const e = this.end[i];
     const p = Math.floor(s / PAGE);
     const base = p * PAGE;
-    if (e - base <= PAGE) return this.pages[p].toString('utf8', s - base, e - base);
+    if (e - base <= PAGE) return (this.pages[p] as Utf8Slice).utf8Slice(s - base, e - base);
     const parts: Buffer[] = [];
     for (let q = p; q * PAGE < e; q++) parts.push(this.pages[q].subarray(Math.max(0, s - q * PAGE), Math.min(PAGE, e - q * PAGE)));
     return Buffer.concat(parts).toString('utf8');

@@ -20,6 +20,9 @@ const SQUOTE = 0x27;
 const COLON = 0x3a;
 const AMP = 0x26;
 
+/** Buffer's own UTF-8 decoder, without `toString`'s argument checks and encoding look-up (a tenth of a sheet's CPU went there). */
+export type Utf8Slice = Buffer & { utf8Slice(start: number, end: number): string };
+
 const isSpace = (k: number) => k === 0x20 || k === 0x0a || k === 0x09 || k === 0x0d;
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
@@ -87,7 +90,7 @@ abstract class XmlScanner {
         if (!this.keep) pos = n;
         break;
       }
-      if (lt > pos && this.keep) this.text(xmlText(b.toString('utf8', pos, lt)));
+      if (lt > pos && this.keep) this.text(xmlText((b as Utf8Slice).utf8Slice(pos, lt)));
       pos = lt;
       const next = this.tag(b, lt, n);
       if (next < 0) break;
