@@ -19,7 +19,10 @@ const SIZES = (process.env.BENCH_XLSX_SIZES ?? '100000,1000000').split(',').map(
 const REPEAT = Math.max(1, Number(process.env.BENCH_REPEAT ?? 3));
 const BASELINE = process.env.BENCH_BASELINE;
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return (s[Math.floor((s.length - 1) / 2)] + s[Math.ceil((s.length - 1) / 2)]) / 2;
+};
 const load = () => loadavg().map((x) => x.toFixed(1)).join(' ');
 
 interface Run {
