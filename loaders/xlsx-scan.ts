@@ -156,12 +156,14 @@ abstract class XmlScanner {
 
   /** `<!--...-->`, `<![CDATA[...]]>` (text, when kept) or a declaration. */
   private markup(b: Buffer, lt: number, n: number): number {
-    if (lt + 9 > n) return -1;
+    if (lt + 4 > n) return -1;
     if (b[lt + 2] === 0x2d && b[lt + 3] === 0x2d) {
       const e = b.indexOf('-->', lt + 4);
       return e < 0 ? -1 : e + 3;
     }
-    if (is(b, lt + 2, lt + 9, '[CDATA[')) {
+    if (b[lt + 2] === 0x5b /* [ */) {
+      if (lt + 9 > n) return -1;
+      if (!is(b, lt + 2, lt + 9, '[CDATA[')) throw new Error('a malformed CDATA section');
       const e = b.indexOf(']]>', lt + 9);
       if (e < 0) return -1;
       if (this.keep) {
