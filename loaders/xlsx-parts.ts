@@ -16,8 +16,6 @@ import { NaiveDateTime } from './coerce.ts';
 import type { ByteSource } from './source.ts';
 import { SharedStringScanner, SheetScanner, type SheetRow, type Utf8Slice } from './xlsx-scan.ts';
 
-export type { SheetRow };
-
 type Attributes = Record<string, string>;
 interface XmlHandlers {
   open?(name: string, attrs: Attributes): void;

@@ -213,20 +213,8 @@ function numberAttr(b: Buffer, s: number, e: number): number {
   return n;
 }
 
-/** Column index (0-based) of a cell reference such as "AB12": its leading letters; -1 without any. */
-export function columnIndex(ref: string): number {
-  let c = 0;
-  for (let i = 0; i < ref.length; i++) {
-    const k = ref.charCodeAt(i);
-    if (k >= 65 && k <= 90) c = c * 26 + (k - 64);
-    else if (k >= 97 && k <= 122) c = c * 26 + (k - 96);
-    else break;
-  }
-  return c - 1;
-}
-
-function columnAttr(b: Buffer, s: number, e: number): number {
-  if (hasAmp(b, s, e)) return columnIndex(attrText(b, s, e));
+/** Column index (0-based) of a cell reference such as "AB12" in b[s, e): its leading letters; -1 without any. */
+function column(b: Buffer, s: number, e: number): number {
   let c = 0;
   for (let i = s; i < e; i++) {
     const k = b[i];
@@ -235,6 +223,12 @@ function columnAttr(b: Buffer, s: number, e: number): number {
     else break;
   }
   return c - 1;
+}
+
+function columnAttr(b: Buffer, s: number, e: number): number {
+  if (!hasAmp(b, s, e)) return column(b, s, e);
+  const ref = Buffer.from(attrText(b, s, e));
+  return column(ref, 0, ref.length);
 }
 
 const CELL_TYPES = ['s', 'n', 'b', 'e', 'd', 'str', 'inlineStr'];

@@ -8,7 +8,8 @@ import { ColumnResolver } from './plan.ts';
 import { Sink, type SinkOptions } from './sink.ts';
 import type { ByteSource } from './source.ts';
 import { LoadError, type LoadOptions } from './types.ts';
-import { Workbook, type SheetRow } from './xlsx-parts.ts';
+import { Workbook } from './xlsx-parts.ts';
+import type { SheetRow } from './xlsx-scan.ts';
 
 function isEmpty(cells: unknown[]): boolean {
   return cells.every((c) => c === null || c === '' || (typeof c === 'string' && c.trim() === ''));
