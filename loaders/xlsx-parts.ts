@@ -1,8 +1,9 @@
 /**
  * The parts of an .xlsx workbook the loader reads, in flat memory: the zip is spooled to an unlinked
  * temporary file and read by random access (yauzl), since Excel writes the shared strings after the
- * sheets; every part is read by a SAX pass (saxes) over its inflated stream, never held whole.
- * The shared strings, which cells name by index, are kept as UTF-8 in fixed-size pages.
+ * sheets; every part is read from its inflated stream, never held whole: the small ones (workbook,
+ * relations, styles) by a SAX pass (saxes), the shared strings and the sheet by the scanners of
+ * xlsx-scan.ts. The shared strings, which cells name by index, are kept as UTF-8 in fixed-size pages.
  */
 import { closeSync, openSync, promises as fsp, write } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,11 +14,11 @@ import { SaxesParser } from 'saxes';
 import yauzl from 'yauzl';
 import { NaiveDateTime } from './coerce.ts';
 import type { ByteSource } from './source.ts';
+import { SharedStringScanner, SheetScanner, type SheetRow, type Utf8Slice } from './xlsx-scan.ts';
 
 type Attributes = Record<string, string>;
 interface XmlHandlers {
   open?(name: string, attrs: Attributes): void;
-  text?(text: string): void;
   close?(name: string): void;
 }
 
@@ -27,69 +28,64 @@ const local = (name: string) => {
   return i < 0 ? name : name.slice(i + 1);
 };
 
-/** A SAX pass over a part, chunk by chunk; `each` runs after every chunk (to hand out what it produced). */
-async function* saxPass(stream: AsyncIterable<Buffer>, h: XmlHandlers): AsyncGenerator<void> {
+/** A SAX pass over a (small) part, chunk by chunk. */
+async function saxAll(stream: AsyncIterable<Buffer>, h: XmlHandlers): Promise<void> {
   const parser = new SaxesParser({ position: false });
   if (h.open) parser.on('opentag', (t) => h.open!(local(t.name), t.attributes as Attributes));
-  if (h.text) {
-    parser.on('text', h.text);
-    parser.on('cdata', h.text);
-  }
   if (h.close) parser.on('closetag', (t) => h.close!(local(t.name)));
   const utf8 = new TextDecoder('utf-8');
-  for await (const chunk of stream) {
-    parser.write(utf8.decode(chunk, { stream: true }));
-    yield;
-  }
+  for await (const chunk of stream) parser.write(utf8.decode(chunk, { stream: true }));
   parser.write(utf8.decode());
   parser.close();
-  yield;
-}
-
-async function saxAll(stream: AsyncIterable<Buffer>, h: XmlHandlers): Promise<void> {
-  for await (const _ of saxPass(stream, h)) void _;
 }
 
 const writeAsync = promisify(write);
 const PAGE = 1 << 22;
 
-/** Shared strings as UTF-8 in 4 MB pages, with (page, offset, length) per index. */
-class SharedStrings {
+/**
+ * Shared strings as UTF-8, one after the other in 4 MB pages (a string may straddle two), with each
+ * one's end offset: 4 bytes a string beside its text (a million-row sheet can name millions).
+ */
+export class SharedStrings {
   private pages: Buffer[] = [];
-  private used = PAGE;
-  private page = new Uint32Array(1024);
-  private start = new Uint32Array(1024);
-  private len = new Uint32Array(1024);
+  private size = 0;
+  private end = new Uint32Array(1024);
   count = 0;
 
   add(s: string): void {
     const n = Buffer.byteLength(s);
-    if (this.used + n > (this.pages.at(-1)?.length ?? 0)) {
-      this.pages.push(Buffer.allocUnsafe(Math.max(PAGE, n)));
-      this.used = 0;
+    if (this.size + n > 0xffffffff) throw new Error('the shared strings take more than 4 GB');
+    if (this.count === this.end.length) {
+      const b = new Uint32Array(this.count * 2);
+      b.set(this.end);
+      this.end = b;
     }
-    if (this.count === this.len.length) {
-      const grow = (a: Uint32Array) => {
-        const b = new Uint32Array(a.length * 2);
-        b.set(a);
-        return b;
-      };
-      this.page = grow(this.page);
-      this.start = grow(this.start);
-      this.len = grow(this.len);
+    const room = this.pages.length * PAGE - this.size;
+    if (n <= room) {
+      if (n > 0) this.pages[this.pages.length - 1].write(s, PAGE - room);
+    } else {
+      const bytes = Buffer.from(s);
+      let at = room > 0 ? bytes.copy(this.pages[this.pages.length - 1], PAGE - room, 0, room) : 0;
+      while (at < n) {
+        const page = Buffer.allocUnsafe(PAGE);
+        this.pages.push(page);
+        at += bytes.copy(page, 0, at, Math.min(n, at + PAGE));
+      }
     }
-    this.pages[this.pages.length - 1].write(s, this.used);
-    this.page[this.count] = this.pages.length - 1;
-    this.start[this.count] = this.used;
-    this.len[this.count] = n;
-    this.count++;
-    this.used += n;
+    this.size += n;
+    this.end[this.count++] = this.size;
   }
 
   get(i: number): string | undefined {
     if (!(i >= 0 && i < this.count)) return undefined;
-    const s = this.start[i];
-    return this.pages[this.page[i]].toString('utf8', s, s + this.len[i]);
+    const s = i === 0 ? 0 : this.end[i - 1];
+    const e = this.end[i];
+    const p = Math.floor(s / PAGE);
+    const base = p * PAGE;
+    if (e - base <= PAGE) return (this.pages[p] as Utf8Slice).utf8Slice(s - base, e - base);
+    const parts: Buffer[] = [];
+    for (let q = p; q * PAGE < e; q++) parts.push(this.pages[q].subarray(Math.max(0, s - q * PAGE), Math.min(PAGE, e - q * PAGE)));
+    return Buffer.concat(parts).toString('utf8');
   }
 }
 
@@ -97,13 +93,6 @@ class SharedStrings {
 const BUILTIN_DATE = new Set([14, 15, 16, 17, 18, 19, 20, 21, 22, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 45, 46, 47, 50, 51, 52, 53, 54, 55, 56, 57, 58]);
 /** A number format shows a date or time when, outside quotes and [...], it has a date or time letter. */
 const isDateFormat = (code: string) => /[ymdhsb]/i.test(code.replace(/\[[^\]]*]/g, '').replace(/"[^"]*"/g, '').replace(/\\./g, ''));
-
-export interface SheetRow {
-  /** The sheet row number (1-based), as Excel shows it. */
-  number: number;
-  /** Cell values from column A; a missing cell is null. */
-  cells: unknown[];
-}
 
 /** An opened workbook: its sheet names, and a row stream per sheet. */
 export class Workbook {
@@ -158,7 +147,12 @@ export class Workbook {
       const partOf = (type: string, fallback: string) => [...rels.values()].find((r) => r.type.endsWith('/' + type))?.target ?? fallback;
       const dateStyles = await readDateStyles((p, h) => read(p, h), partOf('styles', 'xl/styles.xml'));
       const strings = new SharedStrings();
-      await read(partOf('sharedStrings', 'xl/sharedStrings.xml'), sharedStringsHandlers(strings));
+      const sst = entries.get(partOf('sharedStrings', 'xl/sharedStrings.xml'));
+      if (sst) {
+        const scan = new SharedStringScanner((t) => strings.add(t));
+        for await (const chunk of await inflated(zip, sst)) scan.push(chunk);
+        scan.end();
+      }
       return new Workbook(zip, entries, sheets, date1904, dateStyles, strings);
     } catch (e) {
       zip.close();
@@ -166,81 +160,14 @@ export class Workbook {
     }
   }
 
-  /** The rows of a sheet, streamed. */
-  async *rows(part: string): AsyncGenerator<SheetRow> {
-    const stream = await inflated(this.zip, this.entries.get(part)!);
-    const out: SheetRow[] = [];
-    let row: SheetRow | null = null;
-    let rowNumber = 0;
-    let col = -1;
-    let t = '';
-    let style = 0;
-    let v: string | null = null;
-    let inline: string | null = null;
-    let into: 'v' | 'is' | null = null;
-    let depthRph = 0;
-    const h: XmlHandlers = {
-      open: (n, a) => {
-        switch (n) {
-          case 'row':
-            rowNumber = a.r ? Number(a.r) : rowNumber + 1;
-            row = { number: rowNumber, cells: [] };
-            col = -1;
-            break;
-          case 'c':
-            col = (a.r ? columnIndex(a.r) : -1) >= 0 ? columnIndex(a.r) : col + 1;
-            t = a.t ?? 'n';
-            style = a.s ? Number(a.s) : 0;
-            v = null;
-            inline = null;
-            break;
-          case 'v':
-            into = 'v';
-            v = '';
-            break;
-          case 'is':
-            inline = '';
-            break;
-          case 't':
-            if (inline !== null && depthRph === 0) into = 'is';
-            break;
-          case 'rPh':
-            depthRph++;
-            break;
-        }
-      },
-      text: (s) => {
-        if (into === 'v') v += s;
-        else if (into === 'is') inline += s;
-      },
-      close: (n) => {
-        switch (n) {
-          case 'v':
-          case 't':
-            into = null;
-            break;
-          case 'rPh':
-            depthRph--;
-            break;
-          case 'c':
-            if (row) {
-              const cells = row.cells;
-              while (cells.length < col) cells.push(null);
-              cells[col] = this.value(t, style, v, inline);
-            }
-            break;
-          case 'row':
-            if (row) out.push(row);
-            row = null;
-            break;
-        }
-      },
-    };
-    for await (const _ of saxPass(stream, h)) {
-      void _;
-      for (const r of out) yield r;
-      out.length = 0;
+  /** The rows of a sheet, streamed: a batch per inflated chunk. */
+  async *rows(part: string): AsyncGenerator<SheetRow[]> {
+    const scan = new SheetScanner((t, style, v, inline) => this.value(t, style, v, inline));
+    for await (const chunk of await inflated(this.zip, this.entries.get(part)!)) {
+      const rows = scan.push(chunk);
+      if (rows.length) yield rows;
     }
+    scan.end();
   }
 
   private value(t: string, style: number, v: string | null, inline: string | null): unknown {
@@ -270,48 +197,11 @@ export class Workbook {
   }
 }
 
-/** An entry's content, inflated in 256 KB pieces (zlib's default 16 KB makes the SAX pass pay per piece). */
+/** An entry's content, inflated in 256 KB pieces (zlib's default 16 KB makes a pass pay per piece). */
 async function inflated(zip: yauzl.ZipFile, e: yauzl.Entry): Promise<AsyncIterable<Buffer>> {
   if (e.compressionMethod !== 8) return zip.openReadStreamPromise(e);
   const raw = await zip.openReadStreamPromise(e, { decompress: false });
   return raw.pipe(createInflateRaw({ chunkSize: 1 << 18 }));
-}
-
-/** Column index (0-based) of a cell reference such as "AB12". */
-function columnIndex(ref: string): number {
-  let c = 0;
-  for (let i = 0; i < ref.length; i++) {
-    const k = ref.charCodeAt(i);
-    if (k >= 65 && k <= 90) c = c * 26 + (k - 64);
-    else if (k >= 97 && k <= 122) c = c * 26 + (k - 96);
-    else break;
-  }
-  return c - 1;
-}
-
-/** Each `<si>`'s text: its `<t>`, or its rich-text runs' `<t>` joined (phonetic `<rPh>` runs left out). */
-function sharedStringsHandlers(strings: SharedStrings): XmlHandlers {
-  let cur: string | null = null;
-  let inT = false;
-  let rph = 0;
-  return {
-    open: (n) => {
-      if (n === 'si') cur = '';
-      else if (n === 'rPh') rph++;
-      else if (n === 't' && cur !== null && rph === 0) inT = true;
-    },
-    text: (s) => {
-      if (inT) cur += s;
-    },
-    close: (n) => {
-      if (n === 't') inT = false;
-      else if (n === 'rPh') rph--;
-      else if (n === 'si') {
-        strings.add(cur ?? '');
-        cur = null;
-      }
-    },
-  };
 }
 
 /** For each cell style (`cellXfs` index): does its number format show a date? */

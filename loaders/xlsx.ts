@@ -1,5 +1,5 @@
 /**
- * .xlsx in flat memory: the workbook's parts are read by a SAX pass each (see xlsx-parts.ts), the chosen
+ * .xlsx in flat memory: the workbook's parts are read from their streams (see xlsx-parts.ts), the chosen
  * sheet row by row. The header is the first row among the first 20 whose cells name items (title rows
  * above it, common in government spreadsheets, are skipped); record lines are sheet row numbers.
  */
@@ -8,7 +8,8 @@ import { ColumnResolver } from './plan.ts';
 import { Sink, type SinkOptions } from './sink.ts';
 import type { ByteSource } from './source.ts';
 import { LoadError, type LoadOptions } from './types.ts';
-import { Workbook, type SheetRow } from './xlsx-parts.ts';
+import { Workbook } from './xlsx-parts.ts';
+import type { SheetRow } from './xlsx-scan.ts';
 
 function isEmpty(cells: unknown[]): boolean {
   return cells.every((c) => c === null || c === '' || (typeof c === 'string' && c.trim() === ''));
@@ -20,7 +21,9 @@ export class XlsxReader implements FormatReader {
   encoding = 'binary';
   readonly allItems = false;
   private book: Workbook | null = null;
-  private rows!: AsyncIterator<SheetRow>;
+  private rows!: AsyncIterator<SheetRow[]>;
+  private batch: SheetRow[] = [];
+  private next = 0;
   private header: string[] = [];
   private pending: SheetRow[] = [];
   private sink!: Sink;
@@ -73,9 +76,17 @@ export class XlsxReader implements FormatReader {
   }
 
   private async nextRow(): Promise<SheetRow | null> {
+    return this.next < this.batch.length || (await this.nextBatch()) ? this.batch[this.next++] : null;
+  }
+
+  /** Reads the sheet's next batch of rows; false at its end. */
+  private async nextBatch(): Promise<boolean> {
     try {
       const r = await this.rows.next();
-      return r.done ? null : r.value;
+      if (r.done) return false;
+      this.batch = r.value;
+      this.next = 0;
+      return true;
     } catch (e) {
       throw new LoadError('parse', `cannot read the sheet: ${(e as Error).message}`, { cause: e });
     }
@@ -100,12 +111,12 @@ export class XlsxReader implements FormatReader {
     for (const p of this.pending) this.feed(p);
     this.pending = [];
     let n = 0;
-    for (;;) {
-      const r = await this.nextRow();
-      if (!r) break;
-      this.feed(r);
-      if (++n % 2048 === 0) await tick();
-    }
+    do {
+      while (this.next < this.batch.length) {
+        this.feed(this.batch[this.next++]);
+        if (++n % 2048 === 0) await tick();
+      }
+    } while (await this.nextBatch());
   }
 
   close(): void {

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import zlib from 'node:zlib';
 import pg from 'pg';
 import iconv from 'iconv-lite';
 import * as arrow from 'apache-arrow';
@@ -57,6 +58,49 @@ const items: LoaderItem[] = [
   { name: 'note', label: '备注', type: 'M' },
   { name: 'logo', label: '标识', type: 'G' },
 ];
+/** A zip of stored (uncompressed) entries, as a workbook written by another tool might be. */
+function storedZip(files: Record<string, string>): Buffer {
+  const local: Buffer[] = [];
+  const central: Buffer[] = [];
+  let offset = 0;
+  for (const [name, text] of Object.entries(files)) {
+    const data = Buffer.from(text);
+    const n = Buffer.from(name);
+    const crc = zlib.crc32(data);
+    const head = Buffer.alloc(30);
+    head.writeUInt32LE(0x04034b50, 0);
+    head.writeUInt16LE(20, 4);
+    head.writeUInt16LE(0x0800, 6);
+    head.writeUInt16LE(0x21, 12);
+    head.writeUInt32LE(crc, 14);
+    head.writeUInt32LE(data.length, 18);
+    head.writeUInt32LE(data.length, 22);
+    head.writeUInt16LE(n.length, 26);
+    const dirEntry = Buffer.alloc(46);
+    dirEntry.writeUInt32LE(0x02014b50, 0);
+    dirEntry.writeUInt16LE(20, 4);
+    dirEntry.writeUInt16LE(20, 6);
+    dirEntry.writeUInt16LE(0x0800, 8);
+    dirEntry.writeUInt16LE(0x21, 14);
+    dirEntry.writeUInt32LE(crc, 16);
+    dirEntry.writeUInt32LE(data.length, 20);
+    dirEntry.writeUInt32LE(data.length, 24);
+    dirEntry.writeUInt16LE(n.length, 28);
+    dirEntry.writeUInt32LE(offset, 42);
+    local.push(head, n, data);
+    central.push(dirEntry, n);
+    offset += head.length + n.length + data.length;
+  }
+  const dir = Buffer.concat(central);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(central.length / 2, 8);
+  end.writeUInt16LE(central.length / 2, 10);
+  end.writeUInt32LE(dir.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...local, dir, end]);
+}
+
 const ID = withIdCardCheck('44030119900101123');
 
 
@@ -1044,6 +1088,49 @@ describe('loaders: loadFile (integration)', function () {
         const got = await pool.query(`SELECT uscc || '|' || name || '|' || founded::text || '|' || status AS k FROM ${r.table} ORDER BY uscc`);
         expect(got.rows.map((x: { k: string }) => x.k)).to.deep.equal([...expected].sort());
       }
+    });
+    it('reads a workbook written by another tool: prefixed elements, inline and rich strings, entities, cells and rows without references', async () => {
+      const x = (body: string) => `<?xml version="1.0" encoding="UTF-8"?>\r\n${body}`;
+      const NS = 'xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"';
+      const inline = (t: string, ref = '') => `<x:c${ref ? ` r="${ref}"` : ''} t="inlineStr"><x:is><x:t>${t}</x:t></x:is></x:c>`;
+      const p = join(dir, 'other-tool.xlsx');
+      writeFileSync(
+        p,
+        storedZip({
+          'xl/workbook.xml': x(`<x:workbook ${NS}><x:workbookPr/><x:sheets><x:sheet name="数据" sheetId="1" r:id="rId1"/></x:sheets></x:workbook>`),
+          'xl/_rels/workbook.xml.rels': x(
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">' +
+              '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>' +
+              '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>' +
+              '<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>',
+          ),
+          'xl/styles.xml': x(
+            `<x:styleSheet ${NS}><x:numFmts count="1"><x:numFmt numFmtId="164" formatCode="yyyy&quot;年&quot;m&quot;月&quot;d&quot;日&quot;"/></x:numFmts>` +
+              '<x:cellXfs count="2"><x:xf numFmtId="0"/><x:xf numFmtId="164" applyNumberFormat="1"/></x:cellXfs></x:styleSheet>',
+          ),
+          'xl/sharedStrings.xml': x(
+            `<x:sst ${NS} count="4" uniqueCount="4"><x:si><x:t>统一社会信用代码</x:t></x:si><x:si><x:r><x:rPr><x:b/></x:rPr><x:t>企业</x:t></x:r><x:r><x:t>名称</x:t></x:r><x:rPh sb="0" eb="2"><x:t>キギョウ</x:t></x:rPh></x:si>` +
+              `<x:si><x:t>${USCC[1]}</x:t></x:si><x:si><x:t xml:space="preserve">乙公司</x:t></x:si></x:sst>`,
+          ),
+          'xl/worksheets/sheet1.xml': x(
+            `<x:worksheet ${NS}><x:dimension ref="A1:E7"/><x:sheetData>` +
+              `<x:row r="1">${inline('企业名录', 'A1')}</x:row>` +
+              `<x:row r="3" spans="1:5"><x:c r="A3" t="s"><x:v>0</x:v></x:c><x:c r="B3" t="s"><x:v>1</x:v></x:c>${inline('注册资本', 'C3')}<x:c r="D3" t="str"><x:f>"成立"&amp;"日期"</x:f><x:v>成立日期</x:v></x:c>${inline('是否有效', 'E3')}</x:row>` +
+              `<x:row>${inline(USCC[0])}${inline('甲&amp;乙&#x516C;司')}<x:c><x:f>1+1</x:f><x:v>2</x:v></x:c><x:c s="1"><x:v>45296</x:v></x:c><x:c t="b"><x:v>1</x:v></x:c></x:row>` +
+              '<x:row r="6"><x:c r="A6" t="s"><x:v>2</x:v></x:c><x:c r="B6" t="s"><x:v>3</x:v></x:c><x:c r="C6" t="str"><x:v>n/a</x:v></x:c><x:c r="D6" s="1"><x:v>45297</x:v></x:c></x:row>' +
+              `<x:row r="7">${inline(USCC[2], 'A7')}${inline('丙公司', 'B7')}<x:c r="C7" s="0"/><x:c r="D7" s="1"><x:v>45297</x:v></x:c><x:c r="E7" t="b"><x:v>0</x:v></x:c></x:row>` +
+              '</x:sheetData></x:worksheet>',
+          ),
+        }),
+      );
+      const r = await load({ source: p, maxErrors: 1 });
+      expect(r.rows).to.equal(2);
+      expect(r.rejects.map((j) => [j.record, j.line, j.column, j.value, j.rule])).to.deep.equal([[2, 6, 'capital', 'n/a', 'type']]);
+      const got = await pool.query(`SELECT uscc, name, capital::text, founded::text, active FROM ${r.table} ORDER BY uscc`);
+      expect(got.rows).to.deep.equal([
+        { uscc: USCC[0], name: '甲&乙公司', capital: '2.00', founded: '2024-01-05', active: true },
+        { uscc: USCC[2], name: '丙公司', capital: null, founded: '2024-01-06', active: false },
+      ]);
     });
   });
 

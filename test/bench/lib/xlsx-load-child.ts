@@ -1,12 +1,16 @@
 /**
  * One .xlsx load in a process of its own, so that its peak RSS (process.resourceUsage().maxRSS) is the
- * load's alone. Prints one JSON line: rows, rejected, ms, maxRssMB. Args: <file> <database url>.
+ * load's alone. Prints one JSON line: rows, rejected, ms, cpuMs, maxRssMB. Args: <file> <database url>
+ * [<path of the loaders/index.ts to load with>, default this checkout's].
  */
 import pg from 'pg';
-import { loadFile, type LoaderItem } from '../../../loaders/index.ts';
+import { pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
+import type { LoaderItem, loadFile as LoadFile } from '../../../loaders/index.ts';
 import { registerItems } from './register.ts';
 
-const [file, url] = process.argv.slice(2);
+const [file, url, loaders] = process.argv.slice(2);
+const loadFile: typeof LoadFile = (await import(loaders ? pathToFileURL(resolve(loaders)).href : '../../../loaders/index.ts')).loadFile;
 const client = new pg.Client({ connectionString: url });
 await client.connect();
 const table = `public.odx_xlsx_bench_${process.pid}`;
