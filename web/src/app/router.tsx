@@ -8,7 +8,7 @@ import { queryClient } from './queryClient.ts';
 function prefetching(s: ConsoleSection) {
   return ({ request }: { request: Request }) => {
     const me = queryClient.getQueryData<Me | null>(sessionKeys.me);
-    if (s.prefetch && (s.ability === null || may(me, s.ability))) void s.prefetch(queryClient, new URL(request.url));
+    if (s.prefetch && (s.ability === null || may(me, s.ability))) s.prefetch(queryClient, new URL(request.url));
     return null;
   };
 }

@@ -21,6 +21,7 @@ import { HistoryTimeline } from './HistoryTimeline.tsx';
 import { ItemsField } from './ItemsField.tsx';
 import { EDITABLE, KIND_CONFIG, type CensusKind } from './kinds.ts';
 import { uiSchemaFor } from './schemaUi.ts';
+import { CENSUS_TEMPLATES, CENSUS_WIDGETS } from './templates.tsx';
 import { problemsToErrorSchema } from './serverErrors.ts';
 import { loadCensusSchema } from './validator.ts';
 
@@ -140,6 +141,8 @@ function EntryForm({ kind }: { kind: CensusKind }) {
           validator={compiled.data.validator}
           uiSchema={uiSchema}
           fields={FIELDS}
+          templates={CENSUS_TEMPLATES}
+          widgets={CENSUS_WIDGETS}
           formData={formData}
           onChange={(e) => {
             draft.current = e.formData as Doc;

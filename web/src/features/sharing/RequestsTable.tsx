@@ -49,7 +49,7 @@ export function RequestsTable({
   ];
   return (
     <>
-      <div className="table-scroll">
+      <div className="table-scroll requests-table">
         <Table
           aria-label={label}
           size="small"
@@ -58,7 +58,6 @@ export function RequestsTable({
           columns={columns}
           dataSource={rows.data?.items ?? []}
           pagination={false}
-          scroll={{ x: 'max-content' }}
           rowClassName={(r) => (r.overdue ? 'row-overdue' : '')}
           locale={{ emptyText: rows.isPending ? ' ' : <span className="table-empty">{empty ?? t('sharing.requests.empty')}</span> }}
         />
