@@ -179,4 +179,19 @@ describe('the registrar’s census pages in Chromium', function () {
     await categoryItem.getByText('信息资源分类 3999 不存在').waitFor();
     await page.getByRole('alert').filter({ hasText: '服务器未接受' }).waitFor();
   });
+
+  it('fits the resource form with its items table on a phone screen: the table scrolls in its own box, the page does not scroll sideways', async () => {
+    await page.setViewportSize({ width: 360, height: 800 });
+    try {
+      await page.goto(url('/console/resources/new'));
+      await page.getByRole('button', { name: '添加信息项' }).click();
+      await page.getByLabel('第 1 项 字段名').waitFor();
+      expect(await page.evaluate(() => document.documentElement.scrollWidth), 'the page’s width at 360 px').to.be.at.most(360);
+      const box = await page.locator('.items-scroll').evaluate((e) => ({ client: e.clientWidth, scroll: e.scrollWidth }));
+      expect(box.client, 'the items table’s box within the screen').to.be.at.most(360);
+      expect(box.scroll, 'the table wider than its box, scrolled in it').to.be.greaterThan(box.client);
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
+  });
 });

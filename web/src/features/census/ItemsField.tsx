@@ -233,7 +233,6 @@ export function ItemsField(props: FieldProps<Item[]>) {
       onKeyDown={(e) => {
         if (e.key === 'Enter') flush();
       }}
-      disabled={disabled || readonly}
     >
       <legend className="items-legend">
         {title}
@@ -241,48 +240,52 @@ export function ItemsField(props: FieldProps<Item[]>) {
         <span className="items-count">{t('census.items.count', { n: rows.length })}</span>
       </legend>
       {rawErrors && rawErrors.length > 0 && <Alert type="error" showIcon message={rawErrors.join('；')} className="items-alert" />}
-      <div className="items-scroll">
-        <table className="items-table">
-          <thead>
-            <tr>
-              <th scope="col">#</th>
-              {columns.map((c) => (
-                <th key={c.key} scope="col" style={{ minWidth: c.width }}>
-                  {c.title}
-                  {c.required ? <span className="items-required"> *</span> : null}
-                </th>
-              ))}
-              <th scope="col">{t('census.items.actions')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.length === 0 ? (
+      {/* a box that scrolls sideways on a narrow screen: focusable, so a keyboard can scroll it when its inputs
+          are read-only (the controls are disabled by a fieldset inside it: one around it would disable the box too) */}
+      <div className="items-scroll" role="region" aria-label={title} tabIndex={0}>
+        <fieldset className="items-controls" disabled={disabled || readonly}>
+          <table className="items-table">
+            <thead>
               <tr>
-                <td colSpan={columns.length + 2} className="items-none">
-                  {t('census.items.empty')}
-                </td>
+                <th scope="col">#</th>
+                {columns.map((c) => (
+                  <th key={c.key} scope="col" style={{ minWidth: c.width }}>
+                    {c.title}
+                    {c.required ? <span className="items-required"> *</span> : null}
+                  </th>
+                ))}
+                <th scope="col">{t('census.items.actions')}</th>
               </tr>
-            ) : (
-              rows.map((item, i) => (
-                <Row
-                  key={i}
-                  index={i}
-                  item={item}
-                  last={i === rows.length - 1}
-                  columns={columns}
-                  errors={errs[i]}
-                  onCell={onCell}
-                  onMove={onMove}
-                  onRemove={onRemove}
-                  t={t}
-                  idPrefix={idPrefix}
-                />
-              ))
-            )}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {rows.length === 0 ? (
+                <tr>
+                  <td colSpan={columns.length + 2} className="items-none">
+                    {t('census.items.empty')}
+                  </td>
+                </tr>
+              ) : (
+                rows.map((item, i) => (
+                  <Row
+                    key={i}
+                    index={i}
+                    item={item}
+                    last={i === rows.length - 1}
+                    columns={columns}
+                    errors={errs[i]}
+                    onCell={onCell}
+                    onMove={onMove}
+                    onRemove={onRemove}
+                    t={t}
+                    idPrefix={idPrefix}
+                  />
+                ))
+              )}
+            </tbody>
+          </table>
+        </fieldset>
       </div>
-      <Button onClick={onAdd} className="items-add">
+      <Button onClick={onAdd} className="items-add" disabled={disabled || readonly}>
         + {t('census.items.add')}
       </Button>
     </fieldset>
