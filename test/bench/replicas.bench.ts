@@ -13,11 +13,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Knex } from 'knex';
-import { closeServices, createApp } from '../../server/src/app.ts';
-import { AuditChainer, registerChainer } from '../../server/src/audit/chainer.ts';
-import { HeadSigner } from '../../server/src/audit/signing.ts';
-import { loadConfig } from '../../server/src/config.ts';
 import { createKnex } from '../../server/src/db/connect.ts';
 import { migrateLatest } from '../../server/src/db/migrate.ts';
 import { lsnOf, Replicas } from '../../server/src/db/replicas.ts';
@@ -26,35 +21,13 @@ import { executeLoad, loadCreator } from '../../server/src/loads/service.ts';
 import { TEST_ACTOR } from '../helpers/app.ts';
 import { makeStandby, sqlRows, startPrimary } from '../helpers/standby.ts';
 import { hammer, type HammerResult } from './lib/hammer.ts';
-import { listenLocal } from './lib/listen.ts';
-import { registerDataset } from './lib/dataset.ts';
+import { registerDataset, serveApp } from './lib/dataset.ts';
 import { writeRegisterCsv } from './lib/register.ts';
 import { fmt, report } from './lib/report.ts';
 
 const KEY_ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
 const LAG_ROWS = Number(process.env.BENCH_LAG_ROWS ?? 1_000_000);
 const DURABLE = { fsync: 'on', synchronous_commit: 'on', full_page_writes: 'on' };
-
-async function serve(knex: Knex, url: string, env: Record<string, string>) {
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'odx-bench-home-'));
-  const config = loadConfig({ ODX_HOME: home, ODX_LOG_LEVEL: 'silent', ODX_RATE_LIMIT_ANONYMOUS: '0', ODX_RATE_LIMIT_KEY: '0', ...env } as NodeJS.ProcessEnv);
-  const log = createLogger('silent');
-  const chainer = new AuditChainer(url, log).start();
-  registerChainer(knex, chainer);
-  const built = createApp({ knex, config, log, signer: await HeadSigner.load(home) });
-  const server = built.server();
-  const base = await listenLocal(server);
-  return {
-    ...built,
-    base,
-    async close() {
-      await new Promise((r) => server.close(r));
-      await closeServices(built.services);
-      await chainer.stop();
-      fs.rmSync(home, { recursive: true, force: true });
-    },
-  };
-}
 
 export async function replicasBench(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'odx-bench-replicas-'));
@@ -69,8 +42,8 @@ export async function replicasBench(): Promise<void> {
   try {
     const { resource, table } = await registerDataset(knex, KEY_ROWS, {}, superuser);
     pair = await makeStandby(dir, primary, 'odx', DURABLE);
-    const alone = await serve(knex, roles.app, {});
-    const withReplica = await serve(knex, roles.app, { ODX_REPLICA_URLS: pair.onStandby(roles.app) });
+    const alone = await serveApp({ knex, url: roles.app });
+    const withReplica = await serveApp({ knex, url: roles.app }, { env: { ODX_REPLICA_URLS: pair.onStandby(roles.app) } });
     const replicas = withReplica.services.replicas;
     for (let i = 0; i < 100 && replicas.status()[0].state !== 'ok'; i++) await new Promise((r) => setTimeout(r, 100));
 

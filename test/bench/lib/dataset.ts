@@ -48,10 +48,20 @@ export async function settleAudit(knex: Knex, superuser: Knex): Promise<void> {
   await superuser.raw('checkpoint');
 }
 
-/** The real app on a loopback port as `odx serve` runs it (audit chainer included), rate limits off (the benchmark is one client); `webDir` for another web build than web/dist. */
-export async function serveApp({ knex, url }: { knex: Knex; url: string }, opts: { webDir?: string } = {}): Promise<App & { base: string; close(): Promise<void> }> {
+/**
+ * The real app on a loopback port as `odx serve` runs it (audit chainer included), rate limits off (the
+ * benchmark is one client); `webDir` for another web build than web/dist, `env` for other settings.
+ */
+export async function serveApp(
+  { knex, url }: { knex: Knex; url: string },
+  opts: { webDir?: string; env?: Record<string, string> } = {},
+): Promise<App & { base: string; close(): Promise<void> }> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'odx-bench-home-'));
-  const config = loadConfig({ ODX_HOME: home, ODX_LOG_LEVEL: 'silent', ODX_RATE_LIMIT_ANONYMOUS: '0', ODX_RATE_LIMIT_KEY: '0', ...(opts.webDir ? { ODX_WEB_DIR: opts.webDir } : {}) } as NodeJS.ProcessEnv);
+  const config = loadConfig({
+    ODX_HOME: home, ODX_LOG_LEVEL: 'silent', ODX_RATE_LIMIT_ANONYMOUS: '0', ODX_RATE_LIMIT_KEY: '0',
+    ...(opts.webDir ? { ODX_WEB_DIR: opts.webDir } : {}),
+    ...opts.env,
+  } as NodeJS.ProcessEnv);
   const log = createLogger('silent');
   const chainer = new AuditChainer(url, log).start();
   registerChainer(knex, chainer);
