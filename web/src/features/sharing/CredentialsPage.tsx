@@ -46,6 +46,7 @@ export function CredentialsPage() {
               loading={creds.isFetching}
               pagination={false}
               dataSource={creds.data?.items ?? []}
+              locale={{ emptyText: creds.isPending ? ' ' : <span className="table-empty">{t('sharing.cred.none')}</span> }}
               columns={[
                 { key: 'login', title: t('sharing.cred.login'), dataIndex: 'login' },
                 { key: 'name', title: t('sharing.cred.displayName'), dataIndex: 'displayName' },
@@ -72,7 +73,7 @@ export function CredentialsPage() {
           >
             <Space wrap align="end">
               <Field label={t('sharing.cred.system')}>
-                {(fid) => <Select id={fid} style={{ minWidth: 240 }} value={systemId} onChange={setSystemId} options={(systems.data?.items ?? []).map((s) => ({ value: s.id, label: s.name }))} />}
+                {(fid) => <Select id={fid} style={{ minWidth: 240 }} placeholder={t('sharing.cred.pickSystem')} value={systemId} onChange={setSystemId} options={(systems.data?.items ?? []).map((s) => ({ value: s.id, label: s.name }))} />}
               </Field>
               <Field label={t('sharing.cred.login')}>{(fid) => <Input id={fid} value={login} onChange={(e) => setLogin(e.target.value)} placeholder="rsj.si.api" aria-describedby="login-hint" />}</Field>
               <Field label={t('sharing.cred.displayName')}>{(fid) => <Input id={fid} value={name} onChange={(e) => setName(e.target.value)} />}</Field>

@@ -132,6 +132,8 @@ export const zh = {
   'sharing.cred.disabled': '已停用',
   'sharing.cred.accountsLink': '本部门的账号和角色在“账号与角色”页管理 →',
   'sharing.cred.list': '本部门的调用凭证',
+  'sharing.cred.none': '本部门还没有调用凭证：在下方选择一个业务系统创建。',
+  'sharing.cred.pickSystem': '选择本部门的业务系统',
 } as const;
 
 export const en: Record<keyof typeof zh, string> = {
@@ -267,4 +269,6 @@ export const en: Record<keyof typeof zh, string> = {
   'sharing.cred.disabled': 'Disabled',
   'sharing.cred.accountsLink': 'The department’s people and their roles are on the “Accounts and roles” page →',
   'sharing.cred.list': 'The department’s consumer credentials',
+  'sharing.cred.none': 'The department has no consumer credential yet: create one below for one of its systems.',
+  'sharing.cred.pickSystem': 'Choose one of the department’s systems',
 };
